@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(AmebaOta.Bench.FlashBenchmarks).Assembly).Run(args);

@@ -1,0 +1,33 @@
+using AmebaOta.Flash;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli;
+
+/// <summary>Runs a command's body and turns every expected failure into one line on stderr and an exit code: never a stack trace.</summary>
+public static class CommandRunner
+{
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (Classify(e) is { } code)
+        {
+            Console.Out.Flush();
+            Console.Error.WriteLine($"error: {e.Message}");
+            return code;
+        }
+    }
+
+    public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
+
+    private static int? Classify(Exception e) => e switch
+    {
+        CliError cli => cli.ExitCode,
+        ImageFormatException or FlashFormatException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.BadInput,
+        OperationCanceledException => ExitCodes.Cancelled,
+        UnauthorizedAccessException or IOException => ExitCodes.IoError,
+        _ => null,
+    };
+}

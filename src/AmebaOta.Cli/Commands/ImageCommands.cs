@@ -1,0 +1,118 @@
+using System.CommandLine;
+using AmebaOta.Cli.Output;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota image make|info</c>.</summary>
+public static class ImageCommands
+{
+    public static Command Build()
+    {
+        var image = new Command("image", "Create and inspect firmware image files (ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin).");
+        image.Add(Make());
+        image.Add(Info());
+        return image;
+    }
+
+    private static Command Make()
+    {
+        var version = new Option<uint>("--version") { Description = "Sketch version the image prints (\"This is version N\")", Required = true };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "File to write", Required = true };
+        var name = new Option<string>("--name") { Description = "mDNS device name the sketch advertises", DefaultValueFactory = _ => SketchDescriptor.DefaultDeviceName };
+        var port = new Option<ushort>("--port") { Description = "OTA port the sketch listens on", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
+        var board = new Option<string>("--board") { Description = "Board variant: rtl8195a or rtl8710", DefaultValueFactory = _ => "rtl8195a" };
+        var pin = new Option<int?>("--recovery-pin") { Description = "Arduino recovery pin the sketch configures (default: 18 on rtl8195a, 17 on rtl8710)" };
+        var mode = new Option<string>("--mode") { Description = "Sketch: basic (ota_basic, blocking) or non-block (ota_non_block, background OTA thread)", DefaultValueFactory = _ => "basic" };
+        var v1 = new Option<bool?>("--v1-settings") { Description = "Whether the sketch applies the version-1 settings (setOtaAddress + setRecoverPin): true or false (default: only when --version is 1)" };
+        var ssid = new Option<string>("--ssid") { Description = "Wi-Fi network name the sketch prints", DefaultValueFactory = _ => SketchDescriptor.DefaultSsid };
+        var size = new Option<string?>("--size") { Description = "Pad the body so the file is exactly this many bytes (e.g. 524288, 512K, 0x7F000)" };
+        var sdram = new Option<bool>("--sdram") { Description = "Add an Image 3 (SDRAM segment) after Image 2" };
+        var signed = new Option<bool>("--signed") { Description = "Write the \"new\" signature (ram_2.p.bin style) instead of 0xFF (ota.bin style)" };
+        var force = new Option<bool>("--force") { Description = "Overwrite the output file if it exists" };
+
+        var command = new Command("make", "Build a test firmware image in ota.bin format whose body carries a sketch descriptor the virtual board runs.\n" +
+            "Example: ameba-ota image make --version 2 --mode non-block -o v2.bin")
+        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force };
+
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            if (!BoardKinds.TryParse(parse.GetValue(board)!, out var boardKind))
+                throw new CliError(ExitCodes.Usage, $"unknown board '{parse.GetValue(board)}': use rtl8195a or rtl8710");
+            if (!SketchModes.TryParse(parse.GetValue(mode)!, out var sketchMode))
+                throw new CliError(ExitCodes.Usage, $"unknown mode '{parse.GetValue(mode)}': use basic or non-block");
+            int? fileSize = null;
+            if (parse.GetValue(size) is { } sizeText)
+            {
+                if (!SizeParsing.TryParse(sizeText, out int s)) throw new CliError(ExitCodes.Usage, $"'{sizeText}' is not a size in bytes");
+                fileSize = s;
+            }
+            uint v = parse.GetValue(version);
+            int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
+            if (recovery is < 0 or > 254) throw new CliError(ExitCodes.Usage, $"recovery pin {recovery} is out of range");
+            var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
+                parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!);
+            if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
+
+            var file = parse.GetValue(output)!;
+            if (file.Exists && !parse.GetValue(force))
+                throw new CliError(ExitCodes.BadInput, $"'{file.FullName}' already exists; use --force to overwrite it");
+            var bytes = ImageBuilder.Build(new ImageBuildOptions(sketch, fileSize, parse.GetValue(sdram), parse.GetValue(signed)));
+            File.WriteAllBytes(file.FullName, bytes);
+            Console.WriteLine($"wrote {file.Name}: {bytes.Length} bytes, {(parse.GetValue(signed) ? "signed new (ram_2.p.bin format)" : "unsigned (ota.bin format)")}, {Describe.SketchLine(sketch, null)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Info()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin, or one made by 'image make'" };
+        var json = CommonOptions.Json();
+        var command = new Command("info", "Show an image file's header, length, load address, signature, RTKWin, Image 3, checksum and sketch.\n" +
+            "Example: ameba-ota image info build/ota.bin --json")
+        { file, json };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var path = parse.GetValue(file)!;
+            var image = ImageFile.Load(path.FullName);
+            var warnings = ImageWarnings(image);
+            if (parse.GetValue(json))
+            {
+                JsonOut.Write(new ImageInfoJson(path.Name, image.Length, ImageFileKinds.Describe(image.Kind), image.Image2Offset,
+                    Describe.Segment(image.Image2), $"0x{image.Body.EntryPoint:x8}", image.Body.HasRtkWin,
+                    image.Image3 is { } i3 ? Describe.Segment(i3) : null, $"0x{image.Checksum:x8}", image.Checksum, image.TrailingBytes,
+                    Describe.Sketch(image.Body.Sketch), image.Body.SketchError, warnings), CliJsonContext.Default.ImageInfoJson);
+                return ExitCodes.Ok;
+            }
+            var h = image.Image2;
+            Console.WriteLine($"file:          {path.Name} ({image.Length} bytes)");
+            Console.WriteLine($"kind:          {ImageFileKinds.Describe(image.Kind)}");
+            if (image.Kind == ImageFileKind.RamAll) Console.WriteLine($"Image 2 at:    0x{image.Image2Offset:x} (from the Image 1 header)");
+            Console.WriteLine($"Image 2:       length {h.Length} (0x{h.Length:x}), load to 0x{h.LoadAddress:x}");
+            Console.WriteLine($"signature:     {ImageSignature.Describe(h.Signature)}");
+            Console.WriteLine($"entry point:   0x{image.Body.EntryPoint:x8}");
+            Console.WriteLine($"RTKWin:        {(image.Body.HasRtkWin ? "present" : "MISSING (the boot loader would print \"Invalid Image2 Signature\")")}");
+            Console.WriteLine($"Image 3:       {(image.Image3 is { } img3 ? $"length {img3.Length} (0x{img3.Length:x}), load to 0x{img3.LoadAddress:x}" : "none")}");
+            Console.WriteLine($"checksum:      0x{image.Checksum:x8} ({image.Checksum}) - byte sum of the whole file, as the OTA header carries it");
+            if (image.TrailingBytes > 0) Console.WriteLine($"trailing:      {image.TrailingBytes} bytes after the last segment");
+            Console.WriteLine($"sketch:        {Describe.SketchLine(image.Body.Sketch, image.Body.SketchError)}");
+            foreach (var w in warnings) Console.WriteLine($"warning:       {w}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>What would go wrong sending this file over the air.</summary>
+    public static List<string> ImageWarnings(ImageFile image)
+    {
+        var warnings = new List<string>();
+        if (!image.Body.HasRtkWin) warnings.Add("the body lacks RTKWin: a board would refuse to start it");
+        if (image.Kind == ImageFileKind.RamAll) warnings.Add("ram_all.bin is for USB/DAP upload; send ota.bin over the air");
+        else if (image.Length > Flash.FlashLayout.MaxOtaImageBeforeEndOfChip)
+            warnings.Add($"{image.Length} bytes is over 0x80000: at the default OTA address it would run off a 1 MiB chip");
+        else if (image.Length > Flash.FlashLayout.MaxOtaImageBeforeUserData)
+            warnings.Add($"{image.Length} bytes is over 0x7F000: at the default OTA address it would overwrite the FlashMemory sector at 0xFF000");
+        return warnings;
+    }
+}

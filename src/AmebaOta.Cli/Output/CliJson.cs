@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AmebaOta.Cli.Output;
+
+public sealed record SketchJson(uint Version, string DeviceName, int Port, int RecoveryPin, string Board, string Mode, bool AppliesVersion1Settings, string Ssid);
+
+public sealed record SegmentJson(uint Length, string LoadAddress, string Signature);
+
+public sealed record ImageInfoJson(
+    string File, long FileLength, string Kind, int Image2Offset, SegmentJson Image2, string EntryPoint, bool RtkWin,
+    SegmentJson? Image3, string Checksum, uint ChecksumDecimal, int TrailingBytes, SketchJson? Sketch, string? SketchError,
+    IReadOnlyList<string> Warnings);
+
+public sealed record FlashImageJson(string Address, string Role, uint Length, string LoadAddress, string Signature, bool RtkWin, string EntryPoint, SegmentJson? Image3, SketchJson? Sketch);
+
+public sealed record RecoveryPinJson(string Raw, bool Used, string? ChipPin, int? ArduinoPin, string? ActiveLevel);
+
+public sealed record BootJson(string Outcome, string? Address, bool FromOta, bool RecoveryForced, string Reason, IReadOnlyList<string> Log, SketchJson? Sketch);
+
+public sealed record FlashInfoJson(
+    string File, int Size, bool Image1Header, string DefaultImage2Address, string? OtaAddress, bool OtaAddressUsable,
+    IReadOnlyList<RecoveryPinJson> RecoveryPins, IReadOnlyList<FlashImageJson> Images, BootJson BootPinInactive, BootJson? BootPinActive);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ImageInfoJson))]
+[JsonSerializable(typeof(FlashInfoJson))]
+[JsonSerializable(typeof(BootJson))]
+public sealed partial class CliJsonContext : JsonSerializerContext;
+
+public static class JsonOut
+{
+    public static void Write<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, info));
+}

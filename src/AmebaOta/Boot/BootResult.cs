@@ -1,0 +1,40 @@
+using AmebaOta.Images;
+
+namespace AmebaOta.Boot;
+
+/// <summary>What Image 1 decided and printed, with the facts it based the decision on.</summary>
+public sealed record BootResult(
+    BootOutcome Outcome,
+    IReadOnlyList<string> Log,
+    uint DefaultImage2Address,
+    SignatureState DefaultSignature,
+    uint OtaAddressWord,
+    bool OtaAddressUsable,
+    SignatureState? OtaSignature,
+    uint? NewAddress,
+    uint? OldAddress,
+    bool RecoveryForced,
+    RecoveryPin? DecidingPin,
+    FlashImage? Booted)
+{
+    public bool Started => Outcome == BootOutcome.Started;
+    public bool BootedOtaImage => Booted is { } b && OtaAddressUsable && b.Address == OtaAddressWord;
+
+    /// <summary>One sentence on why this image (or none) was chosen.</summary>
+    public string Reason
+    {
+        get
+        {
+            string forced = RecoveryForced
+                ? $"recovery pin {DecidingPin?.Chip.Name} is at its active level, so the OLD image is preferred"
+                : "no recovery pin is active, so the NEW image is preferred";
+            return Outcome switch
+            {
+                BootOutcome.NoFirmware => "neither Default Image 2 nor the OTA image carries a new or old signature",
+                _ when Booted is null => forced,
+                _ => $"{forced}; chose 0x{Booted.Address:x} ({(Booted.Signature == SignatureState.New ? "NEW" : "OLD")})"
+                     + (Outcome == BootOutcome.InvalidImage2Signature ? ", but its body lacks RTKWin" : ""),
+            };
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace AmebaOta.Flash;
+
+/// <summary>Loads and saves a flash file: a raw image of the whole chip, exactly as a dump read from a real board.</summary>
+public static class FlashFile
+{
+    /// <summary>Parses "1M", "2M", "1MiB", "1048576" or "0x100000".</summary>
+    public static int ParseSize(string text)
+    {
+        string t = text.Trim().ToUpperInvariant();
+        int size = t switch
+        {
+            "1M" or "1MB" or "1MIB" => FlashLayout.OneMiB,
+            "2M" or "2MB" or "2MIB" => FlashLayout.TwoMiB,
+            _ => NumberParsing.TryParseUInt(t, out uint n) ? (int)Math.Min(n, int.MaxValue) : -1,
+        };
+        if (!FlashLayout.IsValidChipSize(size))
+            throw new FlashFormatException($"flash size must be 1M or 2M, not '{text}'");
+        return size;
+    }
+
+    public static NorFlash Load(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
+        if (!FlashLayout.IsValidChipSize(info.Length))
+            throw new FlashFormatException(
+                $"'{path}' is {info.Length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)");
+        var flash = new NorFlash(File.ReadAllBytes(path));
+        return flash;
+    }
+
+    /// <summary>Writes the chip to <paramref name="path"/> atomically (temporary file, then rename), so a crash never leaves half a file.</summary>
+    public static void Save(NorFlash flash, string path)
+    {
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp-" + Environment.ProcessId;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(flash.Contents);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, full, overwrite: true);
+        flash.MarkClean();
+    }
+}

@@ -1,0 +1,166 @@
+using System.Buffers.Binary;
+
+namespace AmebaOta.Flash;
+
+/// <summary>
+/// SPI NOR flash with real semantics: erase sets a 4 KiB sector to 0xFF, programming can only clear bits
+/// (<c>stored = old &amp; new</c>), and addresses past the end wrap around because the chip ignores the upper bits.
+/// Every erase and program is counted, and a power cut can be injected at any of them.
+/// </summary>
+public sealed class NorFlash
+{
+    private readonly byte[] _data;
+    private long _cutAt = -1;
+    private bool _tear;
+
+    public NorFlash(int size)
+    {
+        if (!FlashLayout.IsValidChipSize(size))
+            throw new FlashFormatException($"a flash chip is 1 MiB or 2 MiB, not {size} bytes");
+        _data = new byte[size];
+        Array.Fill(_data, (byte)0xFF);
+    }
+
+    /// <summary>Wraps an existing chip image (a dump or a flash file's content). The array is used, not copied.</summary>
+    public NorFlash(byte[] contents)
+    {
+        if (!FlashLayout.IsValidChipSize(contents.Length))
+            throw new FlashFormatException(
+                $"a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes); this one has {contents.Length} bytes");
+        _data = contents;
+    }
+
+    public int Size => _data.Length;
+    public long EraseCount { get; private set; }
+    public long ProgramCount { get; private set; }
+    public long OperationCount => EraseCount + ProgramCount;
+    public bool IsPoweredOff { get; private set; }
+
+    /// <summary>True once any erase or program changed the chip since the last <see cref="MarkClean"/>.</summary>
+    public bool IsDirty { get; private set; }
+
+    /// <summary>Raised after each completed erase or program.</summary>
+    public event Action<FlashOperation>? OperationCompleted;
+
+    /// <summary>The raw chip contents, for saving and benchmarks. Writing through it bypasses NOR semantics.</summary>
+    public ReadOnlySpan<byte> Contents => _data;
+
+    /// <summary>Plans a power cut at the N-th operation from now (1 = the next one); null clears the plan.</summary>
+    public void SchedulePowerCut(FlashPowerCut? cut)
+    {
+        if (cut is { AtOperation: < 1 }) throw new ArgumentOutOfRangeException(nameof(cut), "the operation number starts at 1");
+        _cutAt = cut is null ? -1 : OperationCount + cut.AtOperation;
+        _tear = cut?.Tear ?? false;
+    }
+
+    /// <summary>Restores power after a cut; the contents are whatever the cut left.</summary>
+    public void PowerOn()
+    {
+        IsPoweredOff = false;
+        _cutAt = -1;
+    }
+
+    public void MarkClean() => IsDirty = false;
+
+    private int Wrap(uint address) => (int)(address & (uint)(_data.Length - 1));
+
+    public byte ReadByte(uint address) => _data[Wrap(address)];
+
+    public uint ReadU32(uint address)
+    {
+        int a = Wrap(address);
+        if (a + 4 <= _data.Length) return BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(a, 4));
+        Span<byte> tmp = stackalloc byte[4];
+        Read(address, tmp);
+        return BinaryPrimitives.ReadUInt32LittleEndian(tmp);
+    }
+
+    public ushort ReadU16(uint address) => (ushort)(ReadByte(address) | ReadByte(address + 1) << 8);
+
+    public void Read(uint address, Span<byte> destination)
+    {
+        int a = Wrap(address);
+        while (!destination.IsEmpty)
+        {
+            int n = Math.Min(destination.Length, _data.Length - a);
+            _data.AsSpan(a, n).CopyTo(destination);
+            destination = destination[n..];
+            a = 0;
+        }
+    }
+
+    public byte[] Read(uint address, int length)
+    {
+        var result = new byte[length];
+        Read(address, result);
+        return result;
+    }
+
+    /// <summary>Erases the 4 KiB sector containing <paramref name="address"/>.</summary>
+    public void EraseSector(uint address)
+    {
+        int start = Wrap(address) & ~(FlashLayout.SectorSize - 1);
+        int length = BeginOperation() ? FlashLayout.SectorSize : TornLength(FlashLayout.SectorSize);
+        _data.AsSpan(start, length).Fill(0xFF);
+        EraseCount++;
+        IsDirty = true;
+        EndOperation(FlashOperationKind.Erase, (uint)start, FlashLayout.SectorSize);
+    }
+
+    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>.</summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes)
+    {
+        int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
+        int a = Wrap(address);
+        var source = bytes[..length];
+        while (!source.IsEmpty)
+        {
+            int n = Math.Min(source.Length, _data.Length - a);
+            AndInto(_data.AsSpan(a, n), source[..n]);
+            source = source[n..];
+            a = 0;
+        }
+        ProgramCount++;
+        IsDirty = true;
+        EndOperation(FlashOperationKind.Program, address, bytes.Length);
+    }
+
+    public void ProgramU32(uint address, uint value)
+    {
+        Span<byte> tmp = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(tmp, value);
+        Program(address, tmp);
+    }
+
+    private static void AndInto(Span<byte> target, ReadOnlySpan<byte> source)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var t = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(target);
+            var s = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(source);
+            for (int v = 0; v < t.Length; v++) t[v] &= s[v];
+            i = t.Length * System.Numerics.Vector<byte>.Count;
+        }
+        for (; i < target.Length; i++) target[i] &= source[i];
+    }
+
+    /// <summary>Returns false when this operation is the one the power cut interrupts.</summary>
+    private bool BeginOperation()
+    {
+        if (IsPoweredOff) throw new PowerCutException(OperationCount + 1);
+        return OperationCount + 1 != _cutAt;
+    }
+
+    private int TornLength(int full) => _tear ? full / 2 : 0;
+
+    private void EndOperation(FlashOperationKind kind, uint address, int length)
+    {
+        if (OperationCount == _cutAt)
+        {
+            IsPoweredOff = true;
+            throw new PowerCutException(OperationCount);
+        }
+        OperationCompleted?.Invoke(new FlashOperation(OperationCount, kind, address, length));
+    }
+}

@@ -1,0 +1,54 @@
+namespace AmebaOta.Flash;
+
+/// <summary>
+/// The system-data sector at 0x9000 (spec section 3): OTA address at +0, recovery pins at +8.
+/// Words are written the way the stock SDK writes them: program, read back, and on mismatch rewrite the
+/// whole sector through the backup sector at 0x8000.
+/// </summary>
+public sealed class SystemData(NorFlash flash)
+{
+    public const uint OtaAddressOffset = 0;
+    public const uint RecoveryPinsOffset = 8;
+    public const uint None = 0xFFFFFFFF;
+
+    public uint OtaAddress => flash.ReadU32(FlashLayout.SystemData + OtaAddressOffset);
+
+    public uint RecoveryPinsWord => flash.ReadU32(FlashLayout.SystemData + RecoveryPinsOffset);
+
+    /// <summary>The two recovery-pin bytes in the order the boot loader checks them: byte 0, then byte 1.</summary>
+    public (byte Byte0, byte Byte1) RecoveryPinBytes
+    {
+        get
+        {
+            uint w = RecoveryPinsWord;
+            return ((byte)w, (byte)(w >> 8));
+        }
+    }
+
+    /// <summary>Writes the OTA address as <c>setOtaAddress</c> does. Returns true when the backup-sector rewrite was needed.</summary>
+    public bool SetOtaAddress(uint address) => WriteWord(OtaAddressOffset, address);
+
+    /// <summary>Writes the recovery-pin word as <c>setRecoverPin</c> does: pin 1 in byte 1, pin 2 (or 0xFF) in byte 0.</summary>
+    public bool SetRecoveryPins(byte pin1, byte pin2 = 0xFF) =>
+        WriteWord(RecoveryPinsOffset, 0xFFFF0000u | (uint)pin1 << 8 | pin2);
+
+    /// <summary>Erases the sector, as a USB/DAP upload does.</summary>
+    public void Erase() => flash.EraseSector(FlashLayout.SystemData);
+
+    /// <summary>Program, read back, and on mismatch rewrite the sector through the backup sector. Returns true when it rewrote.</summary>
+    public bool WriteWord(uint offset, uint value)
+    {
+        uint address = FlashLayout.SystemData + offset;
+        flash.ProgramU32(address, value);
+        if (flash.ReadU32(address) == value) return false;
+
+        flash.EraseSector(FlashLayout.BackupSector);
+        flash.Program(FlashLayout.BackupSector, flash.Read(FlashLayout.SystemData, FlashLayout.SectorSize));
+        flash.EraseSector(FlashLayout.SystemData);
+        var sector = flash.Read(FlashLayout.BackupSector, FlashLayout.SectorSize);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector.AsSpan((int)offset, 4), value);
+        flash.Program(FlashLayout.SystemData, sector);
+        flash.EraseSector(FlashLayout.BackupSector);
+        return true;
+    }
+}

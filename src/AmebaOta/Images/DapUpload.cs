@@ -1,0 +1,61 @@
+using AmebaOta.Flash;
+
+namespace AmebaOta.Images;
+
+/// <summary>What a USB/DAP upload wrote.</summary>
+public sealed record DapUploadResult(uint Image2Address, int BytesWritten, int SectorsErased, bool WroteImage1);
+
+/// <summary>
+/// What a USB/DAP (drag-and-drop) upload does to the chip: the Default Image 2 is written signed "new", and system
+/// data is erased, so the board has no OTA address afterwards and boots Default Image 2.
+/// </summary>
+public static class DapUpload
+{
+    public static DapUploadResult Write(NorFlash flash, ImageFile image)
+    {
+        if (image.Kind == ImageFileKind.RamAll)
+        {
+            var bytes = (byte[])image.Bytes.Clone();
+            Sign(bytes.AsSpan(image.Image2Offset));
+            CheckFits(flash, 0, bytes.Length);
+            int erased = WriteErased(flash, 0, bytes, skipRfCalibration: true);
+            // ram_all.bin's 0xFF padding already erased system data unless the file stops before it.
+            if (bytes.Length <= FlashLayout.SystemData) { flash.EraseSector(FlashLayout.SystemData); erased++; }
+            return new DapUploadResult((uint)image.Image2Offset, bytes.Length, erased, WroteImage1: true);
+        }
+
+        var segments = image.Image2Segments.ToArray();
+        Sign(segments);
+        uint address = Image1Header.DefaultImage2Address(flash.Read(0, Image1Header.Size));
+        CheckFits(flash, address, segments.Length);
+        int sectors = WriteErased(flash, address, segments, skipRfCalibration: false);
+        flash.EraseSector(FlashLayout.SystemData);
+        return new DapUploadResult(address, segments.Length, sectors + 1, WroteImage1: false);
+    }
+
+    private static void Sign(Span<byte> image2)
+    {
+        SegmentHeader.Read(image2).WithSignature(SignatureState.New).Write(image2);
+    }
+
+    private static void CheckFits(NorFlash flash, uint address, int length)
+    {
+        if (address + (long)length > flash.Size)
+            throw new ImageFormatException(
+                $"the image ({length} bytes at 0x{address:x}) does not fit this {flash.Size / 1024} KiB chip");
+    }
+
+    private static int WriteErased(NorFlash flash, uint address, ReadOnlySpan<byte> bytes, bool skipRfCalibration)
+    {
+        int sectors = 0;
+        for (uint sector = address & ~(uint)(FlashLayout.SectorSize - 1); sector < address + bytes.Length; sector += FlashLayout.SectorSize)
+        {
+            if (skipRfCalibration && sector == FlashLayout.RfCalibration) continue;
+            flash.EraseSector(sector);
+            sectors++;
+            uint from = Math.Max(sector, address), to = Math.Min(sector + FlashLayout.SectorSize, address + (uint)bytes.Length);
+            flash.Program(from, bytes.Slice((int)(from - address), (int)(to - from)));
+        }
+        return sectors;
+    }
+}

@@ -1,0 +1,21 @@
+using System.Buffers.Binary;
+
+namespace AmebaOta.Images;
+
+/// <summary>What the first bytes of an Image 2 body say: entry point, the <c>RTKWin</c> validation string, and the sketch descriptor if any.</summary>
+public sealed record Image2Body(uint EntryPoint, bool HasRtkWin, SketchDescriptor? Sketch, string? SketchError)
+{
+    public const uint DefaultEntryPoint = 0x10006049;
+    public static ReadOnlySpan<byte> RtkWin => "RTKWin\0"u8;
+
+    /// <summary>Bytes of the body this needs to look at; callers reading from flash read at most this many.</summary>
+    public const int PrefixLength = SketchDescriptor.BodyOffset + SketchDescriptor.FixedSize + SketchDescriptor.MaxNameBytes + SketchDescriptor.MaxSsidBytes;
+
+    public static Image2Body Parse(ReadOnlySpan<byte> body)
+    {
+        uint entry = body.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(body) : 0xFFFFFFFF;
+        bool rtkWin = body.Length >= 4 + RtkWin.Length && body.Slice(4, RtkWin.Length).SequenceEqual(RtkWin);
+        var sketch = SketchDescriptor.TryRead(body, out string? error);
+        return new Image2Body(entry, rtkWin, sketch, error);
+    }
+}

@@ -1,0 +1,46 @@
+namespace AmebaOta.Images;
+
+/// <summary>State of a segment header's two signature words (spec section 2).</summary>
+public enum SignatureState
+{
+    /// <summary>"81958711": a valid image the boot loader prefers.</summary>
+    New,
+    /// <summary>"01958711": superseded by an OTA image; booted only in recovery.</summary>
+    Old,
+    /// <summary>0xFFFFFFFF 0xFFFFFFFF: as in ota.bin; the board signs it after verifying.</summary>
+    Unsigned,
+    /// <summary>Anything else: not an image.</summary>
+    Invalid,
+}
+
+public static class ImageSignature
+{
+    public const uint NewWord1 = 0x35393138;
+    public const uint OldWord1 = 0x35393130;
+    public const uint Word2 = 0x31313738;
+    public const uint UnsignedWord = 0xFFFFFFFF;
+
+    public static SignatureState Classify(uint word1, uint word2) => (word1, word2) switch
+    {
+        (NewWord1, Word2) => SignatureState.New,
+        (OldWord1, Word2) => SignatureState.Old,
+        (UnsignedWord, UnsignedWord) => SignatureState.Unsigned,
+        _ => SignatureState.Invalid,
+    };
+
+    public static (uint Word1, uint Word2) Words(SignatureState state) => state switch
+    {
+        SignatureState.New => (NewWord1, Word2),
+        SignatureState.Old => (OldWord1, Word2),
+        SignatureState.Unsigned => (UnsignedWord, UnsignedWord),
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "an invalid signature has no words"),
+    };
+
+    public static string Describe(SignatureState state) => state switch
+    {
+        SignatureState.New => "new (\"81958711\")",
+        SignatureState.Old => "old (\"01958711\")",
+        SignatureState.Unsigned => "unsigned (0xFF)",
+        _ => "none (not an image)",
+    };
+}

@@ -1,0 +1,101 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AmebaOta.Images;
+
+/// <summary>
+/// What the virtual board runs, carried inside a test image's Image 2 body at body offset 16 (after the entry
+/// point and <c>RTKWin</c>). Real ARM images have code there, never the magic, so they have no descriptor.
+/// <code>
+/// off size field
+///   0    8 magic "AMOTASK1"
+///   8    1 descriptor length in bytes (header fields + strings)
+///   9    1 board: 0 rtl8195a, 1 rtl8710
+///  10    1 mode: 0 basic (ota_basic), 1 non-block (ota_non_block)
+///  11    1 flags: bit 0 = apply the version-1 settings (setOtaAddress + setRecoverPin)
+///  12    4 sketch version (u32 LE), printed as "This is version N"
+///  16    2 OTA port (u16 LE)
+///  18    1 recovery pin (Arduino pin number)
+///  19    1 device-name length N (UTF-8 bytes, 1..63)
+///  20    1 SSID length M (UTF-8 bytes, 0..32)
+///  21    N device name, then M SSID
+/// </code>
+/// </summary>
+public sealed record SketchDescriptor(
+    uint Version,
+    string DeviceName = SketchDescriptor.DefaultDeviceName,
+    ushort Port = SketchDescriptor.DefaultPort,
+    byte RecoveryPin = SketchDescriptor.DefaultRecoveryPin,
+    BoardKind Board = BoardKind.Rtl8195a,
+    SketchMode Mode = SketchMode.Basic,
+    bool AppliesVersion1Settings = false,
+    string Ssid = SketchDescriptor.DefaultSsid)
+{
+    public const string DefaultDeviceName = "MyAmeba";
+    public const ushort DefaultPort = 5000;
+    public const byte DefaultRecoveryPin = 18;
+    public const string DefaultSsid = "yourNetwork";
+    public const int BodyOffset = 16;
+    public const int FixedSize = 21;
+    public const int MaxNameBytes = 63;
+    public const int MaxSsidBytes = 32;
+    public static ReadOnlySpan<byte> Magic => "AMOTASK1"u8;
+
+    public int EncodedSize => FixedSize + Encoding.UTF8.GetByteCount(DeviceName) + Encoding.UTF8.GetByteCount(Ssid);
+
+    /// <summary>Checks the fields fit the encoding; returns a one-line reason or null.</summary>
+    public string? Validate()
+    {
+        int name = Encoding.UTF8.GetByteCount(DeviceName);
+        if (name is 0 or > MaxNameBytes) return $"the device name must be 1 to {MaxNameBytes} UTF-8 bytes";
+        if (Encoding.UTF8.GetByteCount(Ssid) > MaxSsidBytes) return $"the SSID must be at most {MaxSsidBytes} UTF-8 bytes";
+        if (Port == 0) return "the OTA port must be 1 to 65535";
+        return null;
+    }
+
+    public void Write(Span<byte> destination)
+    {
+        if (Validate() is { } error) throw new ImageFormatException(error);
+        Magic.CopyTo(destination);
+        byte[] name = Encoding.UTF8.GetBytes(DeviceName), ssid = Encoding.UTF8.GetBytes(Ssid);
+        destination[8] = (byte)EncodedSize;
+        destination[9] = (byte)Board;
+        destination[10] = (byte)Mode;
+        destination[11] = (byte)(AppliesVersion1Settings ? 1 : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[12..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(destination[16..], Port);
+        destination[18] = RecoveryPin;
+        destination[19] = (byte)name.Length;
+        destination[20] = (byte)ssid.Length;
+        name.CopyTo(destination[FixedSize..]);
+        ssid.CopyTo(destination[(FixedSize + name.Length)..]);
+    }
+
+    /// <summary>Looks for a descriptor in an Image 2 body. Null when there is none (real ARM code); a malformed one is also null, with <paramref name="error"/> set.</summary>
+    public static SketchDescriptor? TryRead(ReadOnlySpan<byte> body, out string? error)
+    {
+        error = null;
+        if (body.Length < BodyOffset + FixedSize || !body.Slice(BodyOffset, Magic.Length).SequenceEqual(Magic)) return null;
+        var d = body[BodyOffset..];
+        int nameLength = d[19], ssidLength = d[20];
+        if (d[8] != FixedSize + nameLength + ssidLength || nameLength is 0 or > MaxNameBytes || ssidLength > MaxSsidBytes || d.Length < d[8])
+        {
+            error = "sketch descriptor is damaged (its lengths do not add up)";
+            return null;
+        }
+        if (d[9] > 1 || d[10] > 1)
+        {
+            error = $"sketch descriptor has an unknown board ({d[9]}) or mode ({d[10]})";
+            return null;
+        }
+        return new SketchDescriptor(
+            Version: BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
+            DeviceName: Encoding.UTF8.GetString(d.Slice(FixedSize, nameLength)),
+            Port: BinaryPrimitives.ReadUInt16LittleEndian(d[16..]),
+            RecoveryPin: d[18],
+            Board: (BoardKind)d[9],
+            Mode: (SketchMode)d[10],
+            AppliesVersion1Settings: (d[11] & 1) != 0,
+            Ssid: Encoding.UTF8.GetString(d.Slice(FixedSize + nameLength, ssidLength)));
+    }
+}
