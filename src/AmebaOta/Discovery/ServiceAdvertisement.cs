@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace AmebaOta.Discovery;
+
+/// <summary>A DNS-SD service to advertise: <c>&lt;InstanceName&gt;._arduino._tcp.local</c> → <c>&lt;HostName&gt;.local</c>:<c>Port</c>, with TXT and an A record.</summary>
+public sealed record ServiceAdvertisement(
+    string InstanceName,
+    string HostName,
+    IPAddress Address,
+    ushort Port,
+    IReadOnlyList<KeyValuePair<string, string>> Txt,
+    string ServiceType = ArduinoService.ServiceType);
+
+/// <summary>
+/// Advertises a service on the network (the board side). The virtual board calls <see cref="StartAsync"/> where the sketch
+/// starts mDNS, <see cref="StopAsync"/> (goodbye, TTL 0) when it reboots or loses Wi-Fi.
+/// </summary>
+public interface IServiceAdvertiser : IAsyncDisposable
+{
+    /// <summary>Probes, announces and answers queries until stopped. Returns once the name is claimed; the name actually claimed may differ after a conflict.</summary>
+    Task<string> StartAsync(ServiceAdvertisement advertisement, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends goodbyes (TTL 0) and stops answering.</summary>
+    Task StopAsync();
+}
+
+/// <summary>What the stock Ameba library advertises (spec section 5).</summary>
+public static class ArduinoService
+{
+    public const string ServiceType = "_arduino._tcp";
+    public const string Domain = "local";
+
+    /// <summary>TXT exactly as the stock library writes it. Quirk: always <c>board=ameba_rtl8195a</c>, even on an RTL8710.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> StockTxt { get; } =
+    [
+        new("board", "ameba_rtl8195a"),
+        new("auth_upload", "no"),
+        new("tcp_check", "no"),
+        new("ssh_upload", "no"),
+    ];
+}
