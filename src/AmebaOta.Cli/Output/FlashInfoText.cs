@@ -10,7 +10,7 @@ public static class FlashInfoText
 {
     public static void Write(string name, FlashReport r, PinMap map)
     {
-        var console = AnsiConsole.Console;
+        var console = Terminal.Stdout;
         console.WriteLine($"flash:            {name} ({r.ChipSize / 1024} KiB)");
         console.WriteLine($"Image 1 header:   {(r.HasImage1Header ? "present" : "MISSING (magic words not found)")}, Default Image 2 at 0x{r.DefaultImage2Address:x}");
         console.WriteLine("layout:           0x000000 Image 1 | 0x008000 backup | 0x009000 system data | 0x00A000 RF calibration | 0x00B000 Default Image 2 | 0x080000 OTA | 0x0FF000 user data");
