@@ -8,9 +8,13 @@ namespace AmebaOta.Cli.Output;
 /// <summary>The human-readable <c>flash info</c> report.</summary>
 public static class FlashInfoText
 {
+    private const int RedirectedWidth = 1000;
+
     public static void Write(string name, FlashReport r, PinMap map)
     {
         var console = AnsiConsole.Console;
+        // Piped or redirected, Spectre falls back to 80 columns and hard-wraps long lines mid-sentence; never wrap there.
+        if (Console.IsOutputRedirected) console.Profile.Width = RedirectedWidth;
         console.WriteLine($"flash:            {name} ({r.ChipSize / 1024} KiB)");
         console.WriteLine($"Image 1 header:   {(r.HasImage1Header ? "present" : "MISSING (magic words not found)")}, Default Image 2 at 0x{r.DefaultImage2Address:x}");
         console.WriteLine("layout:           0x000000 Image 1 | 0x008000 backup | 0x009000 system data | 0x00A000 RF calibration | 0x00B000 Default Image 2 | 0x080000 OTA | 0x0FF000 user data");

@@ -27,7 +27,9 @@ public sealed record BootResult(
         {
             string forced = RecoveryForced
                 ? $"recovery pin {DecidingPin?.Chip.Name} is at its active level, so the OLD image is preferred"
-                : "no recovery pin is active, so the NEW image is preferred";
+                  + (OldAddress is null && NewAddress is not null ? ", but there is none" : "")
+                : "no recovery pin is active, so the NEW image is preferred"
+                  + (NewAddress is null && OldAddress is not null ? ", but there is none" : "");
             return Outcome switch
             {
                 BootOutcome.NoFirmware => "neither Default Image 2 nor the OTA image carries a new or old signature",

@@ -53,6 +53,21 @@ public class FlashReportTests
     }
 
     [Fact]
+    public void The_reason_says_when_the_preferred_kind_of_image_is_missing()
+    {
+        var flash = BlankChip.Create(FlashLayout.OneMiB);
+        Chip.Write(flash, 0xB000, Chip.Image(1, 0x2000, "new"));
+        new SystemData(flash).SetRecoveryPins(0xC5);
+        var report = FlashReport.Inspect(flash);
+        Assert.Equal("recovery pin PE_5 is at its active level, so the OLD image is preferred, but there is none; chose 0xb000 (NEW)",
+            report.BootPinActive?.Reason);
+
+        Chip.Write(flash, 0xB000, Chip.Image(1, 0x2000, "old"));
+        Assert.Equal("no recovery pin is active, so the NEW image is preferred, but there is none; chose 0xb000 (OLD)",
+            FlashReport.Inspect(flash).BootPinInactive.Reason);
+    }
+
+    [Fact]
     public void A_stray_image_elsewhere_is_listed()
     {
         var flash = AfterOta();
