@@ -21,6 +21,7 @@ public static class FlashFile
     public static NorFlash Load(string path)
     {
         var info = new FileInfo(path);
+        if (Directory.Exists(path)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
         if (!info.Exists) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
         if (!FlashLayout.IsValidChipSize(info.Length))
             throw new FlashFormatException(

@@ -122,6 +122,35 @@ public class BadInputCliTests
     }
 
     [Fact]
+    public async Task A_directory_is_neither_an_image_nor_a_flash_file()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("sub"));
+        CliAssert.Ok(await RunAsync(dir.Path, "flash", "create", "board.bin"));
+        Assert.Equal($"error: '{dir.File("sub")}' is a directory, not an image file",
+            CliAssert.OneLineError(await RunAsync(dir.Path, "image", "info", "sub"), 2));
+        Assert.Equal($"error: '{dir.File("sub")}' is a directory, not a flash file",
+            CliAssert.OneLineError(await RunAsync(dir.Path, "flash", "boot", "sub"), 2));
+    }
+
+    [Fact]
+    public async Task Dap_of_an_image2_file_onto_an_erased_chip_says_there_is_no_image1()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v1.bin"), V1);
+        var erased = new byte[0x100000];
+        Array.Fill(erased, (byte)0xFF);
+        File.WriteAllBytes(dir.File("erased.bin"), erased);
+
+        var r = await RunAsync(dir.Path, "flash", "dap", "erased.bin", "v1.bin");
+
+        Assert.StartsWith("error: the flash has no Image 1 header (erased chip?)", CliAssert.OneLineError(r, 2));
+        File.WriteAllBytes(dir.File("ram_all.bin"), RamAll.Build(V1));
+        CliAssert.Ok(await RunAsync(dir.Path, "flash", "dap", "erased.bin", "ram_all.bin"));
+        Assert.Equal("===== Enter Image 2 ====", CliAssert.Ok(await RunAsync(dir.Path, "flash", "boot", "erased.bin")).Lines[^1]);
+    }
+
+    [Fact]
     public async Task A_garbage_flash_dump_of_the_right_size_is_inspected_and_booted_without_a_stack_trace()
     {
         using var dir = new TempDir();
