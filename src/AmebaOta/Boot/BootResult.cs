@@ -25,16 +25,18 @@ public sealed record BootResult(
     {
         get
         {
-            if (Outcome == BootOutcome.NoFirmware)
-                return "neither Default Image 2 nor the OTA image carries a new or old signature";
-            string pin = RecoveryForced
+            string forced = RecoveryForced
                 ? $"recovery pin {DecidingPin?.Chip.Name} is at its active level, so the OLD image is preferred"
-                : DecidingPin is { } p ? $"recovery pin {p.Chip.Name} is inactive, so the NEW image is preferred" : "no recovery pin is configured, so the NEW image is preferred";
-            bool gotPreferred = RecoveryForced ? Booted!.Signature == SignatureState.Old : Booted!.Signature == SignatureState.New;
-            string chose = gotPreferred
-                ? $"0x{Booted.Address:x} is the {(RecoveryForced ? "OLD" : "NEW")} image"
-                : $"there is none, so it boots the {(RecoveryForced ? "NEW" : "OLD")} image at 0x{Booted.Address:x}";
-            return $"{pin}; {chose}" + (Outcome == BootOutcome.InvalidImage2Signature ? ", but its body lacks RTKWin" : "");
+                  + (OldAddress is null && NewAddress is not null ? ", but there is none" : "")
+                : "no recovery pin is active, so the NEW image is preferred"
+                  + (NewAddress is null && OldAddress is not null ? ", but there is none" : "");
+            return Outcome switch
+            {
+                BootOutcome.NoFirmware => "neither Default Image 2 nor the OTA image carries a new or old signature",
+                _ when Booted is null => forced,
+                _ => $"{forced}; chose 0x{Booted.Address:x} ({(Booted.Signature == SignatureState.New ? "NEW" : "OLD")})"
+                     + (Outcome == BootOutcome.InvalidImage2Signature ? ", but its body lacks RTKWin" : ""),
+            };
         }
     }
 }

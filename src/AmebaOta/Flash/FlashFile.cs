@@ -21,6 +21,7 @@ public static class FlashFile
     public static NorFlash Load(string path)
     {
         var info = new FileInfo(path);
+        if (Directory.Exists(path)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
         if (!info.Exists) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
         if (!FlashLayout.IsValidChipSize(info.Length))
             throw new FlashFormatException(
@@ -34,12 +35,20 @@ public static class FlashFile
     {
         string full = Path.GetFullPath(path);
         string temp = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(flash.Contents);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(flash.Contents);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
         }
-        File.Move(temp, full, overwrite: true);
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
         flash.MarkClean();
     }
 }

@@ -28,9 +28,12 @@ public sealed class SystemData(NorFlash flash)
     /// <summary>Writes the OTA address as <c>setOtaAddress</c> does. Returns true when the backup-sector rewrite was needed.</summary>
     public bool SetOtaAddress(uint address) => WriteWord(OtaAddressOffset, address);
 
-    /// <summary>Writes the recovery-pin word as <c>setRecoverPin</c> does: pin 1 in byte 1, pin 2 (or 0xFF) in byte 0.</summary>
+    /// <summary>
+    /// Writes the recovery-pin word as <c>setRecoverPin</c> does: <c>boot_pins = (boot_pin1 &lt;&lt; 8) | boot_pin2</c>,
+    /// i.e. pin 1 in byte 1, pin 2 (or 0xFF) in byte 0, and the upper two bytes 0.
+    /// </summary>
     public bool SetRecoveryPins(byte pin1, byte pin2 = 0xFF) =>
-        WriteWord(RecoveryPinsOffset, 0xFFFF0000u | (uint)pin1 << 8 | pin2);
+        WriteWord(RecoveryPinsOffset, (uint)pin1 << 8 | pin2);
 
     /// <summary>Erases the sector, as a USB/DAP upload does.</summary>
     public void Erase() => flash.EraseSector(FlashLayout.SystemData);

@@ -24,9 +24,13 @@ public static class DapUpload
             return new DapUploadResult((uint)image.Image2Offset, bytes.Length, erased, WroteImage1: true);
         }
 
+        var image1 = flash.Read(0, Image1Header.Size);
+        if (!Image1Header.HasMagic(image1))
+            throw new ImageFormatException(
+                "the flash has no Image 1 header (erased chip?), so there is no Default Image 2 address: upload a ram_all.bin, which carries Image 1, or start from 'flash create'");
         var segments = image.Image2Segments.ToArray();
         Sign(segments);
-        uint address = Image1Header.DefaultImage2Address(flash.Read(0, Image1Header.Size));
+        uint address = Image1Header.DefaultImage2Address(image1);
         CheckFits(flash, address, segments.Length);
         int sectors = WriteErased(flash, address, segments, skipRfCalibration: false);
         flash.EraseSector(FlashLayout.SystemData);

@@ -39,6 +39,7 @@ public sealed class ImageFile
     public static ImageFile Load(string path)
     {
         var info = new FileInfo(path);
+        if (Directory.Exists(path)) throw new ImageFormatException($"'{path}' is a directory, not an image file");
         if (!info.Exists) throw new FileNotFoundException($"image file '{path}' does not exist", path);
         if (info.Length > 64L * 1024 * 1024)
             throw new ImageFormatException($"'{path}' is {info.Length} bytes, far larger than any Ameba flash (2 MiB): not an image");
