@@ -8,7 +8,28 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = BuildRootCommand();
-        return root.Parse(args).Invoke();
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0 && result.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && result.UnmatchedTokens.Count == 0)
+        {
+            // A command group on its own ("ameba-ota flash"): show what it offers.
+            root.Parse([.. args, "--help"]).Invoke();
+            return ExitCodes.Usage;
+        }
+        if (result.Errors.Count > 0)
+        {
+            // One line per mistake and a pointer to --help, rather than the whole usage text.
+            foreach (var error in result.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine($"Try '{string.Join(' ', ["ameba-ota", .. CommandPath(result)])} --help'.");
+            return ExitCodes.Usage;
+        }
+        return result.Invoke();
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult result)
+    {
+        var names = new List<string>();
+        for (var c = result.CommandResult; c.Parent is System.CommandLine.Parsing.CommandResult parent; c = parent) names.Insert(0, c.Command.Name);
+        return names;
     }
 
     public static RootCommand BuildRootCommand()

@@ -3,7 +3,7 @@ namespace AmebaOta.Flash;
 /// <summary>
 /// The system-data sector at 0x9000 (spec section 3): OTA address at +0, recovery pins at +8.
 /// Words are written the way the stock SDK writes them: program, read back, and on mismatch rewrite the
-/// whole sector through the backup sector at 0x8000.
+/// whole sector, a word at a time, through the backup sector at 0x8000.
 /// </summary>
 public sealed class SystemData(NorFlash flash)
 {
@@ -45,12 +45,13 @@ public sealed class SystemData(NorFlash flash)
         flash.ProgramU32(address, value);
         if (flash.ReadU32(address) == value) return false;
 
+        // As the stock set_system_data: word by word into the backup, erase, word by word back with the one word replaced.
         flash.EraseSector(FlashLayout.BackupSector);
-        flash.Program(FlashLayout.BackupSector, flash.Read(FlashLayout.SystemData, FlashLayout.SectorSize));
+        for (uint i = 0; i < FlashLayout.SectorSize; i += 4)
+            flash.ProgramU32(FlashLayout.BackupSector + i, flash.ReadU32(FlashLayout.SystemData + i));
         flash.EraseSector(FlashLayout.SystemData);
-        var sector = flash.Read(FlashLayout.BackupSector, FlashLayout.SectorSize);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sector.AsSpan((int)offset, 4), value);
-        flash.Program(FlashLayout.SystemData, sector);
+        for (uint i = 0; i < FlashLayout.SectorSize; i += 4)
+            flash.ProgramU32(FlashLayout.SystemData + i, i == offset ? value : flash.ReadU32(FlashLayout.BackupSector + i));
         flash.EraseSector(FlashLayout.BackupSector);
         return true;
     }

@@ -110,8 +110,8 @@ public class PowerCutTests
         var system = new SystemData(flash);
         system.SetOtaAddress(0x80000);
         flash.ProgramU32(0x9010, 0xCAFEF00D);
-        // Rewrite: program(1), erase backup(2), copy to backup(3), erase system data(4) <- cut here, torn.
-        flash.SchedulePowerCut(new FlashPowerCut(4, Tear: true));
+        // Rewrite: program(1), erase backup(2), copy 1024 words to backup(3..1026), erase system data(1027) <- cut here, torn.
+        flash.SchedulePowerCut(new FlashPowerCut(1027, Tear: true));
 
         Assert.Throws<PowerCutException>(() => system.SetOtaAddress(0x100000));
 
