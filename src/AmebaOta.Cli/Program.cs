@@ -5,10 +5,10 @@ namespace AmebaOta.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
-        return root.Parse(args).Invoke();
+        return root.Parse(args).InvokeAsync();
     }
 
     public static RootCommand BuildRootCommand()
@@ -18,6 +18,8 @@ public static class Program
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
         root.Add(ImageCommands.Build());
         root.Add(FlashCommands.Build());
+        root.Add(UploadCommand.Build());
+        root.Add(DeviceCommands.Build());
         return root;
     }
 }
