@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Runtime.InteropServices;
 using AmebaOta.Boot;
 using AmebaOta.Device;
 using AmebaOta.Flash;
@@ -58,10 +59,21 @@ public static class DeviceCommands
                     : null,
             };
             var virtualBoard = VirtualBoard.Open(options);
+            // Our own SIGINT/SIGTERM handling, registered before the board prints anything: a signal that arrives while
+            // the first boot is still running synchronously must also end in a clean shutdown with the flash written back.
+            using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
             Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C to stop");
-            await virtualBoard.RunAsync(cancellationToken);
+            await Task.Run(() => virtualBoard.RunAsync(power.Token));
             Console.Error.WriteLine($"[virtual board] stopped; {path.Name} written back");
             return ExitCodes.Ok;
+
+            void PowerOff(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                power.Cancel();
+            }
         }));
         return command;
     }
