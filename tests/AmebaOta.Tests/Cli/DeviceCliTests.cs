@@ -97,13 +97,29 @@ public class DeviceCliTests
     }
 
     [Fact]
-    public async Task The_recovery_pin_held_high_boots_the_old_image()
+    public async Task After_an_ota_the_recovery_pin_held_high_boots_the_old_image_and_released_boots_the_new_one()
     {
         using var dir = new TempDir();
         await PrepareBoard(dir, TestImages.Image(1));
-        await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--pin", "18=high");
-        await device.Serial.WaitForAsync("Wait for client");
-        Assert.Contains("This is version 1", device.Serial.Lines);
+        await using (var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0"))
+        {
+            int port = await device.WaitForPortAsync();
+            await OtaUploader.UploadAsync(new(System.Net.IPAddress.Loopback, port), TestImages.Image(2, 10_000));
+            await device.Serial.WaitForAsync("This is version 2");
+            Assert.Equal(0, await device.StopAsync());
+        }
+
+        await using (var held = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--pin", "18=high"))
+        {
+            await held.Serial.WaitForAsync("Wait for client");
+            Assert.Contains("load OLD fw 0", held.Serial.Lines);
+            Assert.Contains("This is version 1", held.Serial.Lines);
+        }
+
+        await using var released = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0");
+        await released.Serial.WaitForAsync("Wait for client");
+        Assert.Contains("load NEW fw 1", released.Serial.Lines);
+        Assert.Contains("This is version 2", released.Serial.Lines);
     }
 
     [Fact]
