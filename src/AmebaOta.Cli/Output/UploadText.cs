@@ -35,6 +35,10 @@ public static class UploadText
         });
     }
 
-    public static string Rate(long bytes, TimeSpan duration) =>
-        duration.TotalSeconds <= 0 ? "" : $", {bytes / duration.TotalSeconds / 1e6:0.0} MB/s";
+    public static string Rate(long bytes, TimeSpan duration)
+    {
+        if (duration.TotalSeconds <= 0) return "";
+        double perSecond = bytes / duration.TotalSeconds;
+        return perSecond >= 1e6 ? $", {perSecond / 1e6:0.0} MB/s" : $", {perSecond / 1e3:0.0} kB/s";
+    }
 }
