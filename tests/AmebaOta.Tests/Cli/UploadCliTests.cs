@@ -199,7 +199,7 @@ public class UploadCliTests
         await MakeImage(dir, "huge.bin", "--version", "2", "--size", "8M");
         using var listener = WireCapture.SmallBufferListener();
         var accepted = listener.AcceptAsync();
-        var upload = await Run(dir, "upload", "huge.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--force", "--timeout", "0.5");
+        var upload = await Run(dir, "upload", "huge.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--force", "--timeout", "1");
         using var peer = await accepted;
         Assert.Equal(5, upload.ExitCode);
         Assert.Contains("stopped taking data", upload.Stderr);

@@ -106,6 +106,36 @@ public class VirtualBoardTests
     }
 
     [Fact]
+    public async Task A_reset_mid_transfer_drops_the_hosts_connection_and_the_old_image_still_boots()
+    {
+        using var dir = new TempDir();
+        await using var board = new BoardHarness(dir, V1);
+        var endPoint = await board.WaitForClientAsync();
+        var image = TestImages.Image(2, 400 * 1024);
+        bool pressed = false;
+        var progress = new Progress(sent =>
+        {
+            if (pressed) return;
+            pressed = true;
+            board.Board.Reset();
+            // Hold the sender until the board has rebooted: its old socket is gone, so the next send must fail.
+            board.WaitForClientAsync(2).GetAwaiter().GetResult();
+        });
+
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync(endPoint, image, null, progress));
+        Assert.Equal(OtaUploadFailure.Dropped, e.Failure);
+        Assert.DoesNotContain("OTA success", board.Serial.Lines);
+        Assert.Equal(2, board.Serial.Count("This is version 1"));
+        var flash = await board.PowerOffAsync();
+        Assert.Equal(FlashLayout.DefaultImage2, BootLoader.Boot(flash, PinLevels.AllLow).Booted!.Address);
+    }
+
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    [Fact]
     public async Task An_image_without_a_sketch_descriptor_boots_and_idles_with_a_note()
     {
         using var dir = new TempDir();

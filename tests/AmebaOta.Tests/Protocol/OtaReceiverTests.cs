@@ -139,7 +139,7 @@ public class OtaReceiverTests
     [Fact]
     public async Task A_client_that_stalls_after_the_header_fails_the_download_after_the_receive_timeout()
     {
-        var board = await ReceiverHarness.StartAsync(TestImages.ChipWith(V1), TimeSpan.FromMilliseconds(200));
+        var board = await ReceiverHarness.StartAsync(TestImages.ChipWith(V1), TimeSpan.FromMilliseconds(1000));
         using var client = await RawClient.ConnectAsync(board.Board);
         await client.SendHeaderAsync(Checksum.ByteSum(V2), (uint)V2.Length);
         await client.SendAsync(V2.AsMemory(0, 1000));

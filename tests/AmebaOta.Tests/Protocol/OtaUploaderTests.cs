@@ -11,7 +11,7 @@ public class OtaUploaderTests
     /// <summary>Larger than any loopback socket buffers can absorb, so a peer that stops reading really stalls the sender.</summary>
     private static readonly byte[] Huge = TestImages.Image(2, 8 * 1024 * 1024);
 
-    private static OtaUploadOptions Quick => new() { ConnectTimeout = TimeSpan.FromMilliseconds(500), SendTimeout = TimeSpan.FromMilliseconds(500) };
+    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(500), Long = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task On_the_wire_exactly_header_then_file_then_an_orderly_close()
@@ -36,7 +36,7 @@ public class OtaUploaderTests
     public async Task Nothing_listening_is_connection_refused()
     {
         var e = await Assert.ThrowsAsync<OtaUploadException>(() =>
-            OtaUploader.UploadAsync(new IPEndPoint(IPAddress.Loopback, TestImages.UnusedPort()), Huge, Quick));
+            OtaUploader.UploadAsync(new IPEndPoint(IPAddress.Loopback, TestImages.UnusedPort()), Huge));
         Assert.Equal(OtaUploadFailure.ConnectionRefused, e.Failure);
         Assert.True(e.IsConnectFailure);
     }
@@ -50,7 +50,7 @@ public class OtaUploaderTests
         var board = (IPEndPoint)listener.LocalEndPoint!;
         using var queued = await WireCapture.FillBacklogAsync(board);
 
-        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync(board, Huge, Quick));
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync(board, Huge, new OtaUploadOptions { ConnectTimeout = Short }));
         Assert.Equal(OtaUploadFailure.ConnectTimedOut, e.Failure);
         Assert.True(e.IsConnectFailure);
     }
@@ -67,7 +67,8 @@ public class OtaUploaderTests
             peer.LingerState = new LingerOption(true, 0);  // close with RST
             peer.Close();
         });
-        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge, Quick));
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
+            new OtaUploadOptions { ConnectTimeout = Long, SendTimeout = Long }));
         await resetter;
         Assert.Equal(OtaUploadFailure.Dropped, e.Failure);
         Assert.False(e.IsConnectFailure);
@@ -79,7 +80,8 @@ public class OtaUploaderTests
     {
         using var listener = WireCapture.SmallBufferListener();
         var accepted = listener.AcceptAsync();
-        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge, Quick));
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
+            new OtaUploadOptions { ConnectTimeout = Long, SendTimeout = Short }));
         using var peer = await accepted;
         Assert.Equal(OtaUploadFailure.Stalled, e.Failure);
         Assert.Contains("stopped taking data", e.Message);
