@@ -5,14 +5,14 @@ namespace AmebaOta.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
         var result = root.Parse(args);
         if (result.Errors.Count > 0 && result.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && result.UnmatchedTokens.Count == 0)
         {
             // A command group on its own ("ameba-ota flash"): show what it offers.
-            root.Parse([.. args, "--help"]).Invoke();
+            await root.Parse([.. args, "--help"]).InvokeAsync();
             return ExitCodes.Usage;
         }
         if (result.Errors.Count > 0)
@@ -22,7 +22,7 @@ public static class Program
             Console.Error.WriteLine($"Try '{string.Join(' ', ["ameba-ota", .. CommandPath(result)])} --help'.");
             return ExitCodes.Usage;
         }
-        return result.Invoke();
+        return await result.InvokeAsync();
     }
 
     private static IEnumerable<string> CommandPath(ParseResult result)
@@ -39,6 +39,8 @@ public static class Program
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
         root.Add(ImageCommands.Build());
         root.Add(FlashCommands.Build());
+        root.Add(UploadCommand.Build());
+        root.Add(DeviceCommands.Build());
         return root;
     }
 }

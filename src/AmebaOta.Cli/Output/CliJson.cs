@@ -22,10 +22,15 @@ public sealed record FlashInfoJson(
     string File, int Size, bool Image1Header, string DefaultImage2Address, string? OtaAddress, bool OtaAddressUsable,
     IReadOnlyList<RecoveryPinJson> RecoveryPins, IReadOnlyList<FlashImageJson> Images, BootJson BootPinInactive, BootJson? BootPinActive);
 
+public sealed record UploadJson(
+    string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
+    double ConnectMs, double DurationMs, IReadOnlyList<string> Warnings);
+
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ImageInfoJson))]
 [JsonSerializable(typeof(FlashInfoJson))]
 [JsonSerializable(typeof(BootJson))]
+[JsonSerializable(typeof(UploadJson))]
 public sealed partial class CliJsonContext : JsonSerializerContext;
 
 public static class JsonOut

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using AmebaOta.Boot;
+using AmebaOta.Device;
+using AmebaOta.Flash;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota device run</c>: a virtual Ameba on a flash file, its serial output on stdout.</summary>
+public static class DeviceCommands
+{
+    public static Command Build()
+    {
+        var device = new Command("device", "Run a virtual Ameba board: it boots a flash file and runs the sketch of the image it boots.");
+        device.Add(Run());
+        return device;
+    }
+
+    private static Command Run()
+    {
+        var flash = new Option<FileInfo>("--flash") { Description = "Flash file the board boots from; written back after each OTA and on exit", Required = true };
+        var ip = new Option<string>("--ip") { Description = "Address the OTA receiver listens on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int?>("--port") { Description = "Listen on this port instead of the sketch's (0: any free port, kept across reboots)" };
+        var pins = new Option<string[]>("--pin") { Description = "Level of a pin at reset, PIN=high|low (Arduino pin 18 or chip pin PE_5). Repeatable. Unset pins read LOW", AllowMultipleArgumentsPerToken = false };
+        var board = FlashCommands.BoardOption();
+        var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds the OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
+        var defaultSketch = new Option<bool>("--default-sketch") { Description = "Run a basic OTA sketch (MyAmeba, port 5000) when the image has no sketch descriptor (real ARM code)" };
+        var command = new Command("run",
+            "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
+            "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
+            "Example: ameba-ota device run --flash board.bin --pin 18=high")
+        { flash, ip, port, pins, board, receiveTimeout, defaultSketch };
+
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var path = parse.GetValue(flash)!;
+            string ipText = parse.GetValue(ip)!;
+            if (!IPAddress.TryParse(ipText.Trim(), out var address))
+                throw new CliError(ExitCodes.Usage, $"'{ipText}' is not an IP address (for example 127.0.0.1)");
+            int? portOverride = parse.GetValue(port);
+            if (portOverride is < 0 or > 65535) throw new CliError(ExitCodes.Usage, $"port {portOverride} is out of range: use 0 to 65535");
+            double timeout = parse.GetValue(receiveTimeout);
+            if (!(timeout > 0) || timeout > 86400) throw new CliError(ExitCodes.Usage, $"--receive-timeout {timeout} is not a number of seconds between 0 and 86400");
+            var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
+            var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
+
+            var options = new VirtualBoardOptions
+            {
+                FlashPath = path.FullName,
+                BindAddress = address,
+                PortOverride = portOverride,
+                Pins = levels,
+                ReceiveTimeout = TimeSpan.FromSeconds(timeout),
+                Console = new DelegateBoardConsole(Console.Out.WriteLine, note => Console.Error.WriteLine($"[virtual board] {note}")),
+                DefaultSketch = parse.GetValue(defaultSketch)
+                    ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))
+                    : null,
+            };
+            var virtualBoard = VirtualBoard.Open(options);
+            // Our own SIGINT/SIGTERM handling, registered before the board prints anything: a signal that arrives while
+            // the first boot is still running synchronously must also end in a clean shutdown with the flash written back.
+            using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
+            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C to stop");
+            await Task.Run(() => virtualBoard.RunAsync(power.Token));
+            Console.Error.WriteLine($"[virtual board] stopped; {path.Name} written back");
+            return ExitCodes.Ok;
+
+            void PowerOff(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                power.Cancel();
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Net;
+using AmebaOta.Cli.Output;
+using AmebaOta.Images;
+using AmebaOta.Protocol;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary>
+/// <c>ameba-ota upload</c>: send an image to a board over TCP, byte-compatible with the stock <c>upload_ota</c>, whose
+/// flags (<c>-i IP -p PORT -f FILE</c>) also work so a board package's network pattern can call it unchanged.
+/// </summary>
+public static class UploadCommand
+{
+    public const int DefaultPort = 5000;
+
+    public static Command Build()
+    {
+        var file = new Argument<FileInfo?>("file") { Description = "Image to send (ota.bin format); or give it with -f/--file", Arity = ArgumentArity.ZeroOrOne };
+        var fileOption = new Option<FileInfo?>("--file", "-f") { Description = "Image to send, as the stock upload_ota takes it" };
+        var ip = new Option<string?>("--ip", "-i") { Description = "The board's IPv4 address (the stock upload_ota's -i)" };
+        var port = new Option<int>("--port", "-p") { Description = "The board's OTA port", DefaultValueFactory = _ => DefaultPort };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the connection, and for the board to take each chunk", DefaultValueFactory = _ => 30 };
+        var force = new Option<bool>("--force") { Description = "Send even a file the checks refuse (too large, no RTKWin, ram_all.bin): can brick a stock board" };
+        var json = CommonOptions.Json();
+        var command = new Command("upload",
+            "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
+            "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer.\n" +
+            "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)")
+        { file, fileOption, ip, port, timeout, force, json };
+
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
+            var board = ResolveBoard(parse.GetValue(ip), parse.GetValue(port));
+            double seconds = parse.GetValue(timeout);
+            if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is not a number of seconds between 0 and 86400");
+            bool asJson = parse.GetValue(json);
+
+            var image = ImageFile.Load(path.FullName);
+            var warnings = Preflight(path.Name, image, parse.GetValue(force));
+            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+
+            var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
+            OtaUploadResult result;
+            try
+            {
+                if (asJson)
+                {
+                    result = await OtaUploader.UploadAsync(board, image.Bytes, options, null, cancellationToken);
+                }
+                else if (UploadText.UseProgressBar)
+                {
+                    Console.WriteLine($"uploading {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}) to {board}");
+                    result = await UploadText.WithProgressBarAsync(path.Name, image.Length,
+                        progress => OtaUploader.UploadAsync(board, image.Bytes, options, progress, cancellationToken));
+                }
+                else
+                {
+                    Console.WriteLine($"uploading {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}) to {board}");
+                    result = await OtaUploader.UploadAsync(board, image.Bytes, options, UploadText.PlainLines(image.Length), cancellationToken);
+                }
+            }
+            catch (OtaUploadException e)
+            {
+                throw new CliError(e.IsConnectFailure ? ExitCodes.CannotConnect : ExitCodes.TransferFailed, e.Message);
+            }
+
+            if (asJson)
+            {
+                JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
+                    $"0x{result.Header.Checksum:x8}", result.Header.Checksum, Math.Round(result.ConnectTime.TotalMilliseconds, 3),
+                    Math.Round(result.Duration.TotalMilliseconds, 3), warnings), CliJsonContext.Default.UploadJson);
+            }
+            else
+            {
+                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
+                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
+                Console.WriteLine("the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image");
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static FileInfo ResolveFile(FileInfo? positional, FileInfo? option)
+    {
+        if (positional is not null && option is not null && positional.FullName != option.FullName)
+            throw new CliError(ExitCodes.Usage, $"two images given ('{positional.Name}' and -f '{option.Name}'); give one");
+        return positional ?? option ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota upload FILE --ip ADDRESS (or -f FILE)");
+    }
+
+    private static IPEndPoint ResolveBoard(string? ip, int port)
+    {
+        if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board address given: use --ip ADDRESS (or -i ADDRESS)");
+        if (!IPAddress.TryParse(ip.Trim(), out var address))
+            throw new CliError(ExitCodes.Usage, $"'{ip}' is not an IP address (for example 192.168.1.50)");
+        if (port is < 1 or > 65535) throw new CliError(ExitCodes.Usage, $"port {port} is out of range: use 1 to 65535");
+        return new IPEndPoint(address, port);
+    }
+
+    /// <summary>Refuses (exit 2) what would harm a stock board or cannot work, unless forced; returns the warnings to print.</summary>
+    private static List<string> Preflight(string name, ImageFile image, bool force)
+    {
+        var check = OtaPreflight.Check(image);
+        var warnings = new List<string>(check.Warnings);
+        if (check.Refused && !force)
+            throw new CliError(ExitCodes.BadInput, $"refusing to send {name}: {check.Refusals[0]} (--force sends it anyway)");
+        foreach (var r in check.Refusals)
+            warnings.Add($"--force: SENDING ANYWAY although {r}");
+        return warnings;
+    }
+}

@@ -1,0 +1,44 @@
+using AmebaOta.Protocol;
+using Spectre.Console;
+
+namespace AmebaOta.Cli.Output;
+
+/// <summary>How <c>upload</c> shows its progress: a Spectre.Console bar on a terminal, plain lines when redirected.</summary>
+public static class UploadText
+{
+    public static bool UseProgressBar => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    public static Task<OtaUploadResult> WithProgressBarAsync(string label, long length, Func<IProgress<long>, Task<OtaUploadResult>> upload) =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(),
+                new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, length));
+                var result = await upload(new CallbackProgress<long>(sent => task.Value = sent));
+                task.Value = task.MaxValue;
+                return result;
+            });
+
+    /// <summary>Plain lines at every quarter: "sent 131072 of 524288 bytes (25%)".</summary>
+    public static IProgress<long> PlainLines(long length)
+    {
+        int lastQuarter = 0;
+        return new CallbackProgress<long>(sent =>
+        {
+            int quarter = length == 0 ? 4 : (int)(sent * 4 / length);
+            if (quarter <= lastQuarter || quarter >= 4) return;
+            lastQuarter = quarter;
+            Console.WriteLine($"sent {sent} of {length} bytes ({quarter * 25}%)");
+        });
+    }
+
+    public static string Rate(long bytes, TimeSpan duration)
+    {
+        if (duration.TotalSeconds <= 0) return "";
+        double perSecond = bytes / duration.TotalSeconds;
+        return perSecond >= 1e6 ? $", {perSecond / 1e6:0.0} MB/s" : $", {perSecond / 1e3:0.0} kB/s";
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using AmebaOta.Boot;
+using AmebaOta.Discovery;
+using Microsoft.Extensions.Logging;
+
+namespace AmebaOta.Device;
+
+/// <summary>How one virtual board is wired up. Everything has a default except where its flash lives.</summary>
+public sealed record VirtualBoardOptions
+{
+    /// <summary>The flash file the board boots from and writes back to (after each OTA attempt and on shutdown). Null: in memory only.</summary>
+    public string? FlashPath { get; init; }
+
+    /// <summary>Address the OTA receiver binds to (the stock code binds INADDR_ANY; the virtual board stays on one address).</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Listen here instead of the sketch's port. 0: a free port, chosen once at power-on and kept across reboots.</summary>
+    public int? PortOverride { get; init; }
+
+    /// <summary>Pin levels at reset (the recovery pin). Read at every boot, so changing them and calling <see cref="VirtualBoard.Reset"/> works like holding a button.</summary>
+    public PinLevels Pins { get; init; } = new();
+
+    /// <summary>SO_RCVTIMEO of the OTA receiver (30 s on a real board).</summary>
+    public TimeSpan ReceiveTimeout { get; init; } = Protocol.OtaReceiverOptions.DefaultReceiveTimeout;
+
+    public IBoardConsole Console { get; init; } = DelegateBoardConsole.Null;
+
+    /// <summary>Makes the mDNS responder a sketch starts (one per boot). Null: not advertised, the port is just listened on.</summary>
+    public Func<IServiceAdvertiser>? AdvertiserFactory { get; init; }
+
+    /// <summary>Makes the board's Wi-Fi link. Default: loopback, always connected.</summary>
+    public Func<IWifiLink> WifiFactory { get; init; } = () => new LoopbackWifi();
+
+    /// <summary>Run this sketch when the booted image has no sketch descriptor (real ARM code). Null: say so and idle.</summary>
+    public Images.SketchDescriptor? DefaultSketch { get; init; }
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

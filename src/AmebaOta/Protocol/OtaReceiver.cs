@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Sockets;
+using AmebaOta.Flash;
+using AmebaOta.Images;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AmebaOta.Protocol;
+
+/// <summary>
+/// The board side: the stock Arduino <c>OTA.beginLocal(port)</c>, step by step as spec section 6 describes, with
+/// its log lines (written to <paramref name="serial"/>, one line per call) and its quirks:
+/// <list type="bullet">
+/// <item>the alignment test is <c>ota_addr &amp; 1</c> (C precedence), so an even but unaligned address passes;</item>
+/// <item>the 12-byte header is read with a single read: whatever a short read leaves is <b>modelled as zeros</b>
+/// (on the board it is stack garbage), so a client that closes at once or sends fewer than 9 bytes gets
+/// <c>OTA image len is 0</c>;</item>
+/// <item><c>ceil(length / 4096)</c> sectors are erased from the OTA address with no end-of-flash check: the chip
+/// wraps, so a huge length erases sector 0 onwards and bricks the board;</item>
+/// <item>chunks are read 512 bytes at a time whatever remains, so bytes beyond the declared length that arrive in the
+/// same read are programmed too and the download then fails (<c>processed != length</c>);</item>
+/// <item>the checksum is printed with <c>%d</c> (negative above 0x7FFFFFFF);</item>
+/// <item>Default Image 2 is taken to be at 0xB000 (the library's hard-coded <c>IMAGE_2</c>), not read from Image 1.</item>
+/// </list>
+/// The end of the stream during the download counts as a read error (<c>Download fail</c>), as the spec says.
+/// The receiver listens with backlog 1 and accepts exactly one client; others queue unanswered and are reset when it
+/// closes. It never writes to the socket. Cancelling the token (a board reset) closes the sockets and throws
+/// <see cref="OperationCanceledException"/> without printing anything; a <see cref="PowerCutException"/> from the
+/// flash propagates the same way.
+/// </summary>
+public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? logger = null)
+{
+    /// <summary>The stock <c>BUFSIZE</c>: bytes per read while downloading.</summary>
+    public const int ChunkSize = 512;
+
+    /// <summary>The stock library's hard-coded <c>IMAGE_2</c>.</summary>
+    public const uint Image2Address = FlashLayout.DefaultImage2;
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public async Task<OtaReceiveResult> BeginLocalAsync(OtaReceiverOptions options, CancellationToken cancellationToken = default)
+    {
+        // Steps 1-3: OTA address and image bounds.
+        uint ota = SyncOtaAddress();
+        uint upperBound = ImageUpperBound();
+        if ((ota & 1) != 0 || ota == SystemData.None || ota < upperBound)
+        {
+            serial(OtaReceiverLog.InvalidOtaAddress(ota));
+            return Fail(new OtaReceiveResult(OtaReceiveOutcome.InvalidOtaAddress, ota, null, default, 0, 0));
+        }
+
+        // Step 4: listen (backlog 1), accept one client.
+        var listener = new Socket(options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        Socket? client = null;
+        OtaReceiveResult result;
+        try
+        {
+            try
+            {
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(options.BindAddress, options.Port));
+                listener.Listen(1);
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning("OTA receiver cannot listen on {Address}:{Port}: {Error}", options.BindAddress, options.Port, e.SocketErrorCode);
+                serial(OtaReceiverLog.BindFail);
+                listener.Dispose();
+                return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
+            }
+            options.Listening?.Invoke((IPEndPoint)listener.LocalEndPoint!);
+            serial(OtaReceiverLog.WaitForClient);
+            client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            var remote = (IPEndPoint)client.RemoteEndPoint!;
+            serial(OtaReceiverLog.ClientConnected(remote));
+            serial("");
+            result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The stock code closes the server socket, then the client: queued clients are reset, unread data too.
+            listener.Dispose();
+            client?.Dispose();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return result.Succeeded ? result : Fail(result);
+    }
+
+    private OtaReceiveResult Fail(OtaReceiveResult result)
+    {
+        serial(OtaReceiverLog.Fail);
+        return result;
+    }
+
+    /// <summary>Step 1, <c>sync_ota_addr</c>: an erased address word becomes 0x80000, written with a plain word write.</summary>
+    public uint SyncOtaAddress()
+    {
+        uint ota = flash.ReadU32(FlashLayout.SystemData + SystemData.OtaAddressOffset);
+        if (ota != SystemData.None) return ota;
+        serial(OtaReceiverLog.UseDefaultOtaAddress);
+        flash.ProgramU32(FlashLayout.SystemData + SystemData.OtaAddressOffset, FlashLayout.DefaultOtaAddress);
+        return FlashLayout.DefaultOtaAddress;
+    }
+
+    /// <summary>Step 2, <c>get_image_info</c>: end of Default Image 2 (+ Image 3 when its load address is SDRAM), u32 arithmetic.</summary>
+    public uint ImageUpperBound()
+    {
+        unchecked
+        {
+            uint image2Length = flash.ReadU32(Image2Address);
+            uint image3Address = Image2Address + image2Length + SegmentHeader.Size;
+            uint image3Length = flash.ReadU32(image3Address);
+            uint image3Load = flash.ReadU32(image3Address + 4);
+            if (image3Load != SegmentHeader.SdramLoadAddress) image3Length = 0;
+            uint upper = Image2Address + SegmentHeader.Size + image2Length;
+            if (image3Length > 0) upper += SegmentHeader.Size + image3Length;
+            return upper;
+        }
+    }
+
+    private async Task<OtaReceiveResult> ReceiveAsync(Socket client, IPEndPoint remote, uint ota, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var buffer = new byte[ChunkSize];
+
+        // Step 5: the header, with one read.
+        serial(OtaReceiverLog.ReadOtaInfo);
+        int read = await ReadAsync(client, buffer.AsMemory(0, OtaHeader.Size), timeout, timer, cancellationToken).ConfigureAwait(false);
+        if (read < 0)
+        {
+            serial(OtaReceiverLog.FailToReadOtaInfo);
+            return new OtaReceiveResult(OtaReceiveOutcome.ReadInfoFailed, ota, remote, default, 0, 0);
+        }
+        if (read < OtaHeader.Size) _logger.LogDebug("short header read: {Bytes} of 12 bytes; the missing words are taken as zero", read);
+        var header = OtaHeader.Read(buffer.AsSpan(0, read));
+        if (header.Length == 0)
+        {
+            serial(OtaReceiverLog.ImageLengthZero);
+            return new OtaReceiveResult(OtaReceiveOutcome.ZeroLength, ota, remote, header, 0, 0);
+        }
+
+        // Step 6: erase by the declared length, no bounds check (the chip wraps).
+        uint sectors = unchecked((header.Length - 1) / FlashLayout.SectorSize + 1);
+        for (uint i = 0; i < sectors; i++) flash.EraseSector(unchecked(ota + i * FlashLayout.SectorSize));
+
+        // Step 7: download, 512 bytes per read, programmed as it comes.
+        serial(OtaReceiverLog.StartDownload);
+        long processed = 0;
+        while (processed < header.Length)
+        {
+            read = await ReadAsync(client, buffer, timeout, timer, cancellationToken).ConfigureAwait(false);
+            if (read <= 0) break;
+            flash.Program(unchecked(ota + (uint)processed), buffer.AsSpan(0, read));
+            processed += read;
+        }
+        if (processed != header.Length)
+        {
+            _logger.LogDebug("download ended after {Bytes} of {Length} bytes", processed, header.Length);
+            serial(OtaReceiverLog.DownloadFail);
+            return new OtaReceiveResult(OtaReceiveOutcome.DownloadFailed, ota, remote, header, processed, 0);
+        }
+
+        // Step 8: read back and byte-sum.
+        uint checksum = 0;
+        for (long done = 0; done < header.Length; done += ChunkSize)
+        {
+            int n = (int)Math.Min(ChunkSize, header.Length - done);
+            flash.Read(unchecked(ota + (uint)done), buffer.AsSpan(0, n));
+            checksum = Checksum.Add(checksum, buffer.AsSpan(0, n));
+        }
+        if (checksum != header.Checksum)
+        {
+            serial(OtaReceiverLog.BadChecksum(checksum, header.Checksum));
+            return new OtaReceiveResult(OtaReceiveOutcome.BadChecksum, ota, remote, header, processed, checksum);
+        }
+
+        // Step 9: sign the new image "new" (read back), then mark Default Image 2 "old".
+        flash.ProgramU32(unchecked(ota + 8), ImageSignature.NewWord1);
+        flash.ProgramU32(unchecked(ota + 12), ImageSignature.Word2);
+        if (flash.ReadU32(unchecked(ota + 8)) != ImageSignature.NewWord1 || flash.ReadU32(unchecked(ota + 12)) != ImageSignature.Word2)
+        {
+            serial(OtaReceiverLog.PutSignatureFail);
+            return new OtaReceiveResult(OtaReceiveOutcome.SignatureFailed, ota, remote, header, processed, checksum);
+        }
+        flash.ProgramU32(Image2Address + 8, ImageSignature.OldWord1);
+
+        // Step 10.
+        serial(OtaReceiverLog.Success);
+        return new OtaReceiveResult(OtaReceiveOutcome.Success, ota, remote, header, processed, checksum);
+    }
+
+    /// <summary>One read with SO_RCVTIMEO semantics: bytes read (0 at end of stream), or -1 on timeout or socket error.</summary>
+    private static async ValueTask<int> ReadAsync(Socket client, Memory<byte> buffer, TimeSpan timeout, CancellationTokenSource timer, CancellationToken cancellationToken)
+    {
+        timer.CancelAfter(timeout);
+        try
+        {
+            return await client.ReceiveAsync(buffer, SocketFlags.None, timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return -1;
+        }
+        catch (SocketException)
+        {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace AmebaOta.Protocol;
+
+/// <summary>The exact lines the stock <c>OTA.beginLocal</c> prints (spec section 6), for the receiver and for tests that wait on them.</summary>
+public static class OtaReceiverLog
+{
+    public const string UseDefaultOtaAddress = "use default OTA address";
+    public const string WaitForClient = "Wait for client";
+    public const string ReadOtaInfo = "Read OTA info...";
+    public const string FailToReadOtaInfo = "Fail to read OTA info";
+    public const string ImageLengthZero = "OTA image len is 0";
+    public const string StartDownload = "Start download";
+    public const string DownloadFail = "Download fail";
+    public const string PutSignatureFail = "Put signature fail";
+    public const string BindFail = "Bind fail";
+    public const string Success = "OTA success";
+    public const string Fail = "OTA fail";
+
+    /// <summary><c>Invalid OTA address: %08X</c>.</summary>
+    public static string InvalidOtaAddress(uint address) => $"Invalid OTA address: {address:X8}";
+
+    /// <summary><c>Client connected. IP:%s port:%d</c>; the stock format ends in two newlines, so an empty line follows.</summary>
+    public static string ClientConnected(System.Net.IPEndPoint client) => $"Client connected. IP:{client.Address} port:{client.Port}";
+
+    /// <summary><c>Bad checksum:%d expected:%d</c>. Quirk: both are u32 printed with <c>%d</c>, so values above 0x7FFFFFFF print negative.</summary>
+    public static string BadChecksum(uint got, uint expected) => $"Bad checksum:{(int)got} expected:{(int)expected}";
+}

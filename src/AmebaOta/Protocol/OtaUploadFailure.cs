@@ -1,0 +1,38 @@
+using System.Net.Sockets;
+
+namespace AmebaOta.Protocol;
+
+/// <summary>Why an upload failed. The first three mean nothing was sent; the last two mean the board may have a partial image (and will keep booting the old one).</summary>
+public enum OtaUploadFailure
+{
+    /// <summary>Nothing listens on the port (TCP RST to the SYN).</summary>
+    ConnectionRefused,
+    /// <summary>No route to the address.</summary>
+    Unreachable,
+    /// <summary>No answer to the SYN within the connect timeout (board off, wrong address, or its backlog is full).</summary>
+    ConnectTimedOut,
+    /// <summary>The board closed or reset the connection before every byte was sent.</summary>
+    Dropped,
+    /// <summary>The board stopped reading: no progress for the send timeout.</summary>
+    Stalled,
+}
+
+/// <summary>A failed upload, with a one-line message for people.</summary>
+public sealed class OtaUploadException(OtaUploadFailure failure, string message, long bytesSent = 0, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public OtaUploadFailure Failure { get; } = failure;
+
+    /// <summary>Bytes of the file (not counting the header) handed to the network before the failure.</summary>
+    public long BytesSent { get; } = bytesSent;
+
+    /// <summary>True when the connection was never made: the board cannot have been touched.</summary>
+    public bool IsConnectFailure => Failure is OtaUploadFailure.ConnectionRefused or OtaUploadFailure.Unreachable or OtaUploadFailure.ConnectTimedOut;
+
+    internal static OtaUploadFailure ClassifyConnect(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => OtaUploadFailure.ConnectionRefused,
+        SocketError.TimedOut => OtaUploadFailure.ConnectTimedOut,
+        _ => OtaUploadFailure.Unreachable,
+    };
+}

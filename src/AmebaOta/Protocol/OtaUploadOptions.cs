@@ -1,0 +1,20 @@
+namespace AmebaOta.Protocol;
+
+/// <summary>How patient <see cref="OtaUploader"/> is. <see cref="SendTimeout"/> is a stall timeout: the longest wait for one chunk to be accepted.</summary>
+public sealed record OtaUploadOptions
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; init; } = DefaultTimeout;
+    public TimeSpan SendTimeout { get; init; } = DefaultTimeout;
+
+    /// <summary>Bytes per send call, and so the granularity of progress reports.</summary>
+    public int ChunkSize { get; init; } = 16 * 1024;
+}
+
+/// <summary>What an upload did. The board never answers, so this says the bytes left, not that the board took them.</summary>
+public sealed record OtaUploadResult(System.Net.IPEndPoint Remote, OtaHeader Header, long BytesSent, TimeSpan ConnectTime, TimeSpan Duration)
+{
+    /// <summary>Header + file bytes put on the wire.</summary>
+    public long WireBytes => OtaHeader.Size + BytesSent;
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using AmebaOta.Device;
+using AmebaOta.Flash;
+using AmebaOta.Tests.Support;
+
+namespace AmebaOta.Tests.Device;
+
+/// <summary>A <see cref="VirtualBoard"/> running in-process on a real flash file, at a free port on 127.0.0.1, its output collected.</summary>
+public sealed class BoardHarness : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _power = new();
+    private readonly List<IPEndPoint> _listening = [];
+    private readonly Lock _gate = new();
+
+    public BoardHarness(TempDir dir, byte[] defaultImage, Func<VirtualBoardOptions, VirtualBoardOptions>? configure = null)
+    {
+        FlashPath = dir.File("board.bin");
+        FlashFile.Save(TestImages.ChipWith(defaultImage), FlashPath);
+        var options = new VirtualBoardOptions
+        {
+            FlashPath = FlashPath,
+            PortOverride = 0,
+            ReceiveTimeout = TimeSpan.FromSeconds(10),
+            Console = new DelegateBoardConsole(Serial.Add, Notes.Add),
+        };
+        Board = VirtualBoard.Open(configure?.Invoke(options) ?? options);
+        Board.OtaListening += ep => { lock (_gate) _listening.Add(ep); };
+        Running = Task.Run(() => Board.RunAsync(_power.Token));
+    }
+
+    public string FlashPath { get; }
+    public VirtualBoard Board { get; }
+    public LineLog Serial { get; } = new();
+    public LineLog Notes { get; } = new();
+    public Task Running { get; }
+
+    /// <summary>The OTA end point, once the n-th "Wait for client" has been printed.</summary>
+    public async Task<IPEndPoint> WaitForClientAsync(int occurrence = 1)
+    {
+        await Serial.WaitForAsync("Wait for client", occurrence);
+        lock (_gate) return _listening[occurrence - 1];
+    }
+
+    /// <summary>Powers the board off and returns the flash file as it was written back.</summary>
+    public async Task<NorFlash> PowerOffAsync()
+    {
+        await _power.CancelAsync();
+        await Running.WaitAsync(TimeSpan.FromSeconds(10));
+        return FlashFile.Load(FlashPath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _power.CancelAsync();
+        try { await Running.WaitAsync(TimeSpan.FromSeconds(10)); } catch (OperationCanceledException) { }
+        _power.Dispose();
+    }
+}
