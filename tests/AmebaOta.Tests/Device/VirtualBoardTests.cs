@@ -71,7 +71,7 @@ public class VirtualBoardTests
         await board.WaitForClientAsync(2);
         var system = new SystemData(board.Board.Flash);
         Assert.Equal(0x80000u, system.OtaAddress);
-        Assert.Equal(0xFFFFC5FFu, system.RecoveryPinsWord);  // PE_5 | 0x80 in byte 1, byte 0 unused
+        Assert.Equal(0x0000C5FFu, system.RecoveryPinsWord);  // setRecoverPin: PE_5 | 0x80 in byte 1, byte 0 unused, upper bytes 0
 
         board.Board.Pins[new ChipPin(0x45)] = PinLevel.High;
         board.Board.Reset();
