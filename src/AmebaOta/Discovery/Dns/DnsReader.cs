@@ -119,6 +119,7 @@ public static class DnsReader
         return strings;
     }
 
+    /// <summary>RFC 4034 §4.1.2 window blocks. A zero-length block (python3-zeroconf writes one) is accepted and holds no types.</summary>
     private static DnsRecordType[] ReadTypeBitmaps(ReadOnlySpan<byte> data)
     {
         int count = 0;
@@ -130,7 +131,7 @@ public static class DnsReader
             {
                 if (p + 2 > data.Length) throw new DnsFormatException("NSEC bitmap window header truncated");
                 int window = data[p], length = data[p + 1];
-                if (length is 0 or > 32 || p + 2 + length > data.Length) throw new DnsFormatException($"NSEC bitmap length {length} invalid");
+                if (length > 32 || p + 2 + length > data.Length) throw new DnsFormatException($"NSEC bitmap length {length} invalid");
                 for (int b = 0; b < length; b++)
                     for (int bit = 0; bit < 8; bit++)
                         if ((data[p + 2 + b] & (0x80 >> bit)) != 0)
