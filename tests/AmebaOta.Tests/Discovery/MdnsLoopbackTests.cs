@@ -36,3 +36,28 @@ public class MdnsLoopbackTests
         Assert.Equal($"{name} at 127.0.0.7 (Ameba RTL8195A)", found.Label);
     }
 }
+
+public class MdnsWatchTests
+{
+    [Fact]
+    public async Task Watch_reports_appear_then_disappear_on_goodbye()
+    {
+        var name = MdnsLoopbackTests.UniqueName("Watch");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = MdnsLoopbackTests.Lo });
+        await using var events = browser.WatchAsync(cts.Token).Where(e => e.Service.InstanceName == name).GetAsyncEnumerator(cts.Token);
+
+        var responder = MdnsLoopbackTests.Responder();
+        var next = events.MoveNextAsync();
+        await responder.StartAsync(MdnsLoopbackTests.Board(name, 5005, "127.0.0.5"));
+        Assert.True(await next);
+        Assert.Equal(ServiceEventKind.Appeared, events.Current.Kind);
+        Assert.Equal(5005, events.Current.Service.Port);
+
+        next = events.MoveNextAsync();
+        await responder.StopAsync();
+        Assert.True(await next);
+        Assert.Equal(ServiceEventKind.Disappeared, events.Current.Kind);
+        Assert.Equal(IPAddress.Parse("127.0.0.5"), events.Current.Service.Address);
+    }
+}
