@@ -18,6 +18,8 @@ public static class Program
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
         root.Add(ImageCommands.Build());
         root.Add(FlashCommands.Build());
+        root.Add(DiscoverCommands.Discover());
+        root.Add(DiscoverCommands.Mdns());
         return root;
     }
 }
