@@ -92,8 +92,9 @@ public sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
                 break;
             case TxtRecord t:
                 if (t.Strings.Count == 0) Byte(0);
-                foreach (var s in t.Strings)
+                for (int i = 0; i < t.Strings.Count; i++)
                 {
+                    var s = t.Strings[i];
                     if (s.Length > TxtRecord.MaxStringLength) throw new DnsFormatException($"TXT string of {s.Length} bytes is longer than {TxtRecord.MaxStringLength}");
                     Byte((byte)s.Length);
                     Bytes(s);
@@ -114,18 +115,20 @@ public sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
     private void TypeBitmaps(IReadOnlyList<DnsRecordType> types)
     {
         Span<byte> window = stackalloc byte[32];
+        Span<bool> used = stackalloc bool[256];
+        for (int i = 0; i < types.Count; i++) used[(ushort)types[i] >> 8] = true;
         for (int w = 0; w < 256; w++)
         {
+            if (!used[w]) continue;
             window.Clear();
             int length = 0;
-            foreach (var t in types)
+            for (int i = 0; i < types.Count; i++)
             {
-                if ((ushort)t >> 8 != w) continue;
-                int low = (ushort)t & 0xFF;
+                if ((ushort)types[i] >> 8 != w) continue;
+                int low = (ushort)types[i] & 0xFF;
                 window[low >> 3] |= (byte)(0x80 >> (low & 7));
                 length = Math.Max(length, (low >> 3) + 1);
             }
-            if (length == 0) continue;
             Byte((byte)w);
             Byte((byte)length);
             Bytes(window[..length]);
