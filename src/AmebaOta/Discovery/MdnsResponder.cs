@@ -127,17 +127,18 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
     {
         ServiceRecords? records;
         State state;
-        lock (_lock) { records = _records; state = _state; }
+        TaskCompletionSource trouble;
+        lock (_lock) { records = _records; state = _state; trouble = _probeTrouble; }
         if (records is null) return ValueTask.CompletedTask;
         var message = packet.Message;
         if (state == State.Probing)
         {
             if (message.IsResponse && ConflictCheck.ResponseConflicts(message, records))
-                _probeTrouble.TrySetResult();
+                trouble.TrySetResult();
             else if (!message.IsResponse && message.Authorities.Count > 0 && ConflictCheck.LosesTiebreak(message, records))
             {
-                lock (_lock) _lostTiebreak = true;
-                _probeTrouble.TrySetResult();
+                lock (_lock) if (_probeTrouble == trouble) _lostTiebreak = true;
+                trouble.TrySetResult();
             }
         }
         else if (state == State.Announced && !message.IsResponse)
