@@ -41,6 +41,8 @@ public static class Program
         root.Add(FlashCommands.Build());
         root.Add(UploadCommand.Build());
         root.Add(DeviceCommands.Build());
+        root.Add(DiscoverCommands.Discover());
+        root.Add(DiscoverCommands.Mdns());
         return root;
     }
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Times `ameba-ota discover --device MyAmeba` end to end (process start included) against `ameba-ota mdns advertise`,
+# on loopback inside a private network namespace. Usage: bench/discover.sh [RUNS]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
+  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
+  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
+fi
+runs=${1:-20}
+cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+dotnet "$cli" mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo >/dev/null &
+adv=$!
+trap 'kill -TERM $adv 2>/dev/null; wait $adv 2>/dev/null || true' EXIT
+dotnet "$cli" discover --interface lo --device MyAmeba --timeout 5 >/dev/null   # waits until advertised; warms the disk cache
+times=()
+for _ in $(seq "$runs"); do
+  start=$(date +%s%N)
+  dotnet "$cli" discover --interface lo --device MyAmeba --timeout 3 >/dev/null
+  times+=($(( ($(date +%s%N) - start) / 1000000 )))
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "discover --device MyAmeba, %d runs: median %d ms, min %d ms, max %d ms (process start included)\n", NR, a[int((NR+1)/2)], a[1], a[NR]}'

@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Net;
+using AmebaOta.Cli.Output;
+using AmebaOta.Discovery;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota discover</c> (find boards by mDNS/DNS-SD) and <c>ameba-ota mdns advertise</c> (be one).</summary>
+public static class DiscoverCommands
+{
+    /// <summary>The <c>--interface</c> option every browsing command shares (discover, upload --device, fleet).</summary>
+    public static Option<string?> InterfaceOption() => new("--interface")
+    {
+        Description = "Network interface for mDNS, by name (lo, eth0) or address (127.0.0.1); default: every multicast-capable interface",
+    };
+
+    public static Command Discover()
+    {
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to listen for answers (with --device: at most this long)", DefaultValueFactory = _ => 3 };
+        var iface = InterfaceOption();
+        var json = CommonOptions.Json();
+        var watch = new Option<bool>("--watch") { Description = "Keep listening and print boards as they appear and disappear, until Ctrl+C" };
+        var device = new Option<string?>("--device") { Description = "Find this board (instance or host name); exit 6 if it does not answer" };
+        var command = new Command("discover", "Find Ameba boards by mDNS/DNS-SD (_arduino._tcp), as the Arduino IDE does. Never connects to a board's OTA port.\n" +
+            "Example: ameba-ota discover --interface lo --device MyAmeba") { timeout, iface, json, watch, device };
+        command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
+        {
+            double seconds = parse.GetValue(timeout);
+            if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, "--timeout must be more than 0 and at most 3600 seconds");
+            var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = parse.GetValue(iface) });
+            string? name = parse.GetValue(device);
+            bool asJson = parse.GetValue(json);
+            return await Mdns(async () =>
+            {
+                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, ct);
+                if (name is not null)
+                {
+                    var found = await browser.ResolveAsync(name, TimeSpan.FromSeconds(seconds), ct)
+                        ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered within {seconds:0.###} s");
+                    if (asJson) JsonOut.Write(BoardJson.From(found), DiscoveryJsonContext.Default.BoardJson);
+                    else Console.WriteLine(Line(found));
+                    return ExitCodes.Ok;
+                }
+                var all = await browser.BrowseAsync(TimeSpan.FromSeconds(seconds), ct);
+                if (asJson) JsonOut.Write(all.Select(BoardJson.From).ToList(), DiscoveryJsonContext.Default.ListBoardJson);
+                else if (all.Count == 0) Console.WriteLine("no boards found");
+                else foreach (var s in all) Console.WriteLine(Line(s));
+                return ExitCodes.Ok;
+            });
+        }));
+        return command;
+    }
+
+    /// <summary><c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c></summary>
+    public static string Line(DiscoveredService s) => $"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}";
+
+    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var e in browser.WatchAsync(ct))
+            {
+                if (name is not null && !e.Service.Matches(name)) continue;
+                string kind = e.Kind == ServiceEventKind.Appeared ? "appeared" : "disappeared";
+                if (asJson) JsonOut.Write(new BoardEventJson(kind, BoardJson.From(e.Service)), DiscoveryJsonContext.Compact.BoardEventJson);
+                else Console.WriteLine($"{(e.Kind == ServiceEventKind.Appeared ? "+" : "-")} {kind}: {Line(e.Service)}");
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        return ExitCodes.Ok;   // Ctrl+C is how a watch ends
+    }
+
+    public static Command Mdns()
+    {
+        var mdns = new Command("mdns", "mDNS helpers for tests and demos.");
+        mdns.Add(Advertise());
+        return mdns;
+    }
+
+    private static Command Advertise()
+    {
+        var name = new Option<string>("--name") { Description = "Instance (device) name", DefaultValueFactory = _ => "MyAmeba" };
+        var host = new Option<string?>("--host") { Description = "Host name without .local (default: the device name)" };
+        var port = new Option<int>("--port") { Description = "OTA port to advertise", DefaultValueFactory = _ => 5000 };
+        var ip = new Option<string>("--ip") { Description = "Address for the A record (need not be the interface's)", Required = true };
+        var iface = InterfaceOption();
+        var command = new Command("advertise", "Advertise a board's _arduino._tcp service (stock TXT) as the Ameba OTA library does, until Ctrl+C; then send goodbyes.\n" +
+            "Example: ameba-ota mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo") { name, host, port, ip, iface };
+        command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
+        {
+            if (!IPAddress.TryParse(parse.GetValue(ip), out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IPv4 address");
+            int p = parse.GetValue(port);
+            if (p is < 1 or > 65535) throw new CliError(ExitCodes.Usage, "--port must be 1..65535");
+            string device = parse.GetValue(name)!;
+            return await Mdns(async () =>
+            {
+                var advertisement = new ServiceAdvertisement(device, parse.GetValue(host) ?? device, address, (ushort)p, ArduinoService.StockTxt);
+                await using var responder = new MdnsResponder(new MdnsResponderOptions { Interface = parse.GetValue(iface) });
+                string claimed = await responder.StartAsync(advertisement, ct);
+                Console.WriteLine($"advertising {claimed}._arduino._tcp.local -> {responder.ClaimedHostName}.local {address}:{p}" +
+                    (claimed != device ? $" ('{device}' was taken)" : ""));
+                try { await Task.Delay(Timeout.Infinite, ct); }
+                catch (OperationCanceledException) { }
+                await responder.StopAsync();
+                Console.WriteLine("goodbye sent");
+                return ExitCodes.Ok;
+            });
+        }));
+        return command;
+    }
+
+    /// <summary>mDNS setup failures (no such interface, port 5353 unusable) become one-line I/O errors.</summary>
+    private static async Task<int> Mdns(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (MdnsException e)
+        {
+            throw new CliError(ExitCodes.IoError, e.Message);
+        }
+    }
+}

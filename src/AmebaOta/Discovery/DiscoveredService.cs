@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace AmebaOta.Discovery;
+
+/// <summary>A resolved DNS-SD service: instance, host (<c>MyAmeba.local</c>), address, port and TXT pairs.</summary>
+public sealed record DiscoveredService(
+    string InstanceName,
+    string ServiceType,
+    string Host,
+    IPAddress Address,
+    ushort Port,
+    IReadOnlyList<KeyValuePair<string, string?>> Txt)
+{
+    /// <summary>The TXT <c>board</c> value (<c>ameba_rtl8195a</c>), if any.</summary>
+    public string? Board => Txt.FirstOrDefault(p => string.Equals(p.Key, "board", StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>Arduino IDE 1.8's port label (spec section 5): <c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)</c>.</summary>
+    public string Label => $"{InstanceName} at {Address} ({BoardNames.DisplayName(Board)})";
+
+    /// <summary>True when <paramref name="name"/> is this instance name or the first label of its host name (case-insensitive).</summary>
+    public bool Matches(string name) =>
+        string.Equals(InstanceName, name, StringComparison.OrdinalIgnoreCase) ||
+        string.Equals(Host.Split('.')[0], name, StringComparison.OrdinalIgnoreCase);
+
+    public bool Equals(DiscoveredService? other) =>
+        other is not null && InstanceName == other.InstanceName && ServiceType == other.ServiceType && Host == other.Host &&
+        Address.Equals(other.Address) && Port == other.Port && Txt.SequenceEqual(other.Txt);
+
+    public override int GetHashCode() => HashCode.Combine(InstanceName, Host, Address, Port);
+}
+
+/// <summary>A service appeared (resolved completely, or changed) or disappeared (goodbye or expiry), in watch mode.</summary>
+public sealed record ServiceEvent(ServiceEventKind Kind, DiscoveredService Service);
+
+public enum ServiceEventKind { Appeared, Disappeared }

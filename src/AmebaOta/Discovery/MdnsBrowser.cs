@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+
+namespace AmebaOta.Discovery;
+
+/// <summary>
+/// The host side of DNS-SD: finds <c>_arduino._tcp</c> services. Collects answers spread over several packets, asks for the
+/// SRV/TXT/A records missing from the first answers, and never waits longer than the timeout. Each call opens its own
+/// socket on the chosen interfaces. Never touches a board's OTA port.
+/// </summary>
+public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
+{
+    private readonly MdnsBrowserOptions _options = options ?? new MdnsBrowserOptions();
+
+    /// <summary>Every service that resolved within <paramref name="timeout"/> (the whole timeout is used: there is no "last" answer).</summary>
+    public async Task<IReadOnlyList<DiscoveredService>> BrowseAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await using var session = new BrowseSession(_options, wantedInstance: null);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Remaining(deadline) is { } left && left > TimeSpan.Zero)
+        {
+            session.QueryIfDue();
+            session.FollowUp();
+            await session.WaitAsync(left, cancellationToken);
+        }
+        return session.Complete();
+    }
+
+    /// <summary>
+    /// The service whose instance name (or host name's first label) is <paramref name="name"/>, as soon as its SRV, TXT and
+    /// address are known; null after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<DiscoveredService?> ResolveAsync(string name, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        await using var session = new BrowseSession(_options, wantedInstance: name);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            if (session.Complete().FirstOrDefault(s => s.Matches(name)) is { } found) return found;
+            var left = Remaining(deadline);
+            if (left <= TimeSpan.Zero) return null;
+            session.QueryIfDue();
+            session.FollowUp();
+            await session.WaitAsync(left, cancellationToken);
+        }
+    }
+
+    /// <summary>Services as they appear (fully resolved, or changed) and disappear (goodbye or expiry), until cancelled.</summary>
+    public async IAsyncEnumerable<ServiceEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var session = new BrowseSession(_options, wantedInstance: null);
+        var known = new Dictionary<string, DiscoveredService>(StringComparer.OrdinalIgnoreCase);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = session.Complete().ToDictionary(s => s.InstanceName, StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, service) in known.ToList())
+                if (!now.ContainsKey(name))
+                {
+                    known.Remove(name);
+                    yield return new ServiceEvent(ServiceEventKind.Disappeared, service);
+                }
+            foreach (var (name, service) in now)
+                if (!known.TryGetValue(name, out var old) || !old.Equals(service))
+                {
+                    known[name] = service;
+                    yield return new ServiceEvent(ServiceEventKind.Appeared, service);
+                }
+            session.QueryIfDue();
+            session.FollowUp();
+            try
+            {
+                await session.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static TimeSpan Remaining(long deadline) => TimeSpan.FromMilliseconds(deadline - Environment.TickCount64);
+}

@@ -1,0 +1,254 @@
+using System.Net;
+using AmebaOta.Discovery.Dns;
+using Microsoft.Extensions.Logging;
+
+namespace AmebaOta.Discovery;
+
+/// <summary>
+/// The board side of DNS-SD: advertises one service on its own mDNS socket. Probes for the instance and host names
+/// (RFC 6762 §8.1, with the §8.2 tiebreak) and on conflict renames to <c>MyAmeba (2)</c> / host <c>MyAmeba-2</c>; announces
+/// (§8.3); answers PTR queries for the service type (SRV, TXT, A and NSEC as additional records), SRV/TXT queries for the
+/// instance and A queries for the host, with known-answer suppression (§7.1), shared answers delayed 20–120 ms (§6),
+/// QU questions answered by unicast (§5.4) and legacy queries from other ports by unicast (§6.7); sends goodbyes on stop.
+/// Any number of responders can run in one process and on one host; the A record carries
+/// <see cref="ServiceAdvertisement.Address"/>, which need not be the interface's address. Restartable: Stop, then Start again
+/// re-probes and re-announces (a reboot of the virtual board).
+/// </summary>
+public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServiceAdvertiser
+{
+    private readonly MdnsResponderOptions _options = options ?? new MdnsResponderOptions();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<DnsRecordType, long> _lastMulticast = [];
+    private MdnsTransport? _transport;
+    private ServiceRecords? _records;
+    private State _state;
+    private TaskCompletionSource _probeTrouble = NewSignal();
+    private bool _lostTiebreak;
+    private CancellationTokenSource? _running;
+
+    private enum State { Idle, Probing, Announced }
+
+    /// <summary>The instance name claimed, once <see cref="StartAsync"/> has returned.</summary>
+    public string? ClaimedName => _state == State.Announced ? _records?.InstanceLabel : null;
+
+    /// <summary>The host label claimed (<c>MyAmeba</c> or after a conflict <c>MyAmeba-2</c>), without <c>.local</c>.</summary>
+    public string? ClaimedHostName => _state == State.Announced ? _records?.HostLabel : null;
+
+    /// <summary>Packets this responder dropped as malformed.</summary>
+    public int MalformedPackets => _transport?.MalformedPackets ?? 0;
+
+    public async Task<string> StartAsync(ServiceAdvertisement advertisement, CancellationToken cancellationToken = default)
+    {
+        if (_transport is not null) throw new InvalidOperationException("the responder is already started; stop it first");
+        var interfaces = MdnsInterface.Resolve(_options.Interface);
+        _running = new CancellationTokenSource();
+        _transport = new MdnsTransport(interfaces, OnPacketAsync);
+        try
+        {
+            return await ProbeAndAnnounceAsync(advertisement, cancellationToken);
+        }
+        catch
+        {
+            await CloseAsync(sendGoodbye: false);
+            throw;
+        }
+    }
+
+    private async Task<string> ProbeAndAnnounceAsync(ServiceAdvertisement advertisement, CancellationToken ct)
+    {
+        for (int n = 1; ; )
+        {
+            string instance = n == 1 ? advertisement.InstanceName : $"{advertisement.InstanceName} ({n})";
+            string host = n == 1 ? advertisement.HostName : $"{advertisement.HostName}-{n}";
+            var records = new ServiceRecords(advertisement, instance, host);
+            lock (_lock)
+            {
+                _records = records;
+                _state = State.Probing;
+                _lostTiebreak = false;
+                _probeTrouble = NewSignal();
+            }
+            var trouble = _probeTrouble.Task;
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)_options.ProbeInterval.TotalMilliseconds + 1)), ct);
+            bool clear = true;
+            for (int i = 0; i < _options.ProbeCount && clear; i++)
+            {
+                if (trouble.IsCompleted) { clear = false; break; }
+                _transport!.Send(records.Probe(unicastResponse: i == 0));
+                clear = await Task.WhenAny(trouble, Task.Delay(_options.ProbeInterval, ct)) != trouble;
+                ct.ThrowIfCancellationRequested();
+            }
+            if (clear)
+            {
+                Announce(records);
+                _options.Logger.LogInformation("mDNS: claimed {Instance} on {Host}.local ({Address}:{Port})", instance, host, advertisement.Address, advertisement.Port);
+                return instance;
+            }
+            bool lost;
+            lock (_lock) lost = _lostTiebreak;
+            if (lost)
+            {
+                _options.Logger.LogDebug("mDNS: lost simultaneous probe tiebreak for {Instance}; probing again in 1 s", instance);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+            else
+            {
+                _options.Logger.LogInformation("mDNS: {Instance} is taken; trying another name", instance);
+                n++;
+            }
+        }
+    }
+
+    private void Announce(ServiceRecords records)
+    {
+        lock (_lock) _state = State.Announced;
+        SendMulticast(records.Announcement());
+        var token = _running!.Token;
+        _ = Task.Run(async () =>
+        {
+            for (int i = 1; i < _options.AnnouncementCount; i++)
+            {
+                await Task.Delay(_options.AnnouncementInterval, token);
+                lock (_lock) if (_state != State.Announced || _records != records) return;
+                SendMulticast(records.Announcement());
+            }
+        }, token).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private void SendMulticast(DnsMessage message)
+    {
+        _transport?.Send(message);
+        long now = Environment.TickCount64;
+        lock (_lock)
+            foreach (var r in message.Answers) _lastMulticast[r.Type] = now;
+    }
+
+    private ValueTask OnPacketAsync(MdnsPacket packet)
+    {
+        ServiceRecords? records;
+        State state;
+        TaskCompletionSource trouble;
+        lock (_lock) { records = _records; state = _state; trouble = _probeTrouble; }
+        if (records is null) return ValueTask.CompletedTask;
+        var message = packet.Message;
+        if (state == State.Probing)
+        {
+            if (message.IsResponse && ConflictCheck.ResponseConflicts(message, records))
+                trouble.TrySetResult();
+            else if (!message.IsResponse && message.Authorities.Count > 0 && ConflictCheck.LosesTiebreak(message, records))
+            {
+                lock (_lock) if (_probeTrouble == trouble) _lostTiebreak = true;
+                trouble.TrySetResult();
+            }
+        }
+        else if (state == State.Announced && !message.IsResponse)
+        {
+            Answer(message, packet.Source, records);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void Answer(DnsMessage query, IPEndPoint source, ServiceRecords records)
+    {
+        bool legacy = source.Port != MdnsTransport.Port;
+        bool isProbe = query.Authorities.Count > 0;
+        var answers = new List<DnsRecord>();
+        foreach (var q in query.Questions)
+        {
+            if (q.Class is not (DnsClass.In or DnsClass.Any)) continue;
+            bool any = q.Type == DnsRecordType.Any;
+            if (q.Name == records.TypeName && (any || q.Type == DnsRecordType.Ptr)) answers.Add(records.Ptr);
+            else if (q.Name == ServiceRecords.ServicesName && (any || q.Type == DnsRecordType.Ptr)) answers.Add(records.ServicesPtr);
+            else if (q.Name == records.InstanceName)
+            {
+                if (any || q.Type == DnsRecordType.Srv) answers.Add(records.Srv);
+                if (any || q.Type == DnsRecordType.Txt) answers.Add(records.Txt);
+                if (!any && q.Type is not (DnsRecordType.Srv or DnsRecordType.Txt)) answers.Add(records.InstanceNsec);
+            }
+            else if (q.Name == records.HostName)
+            {
+                if (any || q.Type == DnsRecordType.A) answers.Add(records.A);
+                else answers.Add(records.HostNsec);   // no AAAA: say so (§6.1) rather than let the querier wait
+            }
+        }
+        // Known-answer suppression (§7.1): skip what the querier already holds with at least half the TTL.
+        answers.RemoveAll(a => query.Answers.Any(k => k.Name == a.Name && k.Type == a.Type && k.SameData(a) && k.Ttl >= a.Ttl / 2));
+        answers = answers.Distinct().ToList();
+        if (answers.Count == 0) return;
+
+        var unique = answers.Where(a => a is not PtrRecord).ToList();
+        var shared = answers.Where(a => a is PtrRecord).ToList();
+        if (legacy)
+        {
+            Respond(query, answers, records, source, legacy: true);
+            return;
+        }
+        bool unicast = !isProbe && query.Questions.All(q => q.UnicastResponse) && answers.All(RecentlyMulticast);
+        var to = unicast ? source : null;
+        if (unique.Count > 0) Respond(query, unique, records, to, legacy: false);   // unique answers go at once (§6)
+        if (shared.Count > 0)
+        {
+            var token = _running!.Token;
+            var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(20, 121));   // shared answers wait 20–120 ms (§6)
+            _ = Task.Delay(delay, token).ContinueWith(t =>
+            {
+                if (!t.IsCanceled) Respond(query, shared, records, to, legacy: false);
+            }, TaskScheduler.Default);
+        }
+    }
+
+    private bool RecentlyMulticast(DnsRecord r)
+    {
+        lock (_lock)
+            return _lastMulticast.TryGetValue(r.Type, out long at) && Environment.TickCount64 - at < r.Ttl * 1000 / 4;
+    }
+
+    private void Respond(DnsMessage query, List<DnsRecord> answers, ServiceRecords records, IPEndPoint? to, bool legacy)
+    {
+        lock (_lock) if (_state != State.Announced || _records != records) return;
+        var additionals = new List<DnsRecord>();
+        if (answers.Contains(records.Ptr)) additionals.AddRange([records.Srv, records.Txt, records.A, records.InstanceNsec, records.HostNsec]);
+        else if (answers.Contains(records.Srv)) additionals.AddRange([records.A, records.HostNsec]);
+        additionals.RemoveAll(answers.Contains);
+        var response = new DnsMessage
+        {
+            Header = legacy ? new DnsHeader(query.Header.Id, DnsHeader.Response.Flags) : DnsHeader.Response,
+            Questions = legacy ? query.Questions : [],
+            Answers = legacy ? answers.Select(Legacy).ToList() : answers,
+            Additionals = legacy ? additionals.Select(Legacy).ToList() : additionals,
+        };
+        if (to is null) SendMulticast(response);
+        else _transport?.Send(response, to);
+    }
+
+    /// <summary>§6.7: a legacy unicast response has no cache-flush bits and TTLs of at most 10 s.</summary>
+    private static DnsRecord Legacy(DnsRecord r) => r with { CacheFlush = false, Ttl = Math.Min(r.Ttl, 10) };
+
+    public async Task StopAsync() => await CloseAsync(sendGoodbye: true);
+
+    private async Task CloseAsync(bool sendGoodbye)
+    {
+        MdnsTransport? transport;
+        ServiceRecords? records;
+        bool announced;
+        lock (_lock)
+        {
+            transport = _transport;
+            records = _records;
+            announced = _state == State.Announced;
+            _transport = null;
+            _state = State.Idle;
+            _lastMulticast.Clear();
+        }
+        if (transport is null) return;
+        _running?.Cancel();
+        if (sendGoodbye && announced && records is not null) transport.Send(records.Goodbye());
+        await transport.DisposeAsync();
+        _running?.Dispose();
+        _running = null;
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

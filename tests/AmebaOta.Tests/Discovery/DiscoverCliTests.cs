@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AmebaOta.Tests.Support;
+using static AmebaOta.Tests.Discovery.MdnsLoopbackTests;
+
+namespace AmebaOta.Tests.Discovery;
+
+/// <summary>The real <c>ameba-ota discover</c> / <c>mdns advertise</c> processes on loopback.</summary>
+public class DiscoverCliTests
+{
+    [Fact]
+    public async Task Discover_device_prints_the_arduino_label_and_json_has_the_same_fields()
+    {
+        var name = UniqueName("CliBoard");
+        await using var responder = Responder();
+        await responder.StartAsync(Board(name, 5000, "127.0.0.1"));
+        using var dir = new TempDir();
+
+        var text = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", name);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Equal($"{name} at 127.0.0.1 (Ameba RTL8195A)  host {name}.local  port 5000  board ameba_rtl8195a", text.Lines.Single());
+
+        var json = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "127.0.0.1", "--timeout", "1", "--json");
+        Assert.Equal(0, json.ExitCode);
+        var board = JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        Assert.Equal($"{name} at 127.0.0.1 (Ameba RTL8195A)", board.GetProperty("label").GetString());
+        Assert.Equal($"{name}.local", board.GetProperty("host").GetString());
+        Assert.Equal("127.0.0.1", board.GetProperty("address").GetString());
+        Assert.Equal(5000, board.GetProperty("port").GetInt32());
+        Assert.Equal("ameba_rtl8195a", board.GetProperty("board").GetString());
+        Assert.Equal("Ameba RTL8195A", board.GetProperty("boardName").GetString());
+        Assert.Equal(["board=ameba_rtl8195a", "auth_upload=no", "tcp_check=no", "ssh_upload=no"],
+            board.GetProperty("txt").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}"));
+    }
+
+    [Fact]
+    public async Task Discover_device_that_does_not_answer_exits_6_within_the_timeout()
+    {
+        using var dir = new TempDir();
+        var clock = Stopwatch.StartNew();
+        var result = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", UniqueName("Nobody"), "--timeout", "0.5");
+        Assert.Equal(6, result.ExitCode);
+        Assert.StartsWith("error: no board named", result.Stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), clock.Elapsed.ToString());
+    }
+
+    [Fact]
+    public async Task Unknown_interface_is_one_error_line()
+    {
+        using var dir = new TempDir();
+        var result = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "nosuch0", "--timeout", "0.2");
+        Assert.Equal(9, result.ExitCode);
+        Assert.StartsWith("error: no multicast-capable IPv4 interface named 'nosuch0'", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Watch_prints_a_board_advertised_by_another_process_and_its_goodbye()
+    {
+        var name = UniqueName("CliWatch");
+        using var dir = new TempDir();
+        using var watch = Process.Start(Support.Cli.StartInfo(dir.Path, "discover", "--interface", "lo", "--watch", "--device", name))!;
+        using var advertise = Process.Start(Support.Cli.StartInfo(dir.Path, "mdns", "advertise", "--name", name, "--port", "5123", "--ip", "127.0.0.42", "--interface", "lo"))!;
+        try
+        {
+            var timeout = TimeSpan.FromSeconds(15);
+            Assert.Equal($"advertising {name}._arduino._tcp.local -> {name}.local 127.0.0.42:5123", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
+            Assert.Equal($"+ appeared: {name} at 127.0.0.42 (Ameba RTL8195A)  host {name}.local  port 5123  board ameba_rtl8195a",
+                await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
+
+            Terminate(advertise);   // as Ctrl+C: the helper sends goodbyes and exits 0
+            Assert.Equal("goodbye sent", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
+            await advertise.WaitForExitAsync().WaitAsync(timeout);
+            Assert.Equal(0, advertise.ExitCode);
+            Assert.Equal($"- disappeared: {name} at 127.0.0.42 (Ameba RTL8195A)  host {name}.local  port 5123  board ameba_rtl8195a",
+                await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
+
+            Terminate(watch);
+            await watch.WaitForExitAsync().WaitAsync(timeout);
+            Assert.Equal(0, watch.ExitCode);
+        }
+        finally
+        {
+            if (!advertise.HasExited) advertise.Kill();
+            if (!watch.HasExited) watch.Kill();
+        }
+    }
+
+    /// <summary>SIGTERM, which System.CommandLine treats like Ctrl+C (cancels the action's token).</summary>
+    private static void Terminate(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+}
