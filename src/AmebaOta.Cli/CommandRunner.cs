@@ -1,3 +1,4 @@
+using AmebaOta.Discovery;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 
@@ -26,6 +27,7 @@ public static class CommandRunner
     {
         CliError cli => cli.ExitCode,
         ImageFormatException or FlashFormatException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.BadInput,
+        MdnsException => ExitCodes.IoError,
         OperationCanceledException => ExitCodes.Cancelled,
         UnauthorizedAccessException or IOException => ExitCodes.IoError,
         _ => null,

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using AmebaOta.Boot;
 using AmebaOta.Device;
+using AmebaOta.Discovery;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 
@@ -27,11 +28,14 @@ public static class DeviceCommands
         var board = FlashCommands.BoardOption();
         var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds the OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
         var defaultSketch = new Option<bool>("--default-sketch") { Description = "Run a basic OTA sketch (MyAmeba, port 5000) when the image has no sketch descriptor (real ARM code)" };
+        var iface = DiscoverCommands.InterfaceOption();
+        iface.Description = "Network interface the board's mDNS responder uses, by name (lo) or address; default: the interface that holds --ip";
+        var noMdns = new Option<bool>("--no-mdns") { Description = "Do not advertise by mDNS (the port is only listened on)" };
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
             "Example: ameba-ota device run --flash board.bin --pin 18=high")
-        { flash, ip, port, pins, board, receiveTimeout, defaultSketch };
+        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -53,6 +57,8 @@ public static class DeviceCommands
                 PortOverride = portOverride,
                 Pins = levels,
                 ReceiveTimeout = TimeSpan.FromSeconds(timeout),
+                AdvertiserFactory = parse.GetValue(noMdns) ? null
+                    : () => new MdnsResponder(new MdnsResponderOptions { Interface = parse.GetValue(iface) ?? address.ToString() }),
                 Console = new DelegateBoardConsole(Console.Out.WriteLine, note => Console.Error.WriteLine($"[virtual board] {note}")),
                 DefaultSketch = parse.GetValue(defaultSketch)
                     ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))

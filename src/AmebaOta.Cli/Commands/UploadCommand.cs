@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.Output;
+using AmebaOta.Discovery;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
 
@@ -22,17 +23,20 @@ public static class UploadCommand
         var port = new Option<int>("--port", "-p") { Description = "The board's OTA port", DefaultValueFactory = _ => DefaultPort };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the connection, and for the board to take each chunk", DefaultValueFactory = _ => 30 };
         var force = new Option<bool>("--force") { Description = "Send even a file the checks refuse (too large, no RTKWin, ram_all.bin): can brick a stock board" };
+        var device = new Option<string?>("--device", "-d") { Description = "Find the board by its mDNS name (e.g. MyAmeba) instead of --ip; its advertised port is used unless --port is given" };
+        var iface = DiscoverCommands.InterfaceOption();
+        var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to wait for --device to answer by mDNS", DefaultValueFactory = _ => 3 };
         var json = CommonOptions.Json();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
             "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer.\n" +
-            "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)")
-        { file, fileOption, ip, port, timeout, force, json };
+            "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)\n" +
+            "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0")
+        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, json };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
-            var board = ResolveBoard(parse.GetValue(ip), parse.GetValue(port));
             double seconds = parse.GetValue(timeout);
             if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is not a number of seconds between 0 and 86400");
             bool asJson = parse.GetValue(json);
@@ -40,6 +44,11 @@ public static class UploadCommand
             var image = ImageFile.Load(path.FullName);
             var warnings = Preflight(path.Name, image, parse.GetValue(force));
             foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+
+            var board = parse.GetValue(device) is { } name
+                ? await FindBoardAsync(name, parse.GetValue(ip), parse.GetValue(iface), parse.GetValue(discoverTimeout),
+                    parse.GetResult(port) is { Implicit: false } ? parse.GetValue(port) : null, asJson, cancellationToken)
+                : ResolveBoard(parse.GetValue(ip), parse.GetValue(port));
 
             var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
             OtaUploadResult result;
@@ -88,6 +97,17 @@ public static class UploadCommand
         if (positional is not null && option is not null && positional.FullName != option.FullName)
             throw new CliError(ExitCodes.Usage, $"two images given ('{positional.Name}' and -f '{option.Name}'); give one");
         return positional ?? option ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota upload FILE --ip ADDRESS (or -f FILE)");
+    }
+
+    /// <summary>Resolves <c>--device</c> by mDNS (never by touching the OTA port: the board would take that for an upload).</summary>
+    private static async Task<IPEndPoint> FindBoardAsync(string name, string? ip, string? iface, double seconds, int? port, bool quiet, CancellationToken cancellationToken)
+    {
+        if (ip is not null) throw new CliError(ExitCodes.Usage, "give either --device or --ip, not both");
+        if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--discover-timeout {seconds} is not a number of seconds between 0 and 3600");
+        var found = await BoardResolver.ResolveAsync(name, iface, TimeSpan.FromSeconds(seconds), cancellationToken)
+            ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}");
+        if (!quiet) Console.WriteLine($"found {found.Label}, OTA port {found.Port}");
+        return ResolveBoard(found.Address.ToString(), port ?? found.Port);
     }
 
     private static IPEndPoint ResolveBoard(string? ip, int port)
