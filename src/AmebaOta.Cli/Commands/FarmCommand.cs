@@ -52,7 +52,7 @@ public static class FarmCommand
                 ReceiveTimeout = TimeSpan.FromSeconds(timeout),
                 ConsoleFor = plan => PrefixedConsole(plan.Name),
             };
-            FarmBoardPlan.For(options);   // every option checked before anything is read or written
+            Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
             var resolved = Mdns(() => MdnsInterface.Resolve(mdnsInterface ?? first.ToString()));
             options = options with { Image = imagePath is null ? null : ImageFile.Load(imagePath.FullName) };
 
