@@ -24,7 +24,8 @@ public static class FarmCommand
         var namePrefix = new Option<string>("--name-prefix") { Description = "Board k advertises <prefix>-00k by mDNS, whatever its image says, across reboots and updates", DefaultValueFactory = _ => DeviceFarmOptions.DefaultNamePrefix };
         var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds each OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
         var command = new Command("farm",
-            "Run many virtual boards in one process: board k boots boards/board-00k.bin on 127.0.0.(1+k), listens on --port and advertises <prefix>-00k by mDNS.\n" +
+            "Run many virtual boards in one process: board k boots boards/board-00k.bin, listens on --port at its own address (127.0.0.2, 127.0.0.3, … from --base-ip)\n" +
+            "and advertises <prefix>-00k by mDNS.\n" +
             "stdout carries every board's serial output, each line prefixed with its name ([MyAmeba-001] This is version 1); notes go to stderr.\n" +
             "Ctrl+C stops every board, with each flash file written back.\n" +
             "Example: ameba-ota device farm --count 20 --image v1.bin --interface lo")

@@ -84,6 +84,8 @@ public sealed class TutorialDemo(DemoOutput output)
             output.Step(4, Steps, "Find the board by mDNS",
                 "As the Arduino IDE does: ask for _arduino._tcp services on the local network. The OTA port is never probed (the board would take that for an upload).");
             string name = claimed ?? SketchDescriptor.DefaultDeviceName;
+            if (name != SketchDescriptor.DefaultDeviceName)
+                output.Host($"another board already answers to {SketchDescriptor.DefaultDeviceName} here, so ours probed and took \"{name}\"");
             output.Host($"discover --device \"{name}\" --interface {MdnsInterface}");
             var found = await BoardResolver.ResolveAsync(name, MdnsInterface, StepTimeout, cancellationToken)
                 ?? throw new CliError(ExitCodes.NotFound, $"demo step 4: the board '{name}' did not answer by mDNS within {StepTimeout.TotalSeconds:0} s");
