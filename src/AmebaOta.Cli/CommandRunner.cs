@@ -19,6 +19,13 @@ public static class CommandRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return code;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("AMEBAOTA_DEBUG") is null or "" or "0")
+        {
+            // A bug of ours, not the user's: still one line, and how to get the details.
+            Console.Out.Flush();
+            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message} (set AMEBAOTA_DEBUG=1 for details)");
+            return ExitCodes.Internal;
+        }
     }
 
     public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
