@@ -43,6 +43,7 @@ public static class Program
         root.Add(DeviceCommands.Build());
         root.Add(DiscoverCommands.Discover());
         root.Add(DiscoverCommands.Mdns());
+        root.Add(FleetCommands.Build());
         return root;
     }
 }
