@@ -21,7 +21,7 @@ public static class FleetCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "Image to send to every board (ota.bin format)" };
         var match = new Option<string?>("--match") { Description = "Update the boards whose mDNS instance name matches this pattern (* and ?, case-insensitive); default: every board found" };
-        var ips = new Option<string[]>("--ip", "-i") { Description = "Update the board at this address instead of discovering (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var ips = new Option<string[]>("--ip", "-i") { Description = "Update the board at this address (ADDRESS or ADDRESS:PORT) instead of discovering; repeatable", AllowMultipleArgumentsPerToken = false };
         var port = new Option<int>("--port", "-p") { Description = "OTA port of the boards given with --ip", DefaultValueFactory = _ => UploadCommand.DefaultPort };
         var iface = DiscoverCommands.InterfaceOption();
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
@@ -65,10 +65,7 @@ public static class FleetCommands
             {
                 if (pattern is not null) throw new CliError(ExitCodes.Usage, "give either --match or --ip, not both");
                 int p = InRange(parse.GetValue(port), 1, 65535, "--port");
-                targets = addresses.Select(a => IPAddress.TryParse(a.Trim(), out var ip)
-                        ? new FleetTarget(ip.ToString(), new IPEndPoint(ip, p))
-                        : throw new CliError(ExitCodes.Usage, $"'{a}' is not an IP address (for example 192.168.1.50)"))
-                    .DistinctBy(t => t.EndPoint).ToList();
+                targets = addresses.Select(a => ParseAddress(a, p)).Select(ep => new FleetTarget(ep.ToString(), ep)).DistinctBy(t => t.EndPoint).ToList();
             }
             else
             {
@@ -115,6 +112,15 @@ public static class FleetCommands
             return result.AllUpdated ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;
+    }
+
+    /// <summary>"192.168.1.50" (with --port) or "192.168.1.50:5001".</summary>
+    private static IPEndPoint ParseAddress(string text, int port)
+    {
+        text = text.Trim();
+        if (IPAddress.TryParse(text, out var ip)) return new IPEndPoint(ip, port);
+        if (IPEndPoint.TryParse(text, out var ep) && ep.Port > 0) return ep;
+        throw new CliError(ExitCodes.Usage, $"'{text}' is not an IP address (for example 192.168.1.50, or 192.168.1.50:5000)");
     }
 
     private static T InRange<T>(T value, T min, T max, string name) where T : IComparable<T> =>

@@ -54,7 +54,7 @@ public static class UploadCommand
 
             // Listen before sending, so the board's first announcement after its reboot cannot be missed.
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
-            using var watch = watcher is null ? null : parse.GetValue(device) is { } watchedName ? watcher.Watch(watchedName) : watcher.Watch(board);
+            using var watch = watcher?.Watch(parse.GetValue(device), board);
 
             var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
             OtaUploadResult result;
@@ -82,27 +82,24 @@ public static class UploadCommand
             }
 
             watch?.UploadFinished();
-            RebootResult? reboot = null;
-            if (watch is not null)
+            if (!asJson)
             {
-                if (!asJson) Console.WriteLine($"waiting up to {rebootWait!.Value.TotalSeconds:0.###} s for the board to reboot and announce itself again by mDNS");
-                reboot = await watch.WaitAsync(rebootWait!.Value, cancellationToken);
+                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
+                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
+                Console.WriteLine(watch is null
+                    ? "the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image"
+                    : $"waiting up to {rebootWait!.Value.TotalSeconds:0.###} s for the board to reboot and announce itself again by mDNS");
             }
-
+            RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
                     $"0x{result.Header.Checksum:x8}", result.Header.Checksum, Math.Round(result.ConnectTime.TotalMilliseconds, 3),
                     Math.Round(result.Duration.TotalMilliseconds, 3), warnings, RebootJson.From(reboot)), CliJsonContext.Default.UploadJson);
             }
-            else
+            else if (reboot is { Rebooted: true })
             {
-                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
-                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
-                if (reboot is null)
-                    Console.WriteLine("the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image");
-                else if (reboot.Rebooted)
-                    Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
+                Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
             }
             if (reboot is { Rebooted: false })
                 throw new CliError(ExitCodes.NoReboot,

@@ -15,6 +15,7 @@ public sealed class RebootWatch : IDisposable
     private long? _finishedAt;
     private bool _goodbye;
     private bool _probe;
+    private long _backAt;
 
     internal RebootWatch(string? name, IPEndPoint? endPoint, RebootWatcher owner)
     {
@@ -44,24 +45,19 @@ public sealed class RebootWatch : IDisposable
         UploadFinished();
         long started;
         lock (_back) started = _finishedAt!.Value;
+        var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
         bool back;
         try
         {
-            back = await _back.Task.WaitAsync(timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started), cancellationToken);
+            back = await _back.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken);
         }
         catch (TimeoutException)
         {
             back = false;
         }
-        catch (ArgumentOutOfRangeException)
-        {
-            back = _back.Task.IsCompletedSuccessfully && _back.Task.Result;
-        }
         lock (_back)
             return new RebootResult(back, TimeSpan.FromMilliseconds((back ? _backAt : Environment.TickCount64) - started), _goodbye, _probe);
     }
-
-    private long _backAt;
 
     internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked, long now)
     {
@@ -108,9 +104,9 @@ public sealed class RebootWatch : IDisposable
 
     private bool IsMine(string instance, string host, ushort port, IPAddress? address)
     {
-        if (_name is not null) return DnsName.LabelEquals(instance, _name) || DnsName.LabelEquals(host, _name);
+        if (_name is not null && (DnsName.LabelEquals(instance, _name) || DnsName.LabelEquals(host, _name))) return true;
         if (_instance is not null && DnsName.LabelEquals(instance, _instance)) return true;
-        return port == _endPoint!.Port && address is not null && address.Equals(_endPoint.Address);
+        return _endPoint is not null && port == _endPoint.Port && address is not null && address.Equals(_endPoint.Address);
     }
 
     private bool IsMyLabel(string label) =>

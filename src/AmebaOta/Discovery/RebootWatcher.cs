@@ -34,10 +34,20 @@ public sealed class RebootWatcher : IAsyncDisposable
     }
 
     /// <summary>Watches the board advertised under <paramref name="name"/> (instance name or host name's first label).</summary>
-    public RebootWatch Watch(string name) => Add(new RebootWatch(name, null, this));
+    public RebootWatch Watch(string name) => Watch(name, null);
 
     /// <summary>Watches the board whose SRV port and A address are <paramref name="endPoint"/> (for uploads by address).</summary>
-    public RebootWatch Watch(IPEndPoint endPoint) => Add(new RebootWatch(null, endPoint, this));
+    public RebootWatch Watch(IPEndPoint endPoint) => Watch(null, endPoint);
+
+    /// <summary>
+    /// Watches the board advertised under <paramref name="name"/> or at <paramref name="endPoint"/> (either may be null, not
+    /// both): a board whose new image advertises another name is still recognised by its address and port.
+    /// </summary>
+    public RebootWatch Watch(string? name, IPEndPoint? endPoint)
+    {
+        if (name is null && endPoint is null) throw new ArgumentException("give a name, an end point or both");
+        return Add(new RebootWatch(name, endPoint, this));
+    }
 
     private RebootWatch Add(RebootWatch watch)
     {

@@ -66,7 +66,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
             {
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
-                using var watch = watcher is null ? null : target.ByName ? watcher.Watch(target.Name) : watcher.Watch(target.EndPoint);
+                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint);
                 var progress = new SyncProgress(sent =>
                 {
                     status = status with { State = FleetBoardState.Sending, BytesSent = sent, Elapsed = clock.Elapsed };
