@@ -8,6 +8,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
+        args = WaitRebootOption.SpellOutDefault(args);
         var result = root.Parse(args);
         if (result.Errors.Count > 0 && result.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && result.UnmatchedTokens.Count == 0)
         {

@@ -16,11 +16,30 @@ public static class WaitRebootOption
         CustomParser = result =>
         {
             if (result.Tokens.Count == 0) return DefaultSeconds;
-            if (double.TryParse(result.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)) return seconds;
-            result.OnlyTake(0);   // "--wait-reboot v2.bin": the next word is not a number, so it is not ours
-            return DefaultSeconds;
+            if (IsSeconds(result.Tokens[0].Value, out double seconds)) return seconds;
+            result.AddError($"--wait-reboot takes a number of seconds, not '{result.Tokens[0].Value}'");
+            return null;
         },
     };
+
+    /// <summary>
+    /// "--wait-reboot v2.bin": the word after the option is not a number, so it is not the option's value. System.CommandLine
+    /// would take it anyway (an option cannot give a token back), so the default is written in before parsing.
+    /// </summary>
+    public static string[] SpellOutDefault(string[] args)
+    {
+        var result = new List<string>(args.Length + 1);
+        for (int i = 0; i < args.Length; i++)
+        {
+            result.Add(args[i]);
+            if (args[i] == "--wait-reboot" && i + 1 < args.Length && !args[i + 1].StartsWith('-') && !IsSeconds(args[i + 1], out _))
+                result.Add(DefaultSeconds.ToString(CultureInfo.InvariantCulture));
+        }
+        return [.. result];
+    }
+
+    private static bool IsSeconds(string text, out double seconds) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
     /// <summary>The value as a time span, checked; null when the option was not given.</summary>
     public static TimeSpan? Read(ParseResult parse, Option<double?> option)
