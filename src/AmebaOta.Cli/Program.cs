@@ -38,6 +38,7 @@ public static class Program
         var root = new RootCommand(
             "ameba-ota: over-the-air update for Realtek Ameba boards (RTL8195A, RTL8710), and a virtual Ameba to try it on.\n" +
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
+        root.Add(DemoCommand.Build());
         root.Add(ImageCommands.Build());
         root.Add(FlashCommands.Build());
         root.Add(UploadCommand.Build());

@@ -137,6 +137,7 @@ public sealed class VirtualBoard
             sketch = _options.DefaultSketch;
         }
 
+        if (_options.DeviceName is { } deviceName) sketch = sketch with { DeviceName = deviceName };
         var program = SketchCatalog.For(sketch.Mode, out string? unsupported);
         if (program is null)
         {

@@ -34,5 +34,8 @@ public sealed record VirtualBoardOptions
     /// <summary>Run this sketch when the booted image has no sketch descriptor (real ARM code). Null: say so and idle.</summary>
     public Images.SketchDescriptor? DefaultSketch { get; init; }
 
+    /// <summary>The mDNS device name every sketch this board runs uses, instead of the one in the image's descriptor; holds across reboots and updates. Null: the image's.</summary>
+    public string? DeviceName { get; init; }
+
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -16,6 +16,7 @@ public static class DeviceCommands
     {
         var device = new Command("device", "Run a virtual Ameba board: it boots a flash file and runs the sketch of the image it boots.");
         device.Add(Run());
+        device.Add(FarmCommand.Build());
         return device;
     }
 

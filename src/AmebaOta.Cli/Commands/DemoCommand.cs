@@ -1,0 +1,31 @@
+using System.CommandLine;
+using AmebaOta.Cli.Demo;
+using AmebaOta.Discovery;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota demo</c>: the whole Ameba OTA tutorial on a temporary virtual board, loopback only.</summary>
+public static class DemoCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("demo",
+            "Watch the Ameba OTA tutorial happen on a virtual board, in a few seconds, with no hardware and nothing to prepare:\n" +
+            "version 1 uploaded by USB, the board found by mDNS, version 2 uploaded over the air, then the recovery pin held and released.\n" +
+            "Loopback only (127.0.0.1, mDNS on lo); a temporary board, removed afterwards. Exits 0 when every boot chose the expected image.\n" +
+            "Example: ameba-ota demo");
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            try
+            {
+                await new TutorialDemo(new DemoOutput()).RunAsync(cancellationToken);
+            }
+            catch (MdnsException e)
+            {
+                throw new CliError(ExitCodes.IoError, $"demo: mDNS on lo is not usable: {e.Message}");
+            }
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

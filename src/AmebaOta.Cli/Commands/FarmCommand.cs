@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using AmebaOta.Device;
+using AmebaOta.Device.Farm;
+using AmebaOta.Discovery;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota device farm</c>: many virtual boards in one process, each on its own loopback address, serial output prefixed with its name.</summary>
+public static class FarmCommand
+{
+    public static Command Build()
+    {
+        var count = new Option<int>("--count") { Description = $"How many boards (1 to {DeviceFarmOptions.MaxBoards})", Required = true };
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "Directory of the flash files board-001.bin …; created when missing", DefaultValueFactory = _ => new DirectoryInfo("boards") };
+        var image = new Option<FileInfo?>("--image") { Description = "Image written as Default Image 2 (as 'flash dap' does) into each flash file that does not exist yet; existing files boot as they are" };
+        var baseIp = new Option<string>("--base-ip") { Description = "Address of the first board; the others count up from it, on 127.0.0.0/8 only", DefaultValueFactory = _ => DeviceFarmOptions.DefaultBaseAddress.ToString() };
+        var iface = DiscoverCommands.InterfaceOption();
+        iface.Description = "Network interface of the boards' mDNS responders, by name (lo) or address; default: loopback, which holds the boards' addresses";
+        var port = new Option<int>("--port") { Description = "OTA port every board listens on, each on its own address", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
+        var namePrefix = new Option<string>("--name-prefix") { Description = "Board k advertises <prefix>-00k by mDNS, whatever its image says, across reboots and updates", DefaultValueFactory = _ => DeviceFarmOptions.DefaultNamePrefix };
+        var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds each OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
+        var command = new Command("farm",
+            "Run many virtual boards in one process: board k boots boards/board-00k.bin, listens on --port at its own address (127.0.0.2, 127.0.0.3, … from --base-ip)\n" +
+            "and advertises <prefix>-00k by mDNS.\n" +
+            "stdout carries every board's serial output, each line prefixed with its name ([MyAmeba-001] This is version 1); notes go to stderr.\n" +
+            "Ctrl+C stops every board, with each flash file written back.\n" +
+            "Example: ameba-ota device farm --count 20 --image v1.bin --interface lo")
+        { count, dir, image, baseIp, iface, port, namePrefix, receiveTimeout };
+
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            string ipText = parse.GetValue(baseIp)!;
+            if (!IPAddress.TryParse(ipText.Trim(), out var first))
+                throw new CliError(ExitCodes.Usage, $"--base-ip '{ipText}' is not an IP address (for example 127.0.0.2)");
+            double timeout = parse.GetValue(receiveTimeout);
+            if (!(timeout > 0) || timeout > 86400) throw new CliError(ExitCodes.Usage, $"--receive-timeout {timeout} is not a number of seconds between 0 and 86400");
+            var directory = parse.GetValue(dir)!;
+            var imagePath = parse.GetValue(image);
+            string? mdnsInterface = parse.GetValue(iface);
+
+            var options = new DeviceFarmOptions
+            {
+                Count = parse.GetValue(count),
+                Directory = directory.FullName,
+                BaseAddress = first,
+                Port = parse.GetValue(port),
+                NamePrefix = parse.GetValue(namePrefix)!,
+                MdnsInterface = mdnsInterface,
+                ReceiveTimeout = TimeSpan.FromSeconds(timeout),
+                ConsoleFor = plan => PrefixedConsole(plan.Name),
+            };
+            Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
+            var resolved = Mdns(() => MdnsInterface.Resolve(mdnsInterface ?? first.ToString()));
+            options = options with { Image = imagePath is null ? null : ImageFile.Load(imagePath.FullName) };
+
+            var farm = Farm(() => DeviceFarm.Open(options));
+            var boards = farm.Boards;
+            int created = boards.Count(b => b.Created);
+            var clock = Stopwatch.StartNew();
+            using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
+            Console.Error.WriteLine($"[farm] {boards.Count} boards {Span(boards[0].Name, boards[^1].Name)} on {Span(boards[0].Address, boards[^1].Address)}, " +
+                $"port {options.Port}, mDNS on {string.Join(", ", resolved.Select(i => i.Name))}; flash files in {directory.FullName} " +
+                $"({created} created, {boards.Count - created} reused). Ctrl+C stops them all");
+            _ = farm.AllListening.ContinueWith(_ => Console.Error.WriteLine(
+                $"[farm] all {boards.Count} boards listening on port {options.Port} (ready in {clock.Elapsed.TotalSeconds:0.00} s)"),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            try
+            {
+                await farm.RunAsync(power.Token);
+            }
+            catch (MdnsException e)
+            {
+                throw new CliError(ExitCodes.IoError, e.Message);
+            }
+            Console.Error.WriteLine($"[farm] stopped; {boards.Count} flash files written back");
+            return ExitCodes.Ok;
+
+            void PowerOff(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                power.Cancel();
+            }
+        }));
+        return command;
+    }
+
+    private static string Span(object first, object last) => first.Equals(last) ? $"{first}" : $"{first} … {last}";
+
+    /// <summary>Serial lines to stdout as <c>[MyAmeba-001] This is version 1</c>; notes to stderr, prefixed the same way.</summary>
+    private static IBoardConsole PrefixedConsole(string name)
+    {
+        string prefix = $"[{name}]";
+        return new DelegateBoardConsole(
+            line => Console.Out.WriteLine(line.Length == 0 ? prefix : $"{prefix} {line}"),
+            note => Console.Error.WriteLine($"{prefix} [virtual board] {note}"));
+    }
+
+    private static T Farm<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (FarmException e)
+        {
+            throw new CliError(e.Problem == FarmProblem.MissingInput ? ExitCodes.BadInput : ExitCodes.Usage, e.Message);
+        }
+    }
+
+    private static T Mdns<T>(Func<T> body)
+    {
+        try
+        {
+            return Farm(body);
+        }
+        catch (MdnsException e)
+        {
+            throw new CliError(ExitCodes.IoError, e.Message);
+        }
+    }
+}

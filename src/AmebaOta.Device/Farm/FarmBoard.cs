@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace AmebaOta.Device.Farm;
+
+/// <summary>One running board of a <see cref="DeviceFarm"/>.</summary>
+public sealed class FarmBoard(FarmBoardPlan plan, VirtualBoard board, bool created)
+{
+    public FarmBoardPlan Plan { get; } = plan;
+    public string Name => Plan.Name;
+    public IPAddress Address => Plan.Address;
+    public string FlashPath => Plan.FlashPath;
+    public VirtualBoard Board { get; } = board;
+
+    /// <summary>True when the farm created this board's flash file from the image; false when it booted an existing one.</summary>
+    public bool Created { get; } = created;
+}
