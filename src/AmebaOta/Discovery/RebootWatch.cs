@@ -16,6 +16,7 @@ public sealed class RebootWatch : IDisposable
     private bool _goodbye;
     private bool _probe;
     private long _backAt;
+    private long? _heardBeforeAt;
 
     internal RebootWatch(string? name, IPEndPoint? endPoint, RebootWatcher owner)
     {
@@ -94,7 +95,13 @@ public sealed class RebootWatch : IDisposable
                 _goodbye = true;
                 return;
             }
-            if (_finishedAt is { } finished && now >= finished && (_probe || _goodbye || !solicited) && !_back.Task.IsCompleted)
+            if (_finishedAt is not { } finished || now < finished)
+            {
+                _heardBeforeAt = now;   // heard while up: what it sends next may be more of the same
+                return;
+            }
+            bool repeat = _heardBeforeAt is { } before && finished - before < RebootWatcher.AnnouncementTrain.TotalMilliseconds;
+            if ((_probe || _goodbye || (!solicited && !repeat)) && !_back.Task.IsCompleted)
             {
                 _backAt = now;
                 _back.TrySetResult(true);

@@ -13,23 +13,37 @@ namespace AmebaOta.Discovery;
 /// <remarks>
 /// A board's answer heard after the upload finished counts as "back after a reboot" when it followed a probe for the board's
 /// names, a goodbye from the board, or no query at all in the preceding <see cref="QueryQuietWindow"/> (so it was an
-/// announcement, not an answer given by a board that never went down).
+/// announcement, not an answer given by a board that never went down). An unsolicited announcement is not enough on its
+/// own when the board was heard at all within <see cref="AnnouncementTrain"/> before the upload finished: it may then be
+/// still repeating its previous boot's announcements (RFC 6762 §8.3). A board that booted just before the watcher opened
+/// and never probes could still be mistaken this way; boards that probe (the stock Ameba responder and the virtual board
+/// do) cannot.
 /// </remarks>
 public sealed class RebootWatcher : IAsyncDisposable
 {
     /// <summary>An answer is taken for an unsolicited announcement only when no query was heard this long before it.</summary>
     public static readonly TimeSpan QueryQuietWindow = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long after a board was last heard it may still be repeating its boot announcements.</summary>
+    public static readonly TimeSpan AnnouncementTrain = TimeSpan.FromSeconds(5);
+
     private readonly MdnsTransport _transport;
     private readonly Lock _lock = new();
     private readonly List<RebootWatch> _watches = [];
     private readonly Dictionary<string, IPAddress> _hostAddresses = new(StringComparer.OrdinalIgnoreCase);
-    private long _lastQueryAt = long.MinValue / 2;
+    private long _lastQueryAt;
 
     /// <summary>Opens the mDNS socket on <paramref name="networkInterface"/> (name or address; null: every multicast interface).</summary>
     /// <exception cref="MdnsException">The socket cannot be opened.</exception>
-    public RebootWatcher(string? networkInterface)
+    public RebootWatcher(string? networkInterface) : this(networkInterface, assumeRecentQuery: true)
     {
+    }
+
+    internal RebootWatcher(string? networkInterface, bool assumeRecentQuery)
+    {
+        // What was asked before we listened is unknown: treat the first window as if a query had just been made, so a
+        // late answer to it (shared answers wait 20–120 ms) is not taken for an announcement.
+        _lastQueryAt = assumeRecentQuery ? Environment.TickCount64 : long.MinValue / 2;
         _transport = new MdnsTransport(MdnsInterface.Resolve(networkInterface), OnPacketAsync);
     }
 

@@ -20,6 +20,17 @@ public class RebootWatcherTests
 
     private static RawMdnsSocket Board() => new(new IPEndPoint(IPAddress.Any, 0));
 
+    /// <summary>Returns once the watcher has handled everything <paramref name="board"/> sent so far (packets are handled in order).</summary>
+    private static async Task HeardAsync(RebootWatcher watcher, RawMdnsSocket board)
+    {
+        string marker = UniqueName();
+        using var watch = watcher.Watch(marker);
+        watch.UploadFinished();
+        board.Send(Records(marker, 1).Probe(unicastResponse: false));
+        board.Send(Records(marker, 1).Announcement());
+        Assert.True((await watch.WaitAsync(Long)).Rebooted);
+    }
+
     [Fact]
     public async Task A_board_that_resets_without_a_goodbye_is_back_when_it_probes_and_announces_again()
     {
@@ -64,13 +75,11 @@ public class RebootWatcherTests
     public async Task An_announcement_before_the_upload_finished_does_not_count()
     {
         string name = UniqueName();
-        await using var watcher = new RebootWatcher("lo");
+        await using var watcher = new RebootWatcher("lo", assumeRecentQuery: false);
         using var watch = watcher.Watch(name);
-        using var heard = watcher.Watch(name);
-        heard.UploadFinished();
         using var board = Board();
         board.Send(Records(name, 5000).Announcement());
-        Assert.True((await heard.WaitAsync(Long)).Rebooted);   // the watcher has heard it: only now does our upload "finish"
+        await HeardAsync(watcher, board);   // the watcher has heard it: only now does our upload "finish"
         watch.UploadFinished();
         Assert.False((await watch.WaitAsync(Short)).Rebooted);
     }
@@ -79,7 +88,8 @@ public class RebootWatcherTests
     public async Task A_board_that_never_went_down_answering_someone_elses_query_is_not_a_reboot()
     {
         string name = UniqueName();
-        await using var responder = MdnsLoopbackTests.Responder();
+        // One announcement, sent before StartAsync returns: what follows are answers only.
+        await using var responder = new MdnsResponder(new MdnsResponderOptions { Interface = MdnsLoopbackTests.Lo, AnnouncementCount = 1 });
         await responder.StartAsync(new ServiceAdvertisement(name, name, IPAddress.Loopback, 5000, ArduinoService.StockTxt));
         await using var watcher = new RebootWatcher("lo");
         using var watch = watcher.Watch(name);
@@ -91,6 +101,39 @@ public class RebootWatcherTests
         var result = await watch.WaitAsync(Short);
         Assert.False(result.Rebooted);
         Assert.False(result.ProbeSeen);
+    }
+
+    [Fact]
+    public async Task A_repeated_announcement_of_the_previous_boot_is_not_a_reboot_but_a_probe_then_an_announcement_is()
+    {
+        string name = UniqueName();
+        var records = Records(name, 5000);
+        await using var watcher = new RebootWatcher("lo", assumeRecentQuery: false);
+        using var watch = watcher.Watch(name);
+        using var board = Board();
+        board.Send(records.Announcement());                     // the board booted a moment ago and announces
+        await HeardAsync(watcher, board);
+        watch.UploadFinished();
+        board.Send(records.Announcement());                     // its second announcement, 1 s after the first (RFC 6762 §8.3)
+        Assert.False((await watch.WaitAsync(Short)).Rebooted);
+
+        using var again = watcher.Watch(name);
+        again.UploadFinished();
+        board.Send(records.Probe(unicastResponse: false));      // now it really reboots: probe, then announce
+        board.Send(records.Announcement());
+        Assert.True((await again.WaitAsync(Long)).Rebooted);
+    }
+
+    [Fact]
+    public async Task A_late_answer_to_a_query_made_before_the_watcher_opened_is_not_a_reboot()
+    {
+        string name = UniqueName();
+        await using var watcher = new RebootWatcher("lo");
+        using var watch = watcher.Watch(name);
+        watch.UploadFinished();
+        using var board = Board();
+        board.Send(Records(name, 5000).Announcement());         // e.g. the delayed PTR answer to upload --device's own lookup
+        Assert.False((await watch.WaitAsync(TimeSpan.FromMilliseconds(300))).Rebooted);
     }
 
     [Fact]
