@@ -8,6 +8,7 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
+        args = WaitRebootOption.SpellOutDefault(args);
         var result = root.Parse(args);
         if (result.Errors.Count > 0 && result.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && result.UnmatchedTokens.Count == 0)
         {
@@ -44,6 +45,7 @@ public static class Program
         root.Add(DeviceCommands.Build());
         root.Add(DiscoverCommands.Discover());
         root.Add(DiscoverCommands.Mdns());
+        root.Add(FleetCommands.Build());
         return root;
     }
 }

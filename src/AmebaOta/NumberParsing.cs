@@ -5,6 +5,7 @@ namespace AmebaOta;
 /// <summary>Parses numbers the way people write addresses: decimal or 0x-prefixed hex.</summary>
 public static class NumberParsing
 {
+    /// <summary>Parses a decimal or <c>0x</c> hexadecimal unsigned number.</summary>
     public static bool TryParseUInt(string text, out uint value)
     {
         string t = text.Trim();

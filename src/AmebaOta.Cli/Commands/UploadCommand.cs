@@ -26,13 +26,14 @@ public static class UploadCommand
         var device = new Option<string?>("--device", "-d") { Description = "Find the board by its mDNS name (e.g. MyAmeba) instead of --ip; its advertised port is used unless --port is given" };
         var iface = DiscoverCommands.InterfaceOption();
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to wait for --device to answer by mDNS", DefaultValueFactory = _ => 3 };
+        var waitReboot = WaitRebootOption.Create();
         var json = CommonOptions.Json();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
-            "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer.\n" +
+            "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer, 7 no reboot seen (--wait-reboot).\n" +
             "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)\n" +
-            "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0")
-        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, json };
+            "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0 --wait-reboot 30")
+        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -40,6 +41,7 @@ public static class UploadCommand
             double seconds = parse.GetValue(timeout);
             if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is not a number of seconds between 0 and 86400");
             bool asJson = parse.GetValue(json);
+            var rebootWait = WaitRebootOption.Read(parse, waitReboot);
 
             var image = ImageFile.Load(path.FullName);
             var warnings = Preflight(path.Name, image, parse.GetValue(force));
@@ -49,6 +51,10 @@ public static class UploadCommand
                 ? await FindBoardAsync(name, parse.GetValue(ip), parse.GetValue(iface), parse.GetValue(discoverTimeout),
                     parse.GetResult(port) is { Implicit: false } ? parse.GetValue(port) : null, asJson, cancellationToken)
                 : ResolveBoard(parse.GetValue(ip), parse.GetValue(port));
+
+            // Listen before sending, so the board's first announcement after its reboot cannot be missed.
+            await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
+            using var watch = watcher?.Watch(parse.GetValue(device), board);
 
             var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
             OtaUploadResult result;
@@ -75,18 +81,29 @@ public static class UploadCommand
                 throw new CliError(e.IsConnectFailure ? ExitCodes.CannotConnect : ExitCodes.TransferFailed, e.Message);
             }
 
+            watch?.UploadFinished();
+            if (!asJson)
+            {
+                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
+                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
+                Console.WriteLine(watch is null
+                    ? "the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image"
+                    : $"waiting up to {rebootWait!.Value.TotalSeconds:0.###} s for the board to reboot and announce itself again by mDNS");
+            }
+            RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
                     $"0x{result.Header.Checksum:x8}", result.Header.Checksum, Math.Round(result.ConnectTime.TotalMilliseconds, 3),
-                    Math.Round(result.Duration.TotalMilliseconds, 3), warnings), CliJsonContext.Default.UploadJson);
+                    Math.Round(result.Duration.TotalMilliseconds, 3), warnings, RebootJson.From(reboot)), CliJsonContext.Default.UploadJson);
             }
-            else
+            else if (reboot is { Rebooted: true })
             {
-                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
-                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
-                Console.WriteLine("the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image");
+                Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
             }
+            if (reboot is { Rebooted: false })
+                throw new CliError(ExitCodes.NoReboot,
+                    $"the board did not announce itself again within {rebootWait!.Value.TotalSeconds:0.###} s after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
             return ExitCodes.Ok;
         }));
         return command;
@@ -120,7 +137,7 @@ public static class UploadCommand
     }
 
     /// <summary>Refuses (exit 2) what would harm a stock board or cannot work, unless forced; returns the warnings to print.</summary>
-    private static List<string> Preflight(string name, ImageFile image, bool force)
+    internal static List<string> Preflight(string name, ImageFile image, bool force)
     {
         var check = OtaPreflight.Check(image);
         var warnings = new List<string>(check.Warnings);

@@ -24,7 +24,14 @@ public sealed record FlashInfoJson(
 
 public sealed record UploadJson(
     string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
-    double ConnectMs, double DurationMs, IReadOnlyList<string> Warnings);
+    double ConnectMs, double DurationMs, IReadOnlyList<string> Warnings, RebootJson? Reboot);
+
+/// <summary>Result of <c>--wait-reboot</c>: whether the board announced itself again, and when (ms after the upload).</summary>
+public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen)
+{
+    public static RebootJson? From(Discovery.RebootResult? r) =>
+        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen);
+}
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ImageInfoJson))]

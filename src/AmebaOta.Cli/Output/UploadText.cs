@@ -35,6 +35,15 @@ public static class UploadText
         });
     }
 
+    /// <summary>" (goodbye, probe seen)": what the board did on its way down and up, for the "rebooted" line.</summary>
+    public static string RebootSigns(Discovery.RebootResult reboot)
+    {
+        var signs = new List<string>();
+        if (reboot.GoodbyeSeen) signs.Add("goodbye");
+        if (reboot.ProbeSeen) signs.Add("probe");
+        return signs.Count == 0 ? "" : $" ({string.Join(", ", signs)} seen)";
+    }
+
     public static string Rate(long bytes, TimeSpan duration)
     {
         if (duration.TotalSeconds <= 0) return "";

@@ -10,11 +10,16 @@ namespace AmebaOta.Boot;
 /// </summary>
 public static class BootLoader
 {
+    /// <summary>Serial line printed on entering Image 1.</summary>
     public const string EnterImage1 = "===== Enter Image 1 ====";
+    /// <summary>Serial line printed on entering Image 2.</summary>
     public const string EnterImage2 = "===== Enter Image 2 ====";
+    /// <summary>Serial line printed when no bootable Image 2 is found.</summary>
     public const string FatalNoFirmware = "Fatal:no fw";
+    /// <summary>Serial line printed when the chosen Image 2 is not signed.</summary>
     public const string InvalidImage2Signature = "Invalid Image2 Signature";
 
+    /// <summary>Runs the boot decision on <paramref name="flash"/> with the pins at <paramref name="pins"/>; returns the image chosen and the serial log.</summary>
     public static BootResult Boot(NorFlash flash, PinLevels pins)
     {
         var log = new List<string> { EnterImage1 };

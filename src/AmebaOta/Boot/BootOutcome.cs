@@ -1,5 +1,6 @@
 namespace AmebaOta.Boot;
 
+/// <summary>How a boot ended.</summary>
 public enum BootOutcome
 {
     /// <summary>Image 2 started (<c>===== Enter Image 2 ====</c>).</summary>

@@ -17,7 +17,9 @@ public sealed record BootResult(
     RecoveryPin? DecidingPin,
     FlashImage? Booted)
 {
+    /// <summary>True when an Image 2 was started.</summary>
     public bool Started => Outcome == BootOutcome.Started;
+    /// <summary>True when the image started is the one at the OTA address.</summary>
     public bool BootedOtaImage => Booted is { } b && OtaAddressUsable && b.Address == OtaAddressWord;
 
     /// <summary>One sentence on why this image (or none) was chosen.</summary>

@@ -1,3 +1,10 @@
 namespace AmebaOta.Boot;
 
-public enum PinLevel : byte { Low = 0, High = 1 }
+/// <summary>A pin's logic level.</summary>
+public enum PinLevel : byte
+{
+    /// <summary>0 V.</summary>
+    Low = 0,
+    /// <summary>3.3 V.</summary>
+    High = 1,
+}

@@ -5,14 +5,17 @@ public sealed class PinLevels
 {
     private readonly Dictionary<ChipPin, PinLevel> _levels = [];
 
+    /// <summary>Every pin LOW.</summary>
     public static PinLevels AllLow => new();
 
+    /// <summary>The level of <paramref name="pin"/>; unset pins read LOW.</summary>
     public PinLevel this[ChipPin pin]
     {
         get => _levels.GetValueOrDefault(pin, PinLevel.Low);
         set => _levels[pin] = value;
     }
 
+    /// <summary>The pins set explicitly.</summary>
     public IReadOnlyDictionary<ChipPin, PinLevel> Set => _levels;
 
     /// <summary>These levels with each used recovery pin at its active level.</summary>
@@ -29,6 +32,7 @@ public sealed class PinLevels
         return copy;
     }
 
+    /// <summary>A copy that can be changed independently.</summary>
     public PinLevels Clone()
     {
         var copy = new PinLevels();

@@ -3,6 +3,7 @@ namespace AmebaOta.Discovery;
 /// <summary>Finds a board's address and OTA port by its mDNS name, for <c>upload --device NAME</c> (never probes the OTA port).</summary>
 public static class BoardResolver
 {
+    /// <summary>Three seconds: long enough for the query schedule's first repeats.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>

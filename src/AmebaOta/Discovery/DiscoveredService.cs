@@ -22,14 +22,23 @@ public sealed record DiscoveredService(
         string.Equals(InstanceName, name, StringComparison.OrdinalIgnoreCase) ||
         string.Equals(Host.Split('.')[0], name, StringComparison.OrdinalIgnoreCase);
 
+    /// <inheritdoc />
     public bool Equals(DiscoveredService? other) =>
         other is not null && InstanceName == other.InstanceName && ServiceType == other.ServiceType && Host == other.Host &&
         Address.Equals(other.Address) && Port == other.Port && Txt.SequenceEqual(other.Txt);
 
+    /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(InstanceName, Host, Address, Port);
 }
 
 /// <summary>A service appeared (resolved completely, or changed) or disappeared (goodbye or expiry), in watch mode.</summary>
 public sealed record ServiceEvent(ServiceEventKind Kind, DiscoveredService Service);
 
-public enum ServiceEventKind { Appeared, Disappeared }
+/// <summary>What happened to a service in watch mode.</summary>
+public enum ServiceEventKind
+{
+    /// <summary>Resolved completely, or changed.</summary>
+    Appeared,
+    /// <summary>Said goodbye, or its records expired.</summary>
+    Disappeared,
+}

@@ -51,5 +51,6 @@ public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bo
         }
     }
 
+    /// <inheritdoc />
     public override string ToString() => $"{Name} ({Address})";
 }

@@ -37,6 +37,7 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
     /// <summary>Packets this responder dropped as malformed.</summary>
     public int MalformedPackets => _transport?.MalformedPackets ?? 0;
 
+    /// <inheritdoc />
     public async Task<string> StartAsync(ServiceAdvertisement advertisement, CancellationToken cancellationToken = default)
     {
         if (_transport is not null) throw new InvalidOperationException("the responder is already started; stop it first");
@@ -224,6 +225,7 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
     /// <summary>§6.7: a legacy unicast response has no cache-flush bits and TTLs of at most 10 s.</summary>
     private static DnsRecord Legacy(DnsRecord r) => r with { CacheFlush = false, Ttl = Math.Min(r.Ttl, 10) };
 
+    /// <inheritdoc />
     public async Task StopAsync() => await CloseAsync(sendGoodbye: true);
 
     private async Task CloseAsync(bool sendGoodbye)
@@ -248,6 +250,7 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
         _running = null;
     }
 
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => new(StopAsync());
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -5,7 +5,7 @@ using AmebaOta.Discovery.Dns;
 namespace AmebaOta.Discovery;
 
 /// <summary>A received, parsed mDNS message, where it came from and on which interface.</summary>
-public readonly record struct MdnsPacket(DnsMessage Message, IPEndPoint Source, MdnsInterface Interface);
+internal readonly record struct MdnsPacket(DnsMessage Message, IPEndPoint Source, MdnsInterface Interface);
 
 /// <summary>
 /// The UDP side of mDNS: one socket on port 5353 shared with every other responder and browser on the host
@@ -13,7 +13,7 @@ public readonly record struct MdnsPacket(DnsMessage Message, IPEndPoint Source, 
 /// on one host hear each other. Received packets are parsed and handed to the handler; packets from other interfaces
 /// and malformed packets are dropped (counted in <see cref="MalformedPackets"/>). IPv4 only.
 /// </summary>
-public sealed class MdnsTransport : IAsyncDisposable
+internal sealed class MdnsTransport : IAsyncDisposable
 {
     public const int Port = 5353;
     public static readonly IPAddress Group = IPAddress.Parse("224.0.0.251");

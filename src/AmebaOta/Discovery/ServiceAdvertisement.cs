@@ -27,7 +27,9 @@ public interface IServiceAdvertiser : IAsyncDisposable
 /// <summary>What the stock Ameba library advertises (spec section 5).</summary>
 public static class ArduinoService
 {
+    /// <summary><c>_arduino._tcp</c>, the service type the Arduino IDE browses.</summary>
     public const string ServiceType = "_arduino._tcp";
+    /// <summary><c>local</c>.</summary>
     public const string Domain = "local";
 
     /// <summary>TXT exactly as the stock library writes it. Quirk: always <c>board=ameba_rtl8195a</c>, even on an RTL8710.</summary>

@@ -7,7 +7,7 @@ namespace AmebaOta.Discovery;
 /// TXT, A and the NSECs saying which types exist (unique, cache-flush). TTLs as RFC 6762 §10 recommends: 120 s for records
 /// naming a host (SRV, A), 4500 s for the rest.
 /// </summary>
-public sealed class ServiceRecords
+internal sealed class ServiceRecords
 {
     public const uint HostTtl = 120;
     public const uint OtherTtl = 4500;

@@ -8,6 +8,7 @@ public static class BlankChip
     /// <summary>Image 1's body length in the header: the rest of its 32 KiB region. The virtual board models Image 1, so its body stays erased.</summary>
     public const uint Image1BodyLength = FlashLayout.Image1Size - Image1Header.Size;
 
+    /// <summary>A new chip of <paramref name="size"/> bytes, all 0xFF (erased).</summary>
     public static NorFlash Create(int size)
     {
         var flash = new NorFlash(size);

@@ -18,6 +18,7 @@ public static class FlashFile
         return size;
     }
 
+    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump).</summary>
     public static NorFlash Load(string path)
     {
         var info = new FileInfo(path);

@@ -11,5 +11,6 @@ public sealed record FlashPowerCut(long AtOperation, bool Tear = false);
 public sealed class PowerCutException(long operation)
     : Exception($"power cut at flash operation {operation}")
 {
+    /// <summary>The number of the flash operation at which power was cut.</summary>
     public long Operation { get; } = operation;
 }

@@ -13,6 +13,7 @@ public sealed class NorFlash
     private long _cutAt = -1;
     private bool _tear;
 
+    /// <summary>A chip of <paramref name="size"/> bytes, all erased (0xFF).</summary>
     public NorFlash(int size)
     {
         if (!FlashLayout.IsValidChipSize(size))
@@ -30,10 +31,15 @@ public sealed class NorFlash
         _data = contents;
     }
 
+    /// <summary>Chip size in bytes.</summary>
     public int Size => _data.Length;
+    /// <summary>Sector erases so far.</summary>
     public long EraseCount { get; private set; }
+    /// <summary>Program operations so far.</summary>
     public long ProgramCount { get; private set; }
+    /// <summary>Erases plus programs.</summary>
     public long OperationCount => EraseCount + ProgramCount;
+    /// <summary>True once a power cut has stopped the chip.</summary>
     public bool IsPoweredOff { get; private set; }
 
     /// <summary>True once any erase or program changed the chip since the last <see cref="MarkClean"/>.</summary>
@@ -60,12 +66,15 @@ public sealed class NorFlash
         _cutAt = -1;
     }
 
+    /// <summary>Forgets that the contents changed (after saving them).</summary>
     public void MarkClean() => IsDirty = false;
 
     private int Wrap(uint address) => (int)(address & (uint)(_data.Length - 1));
 
+    /// <summary>One byte.</summary>
     public byte ReadByte(uint address) => _data[Wrap(address)];
 
+    /// <summary>A little-endian word.</summary>
     public uint ReadU32(uint address)
     {
         int a = Wrap(address);
@@ -75,8 +84,10 @@ public sealed class NorFlash
         return BinaryPrimitives.ReadUInt32LittleEndian(tmp);
     }
 
+    /// <summary>A little-endian half-word.</summary>
     public ushort ReadU16(uint address) => (ushort)(ReadByte(address) | ReadByte(address + 1) << 8);
 
+    /// <summary>Copies bytes from <paramref name="address"/> into <paramref name="destination"/>.</summary>
     public void Read(uint address, Span<byte> destination)
     {
         int a = Wrap(address);
@@ -89,6 +100,7 @@ public sealed class NorFlash
         }
     }
 
+    /// <summary><paramref name="length"/> bytes from <paramref name="address"/>.</summary>
     public byte[] Read(uint address, int length)
     {
         var result = new byte[length];
@@ -125,6 +137,7 @@ public sealed class NorFlash
         EndOperation(FlashOperationKind.Program, address, bytes.Length);
     }
 
+    /// <summary>Programs a little-endian word (can only clear bits, as NOR flash does).</summary>
     public void ProgramU32(uint address, uint value)
     {
         Span<byte> tmp = stackalloc byte[4];

@@ -7,12 +7,17 @@ namespace AmebaOta.Flash;
 /// </summary>
 public sealed class SystemData(NorFlash flash)
 {
+    /// <summary>Offset of the OTA address word in the system data sector.</summary>
     public const uint OtaAddressOffset = 0;
+    /// <summary>Offset of the recovery pins word.</summary>
     public const uint RecoveryPinsOffset = 8;
+    /// <summary>An erased (unset) word.</summary>
     public const uint None = 0xFFFFFFFF;
 
+    /// <summary>The OTA address word (0xFFFFFFFF when unset).</summary>
     public uint OtaAddress => flash.ReadU32(FlashLayout.SystemData + OtaAddressOffset);
 
+    /// <summary>The recovery pins word (0xFFFFFFFF when unset).</summary>
     public uint RecoveryPinsWord => flash.ReadU32(FlashLayout.SystemData + RecoveryPinsOffset);
 
     /// <summary>The two recovery-pin bytes in the order the boot loader checks them: byte 0, then byte 1.</summary>

@@ -6,6 +6,7 @@ namespace AmebaOta.Images;
 /// <summary>The OTA checksum: the u32 wrapping sum of every byte (stock <c>checksum</c> and <c>upload_ota</c>).</summary>
 public static class Checksum
 {
+    /// <summary>The u32 wrapping sum of every byte, as the OTA header and the board compute it.</summary>
     public static uint ByteSum(ReadOnlySpan<byte> bytes) => Add(0, bytes);
 
     /// <summary>Adds <paramref name="bytes"/> to a running sum, so streams can be summed chunk by chunk.</summary>

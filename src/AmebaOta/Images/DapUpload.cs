@@ -11,6 +11,7 @@ public sealed record DapUploadResult(uint Image2Address, int BytesWritten, int S
 /// </summary>
 public static class DapUpload
 {
+    /// <summary>Writes <paramref name="image"/> as Default Image 2, as a USB (DAP) upload does.</summary>
     public static DapUploadResult Write(NorFlash flash, ImageFile image)
     {
         if (image.Kind == ImageFileKind.RamAll)

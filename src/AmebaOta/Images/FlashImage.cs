@@ -5,6 +5,7 @@ namespace AmebaOta.Images;
 /// <summary>An Image 2 (and its Image 3, if any) as it stands in flash at some address.</summary>
 public sealed record FlashImage(uint Address, SegmentHeader Header, Image2Body Body, SegmentHeader? Image3)
 {
+    /// <summary>Whether the image is signed new, old or not at all.</summary>
     public SignatureState Signature => Header.Signature;
 
     /// <summary>Address just past Image 2's body: where Image 3's header would be (u32 arithmetic, as the loader does).</summary>
@@ -13,6 +14,7 @@ public sealed record FlashImage(uint Address, SegmentHeader Header, Image2Body B
     /// <summary>Bytes the image occupies: header + body (+ Image 3 header + body).</summary>
     public long TotalLength => SegmentHeader.Size + (long)Header.Length + (Image3 is { } i3 ? SegmentHeader.Size + (long)i3.Length : 0);
 
+    /// <summary>Reads the image whose segment header is at <paramref name="address"/>.</summary>
     public static FlashImage Read(NorFlash flash, uint address)
     {
         var header = SegmentHeader.Read(flash.Read(address, SegmentHeader.Size));

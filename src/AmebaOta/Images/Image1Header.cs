@@ -5,10 +5,14 @@ namespace AmebaOta.Images;
 /// <summary>The first 32 bytes of flash: four magic words and Image 1's segment header, whose third word points at Default Image 2.</summary>
 public static class Image1Header
 {
+    /// <summary>Header size in bytes.</summary>
     public const int Size = 32;
+    /// <summary>The magic words Image 1 starts with.</summary>
     public static ReadOnlySpan<uint> Magic => [0x96969999, 0xFC66CC3F, 0x03CC33C0, 0x6231DCE5];
+    /// <summary>Where Image 1 is loaded.</summary>
     public const uint LoadAddress = 0x10000BC8;
 
+    /// <summary>True when <paramref name="first32"/> starts with the Image 1 magic words.</summary>
     public static bool HasMagic(ReadOnlySpan<byte> first32)
     {
         if (first32.Length < 16) return false;

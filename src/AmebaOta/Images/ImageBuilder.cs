@@ -9,6 +9,7 @@ public sealed record ImageBuildOptions(
     bool WithImage3 = false,
     bool Signed = false)
 {
+    /// <summary>Length of the Image 3 body <c>--sdram</c> adds.</summary>
     public const int Image3BodyLength = 256;
 }
 

@@ -17,13 +17,19 @@ public sealed class ImageFile
         Checksum = Images.Checksum.ByteSum(bytes);
     }
 
+    /// <summary>The whole file.</summary>
     public byte[] Bytes { get; }
+    /// <summary>File length in bytes.</summary>
     public int Length => Bytes.Length;
+    /// <summary>What kind of file it is (ota.bin, ram_2.bin, ram_all.bin …).</summary>
     public ImageFileKind Kind { get; }
     /// <summary>Offset of Image 2's header in the file: 0, or 0xB000 (the Image 1 pointer) in a ram_all.bin.</summary>
     public int Image2Offset { get; }
+    /// <summary>The Image 2 segment header.</summary>
     public SegmentHeader Image2 { get; }
+    /// <summary>The start of the Image 2 body.</summary>
     public Image2Body Body { get; }
+    /// <summary>The Image 3 (SDRAM) segment header, when present.</summary>
     public SegmentHeader? Image3 { get; }
     /// <summary>u32 wrapping byte sum of the whole file: what the OTA header carries.</summary>
     public uint Checksum { get; }
@@ -31,11 +37,13 @@ public sealed class ImageFile
     /// <summary>Image 2 header + body + Image 3 (if any): what ends up at an Image 2 address in flash.</summary>
     public ReadOnlySpan<byte> Image2Segments => Bytes.AsSpan(Image2Offset, Image2SegmentsLength);
 
+    /// <summary>Bytes of Image 2 (and Image 3) including their headers.</summary>
     public int Image2SegmentsLength => SegmentHeader.Size + (int)Image2.Length + (Image3 is { } i3 ? SegmentHeader.Size + (int)i3.Length : 0);
 
     /// <summary>Bytes after the last segment (Arduino tools sometimes pad); not part of any image.</summary>
     public int TrailingBytes => Length - Image2Offset - Image2SegmentsLength;
 
+    /// <summary>Loads and parses an image file.</summary>
     public static ImageFile Load(string path)
     {
         var info = new FileInfo(path);
@@ -46,6 +54,7 @@ public sealed class ImageFile
         return Parse(File.ReadAllBytes(path));
     }
 
+    /// <summary>Parses an image held in memory.</summary>
     public static ImageFile Parse(byte[] bytes)
     {
         if (bytes.Length == 0) throw new ImageFormatException("the file is empty");

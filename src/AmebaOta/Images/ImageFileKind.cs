@@ -13,8 +13,10 @@ public enum ImageFileKind
     RamAll,
 }
 
+/// <summary>Descriptions of <see cref="ImageFileKind"/> values.</summary>
 public static class ImageFileKinds
 {
+    /// <summary>A short description for messages.</summary>
     public static string Describe(ImageFileKind kind) => kind switch
     {
         ImageFileKind.UnsignedImage2 => "Image 2, unsigned (ota.bin / ram_2.ns.bin)",

@@ -13,13 +13,19 @@ public enum SignatureState
     Invalid,
 }
 
+/// <summary>The signature words of an Image 2 segment header, and what they mean to the boot loader.</summary>
 public static class ImageSignature
 {
+    /// <summary>First word of a "new" (bootable, preferred) image.</summary>
     public const uint NewWord1 = 0x35393138;
+    /// <summary>First word of an "old" image (replaced by an OTA).</summary>
     public const uint OldWord1 = 0x35393130;
+    /// <summary>Second word of any signed image.</summary>
     public const uint Word2 = 0x31313738;
+    /// <summary>An unsigned (erased) word.</summary>
     public const uint UnsignedWord = 0xFFFFFFFF;
 
+    /// <summary>What two signature words mean.</summary>
     public static SignatureState Classify(uint word1, uint word2) => (word1, word2) switch
     {
         (NewWord1, Word2) => SignatureState.New,
@@ -28,6 +34,7 @@ public static class ImageSignature
         _ => SignatureState.Invalid,
     };
 
+    /// <summary>The words that encode <paramref name="state"/>.</summary>
     public static (uint Word1, uint Word2) Words(SignatureState state) => state switch
     {
         SignatureState.New => (NewWord1, Word2),
@@ -36,6 +43,7 @@ public static class ImageSignature
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "an invalid signature has no words"),
     };
 
+    /// <summary>A short description for messages.</summary>
     public static string Describe(SignatureState state) => state switch
     {
         SignatureState.New => "new (\"81958711\")",

@@ -31,16 +31,26 @@ public sealed record SketchDescriptor(
     bool AppliesVersion1Settings = false,
     string Ssid = SketchDescriptor.DefaultSsid)
 {
+    /// <summary>The stock examples' device name.</summary>
     public const string DefaultDeviceName = "MyAmeba";
+    /// <summary>The stock examples' OTA port.</summary>
     public const ushort DefaultPort = 5000;
+    /// <summary>The stock examples' recovery pin on the RTL8195A.</summary>
     public const byte DefaultRecoveryPin = 18;
+    /// <summary>The stock examples' Wi-Fi network name.</summary>
     public const string DefaultSsid = "yourNetwork";
+    /// <summary>Where the descriptor starts in the Image 2 body.</summary>
     public const int BodyOffset = 16;
+    /// <summary>Bytes of the descriptor besides its strings.</summary>
     public const int FixedSize = 21;
+    /// <summary>Longest device name in UTF-8 bytes.</summary>
     public const int MaxNameBytes = 63;
+    /// <summary>Longest SSID in UTF-8 bytes.</summary>
     public const int MaxSsidBytes = 32;
+    /// <summary>The tag a descriptor starts with.</summary>
     public static ReadOnlySpan<byte> Magic => "AMOTASK1"u8;
 
+    /// <summary>Bytes the descriptor takes when written.</summary>
     public int EncodedSize => FixedSize + Encoding.UTF8.GetByteCount(DeviceName) + Encoding.UTF8.GetByteCount(Ssid);
 
     /// <summary>Checks the fields fit the encoding; returns a one-line reason or null.</summary>
@@ -53,6 +63,7 @@ public sealed record SketchDescriptor(
         return null;
     }
 
+    /// <summary>Writes the descriptor into <paramref name="destination"/>.</summary>
     public void Write(Span<byte> destination)
     {
         if (Validate() is { } error) throw new ImageFormatException(error);

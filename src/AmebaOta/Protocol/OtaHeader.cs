@@ -9,6 +9,7 @@ namespace AmebaOta.Protocol;
 /// </summary>
 public readonly record struct OtaHeader(uint Checksum, uint Reserved, uint Length)
 {
+    /// <summary>Header size on the wire: 12 bytes.</summary>
     public const int Size = 12;
 
     /// <summary>The header the stock <c>upload_ota</c> sends for this file.</summary>
@@ -26,6 +27,7 @@ public readonly record struct OtaHeader(uint Checksum, uint Reserved, uint Lengt
             BinaryPrimitives.ReadUInt32LittleEndian(full[8..]));
     }
 
+    /// <summary>Writes the three little-endian words.</summary>
     public void Write(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(destination, Checksum);
@@ -33,6 +35,7 @@ public readonly record struct OtaHeader(uint Checksum, uint Reserved, uint Lengt
         BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Length);
     }
 
+    /// <summary>The 12 bytes as sent.</summary>
     public byte[] ToArray()
     {
         var bytes = new byte[Size];

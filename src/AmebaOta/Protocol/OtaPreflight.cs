@@ -6,6 +6,7 @@ namespace AmebaOta.Protocol;
 /// <summary>What the host checks before sending a file: refusals (a stock board would be harmed or the update would fail) and warnings. Each is one sentence.</summary>
 public sealed record OtaPreflightResult(IReadOnlyList<string> Refusals, IReadOnlyList<string> Warnings)
 {
+    /// <summary>True when the image should not be sent.</summary>
     public bool Refused => Refusals.Count > 0;
 }
 
@@ -15,6 +16,7 @@ public sealed record OtaPreflightResult(IReadOnlyList<string> Refusals, IReadOnl
 /// </summary>
 public static class OtaPreflight
 {
+    /// <summary>Checks <paramref name="image"/> before sending: what would harm a stock board (refusals) or is odd (warnings).</summary>
     public static OtaPreflightResult Check(ImageFile image)
     {
         var refusals = new List<string>();

@@ -38,6 +38,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary><c>OTA.beginLocal(port)</c>: waits for one upload, writes it, verifies it and marks it bootable (spec section 6).</summary>
     public async Task<OtaReceiveResult> BeginLocalAsync(OtaReceiverOptions options, CancellationToken cancellationToken = default)
     {
         // Steps 1-3: OTA address and image bounds.

@@ -15,8 +15,10 @@ public sealed record OtaReceiverOptions(IPAddress BindAddress, int Port)
     public Action<IPEndPoint>? Listening { get; init; }
 }
 
+/// <summary>How one OTA attempt on the board ended.</summary>
 public enum OtaReceiveOutcome
 {
+    /// <summary>The image was written, verified and signed; the board reboots into it.</summary>
     Success,
     /// <summary><c>Invalid OTA address: %08X</c>: the receiver never listened.</summary>
     InvalidOtaAddress,
@@ -43,5 +45,6 @@ public sealed record OtaReceiveResult(
     long BytesReceived,
     uint ComputedChecksum)
 {
+    /// <summary>True for <see cref="OtaReceiveOutcome.Success"/>.</summary>
     public bool Succeeded => Outcome == OtaReceiveOutcome.Success;
 }

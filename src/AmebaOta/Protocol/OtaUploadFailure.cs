@@ -21,6 +21,7 @@ public enum OtaUploadFailure
 public sealed class OtaUploadException(OtaUploadFailure failure, string message, long bytesSent = 0, Exception? inner = null)
     : Exception(message, inner)
 {
+    /// <summary>Why the upload failed.</summary>
     public OtaUploadFailure Failure { get; } = failure;
 
     /// <summary>Bytes of the file (not counting the header) handed to the network before the failure.</summary>

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>A: host name → IPv4 address.</summary>
-public sealed record ARecord(DnsName Name, uint Ttl, IPAddress Address, bool CacheFlush = true, DnsClass Class = DnsClass.In)
+internal sealed record ARecord(DnsName Name, uint Ttl, IPAddress Address, bool CacheFlush = true, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public IPAddress Address { get; init; } = Address.AddressFamily == AddressFamily.InterNetwork

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>AAAA: host name → IPv6 address.</summary>
-public sealed record AaaaRecord(DnsName Name, uint Ttl, IPAddress Address, bool CacheFlush = true, DnsClass Class = DnsClass.In)
+internal sealed record AaaaRecord(DnsName Name, uint Ttl, IPAddress Address, bool CacheFlush = true, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public IPAddress Address { get; init; } = Address.AddressFamily == AddressFamily.InterNetworkV6

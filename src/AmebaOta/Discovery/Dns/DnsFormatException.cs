@@ -1,4 +1,4 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>A DNS message is malformed: truncated, a compression loop, an absurd count, a name too long, or does not fit when writing.</summary>
-public sealed class DnsFormatException(string message) : Exception(message);
+internal sealed class DnsFormatException(string message) : Exception(message);

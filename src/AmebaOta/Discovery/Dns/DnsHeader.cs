@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>The fixed 12-byte DNS header, minus the four counts (the message's lists carry those).</summary>
-public readonly record struct DnsHeader(ushort Id, ushort Flags)
+internal readonly record struct DnsHeader(ushort Id, ushort Flags)
 {
     public const int Size = 12;
     private const ushort ResponseBit = 0x8000;

@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>A whole DNS message: header, questions, answers, authority (probes put their proposed records here) and additional records.</summary>
-public sealed class DnsMessage
+internal sealed class DnsMessage
 {
     public DnsHeader Header { get; init; }
     public List<DnsQuestion> Questions { get; init; } = [];

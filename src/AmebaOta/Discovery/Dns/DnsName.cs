@@ -6,7 +6,7 @@ namespace AmebaOta.Discovery.Dns;
 /// A domain name as a list of labels. Labels are UTF-8 on the wire and may hold any character, dots and spaces included
 /// (RFC 6763 §4.3: <c>My Ameba (2)</c> is one label). Compared case-insensitively, as DNS does.
 /// </summary>
-public sealed class DnsName : IEquatable<DnsName>
+internal sealed class DnsName : IEquatable<DnsName>
 {
     /// <summary>RFC 1035: at most 255 bytes on the wire (labels plus their length bytes plus the root byte).</summary>
     public const int MaxWireLength = 255;

@@ -10,7 +10,7 @@ namespace AmebaOta.Discovery.Dns;
 /// overruns its length all throw <see cref="DnsFormatException"/>; nothing is allocated beyond the decoded objects,
 /// and their number is bounded by the packet size.
 /// </summary>
-public static class DnsReader
+internal static class DnsReader
 {
     private const int MinQuestionBytes = 5;   // root name + type + class
     private const int MinRecordBytes = 11;    // root name + type + class + ttl + rdlength

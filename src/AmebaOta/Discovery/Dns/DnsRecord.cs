@@ -4,7 +4,7 @@ namespace AmebaOta.Discovery.Dns;
 /// A resource record. <see cref="CacheFlush"/> is the cache-flush bit (RFC 6762 §10.2), the top bit of the class field on
 /// the wire, kept apart from <see cref="Class"/>. Equality compares name, type, class, flush bit, TTL and data.
 /// </summary>
-public abstract record DnsRecord(DnsName Name, uint Ttl, bool CacheFlush, DnsClass Class)
+internal abstract record DnsRecord(DnsName Name, uint Ttl, bool CacheFlush, DnsClass Class)
 {
     public abstract DnsRecordType Type { get; }
 

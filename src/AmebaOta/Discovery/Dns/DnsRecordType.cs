@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>The record types the codec understands; any other type is kept as <see cref="UnknownRecord"/>.</summary>
-public enum DnsRecordType : ushort
+internal enum DnsRecordType : ushort
 {
     A = 1,
     Ptr = 12,
@@ -13,7 +13,7 @@ public enum DnsRecordType : ushort
 }
 
 /// <summary>DNS classes (the 15 low bits of the class field; the top bit is the QU or cache-flush bit, kept separately).</summary>
-public enum DnsClass : ushort
+internal enum DnsClass : ushort
 {
     In = 1,
     Any = 255,

@@ -8,7 +8,7 @@ namespace AmebaOta.Discovery.Dns;
 /// name already written. Not thread-safe: one writer per sender. The span returned by <see cref="Write"/> is valid until
 /// the next call.
 /// </summary>
-public sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
+internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
 {
     public const int MaxMessageSize = 9000;
     private const int MaxPointerOffset = 0x3FFF;

@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>NSEC as mDNS uses it (RFC 6762 §6.1): "this name has only these types" — a negative answer for the others.</summary>
-public sealed record NsecRecord(DnsName Name, uint Ttl, DnsName NextName, IReadOnlyList<DnsRecordType> Types, bool CacheFlush = true, DnsClass Class = DnsClass.In)
+internal sealed record NsecRecord(DnsName Name, uint Ttl, DnsName NextName, IReadOnlyList<DnsRecordType> Types, bool CacheFlush = true, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public override DnsRecordType Type => DnsRecordType.Nsec;

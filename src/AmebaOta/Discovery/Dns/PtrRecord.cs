@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>PTR: service type → instance (DNS-SD browsing). Shared, so normally without the cache-flush bit.</summary>
-public sealed record PtrRecord(DnsName Name, uint Ttl, DnsName Target, bool CacheFlush = false, DnsClass Class = DnsClass.In)
+internal sealed record PtrRecord(DnsName Name, uint Ttl, DnsName Target, bool CacheFlush = false, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public override DnsRecordType Type => DnsRecordType.Ptr;

@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>SRV: instance → host name and port.</summary>
-public sealed record SrvRecord(DnsName Name, uint Ttl, ushort Priority, ushort Weight, ushort Port, DnsName Target, bool CacheFlush = true, DnsClass Class = DnsClass.In)
+internal sealed record SrvRecord(DnsName Name, uint Ttl, ushort Priority, ushort Weight, ushort Port, DnsName Target, bool CacheFlush = true, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public override DnsRecordType Type => DnsRecordType.Srv;

@@ -6,7 +6,7 @@ namespace AmebaOta.Discovery.Dns;
 /// TXT: character strings as opaque bytes (RFC 6763 §6: <c>key=value</c>, the value may be any bytes, not necessarily UTF-8).
 /// An empty TXT record is one empty string on the wire.
 /// </summary>
-public sealed record TxtRecord(DnsName Name, uint Ttl, IReadOnlyList<byte[]> Strings, bool CacheFlush = true, DnsClass Class = DnsClass.In)
+internal sealed record TxtRecord(DnsName Name, uint Ttl, IReadOnlyList<byte[]> Strings, bool CacheFlush = true, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public const int MaxStringLength = 255;

@@ -1,7 +1,7 @@
 namespace AmebaOta.Discovery.Dns;
 
 /// <summary>A record of a type the codec does not decode: the data is kept as bytes (names inside it are not decompressed).</summary>
-public sealed record UnknownRecord(DnsName Name, uint Ttl, ushort RawType, byte[] Data, bool CacheFlush = false, DnsClass Class = DnsClass.In)
+internal sealed record UnknownRecord(DnsName Name, uint Ttl, ushort RawType, byte[] Data, bool CacheFlush = false, DnsClass Class = DnsClass.In)
     : DnsRecord(Name, Ttl, CacheFlush, Class)
 {
     public override DnsRecordType Type => (DnsRecordType)RawType;

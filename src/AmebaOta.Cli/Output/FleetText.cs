@@ -1,0 +1,90 @@
+using AmebaOta.Fleet;
+using Spectre.Console;
+
+namespace AmebaOta.Cli.Output;
+
+/// <summary>How <c>fleet upload</c> shows a run: a live table on a terminal, plain lines when redirected, then a summary.</summary>
+public static class FleetText
+{
+    public static string StateName(FleetBoardState state) => state switch
+    {
+        FleetBoardState.Queued => "queued",
+        FleetBoardState.Connecting => "connecting",
+        FleetBoardState.Sending => "sending",
+        FleetBoardState.WaitingForReboot => "waiting for reboot",
+        FleetBoardState.Retrying => "retrying",
+        FleetBoardState.Updated => "updated",
+        FleetBoardState.Failed => "failed",
+        FleetBoardState.Skipped => "skipped",
+        _ => state.ToString(),
+    };
+
+    /// <summary>Plain lines for a redirected run: retries, "sent", and how each board ended (not every chunk).</summary>
+    public static void PlainLine(FleetBoardStatus s)
+    {
+        string? line = s.State switch
+        {
+            FleetBoardState.Retrying => $"retrying: attempt {s.Attempt} failed: {s.Error}",
+            FleetBoardState.WaitingForReboot => $"sent {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s; waiting for the reboot",
+            FleetBoardState.Updated => s.RebootTime is { } r
+                ? $"updated in {s.Elapsed.TotalSeconds:0.00} s (back after its reboot in {r.TotalSeconds:0.00} s)"
+                : $"updated: sent {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s",
+            FleetBoardState.Failed => $"failed after {s.Attempt} attempt{(s.Attempt == 1 ? "" : "s")}: {s.Error}",
+            FleetBoardState.Skipped => $"skipped: {s.Error}",
+            _ => null,
+        };
+        if (line is null) return;
+        lock (Console.Out) Console.WriteLine($"{s.Target.Name} ({s.Target.EndPoint}): {line}");
+    }
+
+    /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second from <paramref name="latest"/>.</summary>
+    public static Task<FleetResult> WithLiveTableAsync(Func<FleetBoardStatus[]> latest, Func<Task<FleetResult>> run) =>
+        AnsiConsole.Live(Table(latest()))
+            .AutoClear(false)
+            .Overflow(VerticalOverflow.Ellipsis)
+            .Cropping(VerticalOverflowCropping.Top)
+            .StartAsync(async context =>
+            {
+                var task = run();
+                while (!task.IsCompleted)
+                {
+                    await Task.WhenAny(task, Task.Delay(100));
+                    context.UpdateTarget(Table(latest()));
+                }
+                return await task;
+            });
+
+    private static Table Table(FleetBoardStatus[] boards)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("board").AddColumn("address").AddColumn("state").AddColumn(new TableColumn("progress").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
+        foreach (var s in boards)
+        {
+            string state = s.State switch
+            {
+                FleetBoardState.Updated => "[green]updated[/]",
+                FleetBoardState.Failed => $"[red]failed[/] {Markup.Escape(Short(s.Error))}",
+                FleetBoardState.Retrying => $"[yellow]retrying[/] (attempt {s.Attempt + 1})",
+                _ => Markup.Escape(StateName(s.State)),
+            };
+            long percent = s.Length == 0 ? 100 : s.BytesSent * 100 / s.Length;
+            table.AddRow(Markup.Escape(s.Target.Name), Markup.Escape(s.Target.EndPoint.ToString()), state, $"{percent}%",
+                s.State == FleetBoardState.Queued ? "" : $"{s.Elapsed.TotalSeconds:0.00} s");
+        }
+        int done = boards.Count(b => b.IsFinal);
+        table.Caption($"{done} of {boards.Length} done: {boards.Count(b => b.State == FleetBoardState.Updated)} updated, {boards.Count(b => b.State == FleetBoardState.Failed)} failed");
+        return table;
+    }
+
+    private static string Short(string? error) => error is null ? "" : error.Length <= 60 ? error : error[..57] + "...";
+
+    /// <summary>The closing lines: counts, then every failed board with its reason.</summary>
+    public static void Summary(FleetResult result, int notMatched, string? pattern)
+    {
+        Console.WriteLine();
+        string skipped = notMatched > 0 ? $", {notMatched} skipped (did not match '{pattern}')" : result.Skipped > 0 ? $", {result.Skipped} skipped" : "";
+        Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{skipped}, in {result.Duration.TotalSeconds:0.00} s");
+        foreach (var b in result.Boards.Where(b => b.State == FleetBoardState.Failed))
+            Console.WriteLine($"  failed: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}");
+    }
+}

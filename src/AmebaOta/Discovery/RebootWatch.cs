@@ -1,0 +1,135 @@
+using System.Net;
+using AmebaOta.Discovery.Dns;
+
+namespace AmebaOta.Discovery;
+
+/// <summary>One board a <see cref="RebootWatcher"/> follows. Get it before sending the image; dispose it when done.</summary>
+public sealed class RebootWatch : IDisposable
+{
+    private readonly string? _name;
+    private readonly IPEndPoint? _endPoint;
+    private readonly RebootWatcher _owner;
+    private readonly TaskCompletionSource<bool> _back = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string? _instance;
+    private string? _host;
+    private long? _finishedAt;
+    private bool _goodbye;
+    private bool _probe;
+    private long _backAt;
+    private long? _heardBeforeAt;
+
+    internal RebootWatch(string? name, IPEndPoint? endPoint, RebootWatcher owner)
+    {
+        _name = name;
+        _endPoint = endPoint;
+        _owner = owner;
+    }
+
+    /// <summary>The board's instance name, once heard (for a watch by address).</summary>
+    public string? InstanceName => Volatile.Read(ref _instance);
+
+    /// <summary>
+    /// Marks the end of the upload: from now on an announcement of the board counts as the reboot. Call it right after the
+    /// last byte went out (the board reboots within milliseconds of that).
+    /// </summary>
+    public void UploadFinished()
+    {
+        lock (_back) _finishedAt ??= Environment.TickCount64;
+    }
+
+    /// <summary>
+    /// Waits until the board has announced itself again after <see cref="UploadFinished"/>, at most <paramref name="timeout"/>.
+    /// <see cref="RebootResult.Elapsed"/> counts from <see cref="UploadFinished"/> (or from this call if it was not called).
+    /// </summary>
+    public async Task<RebootResult> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        UploadFinished();
+        long started;
+        lock (_back) started = _finishedAt!.Value;
+        var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+        bool back;
+        try
+        {
+            back = await _back.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            back = false;
+        }
+        lock (_back)
+            return new RebootResult(back, TimeSpan.FromMilliseconds((back ? _backAt : Environment.TickCount64) - started), _goodbye, _probe);
+    }
+
+    internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked, long now)
+    {
+        lock (_back)
+        {
+            bool mine = claimed.Services.Any(s => IsMine(s.Instance, s.Host, s.Port, s.Address)) ||
+                        asked.Any(n => n.Labels.Count > 0 && IsMyLabel(n.Labels[0]));
+            if (mine) _probe = true;
+        }
+    }
+
+    internal void OnResponse(RebootWatcher.Facts facts, bool solicited, long now)
+    {
+        lock (_back)
+        {
+            bool mine = false, goodbye = false;
+            foreach (var s in facts.Services)
+                if (IsMine(s.Instance, s.Host, s.Port, s.Address))
+                {
+                    _instance = s.Instance;
+                    _host = s.Host;
+                    mine = true;
+                    goodbye |= s.Ttl == 0;
+                }
+            foreach (var h in facts.Hosts)
+                if ((_host is not null && DnsName.LabelEquals(h.Host, _host)) || (_name is not null && DnsName.LabelEquals(h.Host, _name)))
+                {
+                    mine = true;
+                    goodbye |= h.Ttl == 0;
+                }
+            if (!mine) return;
+            if (goodbye)
+            {
+                _goodbye = true;
+                return;
+            }
+            if (_finishedAt is not { } finished || now < finished)
+            {
+                _heardBeforeAt = now;   // heard while up: what it sends next may be more of the same
+                return;
+            }
+            bool repeat = _heardBeforeAt is { } before && finished - before < RebootWatcher.AnnouncementTrain.TotalMilliseconds;
+            if ((_probe || _goodbye || (!solicited && !repeat)) && !_back.Task.IsCompleted)
+            {
+                _backAt = now;
+                _back.TrySetResult(true);
+            }
+        }
+    }
+
+    private bool IsMine(string instance, string host, ushort port, IPAddress? address)
+    {
+        if (_name is not null && (DnsName.LabelEquals(instance, _name) || DnsName.LabelEquals(host, _name))) return true;
+        if (_instance is not null && DnsName.LabelEquals(instance, _instance)) return true;
+        return _endPoint is not null && port == _endPoint.Port && address is not null && address.Equals(_endPoint.Address);
+    }
+
+    private bool IsMyLabel(string label) =>
+        (_name is not null && DnsName.LabelEquals(label, _name)) ||
+        (_instance is not null && DnsName.LabelEquals(label, _instance)) ||
+        (_host is not null && DnsName.LabelEquals(label, _host));
+
+    internal void Abandon() => _back.TrySetResult(false);
+
+    /// <summary>Stops following the board.</summary>
+    public void Dispose() => _owner.Remove(this);
+}
+
+/// <summary>How a wait for a reboot ended.</summary>
+/// <param name="Rebooted">The board announced itself again after the upload.</param>
+/// <param name="Elapsed">From the end of the upload to the announcement (or to giving up).</param>
+/// <param name="GoodbyeSeen">The board sent a goodbye (TTL 0) first; a real board resetting does not.</param>
+/// <param name="ProbeSeen">The board probed for its names (RFC 6762 §8.1), as a booting board does.</param>
+public sealed record RebootResult(bool Rebooted, TimeSpan Elapsed, bool GoodbyeSeen, bool ProbeSeen);

@@ -1,0 +1,22 @@
+namespace AmebaOta.Fleet;
+
+/// <summary>Where one board of a fleet run is. <see cref="Updated"/>, <see cref="Failed"/> and <see cref="Skipped"/> are final.</summary>
+public enum FleetBoardState
+{
+    /// <summary>Waiting for a free slot (the parallelism bound).</summary>
+    Queued,
+    /// <summary>Opening the TCP connection to the OTA port.</summary>
+    Connecting,
+    /// <summary>Sending the header and the image.</summary>
+    Sending,
+    /// <summary>Sent; waiting for the board to announce itself again by mDNS (<see cref="FleetOptions.WaitReboot"/>).</summary>
+    WaitingForReboot,
+    /// <summary>An attempt failed; waiting <see cref="FleetOptions.RetryDelay"/> before the next one.</summary>
+    Retrying,
+    /// <summary>Sent (and, with <see cref="FleetOptions.WaitReboot"/>, seen back after its reboot).</summary>
+    Updated,
+    /// <summary>Every attempt failed, or the board did not come back; <see cref="FleetBoardStatus.Error"/> says why.</summary>
+    Failed,
+    /// <summary>Not attempted: the run was cancelled first.</summary>
+    Skipped,
+}

@@ -1,0 +1,24 @@
+namespace AmebaOta.Fleet;
+
+/// <summary>A snapshot of one board in a fleet run, reported on every change of state and as progress during sending.</summary>
+/// <param name="Target">The board.</param>
+/// <param name="State">Where it is now.</param>
+/// <param name="BytesSent">Image bytes sent in the current attempt (header not counted).</param>
+/// <param name="Length">Image length in bytes.</param>
+/// <param name="Attempt">1 for the first attempt, 2 for the first retry, …</param>
+/// <param name="Elapsed">Since this board's first attempt started.</param>
+/// <param name="Error">Why the last attempt failed (kept while retrying; the reason for <see cref="FleetBoardState.Failed"/>).</param>
+/// <param name="RebootTime">From the end of sending to the board's announcement after its reboot, when waited for.</param>
+public sealed record FleetBoardStatus(
+    FleetTarget Target,
+    FleetBoardState State,
+    long BytesSent,
+    long Length,
+    int Attempt,
+    TimeSpan Elapsed,
+    string? Error = null,
+    TimeSpan? RebootTime = null)
+{
+    /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/> and <see cref="FleetBoardState.Skipped"/>.</summary>
+    public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped;
+}

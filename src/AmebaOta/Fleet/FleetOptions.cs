@@ -1,0 +1,26 @@
+namespace AmebaOta.Fleet;
+
+/// <summary>How a <see cref="FleetUpdater"/> runs.</summary>
+public sealed record FleetOptions
+{
+    /// <summary>Boards updated at the same time (default 16).</summary>
+    public int MaxParallel { get; init; } = 16;
+
+    /// <summary>Per board: longest wait for the connection and for the board to take each chunk (default 3 s).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Further attempts after a failed upload (default 2). A board that took the image but did not come back is not retried.</summary>
+    public int Retries { get; init; } = 2;
+
+    /// <summary>Pause before a retry (default 1 s).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>When set, a board counts as updated only once it has announced itself again by mDNS within this time after sending.</summary>
+    public TimeSpan? WaitReboot { get; init; }
+
+    /// <summary>Network interface to watch mDNS on for <see cref="WaitReboot"/> (name or address; null: every multicast interface).</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>Bytes per send (default 16 KiB).</summary>
+    public int ChunkSize { get; init; } = 16 * 1024;
+}
