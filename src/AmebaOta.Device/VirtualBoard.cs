@@ -87,6 +87,12 @@ public sealed class VirtualBoard
     /// <summary>Raised each time the OTA receiver listens, with its local end point.</summary>
     public event Action<IPEndPoint>? OtaListening;
 
+    /// <summary>Raised each time the OTA receiver's socket opens (its end point) or closes (null), e.g. as Wi-Fi drops and comes back.</summary>
+    public event Action<IPEndPoint?>? ListenerChanged;
+
+    /// <summary>Raised when the board starts answering on mDNS (the name claimed) or goes silent (null).</summary>
+    public event Action<string?>? AdvertisingChanged;
+
     /// <summary>Raised after each boot decision (before the sketch runs).</summary>
     public event Action<BootResult>? Booted;
 
@@ -228,7 +234,8 @@ public sealed class VirtualBoard
 
         var wifi = _options.WifiFactory?.Invoke() ?? new WifiLink(_options.Wifi);
         var context = new SketchContext(sketch, Flash, console, wifi, _options.BindAddress, _resolvedPort ?? sketch.Port,
-            _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged);
+            _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged,
+            name => AdvertisingChanged?.Invoke(name));
         lock (_gate) _context = context;
         bool goodbye = false;
         try
@@ -260,7 +267,6 @@ public sealed class VirtualBoard
             lock (_gate)
             {
                 if (_context == context) _context = null;
-                _listeningOn = null;
             }
         }
     }
@@ -268,6 +274,7 @@ public sealed class VirtualBoard
     private void OnListenerChanged(IPEndPoint? endPoint)
     {
         lock (_gate) _listeningOn = endPoint;
+        ListenerChanged?.Invoke(endPoint);
     }
 
     private void OnListening(IPEndPoint endPoint)

@@ -14,6 +14,7 @@ public sealed class SketchContext : IAsyncDisposable
     private readonly Func<IServiceAdvertiser>? _advertiserFactory;
     private readonly Action<IPEndPoint>? _listening;
     private readonly Action<IPEndPoint?>? _listenerChanged;
+    private readonly Action<string?>? _advertisingChanged;
     private readonly Stopwatch _sinceBoot;
     private readonly CancellationTokenSource _lifetime = new();
     private IServiceAdvertiser? _advertiser;
@@ -23,7 +24,8 @@ public sealed class SketchContext : IAsyncDisposable
 
     internal SketchContext(SketchDescriptor sketch, NorFlash flash, IBoardConsole console, IWifiLink wifi, IPAddress bindAddress,
         int port, TimeSpan receiveTimeout, Func<IServiceAdvertiser>? advertiserFactory, Action<IPEndPoint>? listening, ILogger logger,
-        SketchTiming? timing = null, Stopwatch? sinceBoot = null, Action<IPEndPoint?>? listenerChanged = null)
+        SketchTiming? timing = null, Stopwatch? sinceBoot = null, Action<IPEndPoint?>? listenerChanged = null,
+        Action<string?>? advertisingChanged = null)
     {
         Sketch = sketch;
         Flash = flash;
@@ -38,6 +40,7 @@ public sealed class SketchContext : IAsyncDisposable
         _advertiserFactory = advertiserFactory;
         _listening = listening;
         _listenerChanged = listenerChanged;
+        _advertisingChanged = advertisingChanged;
     }
 
     public SketchDescriptor Sketch { get; }
@@ -93,7 +96,7 @@ public sealed class SketchContext : IAsyncDisposable
         var advertisement = new ServiceAdvertisement(Sketch.DeviceName, Sketch.DeviceName, BindAddress, (ushort)Port, ArduinoService.StockTxt);
         var linkLost = await Wifi.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
         AdvertisedName = await _advertiser.StartAsync(advertisement, cancellationToken).ConfigureAwait(false);
-        _advertising = true;
+        SetAdvertising(true);
         _followLink = FollowLinkAsync(_advertiser, advertisement, linkLost, _lifetime.Token);
     }
 
@@ -106,11 +109,11 @@ public sealed class SketchContext : IAsyncDisposable
                 using (var either = CancellationTokenSource.CreateLinkedTokenSource(linkLost, lifetime))
                     await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 lifetime.ThrowIfCancellationRequested();
-                _advertising = false;
                 await advertiser.SilenceAsync().ConfigureAwait(false);
+                SetAdvertising(false);
                 linkLost = await Wifi.WaitUntilUpAsync(lifetime).ConfigureAwait(false);
                 AdvertisedName = await advertiser.StartAsync(advertisement, lifetime).ConfigureAwait(false);
-                _advertising = true;
+                SetAdvertising(true);
             }
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
@@ -143,7 +146,6 @@ public sealed class SketchContext : IAsyncDisposable
         _shutDown = true;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _followLink.ConfigureAwait(false);
-        _advertising = false;
         if (_advertiser is null) return;
         var advertiser = _advertiser;
         _advertiser = null;
@@ -155,7 +157,14 @@ public sealed class SketchContext : IAsyncDisposable
         finally
         {
             await advertiser.DisposeAsync().ConfigureAwait(false);
+            if (_advertising) SetAdvertising(false);
         }
+    }
+
+    private void SetAdvertising(bool advertising)
+    {
+        _advertising = advertising;
+        _advertisingChanged?.Invoke(advertising ? AdvertisedName : null);
     }
 
     /// <summary>Stops the services without goodbye (the board is rebooting), unless <see cref="ShutdownAsync"/> already ran.</summary>
