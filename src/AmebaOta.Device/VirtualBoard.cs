@@ -139,8 +139,8 @@ public sealed class VirtualBoard
     }
 
     /// <summary>
-    /// Pulls the plug at the next flash operation (whatever it was doing stays as the cut left it: a half-written image,
-    /// an unfinished sector), then power comes back and the board boots again. If no flash operation happens within
+    /// Pulls the plug at the next flash operation, which is left half done (half the sector erased, half the bytes
+    /// programmed), then power comes back and the board boots again. If no flash operation happens within
     /// <see cref="VirtualBoardOptions.PowerCutGrace"/>, the board is simply power-cycled. Returns false while the board is
     /// powered off.
     /// </summary>
@@ -152,7 +152,7 @@ public sealed class VirtualBoard
             if (_resetSource is null) return false;
             arming = ++_powerCutArmings;
             _powerCutArmed = arming;
-            Flash.SchedulePowerCut(new FlashPowerCut(1));
+            Flash.SchedulePowerCut(new FlashPowerCut(1, Tear: true));
         }
         _ = Task.Delay(_options.PowerCutGrace).ContinueWith(_ =>
         {
