@@ -173,4 +173,18 @@ public class DeviceControlCliTests
         await device.Notes.WaitForAsync("[virtual board] Wi-Fi flaky with seed 1234 (--wifi-flaky 1234 repeats it)");
         await device.Serial.WaitForAsync("Wait for client");
     }
+
+    [Fact]
+    public async Task Wifi_down_at_boot_makes_ota_basic_retry_until_wifi_up_on_stdin()
+    {
+        using var dir = new TempDir();
+        await PrepareBoard(dir);
+        await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--no-mdns", "--wifi-down");
+        await device.Serial.WaitForAsync("Failed. Wait 1s and retry...");
+        await device.SendAsync("wifi up");
+        await device.Serial.WaitForAsync("Wait for client");
+        var lines = device.Serial.Lines;
+        Assert.Equal(["Try to connect to yourNetwork", "Failed. Wait 1s and retry..."], lines[8..10]);
+        Assert.Equal(["Connected to yourNetwork", "Wait for client"], lines[^2..]);
+    }
 }

@@ -167,4 +167,25 @@ public class NonBlockSketchTests
         Assert.All(withoutTicks[1..^2], l => Assert.Equal(BasicOtaSketch.WifiRetry, l));
         Assert.Equal(["Connected to yourNetwork", "Wait for client"], withoutTicks[^2..]);
     }
+
+    [Fact]
+    public async Task A_power_cut_in_the_ota_thread_reboots_the_whole_board_into_the_old_image()
+    {
+        using var dir = new TempDir();
+        await using var board = Board(dir, V1);
+        var endPoint = await board.WaitForClientAsync();
+        using (var client = await RawClient.ConnectAsync(endPoint))
+        {
+            await client.SendHeaderAsync(Checksum.ByteSum(V2), (uint)V2.Length);
+            await client.SendAsync(V2.AsMemory(0, 4096));
+            await board.Serial.WaitForAsync("Start download");
+            Assert.True(board.Board.PowerCut());
+            try { await client.SendAsync(V2.AsMemory(4096)); } catch (System.Net.Sockets.SocketException) { }
+            await board.WaitForClientAsync(2);
+        }
+        Assert.Contains(board.Notes.Lines, l => l.EndsWith("power is back on"));
+        Assert.Equal(2, board.Serial.Count("This is version 1"));
+        Assert.Equal(2, board.Board.BootCount);
+        await board.Serial.WaitForAsync(IsTick, "ticks after the power cut", board.Serial.Lines.Count(IsTick) + 1);
+    }
 }
