@@ -36,8 +36,9 @@ public static class DeviceCommands
         {
             Description = "Drop Wi-Fi at random, seeded: up for exponentially distributed times (mean 20 s), down for 1 to 5 s (uniform). Optional SEED; without one a seed is picked and noted",
             Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "SEED",
         };
-        var control = new Option<string?>("--control") { Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
+        var control = new Option<string?>("--control") { HelpName = "PATH", Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
         var noStdin = new Option<bool>("--no-stdin") { Description = "Do not read commands from standard input" };
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
