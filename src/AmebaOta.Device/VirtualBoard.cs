@@ -12,9 +12,12 @@ namespace AmebaOta.Device;
 /// <summary>
 /// A virtual Ameba: boots its flash with the real boot loader's decision and log (spec section 4), then runs the
 /// sketch the booted image describes. An OTA success reboots in-process (boot log again, new sketch); a failed one
-/// leaves the sketch idling, as the real <c>ota_basic</c> does. <see cref="Reset"/> is the reset button. The flash
-/// file is written back after each OTA attempt, when the receiver starts listening (so settings the sketch wrote are
-/// on disk), and on shutdown. Output goes to <see cref="VirtualBoardOptions.Console"/>: never to the process console.
+/// leaves the sketch idling, as the real <c>ota_basic</c> does. <see cref="Reset"/> is the reset button,
+/// <see cref="PowerCut"/> pulls the plug at the next flash operation, <see cref="Wifi"/> is the access point. A reboot,
+/// reset or power cut silences the board's mDNS without a goodbye (a real board cannot send one); only a clean power-off
+/// (cancelling <see cref="RunAsync"/>'s token) says goodbye. The flash file is written back after each OTA attempt,
+/// when the receiver starts listening (so settings the sketch wrote are on disk), and on shutdown. Output goes to
+/// <see cref="VirtualBoardOptions.Console"/>: never to the process console.
 /// </summary>
 public sealed class VirtualBoard
 {
@@ -23,6 +26,10 @@ public sealed class VirtualBoard
     private readonly Lock _gate = new();
     private CancellationTokenSource? _resetSource;
     private int? _resolvedPort;
+    private SketchContext? _context;
+    private IPEndPoint? _listeningOn;
+    private long _powerCutArmed;   // the arming number of a power cut still waiting for a flash operation; 0: none
+    private long _powerCutArmings;
 
     public VirtualBoard(NorFlash flash, VirtualBoardOptions options)
     {
@@ -40,16 +47,51 @@ public sealed class VirtualBoard
 
     public NorFlash Flash { get; }
 
-    /// <summary>Pin levels read at each boot; change them, then <see cref="Reset"/>.</summary>
+    /// <summary>Pin levels read at each boot; change them, then <see cref="Reset"/>. They hold across resets, as a jumper does.</summary>
     public PinLevels Pins => _options.Pins;
+
+    /// <summary>The access point the board joins. <c>SetUp(false)</c>: its link drops, its services stop answering.</summary>
+    public WifiNetwork Wifi => _options.Wifi;
 
     /// <summary>How many times the boot loader has run since power-on.</summary>
     public int BootCount { get; private set; }
 
     public BootResult? LastBoot { get; private set; }
 
+    /// <summary>Where the OTA receiver's socket is open right now (null: not listening, or closed while Wi-Fi is down).</summary>
+    public IPEndPoint? ListeningOn
+    {
+        get { lock (_gate) return _listeningOn; }
+    }
+
+    /// <summary>The mDNS name the running sketch answers to right now (null: not advertising, or silent while Wi-Fi is down).</summary>
+    public string? AdvertisedName
+    {
+        get
+        {
+            SketchContext? context;
+            lock (_gate) context = _context;
+            return context is { IsAdvertising: true } ? context.AdvertisedName : null;
+        }
+    }
+
+    /// <summary>True while the running sketch's Wi-Fi link is connected (<c>WiFi.status()</c>).</summary>
+    public bool WifiConnected
+    {
+        get
+        {
+            lock (_gate) return _context?.Wifi.IsConnected ?? false;
+        }
+    }
+
     /// <summary>Raised each time the OTA receiver listens, with its local end point.</summary>
     public event Action<IPEndPoint>? OtaListening;
+
+    /// <summary>Raised each time the OTA receiver's socket opens (its end point) or closes (null), e.g. as Wi-Fi drops and comes back.</summary>
+    public event Action<IPEndPoint?>? ListenerChanged;
+
+    /// <summary>Raised when the board starts answering on mDNS (the name claimed) or goes silent (null).</summary>
+    public event Action<string?>? AdvertisingChanged;
 
     /// <summary>Raised after each boot decision (before the sketch runs).</summary>
     public event Action<BootResult>? Booted;
@@ -58,6 +100,9 @@ public sealed class VirtualBoard
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         ResolvePort();
+        var flaky = _options.WifiFlaky is { } pattern
+            ? pattern.RunAsync(Wifi, _options.Console.Note, cancellationToken)
+            : Task.CompletedTask;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -66,7 +111,7 @@ public sealed class VirtualBoard
                 lock (_gate) _resetSource = reset;
                 try
                 {
-                    if (await RunOnceAsync(reset.Token).ConfigureAwait(false) == SketchExit.Idle)
+                    if (await RunOnceAsync(reset.Token, cancellationToken).ConfigureAwait(false) == SketchExit.Idle)
                         await Task.Delay(Timeout.Infinite, reset.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reset.IsCancellationRequested)
@@ -82,6 +127,7 @@ public sealed class VirtualBoard
         }
         finally
         {
+            await flaky.ConfigureAwait(false);
             Flush();
         }
     }
@@ -90,6 +136,47 @@ public sealed class VirtualBoard
     public void Reset()
     {
         lock (_gate) _resetSource?.Cancel();
+    }
+
+    /// <summary>
+    /// Pulls the plug at the next flash operation, which is left half done (half the sector erased, half the bytes
+    /// programmed), then power comes back and the board boots again. If no flash operation happens within
+    /// <see cref="VirtualBoardOptions.PowerCutGrace"/>, the board is simply power-cycled. Returns false while the board is
+    /// powered off.
+    /// </summary>
+    public bool PowerCut()
+    {
+        long arming;
+        lock (_gate)
+        {
+            if (_resetSource is null) return false;
+            arming = ++_powerCutArmings;
+            _powerCutArmed = arming;
+            Flash.SchedulePowerCut(new FlashPowerCut(1, Tear: true));
+        }
+        _ = Task.Delay(_options.PowerCutGrace).ContinueWith(_ =>
+        {
+            lock (_gate)
+            {
+                if (_powerCutArmed != arming) return;   // the cut happened (or a newer one was armed)
+                _powerCutArmed = 0;
+                Flash.SchedulePowerCut(null);
+            }
+            _options.Console.Note("power cut: no flash operation was under way, so nothing was torn; power is back on");
+            Reset();
+        }, TaskScheduler.Default);
+        return true;
+    }
+
+    /// <summary>True (and disarmed) when a <see cref="PowerCut"/> was waiting: the cut that just happened is that one.</summary>
+    private bool TakeArmedPowerCut()
+    {
+        lock (_gate)
+        {
+            if (_powerCutArmed == 0) return false;
+            _powerCutArmed = 0;
+            return true;
+        }
     }
 
     /// <summary>Writes the flash back to its file if it changed. Safe to call at any time between flash operations.</summary>
@@ -111,9 +198,10 @@ public sealed class VirtualBoard
     }
 
     /// <summary>One boot: the boot loader, then the sketch until it reboots (returns <see cref="SketchExit.Reboot"/>) or idles.</summary>
-    private async Task<SketchExit> RunOnceAsync(CancellationToken cancellationToken)
+    private async Task<SketchExit> RunOnceAsync(CancellationToken cancellationToken, CancellationToken powerOff)
     {
         var console = _options.Console;
+        var sinceBoot = System.Diagnostics.Stopwatch.StartNew();
         if (Flash.IsPoweredOff) Flash.PowerOn();
         var boot = BootLoader.Boot(Flash, _options.Pins);
         BootCount++;
@@ -145,17 +233,49 @@ public sealed class VirtualBoard
             return SketchExit.Idle;
         }
 
-        await using var context = new SketchContext(sketch, Flash, console, _options.WifiFactory(), _options.BindAddress,
-            _resolvedPort ?? sketch.Port, _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger);
+        var wifi = _options.WifiFactory?.Invoke() ?? new WifiLink(_options.Wifi);
+        var context = new SketchContext(sketch, Flash, console, wifi, _options.BindAddress, _resolvedPort ?? sketch.Port,
+            _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged,
+            name => AdvertisingChanged?.Invoke(name));
+        lock (_gate) _context = context;
+        bool goodbye = false;
         try
         {
-            return await program.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            var exit = await program.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            // An idling sketch (loop() does nothing) keeps its services: mDNS still answers, as on a real board.
+            if (exit == SketchExit.Idle) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            return exit;
         }
         catch (PowerCutException e)
         {
+            if (TakeArmedPowerCut())
+            {
+                console.Note($"{e.Message}: power is back on");
+                return SketchExit.Reboot;
+            }
             console.Note($"{e.Message}: the board is dead until reset");
             return SketchExit.Idle;
         }
+        catch (OperationCanceledException) when (powerOff.IsCancellationRequested)
+        {
+            goodbye = true;   // a clean power-off (quit, Ctrl+C, SIGTERM): the responder may say goodbye
+            throw;
+        }
+        finally
+        {
+            await context.ShutdownAsync(goodbye).ConfigureAwait(false);
+            await context.DisposeAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_context == context) _context = null;
+            }
+        }
+    }
+
+    private void OnListenerChanged(IPEndPoint? endPoint)
+    {
+        lock (_gate) _listeningOn = endPoint;
+        ListenerChanged?.Invoke(endPoint);
     }
 
     private void OnListening(IPEndPoint endPoint)

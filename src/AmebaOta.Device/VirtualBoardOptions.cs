@@ -28,8 +28,23 @@ public sealed record VirtualBoardOptions
     /// <summary>Makes the mDNS responder a sketch starts (one per boot). Null: not advertised, the port is just listened on.</summary>
     public Func<IServiceAdvertiser>? AdvertiserFactory { get; init; }
 
-    /// <summary>Makes the board's Wi-Fi link. Default: loopback, always connected.</summary>
-    public Func<IWifiLink> WifiFactory { get; init; } = () => new LoopbackWifi();
+    /// <summary>The access point the board joins: up by default; <c>SetUp(false)</c> drops the board's link. Holds across resets.</summary>
+    public WifiNetwork Wifi { get; init; } = new();
+
+    /// <summary>Drive <see cref="Wifi"/> with this seeded failure pattern while the board runs. Null: it changes only when told.</summary>
+    public WifiFlakiness? WifiFlaky { get; init; }
+
+    /// <summary>Makes each boot's Wi-Fi link. Null (the default): a <see cref="WifiLink"/> on <see cref="Wifi"/>.</summary>
+    public Func<IWifiLink>? WifiFactory { get; init; }
+
+    /// <summary>The sketches' delays (tick, Wi-Fi check and retry, OTA retry). Default: the real ones.</summary>
+    public Sketches.SketchTiming Timing { get; init; } = Sketches.SketchTiming.Real;
+
+    /// <summary>
+    /// <see cref="VirtualBoard.PowerCut"/> cuts power at the next flash operation; if none comes within this time, the
+    /// board is simply power-cycled (nothing was being written, so nothing can tear).
+    /// </summary>
+    public TimeSpan PowerCutGrace { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Run this sketch when the booted image has no sketch descriptor (real ARM code). Null: say so and idle.</summary>
     public Images.SketchDescriptor? DefaultSketch { get; init; }

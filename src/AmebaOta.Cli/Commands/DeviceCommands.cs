@@ -32,11 +32,21 @@ public static class DeviceCommands
         var iface = DiscoverCommands.InterfaceOption();
         iface.Description = "Network interface the board's mDNS responder uses, by name (lo) or address; default: the interface that holds --ip";
         var noMdns = new Option<bool>("--no-mdns") { Description = "Do not advertise by mDNS (the port is only listened on)" };
+        var wifiDown = new Option<bool>("--wifi-down") { Description = "Start with the access point down (the sketch retries until 'wifi up')" };
+        var wifiFlaky = new Option<string?>("--wifi-flaky")
+        {
+            Description = "Drop Wi-Fi at random, seeded: up for exponentially distributed times (mean 20 s), down for 1 to 5 s (uniform). Optional SEED; without one a seed is picked and noted",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "SEED",
+        };
+        var control = new Option<string?>("--control") { HelpName = "PATH", Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
+        var noStdin = new Option<bool>("--no-stdin") { Description = "Do not read commands from standard input" };
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
-            "Example: ameba-ota device run --flash board.bin --pin 18=high")
-        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns };
+            "While it runs it takes commands on stdin (and --control PATH): " + Device.Control.BoardControl.Commands + ".\n" +
+            "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock")
+        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -50,6 +60,7 @@ public static class DeviceCommands
             if (!(timeout > 0) || timeout > 86400) throw new CliError(ExitCodes.Usage, $"--receive-timeout {timeout} is not a number of seconds between 0 and 86400");
             var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
             var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
+            var flaky = ParseFlaky(parse.GetResult(wifiFlaky) is null ? null : parse.GetValue(wifiFlaky) ?? "");
 
             var options = new VirtualBoardOptions
             {
@@ -64,6 +75,8 @@ public static class DeviceCommands
                 DefaultSketch = parse.GetValue(defaultSketch)
                     ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))
                     : null,
+                Wifi = new WifiNetwork(up: !parse.GetValue(wifiDown)),
+                WifiFlaky = flaky,
             };
             var virtualBoard = VirtualBoard.Open(options);
             // Our own SIGINT/SIGTERM handling, registered before the board prints anything: a signal that arrives while
@@ -71,7 +84,10 @@ public static class DeviceCommands
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
-            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C to stop");
+            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C or 'quit' to stop");
+            if (flaky is not null) Console.Error.WriteLine($"[virtual board] Wi-Fi flaky with seed {flaky.Seed} (--wifi-flaky {flaky.Seed} repeats it)");
+            var controls = new Device.Control.BoardControl(virtualBoard, PinMap.For(boardKind));
+            await using var host = DeviceControlHost.Start(controls, parse.GetValue(control), !parse.GetValue(noStdin), power.Cancel, power.Token);
             await Task.Run(() => virtualBoard.RunAsync(power.Token));
             Console.Error.WriteLine($"[virtual board] stopped; {path.Name} written back");
             return ExitCodes.Ok;
@@ -83,5 +99,14 @@ public static class DeviceCommands
             }
         }));
         return command;
+    }
+
+    /// <summary>Null: not flaky. "": flaky with a picked seed. Otherwise the seed, a non-negative integer.</summary>
+    private static WifiFlakiness? ParseFlaky(string? text)
+    {
+        if (text is null) return null;
+        if (text.Length == 0) return new WifiFlakiness(Random.Shared.Next());
+        if (int.TryParse(text.Trim(), out int seed) && seed >= 0) return new WifiFlakiness(seed);
+        throw new CliError(ExitCodes.Usage, $"--wifi-flaky '{text}': the seed must be a whole number from 0 to {int.MaxValue}");
     }
 }

@@ -5,13 +5,14 @@ namespace AmebaOta.Device.Sketches;
 /// <summary>
 /// The stock <c>ota_basic</c> example (spec section 8): print the version, connect Wi-Fi, apply the version-1 settings
 /// if the image does, start mDNS, then block in <c>OTA.beginLocal</c>. Success reboots; failure prints
-/// <c>OTA failed!!</c> and <c>loop()</c> does nothing, so the board never listens again until reset.
+/// <c>OTA failed!!</c> and <c>loop()</c> does nothing, so the board never listens again until reset. Wi-Fi is joined
+/// once; if the access point drops later the link comes back by itself (the SDK's auto-reconnect) and the receiver and
+/// mDNS follow it, without a line on the serial port.
 /// </summary>
 public sealed class BasicOtaSketch : ISketch
 {
     public const string Failed = "OTA failed!!";
     public const string WifiRetry = "Failed. Wait 1s and retry...";
-    public static readonly TimeSpan WifiRetryDelay = TimeSpan.FromSeconds(1);
 
     public static string VersionLine(uint version) => $"This is version {version}";
 
@@ -26,7 +27,7 @@ public sealed class BasicOtaSketch : ISketch
         while (!await context.Wifi.TryConnectAsync(sketch.Ssid, cancellationToken).ConfigureAwait(false))
         {
             context.Serial(WifiRetry);
-            await Task.Delay(WifiRetryDelay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(context.Timing.WifiRetry, cancellationToken).ConfigureAwait(false);
         }
         context.Serial($"Connected to {sketch.Ssid}");
 

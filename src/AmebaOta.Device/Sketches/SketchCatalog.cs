@@ -12,6 +12,8 @@ public static class SketchCatalog
         {
             case SketchMode.Basic:
                 return new BasicOtaSketch();
+            case SketchMode.NonBlock:
+                return new NonBlockOtaSketch();
             default:
                 unsupported = $"the {SketchModes.Id(mode)} sketch is not supported by this virtual board yet";
                 return null;

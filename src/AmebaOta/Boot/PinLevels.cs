@@ -1,8 +1,12 @@
 namespace AmebaOta.Boot;
 
-/// <summary>The levels of the chip's pins at reset. Pins not set read LOW.</summary>
+/// <summary>
+/// The levels of the chip's pins at reset. Pins not set read LOW. Thread-safe: a running virtual board reads them at
+/// each boot while a control command may change them from another thread.
+/// </summary>
 public sealed class PinLevels
 {
+    private readonly Lock _gate = new();
     private readonly Dictionary<ChipPin, PinLevel> _levels = [];
 
     /// <summary>Every pin LOW.</summary>
@@ -11,12 +15,15 @@ public sealed class PinLevels
     /// <summary>The level of <paramref name="pin"/>; unset pins read LOW.</summary>
     public PinLevel this[ChipPin pin]
     {
-        get => _levels.GetValueOrDefault(pin, PinLevel.Low);
-        set => _levels[pin] = value;
+        get { lock (_gate) return _levels.GetValueOrDefault(pin, PinLevel.Low); }
+        set { lock (_gate) _levels[pin] = value; }
     }
 
-    /// <summary>The pins set explicitly.</summary>
-    public IReadOnlyDictionary<ChipPin, PinLevel> Set => _levels;
+    /// <summary>A snapshot of the pins set explicitly (HIGH or LOW).</summary>
+    public IReadOnlyDictionary<ChipPin, PinLevel> Set
+    {
+        get { lock (_gate) return new Dictionary<ChipPin, PinLevel>(_levels); }
+    }
 
     /// <summary>These levels with each used recovery pin at its active level.</summary>
     public PinLevels WithActive(params RecoveryPin[] recoveryPins) => With(recoveryPins, active: true);
@@ -36,7 +43,7 @@ public sealed class PinLevels
     public PinLevels Clone()
     {
         var copy = new PinLevels();
-        foreach (var (pin, level) in _levels) copy[pin] = level;
+        foreach (var (pin, level) in Set) copy[pin] = level;
         return copy;
     }
 

@@ -9,10 +9,11 @@ namespace AmebaOta.Discovery;
 /// (RFC 6762 §8.1, with the §8.2 tiebreak) and on conflict renames to <c>MyAmeba (2)</c> / host <c>MyAmeba-2</c>; announces
 /// (§8.3); answers PTR queries for the service type (SRV, TXT, A and NSEC as additional records), SRV/TXT queries for the
 /// instance and A queries for the host, with known-answer suppression (§7.1), shared answers delayed 20–120 ms (§6),
-/// QU questions answered by unicast (§5.4) and legacy queries from other ports by unicast (§6.7); sends goodbyes on stop.
+/// QU questions answered by unicast (§5.4) and legacy queries from other ports by unicast (§6.7); sends goodbyes on
+/// <see cref="StopAsync"/>, none on <see cref="SilenceAsync"/>.
 /// Any number of responders can run in one process and on one host; the A record carries
-/// <see cref="ServiceAdvertisement.Address"/>, which need not be the interface's address. Restartable: Stop, then Start again
-/// re-probes and re-announces (a reboot of the virtual board).
+/// <see cref="ServiceAdvertisement.Address"/>, which need not be the interface's address. Restartable: Stop or Silence, then Start
+/// again re-probes and re-announces (a reboot of the virtual board).
 /// </summary>
 public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServiceAdvertiser
 {
@@ -227,6 +228,9 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
 
     /// <inheritdoc />
     public async Task StopAsync() => await CloseAsync(sendGoodbye: true);
+
+    /// <summary>Closes the socket without goodbyes: what a board that reboots or loses its link looks like from outside.</summary>
+    public async Task SilenceAsync() => await CloseAsync(sendGoodbye: false);
 
     private async Task CloseAsync(bool sendGoodbye)
     {

@@ -13,7 +13,9 @@ public sealed record ServiceAdvertisement(
 
 /// <summary>
 /// Advertises a service on the network (the board side). The virtual board calls <see cref="StartAsync"/> where the sketch
-/// starts mDNS, <see cref="StopAsync"/> (goodbye, TTL 0) when it reboots or loses Wi-Fi.
+/// starts mDNS (and again after Wi-Fi comes back), <see cref="SilenceAsync"/> when it reboots, loses power or loses
+/// Wi-Fi (a real board cannot say goodbye then: it just goes quiet), and <see cref="StopAsync"/> (goodbye, TTL 0) only on
+/// a clean shutdown.
 /// </summary>
 public interface IServiceAdvertiser : IAsyncDisposable
 {
@@ -22,6 +24,13 @@ public interface IServiceAdvertiser : IAsyncDisposable
 
     /// <summary>Sends goodbyes (TTL 0) and stops answering.</summary>
     Task StopAsync();
+
+    /// <summary>
+    /// Stops answering without a goodbye, as a board that reboots or drops off the network does: hosts keep their cached
+    /// records until they expire. Restartable like <see cref="StopAsync"/>. The default (for advertisers that cannot go
+    /// silent) says goodbye.
+    /// </summary>
+    Task SilenceAsync() => StopAsync();
 }
 
 /// <summary>What the stock Ameba library advertises (spec section 5).</summary>

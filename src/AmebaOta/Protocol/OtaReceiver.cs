@@ -24,7 +24,8 @@ namespace AmebaOta.Protocol;
 /// </list>
 /// The end of the stream during the download counts as a read error (<c>Download fail</c>), as the spec says.
 /// The receiver listens with backlog 1 and accepts exactly one client; others queue unanswered and are reset when it
-/// closes. It never writes to the socket. Cancelling the token (a board reset) closes the sockets and throws
+/// closes. It never writes to the socket. With <see cref="OtaReceiverOptions.Link"/> the listening socket follows the
+/// link (closed while it is down, without a log line) and a transfer cut by a dropped link fails as a read error. Cancelling the token (a board reset) closes the sockets and throws
 /// <see cref="OperationCanceledException"/> without printing anything; a <see cref="PowerCutException"/> from the
 /// flash propagates the same way.
 /// </summary>
@@ -50,41 +51,83 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             return Fail(new OtaReceiveResult(OtaReceiveOutcome.InvalidOtaAddress, ota, null, default, 0, 0));
         }
 
-        // Step 4: listen (backlog 1), accept one client.
-        var listener = new Socket(options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        // Step 4: listen (backlog 1), accept one client. While the link is down the socket is closed, silently.
+        Socket? listener = null;
         Socket? client = null;
         OtaReceiveResult result;
         try
         {
-            try
+            bool waiting = false;
+            CancellationToken linkLost;
+            while (true)
             {
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                listener.Bind(new IPEndPoint(options.BindAddress, options.Port));
-                listener.Listen(1);
+                linkLost = options.Link is { } link ? await link.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false) : CancellationToken.None;
+                listener = Listen(options);
+                if (listener is null)
+                {
+                    serial(OtaReceiverLog.BindFail);
+                    return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
+                }
+                var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+                options.ListenerChanged?.Invoke(endPoint);
+                if (!waiting)
+                {
+                    waiting = true;
+                    options.Listening?.Invoke(endPoint);
+                    serial(OtaReceiverLog.WaitForClient);
+                }
+                using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
+                try
+                {
+                    client = await listener.AcceptAsync(accepting.Token).ConfigureAwait(false);
+                    break;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _logger.LogDebug("link down: OTA listener on {EndPoint} closed until it is back", endPoint);
+                    Close(ref listener, options);
+                }
             }
-            catch (SocketException e)
-            {
-                _logger.LogWarning("OTA receiver cannot listen on {Address}:{Port}: {Error}", options.BindAddress, options.Port, e.SocketErrorCode);
-                serial(OtaReceiverLog.BindFail);
-                listener.Dispose();
-                return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
-            }
-            options.Listening?.Invoke((IPEndPoint)listener.LocalEndPoint!);
-            serial(OtaReceiverLog.WaitForClient);
-            client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
             var remote = (IPEndPoint)client.RemoteEndPoint!;
             serial(OtaReceiverLog.ClientConnected(remote));
             serial("");
-            result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, cancellationToken).ConfigureAwait(false);
+            result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, linkLost, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             // The stock code closes the server socket, then the client: queued clients are reset, unread data too.
-            listener.Dispose();
+            Close(ref listener, options);
             client?.Dispose();
         }
         cancellationToken.ThrowIfCancellationRequested();
         return result.Succeeded ? result : Fail(result);
+    }
+
+    /// <summary>A listening socket with backlog 1, or null when the port cannot be bound.</summary>
+    private Socket? Listen(OtaReceiverOptions options)
+    {
+        var listener = new Socket(options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(options.BindAddress, options.Port));
+            listener.Listen(1);
+            return listener;
+        }
+        catch (SocketException e)
+        {
+            _logger.LogWarning("OTA receiver cannot listen on {Address}:{Port}: {Error}", options.BindAddress, options.Port, e.SocketErrorCode);
+            listener.Dispose();
+            return null;
+        }
+    }
+
+    private static void Close(ref Socket? listener, OtaReceiverOptions options)
+    {
+        if (listener is null) return;
+        listener.Dispose();
+        listener = null;
+        options.ListenerChanged?.Invoke(null);
     }
 
     private OtaReceiveResult Fail(OtaReceiveResult result)
@@ -119,9 +162,10 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         }
     }
 
-    private async Task<OtaReceiveResult> ReceiveAsync(Socket client, IPEndPoint remote, uint ota, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<OtaReceiveResult> ReceiveAsync(Socket client, IPEndPoint remote, uint ota, TimeSpan timeout, CancellationToken linkLost, CancellationToken cancellationToken)
     {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // A dropped link fails the pending read the way a timeout or socket error does.
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
         var buffer = new byte[ChunkSize];
 
         // Step 5: the header, with one read.

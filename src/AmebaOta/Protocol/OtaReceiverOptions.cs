@@ -13,6 +13,16 @@ public sealed record OtaReceiverOptions(IPAddress BindAddress, int Port)
 
     /// <summary>Called once the port is listening, with the actual local end point (useful with port 0).</summary>
     public Action<IPEndPoint>? Listening { get; init; }
+
+    /// <summary>
+    /// The link the receiver is reachable through. While it is down the listening socket is closed (silently: a real
+    /// board prints nothing, its socket just stops being reachable) and opened again when it is back; a transfer in
+    /// progress when it drops fails as a read error would. Null: always reachable.
+    /// </summary>
+    public INetworkLink? Link { get; init; }
+
+    /// <summary>Called each time the listening socket opens (with its end point) or closes (with null), including the closes and re-opens that follow the link.</summary>
+    public Action<IPEndPoint?>? ListenerChanged { get; init; }
 }
 
 /// <summary>How one OTA attempt on the board ended.</summary>

@@ -25,6 +25,8 @@ public sealed class BoardHarness : IAsyncDisposable
         };
         Board = VirtualBoard.Open(configure?.Invoke(options) ?? options);
         Board.OtaListening += ep => { lock (_gate) _listening.Add(ep); };
+        Board.ListenerChanged += ep => Listener.Add(ep is null ? "closed" : $"open {ep}");
+        Board.AdvertisingChanged += name => Mdns.Add(name is null ? "silent" : $"advertising {name}");
         Running = Task.Run(() => Board.RunAsync(_power.Token));
     }
 
@@ -32,6 +34,12 @@ public sealed class BoardHarness : IAsyncDisposable
     public VirtualBoard Board { get; }
     public LineLog Serial { get; } = new();
     public LineLog Notes { get; } = new();
+
+    /// <summary>The OTA socket as it opens ("open 127.0.0.1:PORT") and closes ("closed").</summary>
+    public LineLog Listener { get; } = new();
+
+    /// <summary>mDNS as the board starts answering ("advertising NAME") and goes silent ("silent").</summary>
+    public LineLog Mdns { get; } = new();
     public Task Running { get; }
 
     /// <summary>The OTA end point, once the n-th "Wait for client" has been printed.</summary>

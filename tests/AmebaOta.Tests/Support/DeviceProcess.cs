@@ -30,6 +30,24 @@ public sealed class DeviceProcess : IAsyncDisposable
         return new DeviceProcess(process);
     }
 
+    /// <summary>Types a control command on the board's standard input (its reply arrives in <see cref="Notes"/>).</summary>
+    public async Task SendAsync(string command)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Closes the board's standard input (as a CI job with no input does): the board must keep running.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits for the process to exit by itself (e.g. after <c>quit</c>) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>The port from the n-th "OTA receiver listening on 127.0.0.1:PORT" note.</summary>
     public async Task<int> WaitForPortAsync(int occurrence = 1)
     {

@@ -1,0 +1,22 @@
+namespace AmebaOta.Device.Sketches;
+
+/// <summary>
+/// The delays of the example sketches. The defaults are the real ones; tests shorten them. The printed lines do not
+/// change with them (<c>Retry OTA after 10s</c> is the sketch's text, whatever the wait).
+/// </summary>
+public sealed record SketchTiming
+{
+    public static SketchTiming Real { get; } = new();
+
+    /// <summary><c>ota_non_block</c>'s <c>loop()</c>: <c>delay(1000)</c>, then <c>Current system tick</c>.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>ota_non_block</c>'s Wi-Fi thread: how often it checks <c>WiFi.status()</c>.</summary>
+    public TimeSpan WifiCheck { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Both sketches: the wait after a failed <c>WiFi.begin</c> (<c>Failed. Wait 1s and retry...</c>).</summary>
+    public TimeSpan WifiRetry { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>ota_non_block</c>'s OTA thread: the wait after a failed <c>beginLocal</c> (<c>Retry OTA after 10s</c>).</summary>
+    public TimeSpan OtaRetry { get; init; } = TimeSpan.FromSeconds(10);
+}
