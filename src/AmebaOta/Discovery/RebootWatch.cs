@@ -16,7 +16,6 @@ public sealed class RebootWatch : IDisposable
     private bool _goodbye;
     private bool _probe;
     private long _backAt;
-    private long? _heardBeforeAt;
 
     internal RebootWatch(string? name, IPEndPoint? endPoint, RebootWatcher owner)
     {
@@ -70,7 +69,7 @@ public sealed class RebootWatch : IDisposable
         }
     }
 
-    internal void OnResponse(RebootWatcher.Facts facts, bool solicited, long now)
+    internal void OnResponse(RebootWatcher.Facts facts, long now)
     {
         lock (_back)
         {
@@ -95,13 +94,8 @@ public sealed class RebootWatch : IDisposable
                 _goodbye = true;
                 return;
             }
-            if (_finishedAt is not { } finished || now < finished)
-            {
-                _heardBeforeAt = now;   // heard while up: what it sends next may be more of the same
-                return;
-            }
-            bool repeat = _heardBeforeAt is { } before && finished - before < RebootWatcher.AnnouncementTrain.TotalMilliseconds;
-            if ((_probe || _goodbye || (!solicited && !repeat)) && !_back.Task.IsCompleted)
+            if (_finishedAt is not { } finished || now < finished) return;
+            if ((_probe || _goodbye) && !_back.Task.IsCompleted)
             {
                 _backAt = now;
                 _back.TrySetResult(true);

@@ -8,42 +8,26 @@ namespace AmebaOta.Discovery;
 /// (a real one cannot send a goodbye first), boots, probes for its names and announces itself again. Open one watcher
 /// <em>before</em> sending, call <see cref="Watch(string)"/> or <see cref="Watch(IPEndPoint)"/> per board, then
 /// <see cref="RebootWatch.UploadFinished"/> and <see cref="RebootWatch.WaitAsync"/>. One socket serves any number of boards.
-/// The watcher never sends anything, so every answer it hears was asked for by someone else or was unsolicited.
+/// The watcher never sends anything.
 /// </summary>
 /// <remarks>
-/// A board's answer heard after the upload finished counts as "back after a reboot" when it followed a probe for the board's
-/// names, a goodbye from the board, or no query at all in the preceding <see cref="QueryQuietWindow"/> (so it was an
-/// announcement, not an answer given by a board that never went down). An unsolicited announcement is not enough on its
-/// own when the board was heard at all within <see cref="AnnouncementTrain"/> before the upload finished: it may then be
-/// still repeating its previous boot's announcements (RFC 6762 §8.3). A board that booted just before the watcher opened
-/// and never probes could still be mistaken this way; boards that probe (the stock Ameba responder and the virtual board
-/// do) cannot.
+/// A board's answer heard after the upload finished counts as "back after a reboot" only when the board probed for its
+/// names (RFC 6762 §8.1: a responder does that at every boot) or sent a goodbye since the upload finished. An answer alone
+/// proves nothing: a board whose update failed keeps answering queries, and telling an unsolicited announcement from a
+/// late answer by timing gave false successes on a busy network. A board whose responder never probes is therefore
+/// reported as not back (a false failure, never a false success).
 /// </remarks>
 public sealed class RebootWatcher : IAsyncDisposable
 {
-    /// <summary>An answer is taken for an unsolicited announcement only when no query was heard this long before it.</summary>
-    public static readonly TimeSpan QueryQuietWindow = TimeSpan.FromSeconds(1);
-
-    /// <summary>How long after a board was last heard it may still be repeating its boot announcements.</summary>
-    public static readonly TimeSpan AnnouncementTrain = TimeSpan.FromSeconds(5);
-
     private readonly MdnsTransport _transport;
     private readonly Lock _lock = new();
     private readonly List<RebootWatch> _watches = [];
     private readonly Dictionary<string, IPAddress> _hostAddresses = new(StringComparer.OrdinalIgnoreCase);
-    private long _lastQueryAt;
 
     /// <summary>Opens the mDNS socket on <paramref name="networkInterface"/> (name or address; null: every multicast interface).</summary>
     /// <exception cref="MdnsException">The socket cannot be opened.</exception>
-    public RebootWatcher(string? networkInterface) : this(networkInterface, assumeRecentQuery: true)
+    public RebootWatcher(string? networkInterface)
     {
-    }
-
-    internal RebootWatcher(string? networkInterface, bool assumeRecentQuery)
-    {
-        // What was asked before we listened is unknown: treat the first window as if a query had just been made, so a
-        // late answer to it (shared answers wait 20–120 ms) is not taken for an announcement.
-        _lastQueryAt = assumeRecentQuery ? Environment.TickCount64 : long.MinValue / 2;
         _transport = new MdnsTransport(MdnsInterface.Resolve(networkInterface), OnPacketAsync);
     }
 
@@ -89,18 +73,13 @@ public sealed class RebootWatcher : IAsyncDisposable
                     var asked = message.Questions.Select(q => q.Name).ToList();
                     foreach (var w in _watches) w.OnProbe(claimed, asked, now);
                 }
-                else
-                {
-                    _lastQueryAt = now;
-                }
                 return ValueTask.CompletedTask;
             }
             var records = message.Answers.Concat(message.Additionals).ToList();
             foreach (var a in records.OfType<ARecord>())
                 if (a.Ttl > 0) _hostAddresses[a.Name.Labels[0]] = a.Address;
             var facts = Facts.From(records, _hostAddresses);
-            bool solicited = now - _lastQueryAt < QueryQuietWindow.TotalMilliseconds;
-            foreach (var w in _watches) w.OnResponse(facts, solicited, now);
+            foreach (var w in _watches) w.OnResponse(facts, now);
         }
         return ValueTask.CompletedTask;
     }

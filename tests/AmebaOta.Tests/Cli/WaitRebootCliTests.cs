@@ -57,6 +57,29 @@ public class WaitRebootCliTests
     }
 
     [Fact]
+    public async Task A_virtual_board_whose_ota_fails_stays_on_its_old_image_and_the_wait_exits_7()
+    {
+        using var dir = new TempDir();
+        string name = "WaitF-" + Guid.NewGuid().ToString("n")[..6];
+        await using var device = await StartBoardAsync(dir, name);
+        int port = await device.WaitForPortAsync();
+        // An image signed "old": the board cannot program "new" over it, prints "Put signature fail" and does not reboot.
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "3", "--name", name, "-o", "v3.bin")).ExitCode);
+        var bytes = File.ReadAllBytes(dir.File("v3.bin"));
+        BitConverter.GetBytes(0x35393130u).CopyTo(bytes, 8);
+        BitConverter.GetBytes(0x31313738u).CopyTo(bytes, 12);
+        File.WriteAllBytes(dir.File("v3.bin"), bytes);
+
+        var upload = await Run(dir, "upload", "v3.bin", "-i", "127.0.0.1", "-p", port.ToString(), "--force", "--interface", "lo", "--wait-reboot", "2");
+
+        Assert.Equal(7, upload.ExitCode);
+        Assert.Contains("error:", upload.Stderr);
+        await device.Serial.WaitForAsync("OTA failed!!");
+        Assert.Contains("Put signature fail", device.Serial.Lines);
+        Assert.DoesNotContain("This is version 3", device.Serial.Lines);
+    }
+
+    [Fact]
     public async Task A_board_that_takes_the_image_but_never_reboots_exits_7_even_while_it_answers_queries()
     {
         using var dir = new TempDir();

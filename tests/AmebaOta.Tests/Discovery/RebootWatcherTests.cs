@@ -78,7 +78,7 @@ public class RebootWatcherTests
     public async Task An_announcement_before_the_upload_finished_does_not_count()
     {
         string name = UniqueName();
-        await using var watcher = new RebootWatcher("lo", assumeRecentQuery: false);
+        await using var watcher = new RebootWatcher("lo");
         using var watch = watcher.Watch(name);
         using var board = Board();
         board.Send(Records(name, 5000).Announcement());
@@ -111,7 +111,7 @@ public class RebootWatcherTests
     {
         string name = UniqueName();
         var records = Records(name, 5000);
-        await using var watcher = new RebootWatcher("lo", assumeRecentQuery: false);
+        await using var watcher = new RebootWatcher("lo");
         using var watch = watcher.Watch(name);
         using var board = Board();
         board.Send(records.Announcement());                     // the board booted a moment ago and announces
