@@ -8,21 +8,11 @@ namespace AmebaOta.Tests.Support;
 /// collected line by line, awaitable. Started with <c>--port 0</c>; <see cref="WaitForPortAsync"/> reads the port the
 /// board chose from its "listening on" note. Disposing stops it with SIGTERM (a clean shutdown), then kills it.
 /// </summary>
-public sealed class DeviceProcess : IAsyncDisposable
+public sealed class DeviceProcess : CliProcess
 {
-    private readonly Process _process;
-
-    private DeviceProcess(Process process)
+    private DeviceProcess(Process process) : base(process)
     {
-        _process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) Serial.Add(line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Notes.Add(line); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
-
-    public LineLog Serial { get; } = new();
-    public LineLog Notes { get; } = new();
 
     public static DeviceProcess Start(string workingDirectory, params string[] args)
     {
@@ -33,51 +23,17 @@ public sealed class DeviceProcess : IAsyncDisposable
     /// <summary>Types a control command on the board's standard input (its reply arrives in <see cref="Notes"/>).</summary>
     public async Task SendAsync(string command)
     {
-        await _process.StandardInput.WriteLineAsync(command);
-        await _process.StandardInput.FlushAsync();
+        await Process.StandardInput.WriteLineAsync(command);
+        await Process.StandardInput.FlushAsync();
     }
 
     /// <summary>Closes the board's standard input (as a CI job with no input does): the board must keep running.</summary>
-    public void CloseInput() => _process.StandardInput.Close();
-
-    /// <summary>Waits for the process to exit by itself (e.g. after <c>quit</c>) and returns its exit code.</summary>
-    public async Task<int> WaitForExitAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
+    public void CloseInput() => Process.StandardInput.Close();
 
     /// <summary>The port from the n-th "OTA receiver listening on 127.0.0.1:PORT" note.</summary>
     public async Task<int> WaitForPortAsync(int occurrence = 1)
     {
         string note = await Notes.WaitForAsync(l => l.Contains("OTA receiver listening on "), "the listening note", occurrence);
         return IPEndPoint.Parse(note[(note.LastIndexOf(' ') + 1)..]).Port;
-    }
-
-    /// <summary>Sends SIGTERM (what Ctrl+C or a service manager does) and waits for the exit code.</summary>
-    public async Task<int> StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
-            await kill.WaitForExitAsync();
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited) await StopAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        _process.Dispose();
     }
 }
