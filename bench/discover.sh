@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Times `ameba-ota discover --device MyAmeba` end to end (process start included) against `ameba-ota mdns advertise`,
-# on loopback inside a private network namespace. Usage: bench/discover.sh [RUNS]   (default 20)
+# on loopback inside a private network namespace. Usage: bench/discover.sh [RUNS] [--native]   (default 20 runs)
+# --native times the AOT executable (artifacts/native/ameba-ota, published first if missing) instead of the JIT build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
   dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
+  if [ "${2:-}" = "--native" ] && [ ! -x artifacts/native/ameba-ota ]; then
+    dotnet publish src/AmebaOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native -nologo >/dev/null
+  fi
   AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
 fi
 runs=${1:-20}
 cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+if [ "${2:-}" = "--native" ]; then finder=("$(pwd)/artifacts/native/ameba-ota"); kind=native; else finder=(dotnet "$cli"); kind=JIT; fi
 dotnet "$cli" mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo >/dev/null &
 adv=$!
 trap 'kill -TERM $adv 2>/dev/null; wait $adv 2>/dev/null || true' EXIT
-dotnet "$cli" discover --interface lo --device MyAmeba --timeout 5 >/dev/null   # waits until advertised; warms the disk cache
+"${finder[@]}" discover --interface lo --device MyAmeba --timeout 5 >/dev/null   # waits until advertised; warms the disk cache
 times=()
 for _ in $(seq "$runs"); do
   start=$(date +%s%N)
-  dotnet "$cli" discover --interface lo --device MyAmeba --timeout 3 >/dev/null
+  "${finder[@]}" discover --interface lo --device MyAmeba --timeout 3 >/dev/null
   times+=($(( ($(date +%s%N) - start) / 1000000 )))
 done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "discover --device MyAmeba, %d runs: median %d ms, min %d ms, max %d ms (process start included)\n", NR, a[int((NR+1)/2)], a[1], a[NR]}'
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "discover --device MyAmeba ('"$kind"'), %d runs: median %d ms, min %d ms, max %d ms (process start included)\n", NR, a[int((NR+1)/2)], a[1], a[NR]}'
