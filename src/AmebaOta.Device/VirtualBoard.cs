@@ -26,6 +26,7 @@ public sealed class VirtualBoard
     private readonly Lock _gate = new();
     private CancellationTokenSource? _resetSource;
     private int? _resolvedPort;
+    private Socket? _portReservation;
     private SketchContext? _context;
     private IPEndPoint? _listeningOn;
     private long _powerCutArmed;   // the arming number of a power cut still waiting for a flash operation; 0: none
@@ -129,6 +130,8 @@ public sealed class VirtualBoard
         {
             await flaky.ConfigureAwait(false);
             Flush();
+            _portReservation?.Dispose();
+            _portReservation = null;
         }
     }
 
@@ -285,13 +288,19 @@ public sealed class VirtualBoard
         OtaListening?.Invoke(endPoint);
     }
 
-    /// <summary>Port override 0 means "any free port": picked once, so the board keeps its port across reboots as a real one does.</summary>
+    /// <summary>
+    /// Port override 0 means "any free port": picked once, so the board keeps its port across reboots as a real one does.
+    /// The picking socket stays bound (SO_REUSEADDR, never listening) while the board runs, so no outgoing connection on
+    /// this host is given that port as its ephemeral port in the meantime; the receiver, also SO_REUSEADDR, can still listen on it.
+    /// </summary>
     private void ResolvePort()
     {
         if (_resolvedPort is not null || _options.PortOverride is not { } port) return;
         if (port != 0) { _resolvedPort = port; return; }
-        using var probe = new Socket(_options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(_options.BindAddress, 0));
-        _resolvedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        var reservation = new Socket(_options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        reservation.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        reservation.Bind(new IPEndPoint(_options.BindAddress, 0));
+        _resolvedPort = ((IPEndPoint)reservation.LocalEndPoint!).Port;
+        _portReservation = reservation;
     }
 }
