@@ -28,7 +28,7 @@ public sealed class RebootWatch : IDisposable
     public string? InstanceName => Volatile.Read(ref _instance);
 
     /// <summary>
-    /// Marks the end of the upload: from now on an announcement of the board counts as the reboot. Call it right after the
+    /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the reboot. Call it right after the
     /// last byte went out (the board reboots within milliseconds of that).
     /// </summary>
     public void UploadFinished()
@@ -59,7 +59,7 @@ public sealed class RebootWatch : IDisposable
             return new RebootResult(back, TimeSpan.FromMilliseconds((back ? _backAt : Environment.TickCount64) - started), _goodbye, _probe);
     }
 
-    internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked, long now)
+    internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked)
     {
         lock (_back)
         {
