@@ -5,7 +5,7 @@ namespace AmebaOta.Protocol.Pull;
 /// <summary>
 /// Writes a <see cref="PullResponse"/> to a connection's pipe: the head (when the transport does not write its own), then
 /// the body in chunks, flushing each so that a board's small receive window paces the server (progress counts what the
-/// connection took). Applies the response's pace, cut and stall.
+/// connection took; the head is not counted). Applies the response's pace, cut and stall.
 /// </summary>
 public static class PullSender
 {
@@ -29,7 +29,7 @@ public static class PullSender
             if (writeHead)
             {
                 // One segment: update_ota_local reads its 12-byte header with a single read().
-                if (await WriteAsync(writer, response.Head, transfer, token).ConfigureAwait(false)) return Left(transfer);
+                if (await WriteAsync(writer, response.Head, null, token).ConfigureAwait(false)) return Left(transfer);
             }
             var body = response.Body[..(int)response.SendBytes];
             int chunk = response.BytesPerSecond is null ? ChunkSize : SlowChunkSize;
@@ -85,12 +85,12 @@ public static class PullSender
     }
 
     /// <summary>Writes and flushes; true when the connection is gone.</summary>
-    private static async ValueTask<bool> WriteAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, PullTransfer transfer, CancellationToken token)
+    private static async ValueTask<bool> WriteAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, PullTransfer? transfer, CancellationToken token)
     {
         if (bytes.IsEmpty) return false;
         var result = await writer.WriteAsync(bytes, token).ConfigureAwait(false);
         if (result.IsCanceled || result.IsCompleted) return true;
-        transfer.Add(bytes.Length);
+        transfer?.Add(bytes.Length);
         return false;
     }
 }

@@ -36,12 +36,12 @@ public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, stri
     public string Path { get; } = path;
     /// <summary>The HTTP status sent (0 on the raw TCP port).</summary>
     public int Status { get; } = status;
-    /// <summary>Bytes the response has (head and body), as announced.</summary>
+    /// <summary>Bytes of body the response announced (the head is not counted).</summary>
     public long TotalBytes { get; } = totalBytes;
     /// <summary>When it started.</summary>
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Bytes handed to the connection so far.</summary>
+    /// <summary>Body bytes handed to the connection so far.</summary>
     public long SentBytes => Interlocked.Read(ref _sent);
 
     /// <summary>How it ended (or <see cref="PullTransferOutcome.Running"/>).</summary>

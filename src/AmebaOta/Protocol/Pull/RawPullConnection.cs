@@ -27,7 +27,7 @@ public static class RawPullConnection
     public static async Task<PullTransfer> ServeSdkLocalAsync(IDuplexPipe pipe, IPEndPoint? remote, PullConnectionOptions options, CancellationToken cancellationToken)
     {
         var response = PullResponses.For(PullProtocol.SdkLocal, options.Images.Current, options.Fault, options.SlowBytesPerSecond);
-        var transfer = new PullTransfer(remote, PullProtocol.SdkLocal, "", 0, response.Head.Length + response.Body.Length);
+        var transfer = new PullTransfer(remote, PullProtocol.SdkLocal, "", 0, response.Body.Length);
         options.Started?.Invoke(transfer);
         using var clientGone = new CancellationTokenSource();
         var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
@@ -62,7 +62,7 @@ public static class RawPullConnection
         else response = PullResponses.For(PullProtocols.ForPath(path), options.Images.Current, options.Fault, options.SlowBytesPerSecond);
         if (head.Method == "HEAD") response = response with { SendBytes = 0 };
 
-        var transfer = new PullTransfer(remote, response.Protocol, path, response.Status, response.Head.Length + response.SendBytes);
+        var transfer = new PullTransfer(remote, response.Protocol, path, response.Status, response.Body.Length);
         options.Started?.Invoke(transfer);
         using var clientGone = new CancellationTokenSource();
         var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
