@@ -137,8 +137,17 @@ public sealed class NorFlash
         EndOperation(FlashOperationKind.Erase, (uint)start, FlashLayout.SectorSize);
     }
 
-    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>.</summary>
-    public void Program(uint address, ReadOnlySpan<byte> bytes)
+    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>. Timed as page programs.</summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: false);
+
+    /// <summary>
+    /// The SDK's <c>flash_stream_write</c>, which the OTA code writes the image with: the same effect as
+    /// <see cref="Program(uint, ReadOnlySpan{byte})"/> (one operation, for power cuts), timed as one program command per
+    /// 32-bit word, as the SDK issues them.
+    /// </summary>
+    public void StreamWrite(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: true);
+
+    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite)
     {
         int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
         int a = Wrap(address);
@@ -150,7 +159,7 @@ public sealed class NorFlash
             source = source[n..];
             a = 0;
         }
-        Charge(Timing.Program(address, length));
+        Charge(streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
         ProgramCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Program, address, bytes.Length);
