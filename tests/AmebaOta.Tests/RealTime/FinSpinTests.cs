@@ -69,6 +69,29 @@ public sealed class FinSpinTests
         Assert.DoesNotContain("Download fail", board.Serial.Lines);
     }
 
+    [Fact]
+    public async Task While_the_board_erases_its_responder_hears_nothing_and_afterwards_it_answers_again()
+    {
+        using var dir = new TempDir();
+        var advertiser = new DeafnessRecorder();
+        await using var board = new Device.BoardHarness(dir, TestImages.Image(1), o => o with
+        {
+            FlashTiming = FlashTiming.Typical.Faster(4),
+            AdvertiserFactory = () => advertiser,
+        });
+        var endPoint = await board.WaitForClientAsync();
+        var v2 = TestImages.Image(2, 64 * 1024);
+        using var client = await RawClient.ConnectAsync(endPoint);
+        await client.SendHeaderAsync(Checksum.ByteSum(v2), (uint)v2.Length);
+        await board.Board.OtaActivity.WaitForAsync(a => a.Phase == OtaReceiverPhase.Erasing).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(advertiser.Deaf);
+        await client.SendAsync(v2);
+        await board.Serial.WaitForAsync("OTA success");
+        // Deafened for the erase only: heard before (header), deaf while erasing, hearing again for the download and after.
+        var runs = advertiser.Changes.Where((d, i) => i == 0 || d != advertiser.Changes[i - 1]).ToList();
+        Assert.Equal([false, true, false], runs);
+    }
+
     private static async Task<string> StatusAsync(DeviceProcess board, int boots, Func<string, bool> until)
     {
         for (int asked = 1; ; asked++)
@@ -83,10 +106,15 @@ public sealed class FinSpinTests
     private sealed class DeafnessRecorder : global::AmebaOta.Discovery.IServiceAdvertiser
     {
         public bool Deaf { get; private set; }
+        public List<bool> Changes { get; } = [];
         public Task<string> StartAsync(global::AmebaOta.Discovery.ServiceAdvertisement advertisement, CancellationToken cancellationToken = default) => Task.FromResult(advertisement.InstanceName);
         public Task StopAsync() => Task.CompletedTask;
         public Task SilenceAsync() => Task.CompletedTask;
-        public void SetDeaf(bool deaf) => Deaf = deaf;
+        public void SetDeaf(bool deaf)
+        {
+            lock (Changes) Changes.Add(deaf);
+            Deaf = deaf;
+        }
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
