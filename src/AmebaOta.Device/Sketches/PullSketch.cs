@@ -52,8 +52,8 @@ public abstract class PullSketch : ISketch
         board.Serial.PrintLine($"Connected to {ssid}");
         if (context.Sketch.AppliesVersion1Settings)
         {
-            context.SetOtaAddress(FlashLayout.DefaultOtaAddress);
-            context.SetRecoverPin(context.Sketch.RecoveryPin);
+            await context.SetOtaAddressAsync(FlashLayout.DefaultOtaAddress, cancellationToken).ConfigureAwait(false);
+            await context.SetRecoverPinAsync(context.Sketch.RecoveryPin, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -356,7 +356,7 @@ public sealed class CloudOtaClient(PullBoard board)
 
     private async Task WriteAsync(uint address, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        board.Flash.Program(address, bytes.Span);
+        board.Flash.StreamWrite(address, bytes.Span);   // flash_stream_write
         await board.FlashReadyAsync(cancellationToken).ConfigureAwait(false);
     }
 

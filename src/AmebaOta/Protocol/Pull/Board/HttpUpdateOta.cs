@@ -130,7 +130,7 @@ public sealed class HttpUpdateOta(PullBoard board)
             if (dataLength > 0)
             {
                 SdkOta.TakeAttachedChecksum(alloc, dataLength);
-                board.Flash.Program(destination, buffer.Span.Slice((int)result.HeaderLength, dataLength));
+                board.Flash.StreamWrite(destination, buffer.Span.Slice((int)result.HeaderLength, dataLength));
                 await board.FlashReadyAsync(cancellationToken).ConfigureAwait(false);
             }
             index = unchecked((uint)dataLength);
@@ -151,7 +151,7 @@ public sealed class HttpUpdateOta(PullBoard board)
                     return ret;
                 }
                 if (readBytes < 4) sdk.Log(Function, "Recv small packet");
-                board.Flash.Program(unchecked(destination + index), buffer.Span[..readBytes]);
+                board.Flash.StreamWrite(unchecked(destination + index), buffer.Span[..readBytes]);
                 await board.FlashReadyAsync(cancellationToken).ConfigureAwait(false);
                 SdkOta.TakeAttachedChecksum(alloc, readBytes);
                 index += (uint)readBytes;

@@ -77,7 +77,7 @@ public sealed class UpdateOtaLocal(PullBoard board)
                     sdk.Log(Task, "Redundant bytes received");
                     readBytes = (int)(newImage2Length - size);
                 }
-                board.Flash.Program(unchecked(newImage2Address + (uint)size), buffer.Span[..readBytes]);
+                board.Flash.StreamWrite(unchecked(newImage2Address + (uint)size), buffer.Span[..readBytes]);
                 await board.FlashReadyAsync(cancellationToken).ConfigureAwait(false);
                 size += readBytes;
                 SdkOta.TakeAttachedChecksum(alloc, readBytes);
