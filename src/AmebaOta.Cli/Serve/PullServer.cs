@@ -65,7 +65,11 @@ public sealed class PullServer : IAsyncDisposable
                 kestrel.Listen(options.Address, tcpPort, listen =>
                 {
                     tcp = listen;
-                    listen.Run(c => RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, Linked(c, stopping.Token)));
+                    listen.Run(async c =>
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.ConnectionClosed, stopping.Token);
+                        await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, linked.Token).ConfigureAwait(false);
+                    });
                 });
             }
         });
@@ -83,9 +87,6 @@ public sealed class PullServer : IAsyncDisposable
         }
         return new PullServer(app, http!, tcp);
     }
-
-    private static CancellationToken Linked(ConnectionContext connection, CancellationToken stopping) =>
-        CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping).Token;
 
     /// <summary>The HTTP requests Kestrel parses: control actions, and (without a fault) the downloads.</summary>
     private static async Task HandleAsync(HttpContext context, PullImageSource images, ServeConsole console, ControlEndpoint control, PullFault fault,
@@ -154,7 +155,8 @@ public sealed class PullServer : IAsyncDisposable
             await next(connection).ConfigureAwait(false);
             return;
         }
-        await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, Linked(connection, stopping)).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
+        await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, linked.Token).ConfigureAwait(false);
     }
 
     private static bool StartsWith(in ReadOnlySequence<byte> buffer, string prefix)
