@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using AmebaOta.Device;
+using AmebaOta.Device.Control;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
 using AmebaOta.Images;
@@ -24,13 +25,19 @@ public static class FarmCommand
         var namePrefix = new Option<string>("--name-prefix") { Description = "Board k advertises <prefix>-00k by mDNS, whatever its image says, across reboots and updates", DefaultValueFactory = _ => DeviceFarmOptions.DefaultNamePrefix };
         var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds each OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
         var flashTiming = FlashTimingOption.Create();
+        var control = new Option<string?>("--control")
+        {
+            Description = "Unix socket taking '<board> <command>' lines (reset, pin 18 high, wifi down, power-cut, status) and 'follow' (every board's serial output): what 'dashboard --attach' uses",
+            HelpName = "PATH",
+        };
         var command = new Command("farm",
             "Run many virtual boards in one process: board k boots boards/board-00k.bin, listens on --port at its own address (127.0.0.2, 127.0.0.3, … from --base-ip)\n" +
             "and advertises <prefix>-00k by mDNS.\n" +
             "stdout carries every board's serial output, each line prefixed with its name ([MyAmeba-001] This is version 1); notes go to stderr.\n" +
             "Ctrl+C stops every board, with each flash file written back.\n" +
-            "Example: ameba-ota device farm --count 20 --image v1.bin --interface lo")
-        { count, dir, image, baseIp, iface, port, namePrefix, receiveTimeout, flashTiming };
+            "Example: ameba-ota device farm --count 20 --image v1.bin --interface lo\n" +
+            "Example: ameba-ota device farm --count 20 --image v1.bin --control /tmp/farm.sock    (then: ameba-ota dashboard --attach /tmp/farm.sock)")
+        { count, dir, image, baseIp, iface, port, namePrefix, receiveTimeout, flashTiming, control };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -55,13 +62,19 @@ public static class FarmCommand
                 FlashTiming = FlashTimingOption.Read(parse, flashTiming),
                 ConsoleFor = plan => PrefixedConsole(plan.Name),
             };
-            Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
+            var plans = Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
+            string? controlPath = parse.GetValue(control);
+            // With a control socket, each board's last lines are kept for followers (a dashboard attaching later sees them).
+            var backlogs = controlPath is null ? null : plans.ToDictionary(p => p.Name, _ => new SerialBacklog(), StringComparer.OrdinalIgnoreCase);
+            if (backlogs is not null) options = options with { ConsoleFor = plan => SerialBacklog.Console(backlogs[plan.Name], PrefixedConsole(plan.Name)) };
             var resolved = Mdns(() => MdnsInterface.Resolve(mdnsInterface ?? first.ToString()));
             options = options with { Image = imagePath is null ? null : ImageFile.Load(imagePath.FullName) };
 
             var farm = Farm(() => DeviceFarm.Open(options));
             var boards = farm.Boards;
             int created = boards.Count(b => b.Created);
+            await using var controlServer = controlPath is null ? null
+                : FarmControlServer.Start(controlPath, new FarmControl(boards, Boot.PinMap.For(options.Image?.Body.Sketch?.Board ?? BoardKind.Rtl8195a)), backlogs!);
             var clock = Stopwatch.StartNew();
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
@@ -69,6 +82,7 @@ public static class FarmCommand
             Console.Error.WriteLine($"[farm] {boards.Count} boards {Span(boards[0].Name, boards[^1].Name)} on {Span(boards[0].Address, boards[^1].Address)}, " +
                 $"port {options.Port}, {options.FlashTiming} flash timing, mDNS on {string.Join(", ", resolved.Select(i => i.Name))}; flash files in {directory.FullName} " +
                 $"({created} created, {boards.Count - created} reused). Ctrl+C stops them all");
+            if (controlServer is not null) Console.Error.WriteLine($"[farm] control socket {controlServer.Path}: '<board> <command>' lines ({BoardControl.Commands}), 'follow'");
             _ = farm.AllListening.ContinueWith(_ => Console.Error.WriteLine(
                 $"[farm] all {boards.Count} boards listening on port {options.Port} (ready in {clock.Elapsed.TotalSeconds:0.00} s)"),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);

@@ -13,24 +13,33 @@ namespace AmebaOta.Device.Control;
 public sealed class ControlSocketServer : IAsyncDisposable
 {
     private readonly Socket _listener;
-    private readonly BoardControl _control;
-    private readonly Action _quit;
+    private readonly Func<Stream, CancellationToken, Task> _serve;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    private ControlSocketServer(string path, Socket listener, BoardControl control, Action quit)
+    private ControlSocketServer(string path, Socket listener, Func<Stream, CancellationToken, Task> serve)
     {
         Path = path;
         _listener = listener;
-        _control = control;
-        _quit = quit;
+        _serve = serve;
         _accepting = AcceptLoopAsync();
     }
 
     public string Path { get; }
 
     /// <summary>Binds and listens; throws <see cref="IOException"/> with a one-line reason when it cannot.</summary>
-    public static ControlSocketServer Start(string path, BoardControl control, Action quit)
+    public static ControlSocketServer Start(string path, BoardControl control, Action quit) => Start(path, async (stream, ct) =>
+    {
+        using var reader = new StreamReader(stream, new UTF8Encoding(false));
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n", AutoFlush = true };
+        await control.ReadCommandsAsync(reader, writer.WriteLine, quit, ct).ConfigureAwait(false);
+    });
+
+    /// <summary>
+    /// Binds and listens, serving each client's stream with <paramref name="serve"/> (the stream is disposed afterwards; the
+    /// token is cancelled when the server stops). Throws <see cref="IOException"/> with a one-line reason when it cannot listen.
+    /// </summary>
+    public static ControlSocketServer Start(string path, Func<Stream, CancellationToken, Task> serve)
     {
         path = System.IO.Path.GetFullPath(path);
         UnixDomainSocketEndPoint endPoint;
@@ -54,7 +63,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
             listener.Dispose();
             throw new IOException($"cannot listen on control socket '{path}': {e.Message}");
         }
-        return new ControlSocketServer(path, listener, control, quit);
+        return new ControlSocketServer(path, listener, serve);
     }
 
     private static void RemoveStale(string path, UnixDomainSocketEndPoint endPoint)
@@ -100,9 +109,7 @@ public sealed class ControlSocketServer : IAsyncDisposable
         try
         {
             await using var stream = new NetworkStream(client, ownsSocket: true);
-            using var reader = new StreamReader(stream, new UTF8Encoding(false));
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n", AutoFlush = true };
-            await _control.ReadCommandsAsync(reader, writer.WriteLine, _quit, _stop.Token).ConfigureAwait(false);
+            await _serve(stream, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or DecoderFallbackException)
         {
