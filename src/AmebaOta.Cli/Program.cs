@@ -48,6 +48,7 @@ public static class Program
         root.Add(FleetCommands.Build());
         root.Add(Serve.ServeCommand.Build());
         root.Add(Serve.PublishCommand.Build());
+        root.Add(Dashboard.DashboardCommand.Build());
         return root;
     }
 }

@@ -98,19 +98,7 @@ public static class ImageCommands
                     Describe.Sketch(image.Body.Sketch), image.Body.SketchError, warnings), CliJsonContext.Default.ImageInfoJson);
                 return ExitCodes.Ok;
             }
-            var h = image.Image2;
-            Console.WriteLine($"file:          {path.Name} ({image.Length} bytes)");
-            Console.WriteLine($"kind:          {ImageFileKinds.Describe(image.Kind)}");
-            if (image.Kind == ImageFileKind.RamAll) Console.WriteLine($"Image 2 at:    0x{image.Image2Offset:x} (from the Image 1 header)");
-            Console.WriteLine($"Image 2:       length {h.Length} (0x{h.Length:x}), load to 0x{h.LoadAddress:x}");
-            Console.WriteLine($"signature:     {ImageSignature.Describe(h.Signature)}");
-            Console.WriteLine($"entry point:   0x{image.Body.EntryPoint:x8}");
-            Console.WriteLine($"RTKWin:        {(image.Body.HasRtkWin ? "present" : "MISSING (the boot loader would print \"Invalid Image2 Signature\")")}");
-            Console.WriteLine($"Image 3:       {(image.Image3 is { } img3 ? $"length {img3.Length} (0x{img3.Length:x}), load to 0x{img3.LoadAddress:x}" : "none")}");
-            Console.WriteLine($"checksum:      0x{image.Checksum:x8} ({image.Checksum}) - byte sum of the whole file, as the OTA header carries it");
-            if (image.TrailingBytes > 0) Console.WriteLine($"trailing:      {image.TrailingBytes} bytes after the last segment");
-            Console.WriteLine($"sketch:        {Describe.SketchLine(image.Body.Sketch, image.Body.SketchError)}");
-            foreach (var w in warnings) Console.WriteLine($"warning:       {w}");
+            foreach (var line in ImageInfoText.Lines(path.Name, image)) Console.WriteLine(line);
             return ExitCodes.Ok;
         }));
         return command;

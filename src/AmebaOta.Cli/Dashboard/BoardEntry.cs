@@ -1,0 +1,21 @@
+namespace AmebaOta.Cli.Dashboard;
+
+/// <summary>One row of the board list, changed only under <see cref="DashboardState"/>'s lock.</summary>
+internal sealed class BoardEntry(string name)
+{
+    public string Name { get; } = name;
+    public string? Address;
+    public int? Port;
+    public string? Host;
+    public string? BoardId;
+    public bool Online;
+    public bool Virtual;
+    public DateTimeOffset? FirstSeen;
+    public DateTimeOffset? LastSeen;
+    public BoardImageJson? Last;
+    public BoardImageJson? Believed;
+    public BoardUpdateJson? Update;
+    public long Version;
+
+    public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online, Virtual, FirstSeen, LastSeen, Last, Believed, Update);
+}

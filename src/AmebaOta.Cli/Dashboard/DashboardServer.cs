@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AmebaOta.Cli.Dashboard;
+
+/// <summary>
+/// The dashboard on Kestrel (minimal APIs, the slim builder: no reflection, so the native build stays warning-free). Every
+/// request passes the <see cref="DashboardGate"/> first; the handlers are in <see cref="DashboardApi"/>, the page's files in
+/// <see cref="DashboardAssets"/>. This class only wires them to sockets.
+/// </summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ListenOptions _listen;
+
+    private DashboardServer(WebApplication app, ListenOptions listen)
+    {
+        _app = app;
+        _listen = listen;
+    }
+
+    /// <summary>Where it listens (the real port when 0 was asked).</summary>
+    public IPEndPoint EndPoint => _listen.IPEndPoint!;
+
+    /// <summary>Binds and starts serving; throws <see cref="IOException"/> when the port cannot be bound.</summary>
+    public static async Task<DashboardServer> StartAsync(IPAddress address, int port, DashboardGate gate, DashboardApi api, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        ListenOptions? listen = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = ImageShelf.MaxImageBytes + 1;
+            kestrel.Listen(address, port, l => listen = l);
+        });
+        var app = builder.Build();
+        app.Use(next => context => GateAsync(context, next, gate));
+        Map(app, api);
+        app.MapFallback(async context =>
+        {
+            if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && await DashboardAssets.TryServeAsync(context)) return;
+            await DashboardApi.ReplyAsync(context, 404, new ReplyJson(false, $"nothing at {context.Request.Path}"));
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"cannot listen on {address}:{port}: {e.Message}", e);
+        }
+        return new DashboardServer(app, listen!);
+    }
+
+    private static void Map(IEndpointRouteBuilder app, DashboardApi api)
+    {
+        app.MapGet("/api/events", (RequestDelegate)api.EventsAsync);
+        app.MapGet("/api/boards", (RequestDelegate)api.BoardsAsync);
+        app.MapGet("/api/history", (RequestDelegate)api.HistoryAsync);
+        app.MapGet("/api/virtual/{board}/serial", (RequestDelegate)api.SerialAsync);
+        app.MapPost("/api/images", (RequestDelegate)api.AddImageAsync);
+        app.MapPost("/api/runs", (RequestDelegate)api.StartRunAsync);
+        app.MapPost("/api/runs/{id}/stop", (RequestDelegate)api.StopRunAsync);
+        app.MapPost("/api/virtual/{board}/control", (RequestDelegate)api.ControlAsync);
+    }
+
+    /// <summary>Loopback host names only (when listening on loopback); a token for anything but GET and HEAD.</summary>
+    private static Task GateAsync(HttpContext context, RequestDelegate next, DashboardGate gate)
+    {
+        var request = context.Request;
+        if (!gate.HostAllowed(request))
+            return DashboardApi.ReplyAsync(context, 403, new ReplyJson(false, $"this dashboard answers to loopback addresses only, not to '{request.Host}'"));
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) return next(context);
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            context.Response.Headers.Allow = "GET, HEAD, POST";
+            return DashboardApi.ReplyAsync(context, 405, new ReplyJson(false, $"{request.Method} is not used here"));
+        }
+        if (!gate.Authorized(request))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return DashboardApi.ReplyAsync(context, 401, new ReplyJson(false,
+                "missing or wrong token: open the link the dashboard printed in its terminal (…/#token=…), or paste the token in the page"));
+        }
+        return next(context);
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (event streams end, connections get 2 s).</summary>
+    public async Task RunUntilAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Output;
+using AmebaOta.Images;
+using AmebaOta.Protocol;
+
+namespace AmebaOta.Cli.Dashboard;
+
+/// <summary>An image dropped on the page, parsed and checked; kept by its SHA-256 until runs name it.</summary>
+public sealed record ShelvedImage(string FileName, ImageFile Image, string Sha256, ImageJson Json)
+{
+    public bool Refused => Json.Refusal is not null;
+}
+
+/// <summary>
+/// The images dropped on the page: each parsed and checked exactly as <c>upload</c> checks a file (the same refusal and
+/// warning sentences), and described with <c>image info</c>'s lines. A file that is not an image is turned down with the
+/// sentence the CLI prints and nothing is kept. Only the last <see cref="Capacity"/> images are kept.
+/// </summary>
+public sealed class ImageShelf
+{
+    /// <summary>The largest body taken (twice the largest flash), as <c>serve</c>'s control endpoint.</summary>
+    public const int MaxImageBytes = Serve.ControlEndpoint.MaxImageBytes;
+    public const int Capacity = 16;
+
+    private readonly Lock _lock = new();
+    private readonly List<ShelvedImage> _images = [];
+
+    /// <summary>Parses and checks an image; throws <see cref="DashboardError"/> (422) with the CLI's sentence when it is not one.</summary>
+    public ShelvedImage Add(string fileName, byte[] bytes)
+    {
+        fileName = CleanName(fileName);
+        ImageFile image;
+        try
+        {
+            image = ImageFile.Parse(bytes);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new DashboardError(422, $"{fileName}: {e.Message}");
+        }
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string? refusal = null;
+        List<string> warnings;
+        try
+        {
+            warnings = UploadCommand.Preflight(fileName, image, force: false);
+        }
+        catch (CliError e)
+        {
+            refusal = e.Message;
+            warnings = [.. OtaPreflight.Check(image).Warnings];
+        }
+        var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{image.Checksum:x8}", image.Body.Sketch?.Version,
+            [.. ImageInfoText.Lines(fileName, image)], refusal, warnings);
+        var shelved = new ShelvedImage(fileName, image, sha, json);
+        lock (_lock)
+        {
+            _images.RemoveAll(i => i.Sha256 == sha);
+            _images.Add(shelved);
+            if (_images.Count > Capacity) _images.RemoveAt(0);
+        }
+        return shelved;
+    }
+
+    public ShelvedImage? Find(string sha256)
+    {
+        lock (_lock) return _images.LastOrDefault(i => string.Equals(i.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
+    }
+
+    public int Count
+    {
+        get { lock (_lock) return _images.Count; }
+    }
+
+    /// <summary>A file name as given by the browser, without any directory, printable, at most 100 characters.</summary>
+    public static string CleanName(string? name)
+    {
+        string clean = Path.GetFileName((name ?? "").Replace('\\', '/'));
+        clean = new string([.. clean.Where(c => !char.IsControl(c))]).Trim();
+        if (clean.Length == 0) clean = "image.bin";
+        return clean.Length <= 100 ? clean : clean[..100];
+    }
+}

@@ -1,0 +1,24 @@
+using AmebaOta.Cli.Output;
+using AmebaOta.Fleet;
+
+namespace AmebaOta.Cli.Dashboard.Runs;
+
+/// <summary>A plain update from the page: what <c>fleet upload</c> does (<see cref="FleetUpdater"/>), every board at once within the parallelism bound.</summary>
+internal sealed class PlainUpdateRun(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, FleetOptions options, DashboardState state,
+    IDashboardHistory history) : RunTracker(id, "update", image, targets, options.WaitReboot is not null, state)
+{
+    protected override async Task<(string State, string Reason)> ExecuteAsync(CancellationToken stop)
+    {
+        var updater = new FleetUpdater(options);
+        if (history.Recorder(Image, stop) is { } record) updater.BoardChanged += record;
+        updater.BoardChanged += s => Board(s.Target.Name, Json(Id, s), s.IsFinal,
+            s.State switch { FleetBoardState.Updated => true, FleetBoardState.Failed => false, _ => null });
+        var result = await updater.UpdateAsync(Targets, Image.Image.Bytes, stop);
+        if (stop.IsCancellationRequested) return ("stopped", "stopped from the page");
+        return ("completed", result.AllUpdated ? "" : $"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed");
+    }
+
+    public static BoardUpdateJson Json(long run, FleetBoardStatus s, int? stage = null, string? rolloutState = null) => new(
+        run, rolloutState ?? FleetText.StateName(s.State), rolloutState is null ? null : FleetText.StateName(s.State), s.BytesSent, s.Length, s.Attempt,
+        s.Error, stage, s.IsFinal, Math.Round(s.Elapsed.TotalMilliseconds, 1), s.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null);
+}

@@ -1,0 +1,106 @@
+using AmebaOta.Boot;
+using AmebaOta.Device.Farm;
+using AmebaOta.Flash;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli.Dashboard.Virtual;
+
+/// <summary>
+/// <c>dashboard --farm N</c>: N virtual boards run by the dashboard itself (a <see cref="DeviceFarm"/>), their flash files in a
+/// temporary directory removed at exit, each board's serial output kept for the page.
+/// </summary>
+public sealed class InProcessFarm : IVirtualFarm
+{
+    private readonly DeviceFarm _farm;
+    private readonly FarmControl _control;
+    private readonly Dictionary<string, SerialBacklog> _serial;
+    private readonly CancellationTokenSource _power = new();
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
+    private readonly Task _running;
+
+    private InProcessFarm(DeviceFarm farm, PinMap pinMap, Dictionary<string, SerialBacklog> serial, string directory, bool ownsDirectory)
+    {
+        _farm = farm;
+        _serial = serial;
+        _directory = directory;
+        _ownsDirectory = ownsDirectory;
+        _control = new FarmControl(farm.Boards, pinMap);
+        _running = Task.Run(() => _farm.RunAsync(_power.Token));
+    }
+
+    public string Source => $"{_farm.Boards.Count} boards run by the dashboard ({_farm.Boards[0].Address} … {_farm.Boards[^1].Address}, flash files in {_directory})";
+
+    public IReadOnlyList<string> Boards => [.. _farm.Boards.Select(b => b.Name)];
+
+    public event Action<string>? BoardAdded
+    {
+        add { }
+        remove { }
+    }
+
+    /// <summary>The farm's run: faults when a board cannot run (its mDNS interface vanished).</summary>
+    public Task Running => _running;
+
+    /// <summary>Completes once every board listens.</summary>
+    public Task AllListening => _farm.AllListening;
+
+    /// <summary>
+    /// Opens the farm (flash files created from <paramref name="image"/>, or a version-1 <c>ota_basic</c> image when null) and
+    /// powers it on. Throws <see cref="FarmException"/> for bad options.
+    /// </summary>
+    public static InProcessFarm Start(int count, ImageFile? image, string? mdnsInterface, FlashTiming timing)
+    {
+        image ??= ImageFile.Parse(ImageBuilder.Build(new ImageBuildOptions(new SketchDescriptor(1, DeviceFarmOptions.DefaultNamePrefix,
+            SketchDescriptor.DefaultPort, 18, BoardKind.Rtl8195a, SketchMode.Basic, true, SketchDescriptor.DefaultSsid))));
+        string directory = Path.Combine(Path.GetTempPath(), $"ameba-ota-dashboard-{Environment.ProcessId}-{Guid.NewGuid().ToString("n")[..8]}");
+        var serial = new Dictionary<string, SerialBacklog>(StringComparer.OrdinalIgnoreCase);
+        var options = new DeviceFarmOptions
+        {
+            Count = count,
+            Directory = directory,
+            Image = image,
+            MdnsInterface = mdnsInterface,
+            FlashTiming = timing,
+        };
+        foreach (var plan in FarmBoardPlan.For(options)) serial[plan.Name] = new SerialBacklog();
+        options = options with { ConsoleFor = plan => SerialBacklog.Console(serial[plan.Name]) };
+        try
+        {
+            var pinMap = PinMap.For(image.Body.Sketch?.Board ?? BoardKind.Rtl8195a);
+            return new InProcessFarm(DeviceFarm.Open(options), pinMap, serial, directory, ownsDirectory: true);
+        }
+        catch
+        {
+            TryDelete(directory);
+            throw;
+        }
+    }
+
+    public SerialBacklog? Serial(string board) => _serial.GetValueOrDefault(board);
+
+    public Task<ReplyJson> ControlAsync(string board, string command, CancellationToken cancellationToken)
+    {
+        var control = _control.For(board);
+        return Task.FromResult(control is null ? new ReplyJson(false, $"no virtual board named '{board}'") : VirtualCommands.Reply(control.Execute(command)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _power.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (Exception e) when (e is Discovery.MdnsException or OperationCanceledException)
+        {
+        }
+        _power.Dispose();
+        if (_ownsDirectory) TryDelete(_directory);
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

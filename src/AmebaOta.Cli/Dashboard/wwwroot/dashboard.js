@@ -1,0 +1,527 @@
+// AmebaOta dashboard: one live event stream (server-sent events) feeds a table of every board; changes go through the
+// HTTP API with the token the dashboard printed in its terminal. No framework, no CDN: this file is all the script there is.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const boards = new Map();          // name -> { data, row, cells, shown }
+const dirty = new Set();           // names whose row needs drawing
+const chosen = new Set();          // ticked boards
+let runs = new Map();              // id -> run
+let image = null;                  // the image dropped, as the server checked it
+let historyVersion = -1;
+let historyShown = -1;
+let virtualBoard = null;           // name of the board whose serial output is open
+let serialSource = null;
+let drawScheduled = false;
+let filterText = "";
+let filterShow = "all";
+
+// ---- token -----------------------------------------------------------------------------------------------------------
+
+function takeTokenFromLink() {
+  const match = /(?:^#|&)token=([0-9a-fA-F]+)/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem("ameba-ota-token", match[1]);
+    history.replaceState(null, "", location.pathname + location.search);   // the token leaves the address bar
+  }
+}
+const token = () => sessionStorage.getItem("ameba-ota-token") || "";
+
+function showTokenState() {
+  $("token-form").hidden = !!token();
+  $("token-ok").hidden = !token();
+  updateStartButton();
+}
+
+async function post(path, body, contentType = "application/json") {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Authorization": "Bearer " + token(), "Content-Type": contentType },
+    body: contentType === "application/json" ? JSON.stringify(body) : body,
+  });
+  let reply;
+  try { reply = await response.json(); } catch { reply = { ok: false, message: `HTTP ${response.status}` }; }
+  if (response.status === 401) { sessionStorage.removeItem("ameba-ota-token"); showTokenState(); }
+  return { status: response.status, reply };
+}
+
+function toast(text, bad = false) {
+  const t = $("toast");
+  t.textContent = text;
+  t.className = bad ? "bad" : "";
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, bad ? 8000 : 4000);
+}
+
+// ---- the live stream -------------------------------------------------------------------------------------------------
+
+function connect() {
+  const events = new EventSource("/api/events");
+  events.addEventListener("snapshot", (e) => {
+    const s = JSON.parse(e.data);
+    setConnection(true);
+    for (const b of s.boards) upsert(b);
+    runs = new Map(s.runs.map((r) => [r.id, r]));
+    drawRun();
+    $("h-where").textContent = "history: " + s.history.where;
+    historyVersion = s.history.version;
+    farm = s.farm;
+    scheduleDraw();
+  });
+  events.addEventListener("delta", (e) => {
+    const d = JSON.parse(e.data);
+    for (const b of d.boards) upsert(b);
+    for (const r of d.runs) runs.set(r.id, r);
+    if (d.runs.length) drawRun();
+    if (d.historyVersion !== historyVersion) { historyVersion = d.historyVersion; if (!$("view-history").hidden) loadHistory(); }
+    scheduleDraw();
+  });
+  events.onerror = () => setConnection(false);
+  events.onopen = () => setConnection(true);
+}
+let farm = null;
+
+function setConnection(live) {
+  const c = $("connection");
+  c.textContent = live ? "live" : "reconnecting…";
+  c.className = "pill " + (live ? "ok" : "off");
+}
+
+// ---- the board table -------------------------------------------------------------------------------------------------
+
+function upsert(data) {
+  let entry = boards.get(data.name);
+  if (!entry) { entry = { data, row: null, cells: null }; boards.set(data.name, entry); }
+  else entry.data = data;
+  dirty.add(data.name);
+}
+
+function scheduleDraw() {
+  if (drawScheduled) return;
+  drawScheduled = true;
+  requestAnimationFrame(draw);
+}
+
+function draw() {
+  drawScheduled = false;
+  const body = $("boards").tBodies[0];
+  const newNames = [];
+  for (const name of dirty) {
+    const entry = boards.get(name);
+    if (!entry.row) { makeRow(entry); newNames.push(name); }
+    fillRow(entry);
+    applyFilter(entry);
+  }
+  dirty.clear();
+  if (newNames.length) {
+    // Keep rows in name order: insert each new one before the first row whose name sorts after it.
+    const rows = Array.from(body.rows);
+    const all = rows.map((r) => r.dataset.board);
+    for (const name of newNames.sort(byName)) {
+      const row = boards.get(name).row;
+      let lo = 0, hi = all.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (byName(all[mid], name) < 0) lo = mid + 1; else hi = mid; }
+      body.insertBefore(row, lo < rows.length ? rows[lo] : null);
+      rows.splice(lo, 0, row); all.splice(lo, 0, name);
+    }
+  }
+  drawCounts();
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const byName = (a, b) => collator.compare(a, b);
+
+function makeRow(entry) {
+  const row = document.createElement("tr");
+  row.dataset.board = entry.data.name;
+  const cells = {};
+  for (const key of ["pick", "name", "address", "seen", "last", "update"]) {
+    const td = document.createElement("td");
+    td.className = key;
+    row.appendChild(td);
+    cells[key] = td;
+  }
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.setAttribute("aria-label", "select " + entry.data.name);
+  box.addEventListener("change", () => { if (box.checked) chosen.add(entry.data.name); else chosen.delete(entry.data.name); row.classList.toggle("chosen", box.checked); drawCounts(); });
+  cells.pick.appendChild(box);
+  cells.box = box;
+  entry.row = row;
+  entry.cells = cells;
+  entry.drawn = {};
+}
+
+function setText(entry, key, text, cls) {
+  // Only touch the DOM when something changed: with 100 boards sending, most rows stay as they are.
+  const drawn = entry.drawn;
+  if (drawn[key] === text + "|" + cls) return;
+  drawn[key] = text + "|" + cls;
+  const td = entry.cells[key];
+  td.textContent = text;
+  if (cls !== undefined) td.className = key + " " + cls;
+}
+
+function fillRow(entry) {
+  const b = entry.data, cells = entry.cells;
+  const nameKey = b.name + (b.virtual ? "|v" : "");
+  if (entry.drawn.name !== nameKey) {
+    entry.drawn.name = nameKey;
+    cells.name.textContent = "";
+    if (b.virtual) {
+      const open = document.createElement("button");
+      open.type = "button";
+      open.textContent = b.name;
+      open.title = "serial output and controls of this virtual board";
+      open.addEventListener("click", () => openVirtual(b.name));
+      cells.name.appendChild(open);
+      const tag = document.createElement("span");
+      tag.className = "tag";
+      tag.textContent = "virtual";
+      cells.name.appendChild(tag);
+    } else {
+      cells.name.textContent = b.name;
+    }
+  }
+  setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
+  const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "");
+  if (entry.drawn.seen !== seenKey) {
+    entry.drawn.seen = seenKey;
+    cells.seen.textContent = "";
+    const dot = document.createElement("span");
+    dot.className = "dot" + (b.online ? " on" : "");
+    cells.seen.append(dot, b.online ? "online" : (b.lastSeen ? "last seen " + when(b.lastSeen) : "never seen"));
+    cells.seen.title = b.lastSeen ? "last seen " + new Date(b.lastSeen).toLocaleString() : "";
+  }
+  const last = b.last;
+  setText(entry, "last", last ? `${last.file}${last.version != null ? " v" + last.version : ""} · ${last.cameBack ? "came back" : outcomeText(last.outcome)}` : "",
+    last ? (last.cameBack ? "ok-text" : last.outcome === "sent" ? "" : "warn-text") : "");
+  if (last) cells.last.title = `${last.sha256.slice(0, 12)} ${last.outcome || ""} ${last.at ? new Date(last.at).toLocaleString() : ""} ${last.error || ""}`.trim();
+  drawUpdate(entry);
+  cells.box.checked = chosen.has(b.name);
+  entry.row.classList.toggle("chosen", chosen.has(b.name));
+}
+
+function outcomeText(outcome) {
+  return { "sent": "sent (not checked)", "rebooted": "came back", "not-back": "not back", "failed": "failed", "cancelled": "cancelled" }[outcome] || outcome || "";
+}
+
+const goodStates = new Set(["updated", "success", "already-installed"]);
+const badStates = new Set(["failed", "failure", "aborted"]);
+
+function drawUpdate(entry) {
+  const u = entry.data.update, td = entry.cells.update;
+  const key = u ? `${u.run}|${u.state}|${u.detail}|${u.acked}|${u.error}|${u.attempt}` : "";
+  if (entry.drawn.update === key) return;
+  entry.drawn.update = key;
+  td.textContent = "";
+  td.className = "update";
+  if (!u) return;
+  const busy = !u.final && !["pending", "queued", "already-installed"].includes(u.state);
+  if (busy) {
+    const bar = document.createElement("progress");
+    bar.max = Math.max(1, u.total);
+    bar.value = u.acked;
+    td.appendChild(bar);
+  }
+  const state = document.createElement("span");
+  state.className = "state " + (goodStates.has(u.state) ? "ok-text" : badStates.has(u.state) ? "bad-text" : "");
+  let text = u.state;
+  if (u.detail && u.detail !== u.state && !u.final) text += ` (${u.detail})`;
+  if (busy && u.total) text += ` ${Math.floor(u.acked * 100 / u.total)}%`;
+  if (u.attempt > 1 && !u.final) text += ` · attempt ${u.attempt}`;
+  if (u.final && u.rebootMs != null) text += ` · back in ${(u.rebootMs / 1000).toFixed(2)} s`;
+  state.textContent = text;
+  td.appendChild(state);
+  if (u.error && (u.final || u.state === "retrying")) {
+    const why = document.createElement("span");
+    why.className = "why";
+    why.textContent = u.error;
+    td.appendChild(why);
+  }
+}
+
+function when(iso) {
+  const s = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (s < 60) return `${Math.round(s)} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+function matches(b) {
+  if (filterShow === "online" && !b.online) return false;
+  if (filterShow === "offline" && b.online) return false;
+  if (filterShow === "virtual" && !b.virtual) return false;
+  if (filterShow === "busy" && !(b.update && !b.update.final)) return false;
+  if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
+  if (!filterText) return true;
+  const hay = [b.name, b.address, b.host, b.boardId, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+    .filter(Boolean).join(" ").toLowerCase();
+  return filterText.split(/\s+/).every((word) => hay.includes(word));
+}
+
+function applyFilter(entry) {
+  const show = matches(entry.data);
+  if (entry.shown !== show) { entry.shown = show; entry.row.hidden = !show; }
+}
+
+function refilter() {
+  filterText = $("filter").value.trim().toLowerCase();
+  filterShow = $("show").value;
+  for (const entry of boards.values()) if (entry.row) applyFilter(entry);
+  drawCounts();
+}
+
+function drawCounts() {
+  let online = 0, shown = 0;
+  for (const e of boards.values()) { if (e.data.online) online++; if (e.shown) shown++; }
+  $("counts").textContent = `${boards.size} boards, ${online} online`;
+  $("no-boards").hidden = boards.size > 0;
+  $("selected-count").textContent = `${chosen.size} selected` + (shown !== boards.size ? ` · ${shown} shown` : "");
+  updateStartButton();
+}
+
+// ---- images ----------------------------------------------------------------------------------------------------------
+
+async function sendImage(file) {
+  $("image-error").hidden = true;
+  $("image-result").hidden = true;
+  image = null;
+  updateStartButton();
+  if (!token()) { showError("image-error", "read-only: paste the token first (the dashboard printed it in its terminal)"); return; }
+  const { status, reply } = await post("/api/images?name=" + encodeURIComponent(file.name), file, "application/octet-stream");
+  if (status !== 200) { showError("image-error", "error: " + reply.message); return; }
+  image = reply;
+  $("image-info").textContent = reply.info.join("\n");
+  $("image-refusal").hidden = !reply.refusal;
+  $("image-refusal").textContent = reply.refusal ? "error: " + reply.refusal : "";
+  const list = $("image-warnings");
+  list.textContent = "";
+  for (const w of reply.warnings) { const li = document.createElement("li"); li.textContent = "warning: " + w; list.appendChild(li); }
+  $("image-result").hidden = false;
+  updateStartButton();
+}
+
+function showError(id, text) { const p = $(id); p.textContent = text; p.hidden = false; }
+
+// ---- runs ------------------------------------------------------------------------------------------------------------
+
+const currentRun = () => { let last = null; for (const r of runs.values()) if (!last || r.id > last.id) last = r; return last; };
+const runGoing = (r) => r && !r.endedAt;
+
+function updateStartButton() {
+  const note = $("start-note");
+  const pattern = $("pattern").value.trim();
+  let why = "";
+  if (!token()) why = "read-only: paste the token";
+  else if (!image) why = "drop an image first";
+  else if (image.refusal) why = "this image is refused";
+  else if (runGoing(currentRun())) why = "a run is going";
+  else if (!pattern && chosen.size === 0) why = "tick boards or give a pattern";
+  $("start").disabled = !!why;
+  note.textContent = why || (pattern ? `boards matching ${pattern}` : `${chosen.size} board${chosen.size === 1 ? "" : "s"}`);
+}
+
+async function startRun() {
+  $("start-error").hidden = true;
+  const mode = document.querySelector("input[name=mode]:checked").value;
+  const pattern = $("pattern").value.trim();
+  const request = {
+    image: image.id, mode, waitReboot: $("wait-reboot").checked, parallel: Number($("parallel").value) || 16,
+    boards: pattern ? null : Array.from(chosen), pattern: pattern || null,
+    stages: mode === "rollout" ? $("stages").value : null, maxFailures: mode === "rollout" ? $("max-failures").value : null,
+    skipCurrent: mode === "rollout" && $("skip-current").checked,
+  };
+  $("start").disabled = true;
+  const { status, reply } = await post("/api/runs", request);
+  if (status !== 200) { showError("start-error", "error: " + reply.message); updateStartButton(); return; }
+  toast(reply.message);
+}
+
+function drawRun() {
+  const r = currentRun();
+  $("run-panel").hidden = !r;
+  if (!r) return;
+  $("run-id").textContent = r.id + (r.rolloutId ? ` (rollout ${r.rolloutId})` : "");
+  const s = $("run-state");
+  s.textContent = r.state;
+  s.className = "pill " + ({ running: "run", stopping: "warn", completed: r.failed ? "warn" : "ok", stopped: "warn" }[r.state] || "off");
+  $("run-image").textContent = `${r.kind === "rollout" ? "staged rollout" : "plain update"} of ${r.image}${r.version != null ? " (version " + r.version + ")" : ""} to ${r.boards} board${r.boards === 1 ? "" : "s"}` +
+    (r.stages ? ` · stage ${r.stage} of ${r.stages}` : "") + (r.waitReboot ? " · waiting for each to come back" : "");
+  $("run-progress").max = Math.max(1, r.boards);
+  $("run-progress").value = r.done;
+  $("run-counts").textContent = `${r.done} of ${r.boards} done: ${r.succeeded} succeeded, ${r.failed} failed`;
+  $("run-reason").textContent = r.reason || "";
+  $("stop").hidden = !runGoing(r);
+  $("stop").disabled = r.state === "stopping" || !token();
+  updateStartButton();
+}
+
+async function stopRun() {
+  const r = currentRun();
+  if (!r) return;
+  $("stop").disabled = true;
+  const { reply } = await post(`/api/runs/${r.id}/stop`, {});
+  toast(reply.message, !reply.ok);
+}
+
+// ---- virtual boards --------------------------------------------------------------------------------------------------
+
+function openVirtual(name) {
+  if (serialSource) serialSource.close();
+  virtualBoard = name;
+  $("virtual-panel").hidden = false;
+  $("vb-name").textContent = name;
+  $("vb-reply").textContent = "";
+  const pre = $("vb-serial");
+  pre.textContent = "";
+  serialSource = new EventSource(`/api/virtual/${encodeURIComponent(name)}/serial`);
+  serialSource.addEventListener("lines", (e) => {
+    const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    const fragment = document.createDocumentFragment();
+    for (const line of JSON.parse(e.data)) {
+      const span = document.createElement("span");
+      if (line.note) span.className = "note";
+      span.textContent = (line.note ? "[virtual board] " : "") + line.text + "\n";
+      fragment.appendChild(span);
+    }
+    pre.appendChild(fragment);
+    while (pre.childNodes.length > 2000) pre.removeChild(pre.firstChild);
+    if (atBottom) pre.scrollTop = pre.scrollHeight;
+  });
+  $("virtual-panel").scrollIntoView({ block: "nearest" });
+}
+
+async function control(command) {
+  if (!virtualBoard) return;
+  if (!token()) { $("vb-reply").textContent = "read-only: paste the token first"; return; }
+  const { reply } = await post(`/api/virtual/${encodeURIComponent(virtualBoard)}/control`, { command });
+  $("vb-reply").textContent = (reply.ok ? "ok: " : "error: ") + reply.message;
+  $("vb-reply").className = reply.ok ? "muted" : "bad-text";
+  return reply;
+}
+
+// ---- history ---------------------------------------------------------------------------------------------------------
+
+async function loadHistory() {
+  const q = new URLSearchParams();
+  if ($("h-board").value.trim()) q.set("board", $("h-board").value.trim());
+  if ($("h-image").value.trim()) q.set("image", $("h-image").value.trim());
+  if ($("h-since").value) q.set("since", new Date($("h-since").value).toISOString());
+  const response = await fetch("/api/history?" + q);
+  if (!response.ok) { toast("history: " + (await response.json()).message, true); return; }
+  const h = await response.json();
+  historyShown = h.info.version;
+  $("h-where").textContent = "history: " + h.info.where;
+  drawHistory(h);
+}
+
+function cell(row, text, cls) { const td = row.insertCell(); td.textContent = text == null ? "" : text; if (cls) td.className = cls; return td; }
+
+function drawHistory(h) {
+  const words = $("h-filter").value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const keep = (parts) => words.every((w) => parts.filter(Boolean).join(" ").toLowerCase().includes(w));
+  const body = $("uploads").tBodies[0];
+  body.textContent = "";
+  let shown = 0;
+  for (const u of h.uploads) {
+    if (!keep([u.board, u.image, u.sha256, u.outcome, u.error, u.command])) continue;
+    const row = body.insertRow();
+    row.dataset.board = u.board;
+    cell(row, new Date(u.startedAt).toLocaleString());
+    cell(row, u.board);
+    cell(row, `${u.image}${u.version != null ? " v" + u.version : ""} · ${u.sha256.slice(0, 10)}`);
+    cell(row, u.outcome ? outcomeText(u.outcome) : "running (or its process died)", "outcome " + (u.outcome === "rebooted" ? "ok-text" : ["failed", "not-back", "cancelled"].includes(u.outcome) ? "bad-text" : ""));
+    cell(row, u.error, "reason");
+    cell(row, u.attempts);
+    cell(row, u.rebootMs != null ? (u.rebootMs / 1000).toFixed(2) + " s" : "");
+    cell(row, u.command + (u.rollout ? ` #${u.rollout}` : ""));
+    shown++;
+  }
+  $("no-uploads").hidden = shown > 0;
+  const box = $("rollouts");
+  box.textContent = "";
+  if (!h.rollouts.length) { const p = document.createElement("p"); p.className = "empty"; p.textContent = "No rollout yet."; box.appendChild(p); }
+  for (const r of h.rollouts) {
+    if (!keep([String(r.id), r.image, r.sha256, r.state, r.reason, ...r.boards.map((b) => b.board + " " + b.state + " " + (b.error || ""))])) continue;
+    const d = document.createElement("details");
+    d.className = "rollout";
+    d.dataset.rollout = r.id;
+    const s = document.createElement("summary");
+    const counts = {};
+    for (const b of r.boards) counts[b.state] = (counts[b.state] || 0) + 1;
+    s.textContent = `Rollout ${r.id}: ${r.image} · stages ${r.stages} · max failures ${r.maxFailures} · ${r.state}${r.reason ? " (" + r.reason + ")" : ""} · ` +
+      Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ") + ` · ${new Date(r.createdAt).toLocaleString()}`;
+    d.appendChild(s);
+    const t = document.createElement("table");
+    for (const b of r.boards) {
+      const row = t.insertRow();
+      cell(row, "stage " + b.stage);
+      cell(row, b.board);
+      cell(row, b.state, goodStates.has(b.state) ? "ok-text" : badStates.has(b.state) ? "bad-text" : "");
+      cell(row, b.error, "reason");
+    }
+    d.appendChild(t);
+    box.appendChild(d);
+  }
+}
+
+// ---- wiring ----------------------------------------------------------------------------------------------------------
+
+function showTab(name) {
+  for (const b of document.querySelectorAll(".tabs button")) b.setAttribute("aria-selected", String(b.dataset.tab === name));
+  $("view-boards").hidden = name !== "boards";
+  $("view-history").hidden = name !== "history";
+  if (name === "history") loadHistory();
+}
+
+function wire() {
+  for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => showTab(b.dataset.tab));
+  $("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const t = $("token-input").value.trim();
+    if (t) { sessionStorage.setItem("ameba-ota-token", t); $("token-input").value = ""; showTokenState(); drawRun(); }
+  });
+  $("filter").addEventListener("input", refilter);
+  $("show").addEventListener("change", refilter);
+  const pick = (on) => {
+    for (const e of boards.values()) if (e.row && (!on || e.shown)) { if (on) chosen.add(e.data.name); else chosen.delete(e.data.name); dirty.add(e.data.name); }
+    $("pick-all").checked = on;
+    scheduleDraw();
+  };
+  $("select-shown").addEventListener("click", () => pick(true));
+  $("select-none").addEventListener("click", () => pick(false));
+  $("pick-all").addEventListener("change", (e) => pick(e.target.checked));
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files.length) sendImage(e.dataTransfer.files[0]); });
+  $("file").addEventListener("change", (e) => { if (e.target.files.length) sendImage(e.target.files[0]); e.target.value = ""; });
+  $("pattern").addEventListener("input", updateStartButton);
+  for (const r of document.querySelectorAll("input[name=mode]"))
+    r.addEventListener("change", () => { $("rollout-options").hidden = document.querySelector("input[name=mode]:checked").value !== "rollout"; });
+  $("start").addEventListener("click", startRun);
+  $("stop").addEventListener("click", stopRun);
+  for (const b of document.querySelectorAll("#virtual-panel [data-command]")) b.addEventListener("click", () => control(b.dataset.command));
+  $("vb-pin").addEventListener("click", async () => {
+    const b = $("vb-pin"), high = b.dataset.pin !== "high";
+    const reply = await control(`pin 18 ${high ? "high" : "low"}`);
+    if (reply && reply.ok) { b.dataset.pin = high ? "high" : "low"; b.textContent = `Recovery pin: ${high ? "HIGH (reset to apply)" : "low"}`; }
+  });
+  $("vb-wifi").addEventListener("click", async () => {
+    const b = $("vb-wifi"), up = b.dataset.wifi !== "up";
+    const reply = await control(`wifi ${up ? "up" : "down"}`);
+    if (reply && reply.ok) { b.dataset.wifi = up ? "up" : "down"; b.textContent = `Wi-Fi: ${up ? "up" : "DOWN"}`; }
+  });
+  for (const id of ["h-board", "h-image", "h-since"]) $(id).addEventListener("change", loadHistory);
+  $("h-filter").addEventListener("input", loadHistory);
+  // "last seen 5 s ago" ages: redraw the seen column now and then.
+  setInterval(() => { for (const e of boards.values()) if (!e.data.online && e.data.lastSeen) { e.drawn && (e.drawn.seen = ""); dirty.add(e.data.name); } scheduleDraw(); }, 15000);
+}
+
+takeTokenFromLink();
+wire();
+showTokenState();
+connect();
