@@ -117,8 +117,7 @@ public sealed class DashboardApi(DashboardState state, ImageShelf images, RunMan
         try
         {
             string name = ImageShelf.CleanName(context.Request.Query["name"]);
-            var bytes = await ReadBodyAsync(context.Request, ImageShelf.MaxImageBytes, $"{name}: an image is 1 to {ImageShelf.MaxImageBytes} bytes");
-            if (bytes.Length == 0) throw new DashboardError(422, $"{name}: the file is empty");
+            var bytes = await ReadBodyAsync(context.Request, ImageShelf.MaxImageBytes, $"{name} is too large: an image is 1 to {ImageShelf.MaxImageBytes} bytes");
             await WriteAsync(context, 200, images.Add(name, bytes).Json, Json.ImageJson);
         }
         catch (DashboardError e)

@@ -45,7 +45,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(next => context => GateAsync(context, next, gate));
         Map(app, api);
-        app.MapFallback(async context =>
+        app.MapFallback("{**path}", async context =>
         {
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && await DashboardAssets.TryServeAsync(context)) return;
             await DashboardApi.ReplyAsync(context, 404, new ReplyJson(false, $"nothing at {context.Request.Path}"));

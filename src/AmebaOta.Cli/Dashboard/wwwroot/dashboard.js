@@ -56,8 +56,11 @@ function toast(text, bad = false) {
 
 // ---- the live stream -------------------------------------------------------------------------------------------------
 
+let events = null;
+
 function connect() {
-  const events = new EventSource("/api/events");
+  if (events) events.close();
+  events = new EventSource("/api/events");
   events.addEventListener("snapshot", (e) => {
     const s = JSON.parse(e.data);
     setConnection(true);
@@ -82,9 +85,9 @@ function connect() {
 }
 let farm = null;
 
-function setConnection(live) {
+function setConnection(live, why = "reconnecting…") {
   const c = $("connection");
-  c.textContent = live ? "live" : "reconnecting…";
+  c.textContent = live ? "live" : why;
   c.className = "pill " + (live ? "ok" : "off");
 }
 
@@ -501,7 +504,10 @@ function wire() {
   $("file").addEventListener("change", (e) => { if (e.target.files.length) sendImage(e.target.files[0]); e.target.value = ""; });
   $("pattern").addEventListener("input", updateStartButton);
   for (const r of document.querySelectorAll("input[name=mode]"))
-    r.addEventListener("change", () => { $("rollout-options").hidden = document.querySelector("input[name=mode]:checked").value !== "rollout"; });
+    r.addEventListener("change", () => {
+      const rollout = document.querySelector("input[name=mode]:checked").value === "rollout";
+      for (const e of document.querySelectorAll(".rollout-only")) e.hidden = !rollout;
+    });
   $("start").addEventListener("click", startRun);
   $("stop").addEventListener("click", stopRun);
   for (const b of document.querySelectorAll("#virtual-panel [data-command]")) b.addEventListener("click", () => control(b.dataset.command));
@@ -520,6 +526,19 @@ function wire() {
   // "last seen 5 s ago" ages: redraw the seen column now and then.
   setInterval(() => { for (const e of boards.values()) if (!e.data.online && e.data.lastSeen) { e.drawn && (e.drawn.seen = ""); dirty.add(e.data.name); } scheduleDraw(); }, 15000);
 }
+
+// A hidden tab lets go of its streams (a browser keeps at most 6 connections to one server) and takes them up again,
+// from a fresh snapshot, when it is shown.
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) {
+    if (events) { events.close(); events = null; }
+    if (serialSource) { serialSource.close(); serialSource = null; }
+    setConnection(false, "paused (tab hidden)");
+  } else {
+    connect();
+    if (virtualBoard) openVirtual(virtualBoard);
+  }
+});
 
 takeTokenFromLink();
 wire();
