@@ -30,6 +30,9 @@ public static class CommandRunner
 
     public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
 
+    /// <summary>The exit code an exception ends a command with (<see cref="ExitCodes.Internal"/> for a bug).</summary>
+    public static int ExitCodeOf(Exception e) => Classify(e) ?? ExitCodes.Internal;
+
     private static int? Classify(Exception e) => e switch
     {
         CliError cli => cli.ExitCode,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Images;
@@ -28,14 +29,15 @@ public static class UploadCommand
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to wait for --device to answer by mDNS", DefaultValueFactory = _ => 3 };
         var waitReboot = WaitRebootOption.Create();
         var json = CommonOptions.Json();
+        var db = HistoryDatabase.Option();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
             "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer, 7 no reboot seen (--wait-reboot).\n" +
             "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)\n" +
             "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0 --wait-reboot 30")
-        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json };
+        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json, db };
 
-        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => UploadRecording.TrackAsync(parse, db, async record =>
         {
             var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
             double seconds = parse.GetValue(timeout);
@@ -55,6 +57,7 @@ public static class UploadCommand
             // Listen before sending, so the board's first announcement after its reboot cannot be missed.
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
             using var watch = watcher?.Watch(parse.GetValue(device), board);
+            record.Starting(board, parse.GetValue(device), path.Name, image);
 
             var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
             OtaUploadResult result;
@@ -91,6 +94,7 @@ public static class UploadCommand
                     : $"waiting up to {rebootWait!.Value.TotalSeconds:0.###} s for the board to reboot and announce itself again by mDNS");
             }
             RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
+            record.Rebooted(reboot);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
@@ -105,7 +109,7 @@ public static class UploadCommand
                 throw new CliError(ExitCodes.NoReboot,
                     $"the board did not announce itself again within {rebootWait!.Value.TotalSeconds:0.###} s after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
             return ExitCodes.Ok;
-        }));
+        })));
         return command;
     }
 

@@ -53,6 +53,12 @@ public sealed partial class HistoryStore : IDisposable
             connection?.Dispose();
             throw new HistoryException($"history database '{path}': {Describe(e)}", e);
         }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A native build copied without libe_sqlite3.so next to it.
+            connection?.Dispose();
+            throw new HistoryException($"history database '{path}': SQLite's native library (e_sqlite3) cannot be loaded ({(e.InnerException ?? e).Message})", e);
+        }
         catch
         {
             connection?.Dispose();
