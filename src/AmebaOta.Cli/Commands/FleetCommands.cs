@@ -16,6 +16,7 @@ public static class FleetCommands
     {
         var fleet = new Command("fleet", "Update many boards at once.\nExample: ameba-ota fleet upload v2.bin --match 'MyAmeba-*' --wait-reboot");
         fleet.Add(Upload());
+        fleet.Add(FleetRolloutCommand.Build());
         return fleet;
     }
 
