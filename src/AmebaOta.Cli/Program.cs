@@ -46,6 +46,8 @@ public static class Program
         root.Add(DiscoverCommands.Discover());
         root.Add(DiscoverCommands.Mdns());
         root.Add(FleetCommands.Build());
+        root.Add(HistoryCommands.Boards());
+        root.Add(HistoryCommands.History());
         return root;
     }
 }

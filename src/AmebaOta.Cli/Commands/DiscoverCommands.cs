@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
+using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.Commands;
 
@@ -21,8 +23,10 @@ public static class DiscoverCommands
         var json = CommonOptions.Json();
         var watch = new Option<bool>("--watch") { Description = "Keep listening and print boards as they appear and disappear, until Ctrl+C" };
         var device = new Option<string?>("--device") { Description = "Find this board (instance or host name); exit 6 if it does not answer" };
+        var db = HistoryDatabase.Option();
         var command = new Command("discover", "Find Ameba boards by mDNS/DNS-SD (_arduino._tcp), as the Arduino IDE does. Never connects to a board's OTA port.\n" +
-            "Example: ameba-ota discover --interface lo --device MyAmeba") { timeout, iface, json, watch, device };
+            "Boards found are recorded as seen in the history database (see 'boards').\n" +
+            "Example: ameba-ota discover --interface lo --device MyAmeba") { timeout, iface, json, watch, device, db };
         command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
         {
             double seconds = parse.GetValue(timeout);
@@ -30,18 +34,21 @@ public static class DiscoverCommands
             var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = parse.GetValue(iface) });
             string? name = parse.GetValue(device);
             bool asJson = parse.GetValue(json);
+            using var history = HistoryDatabase.OpenForRecording(parse, db);
             return await Mdns(async () =>
             {
-                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, ct);
+                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, history, ct);
                 if (name is not null)
                 {
                     var found = await browser.ResolveAsync(name, TimeSpan.FromSeconds(seconds), ct)
                         ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered within {seconds:0.###} s");
+                    history.Try(s => s.RecordSightings([BoardSighting.Of(found)]));
                     if (asJson) JsonOut.Write(BoardJson.From(found), DiscoveryJsonContext.Default.BoardJson);
                     else Console.WriteLine(Line(found));
                     return ExitCodes.Ok;
                 }
                 var all = await browser.BrowseAsync(TimeSpan.FromSeconds(seconds), ct);
+                history.Try(s => s.RecordSightings(all.Select(BoardSighting.Of)));
                 if (asJson) JsonOut.Write(all.Select(BoardJson.From).ToList(), DiscoveryJsonContext.Default.ListBoardJson);
                 else if (all.Count == 0) Console.WriteLine("no boards found");
                 else foreach (var s in all) Console.WriteLine(Line(s));
@@ -54,13 +61,14 @@ public static class DiscoverCommands
     /// <summary><c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c></summary>
     public static string Line(DiscoveredService s) => $"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}";
 
-    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, CancellationToken ct)
+    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, BestEffortHistory history, CancellationToken ct)
     {
         try
         {
             await foreach (var e in browser.WatchAsync(ct))
             {
                 if (name is not null && !e.Service.Matches(name)) continue;
+                if (e.Kind == ServiceEventKind.Appeared) history.Try(s => s.RecordSightings([BoardSighting.Of(e.Service)]));
                 string kind = e.Kind == ServiceEventKind.Appeared ? "appeared" : "disappeared";
                 if (asJson) JsonOut.Write(new BoardEventJson(kind, BoardJson.From(e.Service)), DiscoveryJsonContext.Compact.BoardEventJson);
                 else Console.WriteLine($"{(e.Kind == ServiceEventKind.Appeared ? "+" : "-")} {kind}: {Line(e.Service)}");
