@@ -48,6 +48,7 @@ public static class Program
         root.Add(FleetCommands.Build());
         root.Add(HistoryCommands.Boards());
         root.Add(HistoryCommands.History());
+        root.Add(ArduinoDiscoveryCommand.Build());
         return root;
     }
 }
