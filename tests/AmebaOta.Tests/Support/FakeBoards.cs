@@ -28,6 +28,7 @@ public sealed class FakeBoard : IAsyncDisposable
                     while (true)
                     {
                         using var client = await sink.AcceptTcpClientAsync(_stop.Token);
+                        Interlocked.Increment(ref _uploads);
                         await client.GetStream().CopyToAsync(Stream.Null, _stop.Token);
                     }
                 }
@@ -35,7 +36,12 @@ public sealed class FakeBoard : IAsyncDisposable
             });
     }
 
+    private int _uploads;
+
     public int Port { get; }
+
+    /// <summary>Connections accepted (uploads received) so far.</summary>
+    public int Uploads => Volatile.Read(ref _uploads);
 
     /// <summary>Advertised at 127.0.0.1 on a port nothing listens on: connection refused.</summary>
     public static Task<FakeBoard> RefusingAsync(string name) => StartAsync(name, null, TestImages.UnusedPort());

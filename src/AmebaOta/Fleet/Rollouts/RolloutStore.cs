@@ -120,11 +120,11 @@ public sealed class RolloutStore(HistoryStore store)
     /// </summary>
     public string? RequestStop(long id) => store.Write((c, tx) =>
     {
-        var (state, heartbeat) = StateOf(c, tx, id);
+        var (state, heartbeat, pid) = StateOf(c, tx, id);
         if (state is null) return null;
         if (state is "running" or "stopping")
         {
-            bool alive = heartbeat is { } h && DateTimeOffset.UtcNow - h < StaleAfter;
+            bool alive = IsAlive(heartbeat, pid);
             HistoryStore.Execute(c, tx, "UPDATE rollouts SET state = $state, reason = $reason, updated_at = $at WHERE id = $id",
                 ("$id", id), ("$state", alive ? "stopping" : "stopped"), ("$reason", "stopped on request (--stop)"), ("$at", Time(DateTimeOffset.UtcNow)));
         }
@@ -137,19 +137,35 @@ public sealed class RolloutStore(HistoryStore store)
     /// </summary>
     public bool Claim(long id) => store.Write((c, tx) =>
     {
-        var (state, heartbeat) = StateOf(c, tx, id);
-        if (state is "running" or "stopping" && heartbeat is { } h && DateTimeOffset.UtcNow - h < StaleAfter) return false;
+        var (state, heartbeat, pid) = StateOf(c, tx, id);
+        if (state is "running" or "stopping" && pid != Environment.ProcessId && IsAlive(heartbeat, pid)) return false;
         HistoryStore.Execute(c, tx, "UPDATE rollouts SET state = 'running', reason = NULL, updated_at = $at, heartbeat_at = $at, owner_pid = $pid WHERE id = $id",
             ("$id", id), ("$at", Time(DateTimeOffset.UtcNow)), ("$pid", Environment.ProcessId));
         return true;
     });
 
-    private static (string? State, DateTimeOffset? Heartbeat) StateOf(SqliteConnection c, SqliteTransaction tx, long id)
+    private static (string? State, DateTimeOffset? Heartbeat, int? Pid) StateOf(SqliteConnection c, SqliteTransaction tx, long id)
     {
-        using var command = HistoryStore.Command(c, tx, "SELECT state, heartbeat_at FROM rollouts WHERE id = $id", ("$id", id));
+        using var command = HistoryStore.Command(c, tx, "SELECT state, heartbeat_at, owner_pid FROM rollouts WHERE id = $id", ("$id", id));
         using var r = command.ExecuteReader();
-        if (!r.Read()) return (null, null);
-        return (r.GetString(0), r.IsDBNull(1) ? null : HistoryStore.ParseTime(r.GetString(1)));
+        if (!r.Read()) return (null, null, null);
+        return (r.GetString(0), r.IsDBNull(1) ? null : HistoryStore.ParseTime(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt32(2));
+    }
+
+    /// <summary>A recent heartbeat from a process that still exists (on this machine): a killed process is dead at once, a hung one after <see cref="StaleAfter"/>.</summary>
+    private static bool IsAlive(DateTimeOffset? heartbeat, int? pid)
+    {
+        if (heartbeat is not { } h || DateTimeOffset.UtcNow - h >= StaleAfter) return false;
+        if (pid is not { } p) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(p);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string Time(DateTimeOffset at) => HistoryStore.Time(at);
