@@ -37,10 +37,12 @@ public static class FleetCommands
         {
             var path = parse.GetValue(file)!;
             bool asJson = parse.GetValue(o.Json);
-            var options = o.ReadFleetOptions(parse);
-
             var image = ImageFile.Load(path.FullName);
-            foreach (var w in UploadCommand.Preflight(path.Name, image, parse.GetValue(o.Force))) Console.Error.WriteLine($"warning: {w}");
+            var options = o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning);
+
+            var warnings = UploadCommand.Preflight(path.Name, image, parse.GetValue(o.Force));
+            if (timeoutWarning is not null) warnings.Add(timeoutWarning);
+            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
 
             using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
             var (targets, notMatched, pattern) = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
@@ -60,7 +62,7 @@ public static class FleetCommands
             else
             {
                 Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}), " +
-                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {w.TotalSeconds:0.###} s for each to reboot" : "")}");
+                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
                 if (UploadText.UseProgressBar)
                 {
                     result = await FleetText.WithLiveTableAsync(() => latest, () => updater.UpdateAsync(targets, image.Bytes, cancellationToken));

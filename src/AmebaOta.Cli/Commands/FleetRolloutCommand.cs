@@ -51,11 +51,13 @@ public static class FleetRolloutCommand
             else
             {
                 var path = parse.GetValue(file) ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota fleet rollout FILE --match PATTERN (or --resume ID)");
-                var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
-                    o.ReadFleetOptions(parse), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
-                var sizes = Stages(settings.Stages);
                 var image = ImageFile.Load(path.FullName);
-                foreach (var w in UploadCommand.Preflight(path.Name, image, settings.Force)) Console.Error.WriteLine($"warning: {w}");
+                var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
+                    o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
+                var sizes = Stages(settings.Stages);
+                var warnings = UploadCommand.Preflight(path.Name, image, settings.Force);
+                if (timeoutWarning is not null) warnings.Add(timeoutWarning);
+                foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
                 var (targets, _, _) = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
                 var identity = ImageIdentity.Of(image, path.Name);

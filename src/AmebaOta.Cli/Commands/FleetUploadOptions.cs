@@ -22,7 +22,7 @@ public sealed class FleetUploadOptions
     public Option<string?> Interface { get; } = DiscoverCommands.InterfaceOption();
     public Option<double> DiscoverTimeout { get; } = new("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
     public Option<int> Parallel { get; } = new("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
-    public Option<double> Timeout { get; } = new("--timeout") { Description = "Per board: seconds to wait for the connection and for each chunk to be taken", DefaultValueFactory = _ => 3 };
+    public Option<double?> Timeout { get; } = UploadTimeoutOption.Create();
     public Option<double?> WaitReboot { get; } = WaitRebootOption.Create();
     public Option<int> Retries { get; } = new("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
     public Option<double> RetryDelay { get; } = new("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 1 };
@@ -37,15 +37,21 @@ public sealed class FleetUploadOptions
         foreach (var option in All) command.Add(option);
     }
 
-    public FleetOptions ReadFleetOptions(ParseResult parse) => new()
+    /// <summary>How the uploads run, for an image of <paramref name="imageLength"/> bytes; <paramref name="timeoutWarning"/> says why a given --timeout may be too short.</summary>
+    public FleetOptions ReadFleetOptions(ParseResult parse, long imageLength, out string? timeoutWarning)
     {
-        MaxParallel = InRange(parse.GetValue(Parallel), 1, 1024, "--parallel"),
-        Timeout = TimeSpan.FromSeconds(Positive(parse.GetValue(Timeout), 86400, "--timeout")),
-        Retries = InRange(parse.GetValue(Retries), 0, 100, "--retries"),
-        RetryDelay = TimeSpan.FromSeconds(InRange(parse.GetValue(RetryDelay), 0, 3600, "--retry-delay")),
-        WaitReboot = WaitRebootOption.Read(parse, WaitReboot),
-        Interface = parse.GetValue(Interface),
-    };
+        var upload = UploadTimeoutOption.Read(parse, Timeout, imageLength, out timeoutWarning);
+        return new FleetOptions
+        {
+            MaxParallel = InRange(parse.GetValue(Parallel), 1, 1024, "--parallel"),
+            ConnectTimeout = upload.ConnectTimeout,
+            StallTimeout = upload.StallTimeout,
+            Retries = InRange(parse.GetValue(Retries), 0, 100, "--retries"),
+            RetryDelay = TimeSpan.FromSeconds(InRange(parse.GetValue(RetryDelay), 0, 3600, "--retry-delay")),
+            WaitReboot = WaitRebootOption.Read(parse, WaitReboot, imageLength),
+            Interface = parse.GetValue(Interface),
+        };
+    }
 
     /// <summary>The boards to update: <c>--ip</c> addresses, or the boards mDNS finds (recorded as seen in the history) that match <c>--match</c>.</summary>
     public async Task<FleetTargets> FindTargetsAsync(ParseResult parse, string? iface, BestEffortHistory history, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed class ReceiverHarness
     public LineLog Lines { get; } = new();
     public Task<OtaReceiveResult> Result { get; private set; } = null!;
     public IPEndPoint Board { get; private set; } = null!;
+    public OtaReceiverActivity Activity { get; } = new();
 
     /// <summary>Starts beginLocal and returns once it listens (or has already finished without listening).</summary>
     public static async Task<ReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default)
@@ -26,6 +27,7 @@ public sealed class ReceiverHarness
         {
             ReceiveTimeout = receiveTimeout ?? TimeSpan.FromSeconds(10),
             Listening = listening.SetResult,
+            Activity = harness.Activity,
         };
         harness.Result = Task.Run(() => new OtaReceiver(flash, harness.Lines.Add).BeginLocalAsync(options, cancellationToken), cancellationToken);
         var first = await Task.WhenAny(listening.Task, harness.Result).WaitAsync(TimeSpan.FromSeconds(10));

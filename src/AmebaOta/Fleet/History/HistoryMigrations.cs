@@ -35,7 +35,8 @@ internal static class HistoryMigrations
             max_failures    TEXT NOT NULL,
             pause_seconds   REAL NOT NULL,
             parallel        INTEGER NOT NULL,
-            timeout_seconds REAL NOT NULL,
+            connect_timeout REAL NOT NULL,
+            stall_timeout   REAL,                         -- NULL: from the image size
             retries         INTEGER NOT NULL,
             retry_delay     REAL NOT NULL,
             wait_reboot     REAL,

@@ -110,7 +110,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     private static RolloutBoardState Map(FleetBoardStatus s, bool stopping) => s.State switch
     {
         FleetBoardState.Queued => RolloutBoardState.Pending,
-        FleetBoardState.Connecting or FleetBoardState.Sending or FleetBoardState.Retrying => RolloutBoardState.Uploading,
+        FleetBoardState.Connecting or FleetBoardState.BoardErasing or FleetBoardState.Sending or FleetBoardState.Retrying => RolloutBoardState.Uploading,
         FleetBoardState.WaitingForReboot => RolloutBoardState.Rebooting,
         FleetBoardState.Updated => RolloutBoardState.Success,
         FleetBoardState.Failed when !stopping => RolloutBoardState.Failure,
