@@ -117,14 +117,23 @@ public sealed partial class PluggableDiscoveryServer(MdnsBrowserOptions? options
             return e.Message;
         }
         var watch = new CancellationTokenSource();
+        var events = new MdnsBrowser(_options).WatchAsync(watch.Token).GetAsyncEnumerator(watch.Token);
+        // The first step opens the mDNS socket, here, before the reply: nothing announced after "OK" can be missed.
+        var first = events.MoveNextAsync();
+        if (first.IsFaulted)
+        {
+            string message = first.AsTask().Exception?.InnerException?.Message ?? "cannot browse";
+            watch.Dispose();
+            return message;
+        }
         _watch = watch;
-        var browser = new MdnsBrowser(_options);
         _watching = Task.Run(async () =>
         {
             try
             {
-                await foreach (var e in browser.WatchAsync(watch.Token))
+                for (bool more = await first; more; more = await events.MoveNextAsync())
                 {
+                    var e = events.Current;
                     lock (_lock)
                     {
                         if (watch.IsCancellationRequested) return;
@@ -147,6 +156,10 @@ public sealed partial class PluggableDiscoveryServer(MdnsBrowserOptions? options
             {
                 // The reference handler reports a failure in event mode as an error "start_sync" message.
                 lock (_lock) if (sync && !watch.IsCancellationRequested) Send(Error("start_sync", e.Message));
+            }
+            finally
+            {
+                await events.DisposeAsync();
             }
         });
         return null;
