@@ -65,7 +65,11 @@ public static class FleetRolloutCommand
                 RolloutPlan plan;
                 try
                 {
-                    plan = RolloutPlan.Create(targets, sizes, identity, settings.SkipCurrent, settings.AllowDowngrade, name => known.GetValueOrDefault(name));
+                    // A board given by address is known under the name discovery last saw at that address, if any.
+                    BoardSummary? Lookup(FleetTarget t) => known.GetValueOrDefault(t.Name)
+                        ?? (t.ByName ? null : history.Try(s => s.BoardAt(t.EndPoint), null) is { } seen ? known.GetValueOrDefault(seen) : null);
+                    var byName = targets.ToDictionary(t => t.Name, Lookup);
+                    plan = RolloutPlan.Create(targets, sizes, identity, settings.SkipCurrent, settings.AllowDowngrade, name => byName.GetValueOrDefault(name));
                 }
                 catch (DowngradeException e)
                 {
