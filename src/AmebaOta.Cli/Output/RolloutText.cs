@@ -60,20 +60,7 @@ public static class RolloutText
 
     /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second.</summary>
     public static Task<RolloutResult> WithLiveTableAsync(Func<(RolloutBoardStatus[] Boards, int Stage)> latest, int stages, Func<Task<RolloutResult>> run) =>
-        AnsiConsole.Live(Table(latest(), stages))
-            .AutoClear(false)
-            .Overflow(VerticalOverflow.Ellipsis)
-            .Cropping(VerticalOverflowCropping.Top)
-            .StartAsync(async context =>
-            {
-                var task = run();
-                while (!task.IsCompleted)
-                {
-                    await Task.WhenAny(task, Task.Delay(100));
-                    context.UpdateTarget(Table(latest(), stages));
-                }
-                return await task;
-            });
+        LiveTable.RunAsync(() => Table(latest(), stages), run);
 
     private static Table Table((RolloutBoardStatus[] Boards, int Stage) now, int stages)
     {

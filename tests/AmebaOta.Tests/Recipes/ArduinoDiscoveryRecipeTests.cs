@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using AmebaOta.Tests.Support;
 
@@ -31,7 +30,7 @@ public class ArduinoDiscoveryRecipeTests
     public async Task The_discovery_pattern_lists_a_board_whose_port_the_upload_pattern_then_updates()
     {
         var platform = Keys("docs/arduino/discovery/platform.local.txt");
-        var discoveryWords = SplitLikeTheIde(platform["pluggable_discovery.ameba_ota.pattern"]);
+        var discoveryWords = IdeCommandLine.Split(platform["pluggable_discovery.ameba_ota.pattern"]);
         Assert.Equal(["ameba-ota", "arduino-discovery"], discoveryWords);
 
         using var dir = new TempDir();
@@ -56,7 +55,7 @@ public class ArduinoDiscoveryRecipeTests
             .Replace("{upload.port.address}", port.GetProperty("address").GetString())
             .Replace("{upload.port.properties.port}", port.GetProperty("properties").GetProperty("port").GetString())
             .Replace("{runtime.tools.ameba_1_tools.path}", tools);
-        var words = SplitLikeTheIde(line);
+        var words = IdeCommandLine.Split(line);
         Assert.Equal("ameba-ota", words[0]);
 
         var upload = await Support.Cli.RunAsync(dir.Path, words[1..]);
@@ -66,21 +65,5 @@ public class ArduinoDiscoveryRecipeTests
         await device.Serial.WaitForAsync("This is version 2");
         await discovery.WriteLineAsync("QUIT");
         Assert.Equal(0, await discovery.WaitForExitAsync());
-    }
-
-    /// <summary>Splits a command line on spaces, double quotes grouping (as arduino-cli's quoted-string split does).</summary>
-    private static string[] SplitLikeTheIde(string line)
-    {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        bool quoted = false, any = false;
-        foreach (char c in line)
-        {
-            if (c == '"') { quoted = !quoted; any = true; }
-            else if (c == ' ' && !quoted) { if (any) words.Add(word.ToString()); word.Clear(); any = false; }
-            else { word.Append(c); any = true; }
-        }
-        if (any) words.Add(word.ToString());
-        return [.. words];
     }
 }
