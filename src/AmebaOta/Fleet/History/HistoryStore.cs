@@ -57,7 +57,7 @@ public sealed partial class HistoryStore : IDisposable
         {
             // A native build copied without libe_sqlite3.so next to it.
             connection?.Dispose();
-            throw new HistoryException($"history database '{path}': SQLite's native library (e_sqlite3) cannot be loaded ({(e.InnerException ?? e).Message})", e);
+            throw new HistoryException($"history database '{path}': SQLite's native library (e_sqlite3) cannot be loaded ({e.GetBaseException().Message})", e);
         }
         catch
         {
