@@ -118,8 +118,9 @@ public static class UploadCommand
                 Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
             }
             if (reboot is { Rebooted: false })
-                throw new CliError(ExitCodes.NoReboot,
-                    $"the board did not announce itself again within {OtaUploadBudget.Seconds(rebootWait!.Value)} after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
+                throw new CliError(ExitCodes.NoReboot, reboot.WentDownDuringUpload
+                    ? "the board went down before it had acknowledged the last byte (it probed for its name during the upload: a power cut or a reset) and did not come back after the upload: it runs its old image"
+                    : $"the board did not announce itself again within {OtaUploadBudget.Seconds(rebootWait!.Value)} after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
             return ExitCodes.Ok;
         })));
         return command;

@@ -33,10 +33,12 @@ public sealed record UploadJson(
     IReadOnlyList<string> Warnings, RebootJson? Reboot);
 
 /// <summary>Result of <c>--wait-reboot</c>: whether the board announced itself again, and when (ms after the upload).</summary>
-public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen)
+/// <c>rebooted</c> proves that the board took every byte and then rebooted and announced itself, not which image it runs;
+/// <c>wentDownDuringUpload</c>: it probed or said goodbye before the last byte was acknowledged (a power cut, a reset).
+public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen, bool WentDownDuringUpload)
 {
     public static RebootJson? From(Discovery.RebootResult? r) =>
-        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen);
+        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen, r.WentDownDuringUpload);
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -110,7 +110,9 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                     : status with
                     {
                         State = FleetBoardState.Failed, Elapsed = clock.Elapsed,
-                        Error = $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} (no reboot seen)",
+                        Error = reboot.WentDownDuringUpload
+                            ? "the board went down before it had acknowledged the last byte (a power cut or a reset) and did not come back after the upload"
+                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} (no reboot seen)",
                     });
                 return;
             }

@@ -79,6 +79,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         try
         {
             bool waiting = false;
+            int port = options.Port;
             CancellationToken linkLost;
             while (true)
             {
@@ -96,6 +97,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
                     return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
                 }
                 var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+                port = endPoint.Port;
                 options.ListenerChanged?.Invoke(endPoint);
                 if (!waiting)
                 {
@@ -121,7 +123,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             serial("");
             result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, activity, linkLost, cancellationToken).ConfigureAwait(false);
             // A failed attempt closes the socket; if the host had not closed its end yet, lwIP keeps the port in TIME_WAIT.
-            if (!result.Succeeded && TcpInfo.State(client) == TcpInfo.Established) options.TimeWait?.Enter(options.Port);
+            if (!result.Succeeded && TcpInfo.State(client) == TcpInfo.Established) options.TimeWait?.Enter(port);
         }
         finally
         {

@@ -20,6 +20,9 @@ public sealed record OtaUploadOptions
 
     /// <summary>How often the acknowledged count is read (and progress reported) while bytes are in flight.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The same once every byte has been handed to the network and only the last acknowledgements are awaited.</summary>
+    public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromMilliseconds(2);
 }
 
 /// <summary>

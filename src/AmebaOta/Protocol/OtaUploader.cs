@@ -64,7 +64,9 @@ public static class OtaUploader
             progress?.Report(lastReport);
             while (true)
             {
-                await Task.WhenAny(sender, Task.Delay(options.PollInterval, cancellationToken)).ConfigureAwait(false);
+                // Once everything is handed over, only the last acknowledgements are awaited: look more often, so success is prompt.
+                var poll = sender.IsCompleted ? options.DrainPollInterval : options.PollInterval;
+                await Task.WhenAny(sender, Task.Delay(poll, cancellationToken)).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (sender.IsFaulted) await sender.ConfigureAwait(false);   // throws the send error
 
