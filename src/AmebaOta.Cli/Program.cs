@@ -49,6 +49,8 @@ public static class Program
         root.Add(HistoryCommands.Boards());
         root.Add(HistoryCommands.History());
         root.Add(ArduinoDiscoveryCommand.Build());
+        root.Add(Serve.ServeCommand.Build());
+        root.Add(Serve.PublishCommand.Build());
         return root;
     }
 }
