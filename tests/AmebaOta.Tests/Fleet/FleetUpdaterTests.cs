@@ -104,7 +104,7 @@ public class FleetUpdaterTests
         Assert.Equal(2, result.Updated);
         var failed = Assert.Single(result.Boards, b => b.State == FleetBoardState.Failed);
         Assert.Equal("stuck", failed.Target.Name);
-        Assert.Contains("no answer within 0.5 s", failed.Error);
+        Assert.Contains("no answer within 500 ms", failed.Error);
     }
 
     [Fact]
