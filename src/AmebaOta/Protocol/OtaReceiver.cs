@@ -109,7 +109,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         var listener = new Socket(options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            PortReuse.AllowRebind(listener);   // never SO_REUSEPORT: a second board must not share this port
             listener.Bind(new IPEndPoint(options.BindAddress, options.Port));
             listener.Listen(1);
             return listener;
