@@ -27,7 +27,7 @@ public static class FleetCommands
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
         var parallel = new Option<int>("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
         var timeout = new Option<double>("--timeout") { Description = "Per board: seconds to wait for the connection and for each chunk to be taken", DefaultValueFactory = _ => 3 };
-        var waitReboot = WaitRebootOption.Create();
+        var waitReboot = WaitRebootOption.Create("a board that does not counts as not updated (exit 8)");
         var retries = new Option<int>("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
         var retryDelay = new Option<double>("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 1 };
         var force = new Option<bool>("--force") { Description = "Send even an image the checks refuse (too large, no RTKWin, ram_all.bin): can brick stock boards" };
@@ -35,7 +35,7 @@ public static class FleetCommands
         var command = new Command("upload",
             "Send one image to many boards: discovered by mDNS (--match) or given with --ip, several at a time, failed uploads retried,\n" +
             "each board confirmed by its announcement after the reboot with --wait-reboot. One board failing or hanging never holds up the others.\n" +
-            "Exit codes: 0 every board updated, 8 some were not, 6 no board matched, 2 image refused.\n" +
+            "Exit codes: 0 every board updated, 8 some were not (a failed upload, or no reboot seen with --wait-reboot), 6 no board matched, 2 image refused, 130 Ctrl+C.\n" +
             "Example: ameba-ota fleet upload v2.bin --match 'MyAmeba-*' --interface eth0 --wait-reboot 30\n" +
             "Example: ameba-ota fleet upload v2.bin --ip 192.168.1.50 --ip 192.168.1.51 --json")
         { file, match, ips, port, iface, discoverTimeout, parallel, timeout, waitReboot, retries, retryDelay, force, json };
@@ -55,7 +55,7 @@ public static class FleetCommands
             };
 
             var image = ImageFile.Load(path.FullName);
-            foreach (var w in UploadCommand.Preflight(path.Name, image, parse.GetValue(force))) Console.Error.WriteLine($"warning: {w}");
+            foreach (var w in UploadCommand.Preflight(path.Name, image, parse.GetValue(force))) Diagnostics.Warning(w);
 
             string? pattern = parse.GetValue(match);
             var addresses = parse.GetValue(ips) ?? [];
@@ -109,23 +109,17 @@ public static class FleetCommands
                 }
                 FleetText.Summary(result, notMatched, pattern);
             }
+            if (cancellationToken.IsCancellationRequested)
+                throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C");
             return result.AllUpdated ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;
     }
 
     /// <summary>"192.168.1.50" (with --port) or "192.168.1.50:5001".</summary>
-    private static IPEndPoint ParseAddress(string text, int port)
-    {
-        text = text.Trim();
-        if (IPAddress.TryParse(text, out var ip)) return new IPEndPoint(ip, port);
-        if (IPEndPoint.TryParse(text, out var ep) && ep.Port > 0) return ep;
-        throw new CliError(ExitCodes.Usage, $"'{text}' is not an IP address (for example 192.168.1.50, or 192.168.1.50:5000)");
-    }
+    private static IPEndPoint ParseAddress(string text, int port) => AddressParsing.ParseEndPoint(text, "--ip", port);
 
-    private static T InRange<T>(T value, T min, T max, string name) where T : IComparable<T> =>
-        value.CompareTo(min) >= 0 && value.CompareTo(max) <= 0 ? value : throw new CliError(ExitCodes.Usage, $"{name} {value} is out of range: use {min} to {max}");
+    private static T InRange<T>(T value, T min, T max, string name) where T : IComparable<T>, IFormattable => OptionChecks.InRange(value, min, max, name);
 
-    private static double Positive(double value, double max, string name) =>
-        value > 0 && value <= max ? value : throw new CliError(ExitCodes.Usage, $"{name} {value} is out of range: use more than 0 and at most {max}");
+    private static double Positive(double value, double max, string name) => OptionChecks.Seconds(value, max, name);
 }

@@ -8,9 +8,10 @@ public static class WaitRebootOption
 {
     public const double DefaultSeconds = 30;
 
-    public static Option<double?> Create() => new("--wait-reboot")
+    /// <param name="whenNotBack">What happens when a board does not come back, as the command's exit codes say it.</param>
+    public static Option<double?> Create(string whenNotBack = "exit 7 if it does not") => new("--wait-reboot")
     {
-        Description = $"After sending, wait up to SECONDS (default {DefaultSeconds:0}) for the board to reboot and announce itself again by mDNS; exit 7 if it does not",
+        Description = $"After sending, wait up to SECONDS (default {DefaultSeconds:0}) for the board to reboot and announce itself again by mDNS; {whenNotBack}",
         HelpName = "SECONDS",
         Arity = ArgumentArity.ZeroOrOne,
         CustomParser = result =>
@@ -45,7 +46,7 @@ public static class WaitRebootOption
     public static TimeSpan? Read(ParseResult parse, Option<double?> option)
     {
         if (parse.GetValue(option) is not { } seconds) return null;
-        if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--wait-reboot {seconds} is not a number of seconds between 0 and 3600");
+        OptionChecks.Seconds(seconds, 3600, "--wait-reboot");
         return TimeSpan.FromSeconds(seconds);
     }
 }

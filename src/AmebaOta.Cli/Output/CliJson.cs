@@ -26,11 +26,15 @@ public sealed record UploadJson(
     string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
     double ConnectMs, double DurationMs, IReadOnlyList<string> Warnings, RebootJson? Reboot);
 
-/// <summary>Result of <c>--wait-reboot</c>: whether the board announced itself again, and when (ms after the upload).</summary>
-public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen)
+/// <summary>
+/// Result of <c>--wait-reboot</c>: whether the board announced itself again after the upload (it went down and came
+/// back), and when (ms after the upload). <see cref="NewImageConfirmed"/> is always false: a stock board does not tell
+/// the host which image it booted, and one that lost power mid-update comes back on its old image just the same.
+/// </summary>
+public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen, bool NewImageConfirmed)
 {
     public static RebootJson? From(Discovery.RebootResult? r) =>
-        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen);
+        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen, NewImageConfirmed: false);
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
