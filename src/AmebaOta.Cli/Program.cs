@@ -27,16 +27,21 @@ public static class Program
             Output.Diagnostics.Error(ParseErrorText.Describe(result));
             return ExitCodes.Usage;
         }
-        // Ctrl+C and SIGTERM cancel the command from the very start: System.CommandLine only listens once the command's
-        // first await has returned, and a signal before that would end the process without a word.
-        using var interrupted = new CancellationTokenSource();
+        // Ctrl+C and SIGTERM cancel the command from the very start (System.CommandLine only listens once the command's
+        // first await has returned; a signal before that would end the process without a word), and the command gets all
+        // the time it needs to stop cleanly (a board writes its flash back, says goodbye): System.CommandLine's own
+        // deadline (2 s) would return from Main under a board still shutting down. A second signal ends it at once.
+        var interrupted = new CancellationTokenSource();
+        int signals = 0;
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupt);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupt);
-        return await result.InvokeAsync(cancellationToken: interrupted.Token);
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupted.Token);
 
         void Interrupt(System.Runtime.InteropServices.PosixSignalContext context)
         {
             context.Cancel = true;
+            if (Interlocked.Increment(ref signals) > 1)
+                Environment.Exit(context.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? ExitCodes.Cancelled : 128 + 15);
             interrupted.Cancel();
         }
     }

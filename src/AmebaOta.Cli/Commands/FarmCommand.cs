@@ -35,7 +35,7 @@ public static class FarmCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             string ipText = parse.GetValue(baseIp)!;
-            var first = AddressParsing.Parse(ipText, "--base-ip", allowIpv6: false, allowNames: false);
+            var first = AddressParsing.Parse(ipText, "--base-ip", allowIpv6: true, allowNames: false);   // the farm says why IPv6 will not do
             double timeout = parse.GetValue(receiveTimeout);
             OptionChecks.Seconds(timeout, 86400, "--receive-timeout");
             var directory = parse.GetValue(dir)!;

@@ -84,13 +84,14 @@ public static class DemoNamespace
         foreach (var a in command[1..]) start.ArgumentList.Add(a);
         start.Environment[InsideVariable] = "1";
         using var child = Process.Start(start)!;
-        // unshare execs the demo in place, so the child's pid is the demo's: signals for us are signals for it.
+        // unshare execs the demo in place, so the child's pid is the demo's: signals sent to us are passed on to it. Not
+        // Ctrl+C: the terminal sends SIGINT to the whole foreground process group, the demo included, so we only wait.
         void Forward(PosixSignalContext context)
         {
             context.Cancel = true;
-            if (!child.HasExited) Posix.Kill(child.Id, context.Signal switch { PosixSignal.SIGINT => Posix.SIGINT, PosixSignal.SIGHUP => Posix.SIGHUP, _ => Posix.SIGTERM });
+            if (!child.HasExited) Posix.Kill(child.Id, context.Signal == PosixSignal.SIGHUP ? Posix.SIGHUP : Posix.SIGTERM);
         }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Forward);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Forward);
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Forward);
         await child.WaitForExitAsync(CancellationToken.None);

@@ -6,7 +6,7 @@ namespace AmebaOta.Cli.Native;
 /// <summary>The few POSIX calls the CLI needs that .NET does not expose (Linux; blittable signatures, so native AOT needs no marshalling).</summary>
 internal static class Posix
 {
-    public const int SIGHUP = 1, SIGINT = 2, SIGTERM = 15;
+    public const int SIGHUP = 1, SIGTERM = 15;
 
     [DllImport("libc", EntryPoint = "geteuid")]
     public static extern uint GetEffectiveUserId();
