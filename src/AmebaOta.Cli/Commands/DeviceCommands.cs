@@ -42,12 +42,14 @@ public static class DeviceCommands
         };
         var control = new Option<string?>("--control") { HelpName = "PATH", Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
         var noStdin = new Option<bool>("--no-stdin") { Description = "Do not read commands from standard input" };
+        var flashTiming = FlashTimingOption.Create();
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
             "While it runs it takes commands on stdin (and --control PATH): " + Device.Control.BoardControl.Commands + ".\n" +
+            "The flash takes real time (--flash-timing typical): an OTA of 480 KiB erases for about 5.4 s before the board reads a byte.\n" +
             "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock")
-        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin };
+        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -60,6 +62,7 @@ public static class DeviceCommands
             var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
             var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
             var flaky = ParseFlaky(parse.GetResult(wifiFlaky) is null ? null : parse.GetValue(wifiFlaky) ?? "");
+            var timing = FlashTimingOption.Read(parse, flashTiming);
 
             // Held while the board runs: a second board on the same flash file is refused, not left to overwrite this one's.
             using var flashLock = FlashFileLock.Acquire(path.ToString());
@@ -82,6 +85,7 @@ public static class DeviceCommands
                 DefaultSketch = defaultSketchDescriptor,
                 Wifi = new WifiNetwork(up: !parse.GetValue(wifiDown)),
                 WifiFlaky = flaky,
+                FlashTiming = timing,
             };
             var virtualBoard = VirtualBoard.Open(options);
             // Our own SIGINT/SIGTERM/SIGHUP handling, registered before the board prints anything: a signal that arrives while
@@ -90,7 +94,7 @@ public static class DeviceCommands
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
             using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, PowerOff);   // the terminal closed: stop as cleanly as on SIGTERM
-            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C or 'quit' to stop");
+            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash, {timing} timing; Ctrl+C or 'quit' to stop");
             if (flaky is not null) Console.Error.WriteLine($"[virtual board] Wi-Fi flaky with seed {flaky.Seed} (--wifi-flaky {flaky.Seed} repeats it)");
             var controls = new Device.Control.BoardControl(virtualBoard, PinMap.For(boardKind));
             await using var host = DeviceControlHost.Start(controls, parse.GetValue(control), !parse.GetValue(noStdin), power.Cancel, power.Token);

@@ -19,6 +19,9 @@ public abstract class CliProcess : IAsyncDisposable
 
     protected Process Process { get; }
 
+    /// <summary>The process id (to send it signals).</summary>
+    public int Pid => Process.Id;
+
     /// <summary>stdout: the serial output of the board(s).</summary>
     public LineLog Serial { get; } = new();
 
@@ -30,6 +33,21 @@ public abstract class CliProcess : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await Process.WaitForExitAsync(timeout.Token);
+        return Process.ExitCode;
+    }
+
+    /// <summary>Sends a signal (INT, TERM, HUP, …) to the process.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", Process.Id.ToString()]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit by itself, at most <paramref name="timeout"/>, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await Process.WaitForExitAsync(cancel.Token);
         return Process.ExitCode;
     }
 
