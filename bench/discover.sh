@@ -9,7 +9,7 @@ if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
   if [ "${2:-}" = "--native" ] && [ ! -x artifacts/native/ameba-ota ]; then
     dotnet publish src/AmebaOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native -nologo >/dev/null
   fi
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
+  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
 fi
 runs=${1:-20}
 cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"

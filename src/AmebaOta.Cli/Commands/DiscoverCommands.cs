@@ -30,14 +30,14 @@ public static class DiscoverCommands
         command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
         {
             double seconds = parse.GetValue(timeout);
-            if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, "--timeout must be more than 0 and at most 3600 seconds");
+            OptionChecks.Seconds(seconds, 3600, "--timeout");
             var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = parse.GetValue(iface) });
             string? name = parse.GetValue(device);
             bool asJson = parse.GetValue(json);
             using var history = HistoryDatabase.OpenForRecording(parse, db);
             return await Mdns(async () =>
             {
-                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, history, ct);
+                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, parse.GetValue(iface), history, ct);
                 if (name is not null)
                 {
                     var found = await browser.ResolveAsync(name, TimeSpan.FromSeconds(seconds), ct)
@@ -61,8 +61,12 @@ public static class DiscoverCommands
     /// <summary><c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c></summary>
     public static string Line(DiscoveredService s) => $"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}";
 
-    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, BestEffortHistory history, CancellationToken ct)
+    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, string? iface, BestEffortHistory history, CancellationToken ct)
     {
+        // Nothing may appear for a long time: say what is going on (on stderr, so stdout keeps only the events).
+        var interfaces = MdnsInterface.Resolve(iface);
+        Console.Error.WriteLine($"watching for {(name is null ? "boards" : $"'{name}'")} (mDNS _arduino._tcp) on {string.Join(", ", interfaces)}: " +
+            "each one that appears or disappears is printed as it happens; Ctrl+C to stop");
         try
         {
             await foreach (var e in browser.WatchAsync(ct))
@@ -96,11 +100,10 @@ public static class DiscoverCommands
             "Example: ameba-ota mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo") { name, host, port, ip, iface };
         command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(ip), out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-                throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IPv4 address");
-            int p = parse.GetValue(port);
-            if (p is < 1 or > 65535) throw new CliError(ExitCodes.Usage, "--port must be 1..65535");
-            string device = parse.GetValue(name)!;
+            var address = AddressParsing.Parse(parse.GetValue(ip)!, "--ip", allowIpv6: false, allowNames: false);
+            int p = OptionChecks.InRange(parse.GetValue(port), 1, 65535, "--port");
+            string device = DnsLabel(parse.GetValue(name)!, "--name");
+            if (parse.GetValue(host) is { } hostName) DnsLabel(hostName, "--host");
             return await Mdns(async () =>
             {
                 var advertisement = new ServiceAdvertisement(device, parse.GetValue(host) ?? device, address, (ushort)p, ArduinoService.StockTxt);
@@ -116,6 +119,16 @@ public static class DiscoverCommands
             });
         }));
         return command;
+    }
+
+    /// <summary>An mDNS instance or host name: one DNS label, 1 to 63 bytes of UTF-8.</summary>
+    private static string DnsLabel(string text, string option)
+    {
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (bytes is 0 or > 63)
+            throw new CliError(ExitCodes.Usage, $"{option} must be 1 to 63 bytes long (one DNS label); '{(text.Length > 40 ? text[..40] + "…" : text)}' is {bytes}");
+        if (option == "--host" && text.Contains('.')) throw new CliError(ExitCodes.Usage, $"--host '{text}': give the name without dots and without .local (for example MyAmeba)");
+        return text;
     }
 
     /// <summary>mDNS setup failures (no such interface, port 5353 unusable) become one-line I/O errors.</summary>

@@ -27,7 +27,7 @@ public static class FleetCommands
         var command = new Command("upload",
             "Send one image to many boards: discovered by mDNS (--match) or given with --ip, several at a time, failed uploads retried,\n" +
             "each board confirmed by its announcement after the reboot with --wait-reboot. One board failing or hanging never holds up the others.\n" +
-            "Exit codes: 0 every board updated, 8 some were not, 6 no board matched, 2 image refused.\n" +
+            "Exit codes: 0 every board updated, 8 some were not (a failed upload, or no reboot seen with --wait-reboot), 6 no board matched, 2 image refused, 130 Ctrl+C.\n" +
             "Example: ameba-ota fleet upload v2.bin --match 'MyAmeba-*' --interface eth0 --wait-reboot 30\n" +
             "Example: ameba-ota fleet upload v2.bin --ip 192.168.1.50 --ip 192.168.1.51 --json")
         { file };
@@ -42,7 +42,7 @@ public static class FleetCommands
 
             var warnings = UploadCommand.Preflight(path.Name, image, parse.GetValue(o.Force));
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
-            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+            foreach (var w in warnings) Diagnostics.Warning(w);
 
             using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
             var (targets, notMatched, pattern) = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
@@ -74,6 +74,8 @@ public static class FleetCommands
                 }
                 FleetText.Summary(result, notMatched, pattern);
             }
+            if (cancellationToken.IsCancellationRequested)
+                throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C");
             return result.AllUpdated ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;

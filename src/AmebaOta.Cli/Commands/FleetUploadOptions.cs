@@ -23,7 +23,7 @@ public sealed class FleetUploadOptions
     public Option<double> DiscoverTimeout { get; } = new("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
     public Option<int> Parallel { get; } = new("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
     public Option<double?> Timeout { get; } = UploadTimeoutOption.Create();
-    public Option<double?> WaitReboot { get; } = WaitRebootOption.Create();
+    public Option<double?> WaitReboot { get; } = WaitRebootOption.Create("a board that does not counts as not updated (exit 8)");
     public Option<int> Retries { get; } = new("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
     public Option<double> RetryDelay { get; } = new("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 1 };
     public Option<bool> Force { get; } = new("--force") { Description = "Send even an image the checks refuse (too large, no RTKWin, ram_all.bin): can brick stock boards" };
@@ -80,17 +80,9 @@ public sealed class FleetUploadOptions
     }
 
     /// <summary>"192.168.1.50" (with --port) or "192.168.1.50:5001".</summary>
-    private static IPEndPoint ParseAddress(string text, int port)
-    {
-        text = text.Trim();
-        if (IPAddress.TryParse(text, out var ip)) return new IPEndPoint(ip, port);
-        if (IPEndPoint.TryParse(text, out var ep) && ep.Port > 0) return ep;
-        throw new CliError(ExitCodes.Usage, $"'{text}' is not an IP address (for example 192.168.1.50, or 192.168.1.50:5000)");
-    }
+    private static IPEndPoint ParseAddress(string text, int port) => AddressParsing.ParseEndPoint(text, "--ip", port);
 
-    internal static T InRange<T>(T value, T min, T max, string name) where T : IComparable<T> =>
-        value.CompareTo(min) >= 0 && value.CompareTo(max) <= 0 ? value : throw new CliError(ExitCodes.Usage, $"{name} {value} is out of range: use {min} to {max}");
+    internal static T InRange<T>(T value, T min, T max, string name) where T : IComparable<T>, IFormattable => OptionChecks.InRange(value, min, max, name);
 
-    internal static double Positive(double value, double max, string name) =>
-        value > 0 && value <= max ? value : throw new CliError(ExitCodes.Usage, $"{name} {value} is out of range: use more than 0 and at most {max}");
+    internal static double Positive(double value, double max, string name) => OptionChecks.Seconds(value, max, name);
 }

@@ -50,7 +50,7 @@ public static class UploadCommand
             var rebootWait = WaitRebootOption.Read(parse, waitReboot, image.Length);
             var warnings = Preflight(path.Name, image, parse.GetValue(force));
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
-            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+            foreach (var w in warnings) Diagnostics.Warning(w);
 
             var board = parse.GetValue(device) is { } name
                 ? await FindBoardAsync(name, parse.GetValue(ip), parse.GetValue(iface), parse.GetValue(discoverTimeout),
@@ -115,7 +115,7 @@ public static class UploadCommand
             }
             else if (reboot is { Rebooted: true })
             {
-                Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
+                Console.WriteLine(UploadText.RebootedLine(reboot));
             }
             if (reboot is { Rebooted: false })
                 throw new CliError(ExitCodes.NoReboot, reboot.WentDownDuringUpload
@@ -137,7 +137,7 @@ public static class UploadCommand
     private static async Task<IPEndPoint> FindBoardAsync(string name, string? ip, string? iface, double seconds, int? port, bool quiet, CancellationToken cancellationToken)
     {
         if (ip is not null) throw new CliError(ExitCodes.Usage, "give either --device or --ip, not both");
-        if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--discover-timeout {seconds} is not a number of seconds between 0 and 3600");
+        OptionChecks.Seconds(seconds, 3600, "--discover-timeout");
         var found = await BoardResolver.ResolveAsync(name, iface, TimeSpan.FromSeconds(seconds), cancellationToken)
             ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}");
         if (!quiet) Console.WriteLine($"found {found.Label}, OTA port {found.Port}");
@@ -147,8 +147,7 @@ public static class UploadCommand
     private static IPEndPoint ResolveBoard(string? ip, int port)
     {
         if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board address given: use --ip ADDRESS (or -i ADDRESS)");
-        if (!IPAddress.TryParse(ip.Trim(), out var address))
-            throw new CliError(ExitCodes.Usage, $"'{ip}' is not an IP address (for example 192.168.1.50)");
+        var address = AddressParsing.Parse(ip, "--ip");
         if (port is < 1 or > 65535) throw new CliError(ExitCodes.Usage, $"port {port} is out of range: use 1 to 65535");
         return new IPEndPoint(address, port);
     }

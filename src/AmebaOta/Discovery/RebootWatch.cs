@@ -132,7 +132,11 @@ public sealed class RebootWatch : IDisposable
 }
 
 /// <summary>How a wait for a reboot ended.</summary>
-/// <param name="Rebooted">The board announced itself again after the upload.</param>
+/// <param name="Rebooted">
+/// The board announced itself again after the upload, after a probe or a goodbye: it went down and came back. Not which
+/// image it booted: a stock board does not say, and one that lost power mid-update (or refused the image) comes back on
+/// its old image and announces itself just the same; only its serial output tells.
+/// </param>
 /// <param name="Elapsed">From the end of the upload to the announcement (or to giving up).</param>
 /// <param name="GoodbyeSeen">The board sent a goodbye (TTL 0) first; a real board resetting does not.</param>
 /// <param name="ProbeSeen">The board probed for its names (RFC 6762 §8.1), as a booting board does.</param>
