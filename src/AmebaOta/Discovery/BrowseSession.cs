@@ -3,51 +3,71 @@ using AmebaOta.Discovery.Dns;
 namespace AmebaOta.Discovery;
 
 /// <summary>
-/// One browsing run: its own mDNS socket and cache, the query schedule (§5.2: at once, then after 1 s, 2 s, 4 s …) and the
-/// follow-up questions for records not yet received. <see cref="WaitAsync"/> wakes on every change or when the next query is due.
+/// One browsing run: its handle on the mDNS socket, its cache, the query schedule (§5.2: at once, then after 1 s, 2 s, 4 s …,
+/// each repeat carrying the PTRs already known as known answers, §7.1, split over several packets with the TC bit when
+/// they do not fit one, §7.2) and the follow-up questions for records not yet received. <see cref="WaitAsync"/> wakes when
+/// the cache changed (however many packets changed it), or when a query or follow-up is due.
 /// </summary>
 internal sealed class BrowseSession : IAsyncDisposable
 {
-    private static readonly TimeSpan FollowUpGap = TimeSpan.FromMilliseconds(250);
+    private const int MaxFollowUpQuestions = 64;
 
     private readonly MdnsTransport _transport;
     private readonly ServiceCache _cache;
     private readonly Lock _lock = new();
-    private readonly SemaphoreSlim _changed = new(0);
-    private readonly Dictionary<(DnsName, DnsRecordType), long> _asked = [];
+    private readonly SemaphoreSlim _changed = new(0, 1);
     private readonly DnsName? _wantedInstance;
     private readonly TimeSpan _maxInterval;
     private TimeSpan _interval = TimeSpan.FromSeconds(1);
     private long _nextQuery;
+    private int _queries;
+    private int _queryPackets;
 
     public BrowseSession(MdnsBrowserOptions options, string? wantedInstance)
     {
-        _cache = new ServiceCache(ServiceRecords.TypeNameOf(options.ServiceType));
+        _cache = new ServiceCache(ServiceRecords.TypeNameOf(options.ServiceType), options.CacheCapacity);
         _maxInterval = options.MaxQueryInterval;
         if (wantedInstance is not null)
         {
             try { _wantedInstance = _cache.TypeName.Prepend(wantedInstance); }
             catch (DnsFormatException) { _wantedInstance = null; }
         }
-        _transport = new MdnsTransport(MdnsInterface.Resolve(options.Interface), OnPacketAsync);
+        _transport = new MdnsTransport(MdnsInterface.Resolve(options.Interface), OnPacket, MdnsInterest.Responses);
     }
 
-    private ValueTask OnPacketAsync(MdnsPacket packet)
+    /// <summary>Queries sent and the packets they took (more than one when the known answers needed the TC bit).</summary>
+    public (int Queries, int Packets) QueriesSent
     {
-        if (!packet.Message.IsResponse) return ValueTask.CompletedTask;
+        get { lock (_lock) return (_queries, _queryPackets); }
+    }
+
+    private void OnPacket(MdnsPacket packet)
+    {
         bool changed;
         lock (_lock) changed = _cache.Add(packet.Message, Environment.TickCount64);
-        if (changed) _changed.Release();
-        return ValueTask.CompletedTask;
+        if (changed && _changed.CurrentCount == 0)
+        {
+            try { _changed.Release(); }
+            catch (SemaphoreFullException) { }   // already signalled: one wake-up covers any number of packets
+        }
     }
 
-    public List<DiscoveredService> Complete()
+    /// <summary>Services that appeared (complete, or changed) or disappeared since the last call; expired records go first.</summary>
+    public List<ServiceEvent> TakeChanges()
     {
+        long now = Environment.TickCount64;
         lock (_lock)
         {
-            _cache.Expire(Environment.TickCount64);
-            return _cache.Complete();
+            _cache.Expire(now);
+            return _cache.TakeChanges(now);
         }
+    }
+
+    /// <summary>Every complete service now.</summary>
+    public List<DiscoveredService> Complete()
+    {
+        TakeChanges();
+        lock (_lock) return _cache.Complete();
     }
 
     /// <summary>
@@ -65,37 +85,39 @@ internal sealed class BrowseSession : IAsyncDisposable
             questions.Add(new DnsQuestion(_wantedInstance, DnsRecordType.Srv));
             questions.Add(new DnsQuestion(_wantedInstance, DnsRecordType.Txt));
         }
-        _transport.Send(new DnsMessage { Header = DnsHeader.Query, Questions = questions });
+        List<DnsRecord> known;
+        lock (_lock) known = _cache.KnownAnswers(now);
+        int packets = _transport.SendQuery(questions, known);
+        lock (_lock)
+        {
+            _queries++;
+            _queryPackets += packets;
+        }
         _nextQuery = now + (long)_interval.TotalMilliseconds;
         _interval = TimeSpan.FromTicks(Math.Min(_interval.Ticks * 2, _maxInterval.Ticks));
     }
 
-    /// <summary>Asks for SRV/TXT/A that the answers so far point at but did not carry; each question at most every 250 ms.</summary>
+    /// <summary>Asks for SRV/TXT/A that the answers so far point at but did not carry, each with its own back-off (see <see cref="ServiceCache.DueQuestions"/>).</summary>
     public void FollowUp()
     {
-        long now = Environment.TickCount64;
         List<DnsQuestion> questions;
-        lock (_lock)
-        {
-            questions = _cache.Missing().Where(q =>
-                !_asked.TryGetValue((q.Name, q.Type), out long at) || now - at >= FollowUpGap.TotalMilliseconds).ToList();
-            foreach (var q in questions) _asked[(q.Name, q.Type)] = now;
-        }
+        lock (_lock) questions = _cache.DueQuestions(Environment.TickCount64, MaxFollowUpQuestions, (long)_maxInterval.TotalMilliseconds);
         if (questions.Count > 0) _transport.Send(new DnsMessage { Header = DnsHeader.Query, Questions = questions });
     }
 
-    /// <summary>Waits until the cache changes, the next query is due or <paramref name="limit"/> passes.</summary>
+    /// <summary>Waits until the cache changes, the next query or follow-up is due, or <paramref name="limit"/> passes.</summary>
     public async Task WaitAsync(TimeSpan limit, CancellationToken ct)
     {
-        var untilQuery = TimeSpan.FromMilliseconds(Math.Max(0, _nextQuery - Environment.TickCount64));
-        var wait = untilQuery < limit ? untilQuery : limit;
-        if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
-        await _changed.WaitAsync(wait, ct);
+        long now = Environment.TickCount64;
+        long next;
+        lock (_lock) next = Math.Min(_nextQuery, _cache.NextQuestionAt);
+        var wait = TimeSpan.FromMilliseconds(Math.Clamp(next - now, 0, (long)Math.Max(0, limit.TotalMilliseconds)));
+        await _changed.WaitAsync(wait, ct).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _transport.DisposeAsync();
+        await _transport.DisposeAsync().ConfigureAwait(false);
         _changed.Dispose();
     }
 }

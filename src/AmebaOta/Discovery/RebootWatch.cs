@@ -27,6 +27,13 @@ public sealed class RebootWatch : IDisposable
     /// <summary>The board's instance name, once heard (for a watch by address).</summary>
     public string? InstanceName => Volatile.Read(ref _instance);
 
+    internal string? Name => _name;
+    internal IPEndPoint? EndPoint => _endPoint;
+    internal string? HostLabel => Volatile.Read(ref _host);
+
+    /// <summary>The labels the owner's index files this watch under (kept by the owner, under its lock).</summary>
+    internal List<string> IndexedLabels { get; } = [];
+
     /// <summary>
     /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the reboot. Call it right after the
     /// last byte went out (the board reboots within milliseconds of that).

@@ -154,7 +154,9 @@ public class MdnsResponderTests
         try
         {
             await Task.WhenAll(responders.Select((r, i) => r.StartAsync(Board($"{prefix}-{i}", (ushort)(6000 + i), $"127.0.0.{30 + i}"))));
-            var all = await new MdnsBrowser(new MdnsBrowserOptions { Interface = Lo }).BrowseAsync(TimeSpan.FromSeconds(1));
+            // Two seconds: each board announced just now, and RFC 6762 §6 forbids multicasting a record again within a second,
+            // so the answers to our first query come one second after the announcements (or the second announcement does).
+            var all = await new MdnsBrowser(new MdnsBrowserOptions { Interface = Lo }).BrowseAsync(TimeSpan.FromSeconds(2));
             var ours = all.Where(s => s.InstanceName.StartsWith(prefix)).OrderBy(s => s.InstanceName).ToList();
             Assert.Equal(Enumerable.Range(0, 5).Select(i => $"{prefix}-{i} 127.0.0.{30 + i}:{6000 + i}"), ours.Select(s => $"{s.InstanceName} {s.Address}:{s.Port}"));
         }

@@ -41,6 +41,57 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
         return _buffer.AsSpan(0, _pos);
     }
 
+    /// <summary>
+    /// One packet of a query whose known answers may not fit one (RFC 6762 §7.2): <paramref name="questions"/> (the first
+    /// packet's; none in the following ones), then known answers from <paramref name="from"/> while the packet stays within
+    /// <paramref name="maxSize"/> bytes. <paramref name="next"/> is the first answer left out; when some are, the TC bit is set.
+    /// </summary>
+    public ReadOnlySpan<byte> WriteQueryPart(IReadOnlyList<DnsQuestion> questions, IReadOnlyList<DnsRecord> knownAnswers, int from, int maxSize, out int next)
+    {
+        _pos = 0;
+        _entries = 0;
+        U16(0);
+        U16(0);
+        U16(Count(questions.Count));
+        U16(0);
+        U16(0);
+        U16(0);
+        foreach (var q in questions)
+        {
+            Name(q.Name, compress: true);
+            U16((ushort)q.Type);
+            U16((ushort)((ushort)q.Class | (q.UnicastResponse ? 0x8000 : 0)));
+        }
+        if (_pos > maxSize) throw new DnsFormatException($"{questions.Count} questions do not fit in {maxSize} bytes");
+        int i = from, written = 0;
+        for (; i < knownAnswers.Count && written < ushort.MaxValue; i++)
+        {
+            int pos = _pos, entries = _entries;
+            bool fits;
+            try
+            {
+                Record(knownAnswers[i]);
+                fits = _pos <= maxSize;
+            }
+            catch (DnsFormatException)
+            {
+                fits = false;
+            }
+            if (!fits)
+            {
+                _pos = pos;
+                _entries = entries;
+                if (written == 0 && questions.Count == 0) i++;   // a record that fits no packet (too big, unwritable): skip it rather than loop
+                break;
+            }
+            written++;
+        }
+        next = i;
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(2), (ushort)(next < knownAnswers.Count ? DnsHeader.TruncatedFlag : 0));
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(6), (ushort)written);
+        return _buffer.AsSpan(0, _pos);
+    }
+
     /// <summary>Just the record data, uncompressed (the form RFC 6762 §8.2 compares when two hosts probe for one name).</summary>
     public ReadOnlySpan<byte> WriteRecordData(DnsRecord record)
     {
