@@ -190,9 +190,10 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
     {
         Span<byte> label = stackalloc byte[DnsName.MaxLabelLength];
         var labels = name.Labels;
+        int earlierNames = _entries;   // only names written before this one: its own labels are not complete yet
         for (int i = 0; i < labels.Count; i++)
         {
-            if (compress && FindSuffix(labels, i) is int target and >= 0)
+            if (compress && FindSuffix(labels, i, earlierNames) is int target and >= 0)
             {
                 U16((ushort)(0xC000 | target));
                 return;
@@ -205,11 +206,11 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
         Byte(0);
     }
 
-    /// <summary>The offset of an already written name equal to <c>labels[from..]</c>, or -1.</summary>
-    private int FindSuffix(IReadOnlyList<string> labels, int from)
+    /// <summary>The offset of an already written name (among the first <paramref name="entries"/>) equal to <c>labels[from..]</c>, or -1.</summary>
+    private int FindSuffix(IReadOnlyList<string> labels, int from, int entries)
     {
         Span<byte> label = stackalloc byte[DnsName.MaxLabelLength];
-        for (int e = 0; e < _entries; e++)
+        for (int e = 0; e < entries; e++)
         {
             int p = _labelOffsets[e];
             bool match = true;
@@ -217,7 +218,7 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
             {
                 p = FollowPointers(p);
                 int n = Encoding.UTF8.GetBytes(labels[i], label);
-                if (_buffer[p] != n || !Ascii.EqualsIgnoreCase(_buffer.AsSpan(p + 1, n), label[..n])) match = false;
+                if (_buffer[p] != n || !_buffer.AsSpan(p + 1, n).SequenceEqual(label[..n])) match = false;   // exact bytes: a pointer to "local" must not turn "LOCAL" into it (case is kept, RFC 4343)
                 p += 1 + n;
             }
             if (match && _buffer[FollowPointers(p)] == 0) return _labelOffsets[e];
