@@ -47,7 +47,7 @@ public sealed class MdnsResponder : IServiceAdvertiser
     /// <summary>The host label claimed (<c>MyAmeba</c> or after a conflict <c>MyAmeba-2</c>), without <c>.local</c>.</summary>
     public string? ClaimedHostName => _state == State.Announced ? _records?.HostLabel : null;
 
-    /// <summary>Packets this responder dropped as malformed.</summary>
+    /// <summary>Malformed packets dropped since this responder started, among those it reads (queries once announced).</summary>
     public int MalformedPackets => _transport?.MalformedPackets ?? 0;
 
     /// <inheritdoc />

@@ -36,7 +36,8 @@ internal sealed class MdnsSocket
     private readonly DnsWriter _writer = new();
     private readonly Lock _sendLock = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _receiveLoop;
+    private readonly Thread _receiveThread;
+    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MdnsTransport[] _users = [];
     private int _references;
     private long _malformed;
@@ -68,7 +69,8 @@ internal sealed class MdnsSocket
             throw new MdnsException($"cannot open mDNS socket on {string.Join(", ", interfaces)}: {e.Message}", e);
         }
         MaxPacketSize = Math.Min(DnsWriter.MaxMessageSize, interfaces.Min(i => i.Mtu) - 28);   // IPv4 + UDP headers
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = "mDNS receive" };
+        _receiveThread.Start();
     }
 
     /// <summary>The receive buffer the kernel granted (what <c>getsockopt(SO_RCVBUF)</c> reports).</summary>
@@ -108,8 +110,8 @@ internal sealed class MdnsSocket
             Pool.Remove(_key);
             lock (_sendLock) _stop.Cancel();
         }
-        _socket.Dispose();
-        try { await _receiveLoop.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _socket.Dispose();   // wakes the blocked receive
+        await _receiveEnded.Task.ConfigureAwait(false);
         _stop.Dispose();
     }
 
@@ -196,31 +198,44 @@ internal sealed class MdnsSocket
         return socket.ReceiveBufferSize;
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// A thread of its own blocked in recvmsg: a packet costs one system call and no hop through the thread pool (an
+    /// async receive per packet cost a flood's reader ~100 µs of CPU each), so bursts drain at the speed they arrive.
+    /// </summary>
+    private void ReceiveLoop()
     {
         var buffer = new byte[DnsWriter.MaxMessageSize];
         EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        try
         {
-            SocketReceiveMessageFromResult result;
-            try
+            while (!_stop.IsCancellationRequested)
             {
-                result = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                int length;
+                IPPacketInformation info;
+                EndPoint remote = any;
+                try
+                {
+                    var flags = SocketFlags.None;
+                    length = _socket.ReceiveMessageFrom(buffer, 0, buffer.Length, ref flags, ref remote, out info);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                    if (_stop.IsCancellationRequested) return;
+                    continue;   // e.g. ICMP port unreachable reported on a later receive
+                }
+                Interlocked.Increment(ref _received);
+                var nic = _interfaces.Count == 1 && info.Interface == 0 ? _interfaces[0] : FindInterface(info.Interface);
+                if (nic is null) continue;
+                Dispatch(buffer.AsSpan(0, length), (IPEndPoint)remote, nic);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;   // e.g. ICMP port unreachable reported on a later receive
-            }
-            Interlocked.Increment(ref _received);
-            var nic = _interfaces.Count == 1 && result.PacketInformation.Interface == 0
-                ? _interfaces[0]
-                : FindInterface(result.PacketInformation.Interface);
-            if (nic is null) continue;
-            Dispatch(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint, nic);
+        }
+        finally
+        {
+            _receiveEnded.TrySetResult();
         }
     }
 

@@ -113,7 +113,9 @@ public class MdnsResponderTests
         using var attacker = new RawMdnsSocket(new IPEndPoint(IPAddress.Loopback, 0));
         attacker.Send([0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);                 // absurd counts
         attacker.Send([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1]);                   // compression loop
-        attacker.Send(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mdns-zeroconf", "edge_truncated.bin")));
+        var truncated = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mdns-zeroconf", "edge_truncated.bin"));
+        truncated[2] &= 0x7F;   // as a query: an announced responder reads queries only (responses are not even parsed for it)
+        attacker.Send(truncated);
         var found = await BoardResolver.ResolveAsync(name, Lo, Wait);
         Assert.NotNull(found);
         Assert.True(responder.MalformedPackets >= 3, $"{responder.MalformedPackets} malformed packets counted");
