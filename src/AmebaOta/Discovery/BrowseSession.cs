@@ -13,6 +13,7 @@ internal sealed class BrowseSession : IAsyncDisposable
     private const int MaxFollowUpQuestions = 64;
 
     private readonly MdnsTransport _transport;
+    private readonly List<OneShotQuerier> _oneShot = [];
     private readonly ServiceCache _cache;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _changed = new(0, 1);
@@ -32,7 +33,25 @@ internal sealed class BrowseSession : IAsyncDisposable
             try { _wantedInstance = _cache.TypeName.Prepend(wantedInstance); }
             catch (DnsFormatException) { _wantedInstance = null; }
         }
-        _transport = new MdnsTransport(MdnsInterface.Resolve(options.Interface), OnPacket, MdnsInterest.Responses);
+        var interfaces = MdnsInterface.Resolve(options.Interface);
+        _transport = new MdnsTransport(interfaces, OnPacket, MdnsInterest.Responses);
+        try
+        {
+            if (_wantedInstance is not null)
+                foreach (var nic in interfaces) _oneShot.Add(new OneShotQuerier(nic, OnOneShotReply));
+        }
+        catch
+        {
+            DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    private void OnOneShotReply(DnsMessage reply)
+    {
+        bool changed;
+        lock (_lock) changed = _cache.Add(reply, Environment.TickCount64);
+        if (changed) Signal();
     }
 
     /// <summary>Queries sent and the packets they took (more than one when the known answers needed the TC bit).</summary>
@@ -45,11 +64,15 @@ internal sealed class BrowseSession : IAsyncDisposable
     {
         bool changed;
         lock (_lock) changed = _cache.Add(packet.Message, Environment.TickCount64);
-        if (changed && _changed.CurrentCount == 0)
-        {
-            try { _changed.Release(); }
-            catch (SemaphoreFullException) { }   // already signalled: one wake-up covers any number of packets
-        }
+        if (changed) Signal();
+    }
+
+    private void Signal()
+    {
+        if (_changed.CurrentCount > 0) return;
+        try { _changed.Release(); }
+        catch (SemaphoreFullException) { }   // already signalled: one wake-up covers any number of packets
+        catch (ObjectDisposedException) { }
     }
 
     /// <summary>Services that appeared (complete, or changed) or disappeared since the last call; expired records go first.</summary>
@@ -71,9 +94,10 @@ internal sealed class BrowseSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends the browse query when it is due: PTR for the service type and, when a name is wanted, SRV and TXT for that
-    /// instance too (unique records, answered without the 20–120 ms delay of shared ones). Multicast, QM (our socket shares
-    /// port 5353, where unicast replies could land on another process's socket).
+    /// Sends the browse query when it is due: PTR for the service type, multicast from port 5353 as QM (our socket shares the
+    /// port, where unicast replies could land on another process's socket). When a name is wanted, also a one-shot query
+    /// (§5.1) for that instance's SRV and TXT from our own port: the board answers it at once by unicast, however recently
+    /// it multicast those records.
     /// </summary>
     public void QueryIfDue()
     {
@@ -81,10 +105,7 @@ internal sealed class BrowseSession : IAsyncDisposable
         if (now < _nextQuery) return;
         var questions = new List<DnsQuestion> { new(_cache.TypeName, DnsRecordType.Ptr) };
         if (_wantedInstance is not null)
-        {
-            questions.Add(new DnsQuestion(_wantedInstance, DnsRecordType.Srv));
-            questions.Add(new DnsQuestion(_wantedInstance, DnsRecordType.Txt));
-        }
+            foreach (var q in _oneShot) q.Send([new DnsQuestion(_wantedInstance, DnsRecordType.Srv), new DnsQuestion(_wantedInstance, DnsRecordType.Txt)]);
         List<DnsRecord> known;
         lock (_lock) known = _cache.KnownAnswers(now);
         int packets = _transport.SendQuery(questions, known);
@@ -117,7 +138,8 @@ internal sealed class BrowseSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _transport.DisposeAsync().ConfigureAwait(false);
+        foreach (var q in _oneShot) await q.DisposeAsync().ConfigureAwait(false);
+        if (_transport is not null) await _transport.DisposeAsync().ConfigureAwait(false);
         _changed.Dispose();
     }
 }
