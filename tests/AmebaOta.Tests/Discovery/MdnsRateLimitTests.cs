@@ -104,4 +104,17 @@ public class MdnsRateLimitTests
         Assert.InRange(ptr.Ttl, ServiceRecords.OtherTtl / 2, ServiceRecords.OtherTtl);
         Assert.Contains(await browse, s => s.InstanceName == name);
     }
+
+    [Fact]
+    public async Task Resolving_a_board_that_just_announced_does_not_wait_out_the_one_second_rule()
+    {
+        var name = UniqueName("Fresh");
+        await using var responder = new MdnsResponder(new MdnsResponderOptions { Interface = Lo, AnnouncementCount = 1 });
+        await responder.StartAsync(Board(name, 5000, "127.0.0.41"));
+        var clock = Stopwatch.StartNew();
+        // Multicast answers would have to wait until a second after the announcement; the one-shot query is answered by unicast at once.
+        var found = await BoardResolver.ResolveAsync(name, Lo, TimeSpan.FromSeconds(3));
+        Assert.Equal(IPAddress.Parse("127.0.0.41"), found?.Address);
+        Assert.True(clock.ElapsedMilliseconds < 800, $"resolved after {clock.ElapsedMilliseconds} ms");
+    }
 }
