@@ -28,6 +28,7 @@ public sealed class MdnsResponder : IServiceAdvertiser
     private TaskCompletionSource _probeTrouble = NewSignal();
     private bool _lostTiebreak;
     private CancellationTokenSource? _running;
+    private volatile bool _deaf;
 
     private enum State { Idle, Probing, Announced }
 
@@ -138,8 +139,12 @@ public sealed class MdnsResponder : IServiceAdvertiser
         _scheduler.Multicast(message.Answers.Concat(message.Additionals), Environment.TickCount64);
     }
 
+    /// <inheritdoc />
+    public void SetDeaf(bool deaf) => _deaf = deaf;
+
     private void OnPacket(MdnsPacket packet)
     {
+        if (_deaf) return;
         ServiceRecords? records;
         State state;
         TaskCompletionSource trouble;

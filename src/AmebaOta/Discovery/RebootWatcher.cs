@@ -104,7 +104,7 @@ public sealed class RebootWatcher : IAsyncDisposable
                 var claimed = Facts.From(message.Authorities, _hostAddresses);
                 var asked = message.Questions.Select(q => q.Name).ToList();
                 var labels = asked.Where(n => n.Labels.Count > 0).Select(n => n.Labels[0]);
-                foreach (var w in Candidates(claimed, labels)) w.OnProbe(claimed, asked);
+                foreach (var w in Candidates(claimed, labels)) w.OnProbe(claimed, asked, now);
                 return;
             }
             var records = message.Answers.Concat(message.Additionals).ToList();

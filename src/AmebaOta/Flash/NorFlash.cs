@@ -6,12 +6,20 @@ namespace AmebaOta.Flash;
 /// SPI NOR flash with real semantics: erase sets a 4 KiB sector to 0xFF, programming can only clear bits
 /// (<c>stored = old &amp; new</c>), and addresses past the end wrap around because the chip ignores the upper bits.
 /// Every erase and program is counted, and a power cut can be injected at any of them.
+/// <para>Time: each operation costs what <see cref="Timing"/> says (nothing by default). The data changes at once, as
+/// the model's operations are synchronous; the time is owed until an asynchronous caller waits for the chip with
+/// <see cref="WaitReadyAsync"/>, as firmware polls the status register's busy bit before the next command. Offline tools
+/// never wait, so they stay instant whatever the profile.</para>
 /// </summary>
 public sealed class NorFlash
 {
     private readonly byte[] _data;
     private long _cutAt = -1;
     private bool _tear;
+    private long _owedTicks;
+    private long _readyAt;
+    private long _returnedAt;
+    private bool _everWaited;
 
     /// <summary>A chip of <paramref name="size"/> bytes, all erased (0xFF).</summary>
     public NorFlash(int size)
@@ -44,6 +52,15 @@ public sealed class NorFlash
 
     /// <summary>True once any erase or program changed the chip since the last <see cref="MarkClean"/>.</summary>
     public bool IsDirty { get; private set; }
+
+    /// <summary>How long each erase, program and read takes (<see cref="FlashTiming.Instant"/> unless set).</summary>
+    public FlashTiming Timing { get; set; } = FlashTiming.Instant;
+
+    /// <summary>The clock <see cref="WaitReadyAsync"/> waits on.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>The time every operation so far took by <see cref="Timing"/>, whether or not anyone waited for it.</summary>
+    public TimeSpan BusyTime { get; private set; }
 
     /// <summary>Raised after each completed erase or program.</summary>
     public event Action<FlashOperation>? OperationCompleted;
@@ -90,6 +107,7 @@ public sealed class NorFlash
     /// <summary>Copies bytes from <paramref name="address"/> into <paramref name="destination"/>.</summary>
     public void Read(uint address, Span<byte> destination)
     {
+        Charge(Timing.Read(destination.Length));
         int a = Wrap(address);
         while (!destination.IsEmpty)
         {
@@ -114,13 +132,23 @@ public sealed class NorFlash
         int start = Wrap(address) & ~(FlashLayout.SectorSize - 1);
         int length = BeginOperation() ? FlashLayout.SectorSize : TornLength(FlashLayout.SectorSize);
         _data.AsSpan(start, length).Fill(0xFF);
+        Charge(Timing.SectorErase);
         EraseCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Erase, (uint)start, FlashLayout.SectorSize);
     }
 
-    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>.</summary>
-    public void Program(uint address, ReadOnlySpan<byte> bytes)
+    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>. Timed as page programs.</summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: false);
+
+    /// <summary>
+    /// The SDK's <c>flash_stream_write</c>, which the OTA code writes the image with: the same effect as
+    /// <see cref="Program(uint, ReadOnlySpan{byte})"/> (one operation, for power cuts), timed as one program command per
+    /// 32-bit word, as the SDK issues them.
+    /// </summary>
+    public void StreamWrite(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: true);
+
+    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite)
     {
         int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
         int a = Wrap(address);
@@ -132,6 +160,7 @@ public sealed class NorFlash
             source = source[n..];
             a = 0;
         }
+        Charge(streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
         ProgramCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Program, address, bytes.Length);
@@ -156,6 +185,35 @@ public sealed class NorFlash
             i = t.Length * System.Numerics.Vector<byte>.Count;
         }
         for (; i < target.Length; i++) target[i] &= source[i];
+    }
+
+    /// <summary>
+    /// Waits until the chip has finished every operation issued so far, by <see cref="Timing"/> on <see cref="Clock"/>.
+    /// The chip's timeline is kept apart from the timer's lateness: an operation starts when the previous one ended plus
+    /// however long the caller itself took in between, not when a late timer happened to wake the caller, so many short
+    /// waits add up to the modelled time. Waits under a millisecond are carried over to the next call rather than slept.
+    /// </summary>
+    public async ValueTask WaitReadyAsync(CancellationToken cancellationToken = default)
+    {
+        long owed = Interlocked.Exchange(ref _owedTicks, 0);
+        if (owed == 0) return;
+        long frequency = Clock.TimestampFrequency;
+        long now = Clock.GetTimestamp();
+        long owedStamps = (long)(owed * (double)frequency / TimeSpan.TicksPerSecond);
+        long start = _everWaited ? _readyAt + (now - _returnedAt) : now;
+        _readyAt = start + owedStamps;
+        _everWaited = true;
+        long wait = _readyAt - now;
+        if (wait >= frequency / 1000)
+            await Task.Delay(TimeSpan.FromSeconds(wait / (double)frequency), Clock, cancellationToken).ConfigureAwait(false);
+        _returnedAt = Clock.GetTimestamp();
+    }
+
+    private void Charge(TimeSpan time)
+    {
+        if (time <= TimeSpan.Zero) return;
+        BusyTime += time;
+        Interlocked.Add(ref _owedTicks, time.Ticks);
     }
 
     /// <summary>Returns false when this operation is the one the power cut interrupts.</summary>

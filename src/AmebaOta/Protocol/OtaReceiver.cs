@@ -9,25 +9,32 @@ namespace AmebaOta.Protocol;
 
 /// <summary>
 /// The board side: the stock Arduino <c>OTA.beginLocal(port)</c>, step by step as spec section 6 describes, with
-/// its log lines (written to <paramref name="serial"/>, one line per call) and its quirks:
+/// its log lines (written to <paramref name="serial"/>, one line per call), its timing (every erase and program waits
+/// for the flash by its <see cref="NorFlash.Timing"/>, the image written with <c>flash_stream_write</c> a word at a time;
+/// nothing is read from the socket while the sectors are erased) and its quirks (docs/reference section 6):
 /// <list type="bullet">
 /// <item>the alignment test is <c>ota_addr &amp; 1</c> (C precedence), so an even but unaligned address passes;</item>
 /// <item>the 12-byte header is read with a single read: whatever a short read leaves is <b>modelled as zeros</b>
-/// (on the board it is stack garbage), so a client that closes at once or sends fewer than 9 bytes gets
-/// <c>OTA image len is 0</c>;</item>
+/// (on the board it is stack garbage, whose value cannot be known), so a client that closes at once or sends fewer than
+/// 9 bytes gets <c>OTA image len is 0</c>;</item>
 /// <item><c>ceil(length / 4096)</c> sectors are erased from the OTA address with no end-of-flash check: the chip
 /// wraps, so a huge length erases sector 0 onwards and bricks the board;</item>
 /// <item>chunks are read 512 bytes at a time whatever remains, so bytes beyond the declared length that arrive in the
 /// same read are programmed too and the download then fails (<c>processed != length</c>);</item>
+/// <item>the download loop stops only when <c>read()</c> returns less than 0 (lwIP 1.4.1: a reset or the receive
+/// timeout). After the host's FIN, <c>read()</c> returns 0 forever, so a stream that ends early leaves the board
+/// spinning in the loop, printing nothing, until reset (<see cref="OtaReceiverPhase.HungAfterFin"/>);</item>
+/// <item>a failed attempt that the board closes while the host's end is still open leaves the port in lwIP's TIME_WAIT
+/// for 120 s: <c>beginLocal</c> prints <c>Bind fail</c> until then (<see cref="OtaReceiverOptions.TimeWait"/>);</item>
 /// <item>the checksum is printed with <c>%d</c> (negative above 0x7FFFFFFF);</item>
 /// <item>Default Image 2 is taken to be at 0xB000 (the library's hard-coded <c>IMAGE_2</c>), not read from Image 1.</item>
 /// </list>
-/// The end of the stream during the download counts as a read error (<c>Download fail</c>), as the spec says.
+/// The socket is lwIP-like: a receive window of a few KB and an MSS of 1460 (<see cref="OtaReceiverOptions.ReceiveWindow"/>).
 /// The receiver listens with backlog 1 and accepts exactly one client; others queue unanswered and are reset when it
 /// closes. It never writes to the socket. With <see cref="OtaReceiverOptions.Link"/> the listening socket follows the
-/// link (closed while it is down, without a log line) and a transfer cut by a dropped link fails as a read error. Cancelling the token (a board reset) closes the sockets and throws
-/// <see cref="OperationCanceledException"/> without printing anything; a <see cref="PowerCutException"/> from the
-/// flash propagates the same way.
+/// link (closed while it is down, without a log line) and a transfer cut by a dropped link fails as a read error. Cancelling
+/// the token (a board reset) closes the sockets and throws <see cref="OperationCanceledException"/> without printing
+/// anything; a <see cref="PowerCutException"/> from the flash propagates the same way.
 /// </summary>
 public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? logger = null)
 {
@@ -42,8 +49,22 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
     /// <summary><c>OTA.beginLocal(port)</c>: waits for one upload, writes it, verifies it and marks it bootable (spec section 6).</summary>
     public async Task<OtaReceiveResult> BeginLocalAsync(OtaReceiverOptions options, CancellationToken cancellationToken = default)
     {
+        var activity = options.Activity ?? new OtaReceiverActivity();
+        try
+        {
+            return await BeginLocalAsync(options, activity, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            activity.Set(OtaReceiverPhase.Idle);
+        }
+    }
+
+    private async Task<OtaReceiveResult> BeginLocalAsync(OtaReceiverOptions options, OtaReceiverActivity activity, CancellationToken cancellationToken)
+    {
         // Steps 1-3: OTA address and image bounds.
         uint ota = SyncOtaAddress();
+        await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
         uint upperBound = ImageUpperBound();
         if ((ota & 1) != 0 || ota == SystemData.None || ota < upperBound)
         {
@@ -58,10 +79,17 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         try
         {
             bool waiting = false;
+            int port = options.Port;
             CancellationToken linkLost;
             while (true)
             {
                 linkLost = options.Link is { } link ? await link.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false) : CancellationToken.None;
+                if (options.TimeWait?.Remaining(options.Port) is { } held)
+                {
+                    _logger.LogDebug("port {Port} is in TIME_WAIT for {Seconds:0} s more", options.Port, held.TotalSeconds);
+                    serial(OtaReceiverLog.BindFail);
+                    return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
+                }
                 listener = Listen(options);
                 if (listener is null)
                 {
@@ -69,10 +97,12 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
                     return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
                 }
                 var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+                port = endPoint.Port;
                 options.ListenerChanged?.Invoke(endPoint);
                 if (!waiting)
                 {
                     waiting = true;
+                    activity.Set(OtaReceiverPhase.WaitingForClient);
                     options.Listening?.Invoke(endPoint);
                     serial(OtaReceiverLog.WaitForClient);
                 }
@@ -91,7 +121,9 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             var remote = (IPEndPoint)client.RemoteEndPoint!;
             serial(OtaReceiverLog.ClientConnected(remote));
             serial("");
-            result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, linkLost, cancellationToken).ConfigureAwait(false);
+            result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, activity, linkLost, cancellationToken).ConfigureAwait(false);
+            // A failed attempt closes the socket; if the host had not closed its end yet, lwIP keeps the port in TIME_WAIT.
+            if (!result.Succeeded && TcpInfo.State(client) == TcpInfo.Established) options.TimeWait?.Enter(port);
         }
         finally
         {
@@ -110,6 +142,9 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         try
         {
             listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // Set before listening, so accepted sockets inherit them and the SYN-ACK announces them.
+            if (options.ReceiveWindow is { } window) listener.ReceiveBufferSize = window;
+            if (options.MaxSegmentSize is { } mss) TrySetMaxSegment(listener, mss);
             listener.Bind(new IPEndPoint(options.BindAddress, options.Port));
             listener.Listen(1);
             return listener;
@@ -119,6 +154,20 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             _logger.LogWarning("OTA receiver cannot listen on {Address}:{Port}: {Error}", options.BindAddress, options.Port, e.SocketErrorCode);
             listener.Dispose();
             return null;
+        }
+    }
+
+    private void TrySetMaxSegment(Socket socket, int mss)
+    {
+        const int IpProtoTcp = 6, TcpMaxSeg = 2;
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        try
+        {
+            socket.SetRawSocketOption(IpProtoTcp, TcpMaxSeg, BitConverter.GetBytes(mss));
+        }
+        catch (SocketException e)
+        {
+            _logger.LogDebug("TCP_MAXSEG {Mss} not taken: {Error}", mss, e.SocketErrorCode);
         }
     }
 
@@ -162,15 +211,16 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         }
     }
 
-    private async Task<OtaReceiveResult> ReceiveAsync(Socket client, IPEndPoint remote, uint ota, TimeSpan timeout, CancellationToken linkLost, CancellationToken cancellationToken)
+    private async Task<OtaReceiveResult> ReceiveAsync(Socket client, IPEndPoint remote, uint ota, TimeSpan timeout,
+        OtaReceiverActivity activity, CancellationToken linkLost, CancellationToken cancellationToken)
     {
         // A dropped link fails the pending read the way a timeout or socket error does.
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
         var buffer = new byte[ChunkSize];
 
         // Step 5: the header, with one read.
+        activity.Set(OtaReceiverPhase.ReadingHeader);
         serial(OtaReceiverLog.ReadOtaInfo);
-        int read = await ReadAsync(client, buffer.AsMemory(0, OtaHeader.Size), timeout, timer, cancellationToken).ConfigureAwait(false);
+        int read = await ReadAsync(client, buffer.AsMemory(0, OtaHeader.Size), timeout, linkLost, cancellationToken).ConfigureAwait(false);
         if (read < 0)
         {
             serial(OtaReceiverLog.FailToReadOtaInfo);
@@ -184,19 +234,32 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             return new OtaReceiveResult(OtaReceiveOutcome.ZeroLength, ota, remote, header, 0, 0);
         }
 
-        // Step 6: erase by the declared length, no bounds check (the chip wraps).
+        // Step 6: erase by the declared length, no bounds check (the chip wraps). Nothing is read meanwhile.
         uint sectors = unchecked((header.Length - 1) / FlashLayout.SectorSize + 1);
-        for (uint i = 0; i < sectors; i++) flash.EraseSector(unchecked(ota + i * FlashLayout.SectorSize));
+        for (uint i = 0; i < sectors; i++)
+        {
+            activity.Set(OtaReceiverPhase.Erasing, i, sectors);
+            flash.EraseSector(unchecked(ota + i * FlashLayout.SectorSize));
+            await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-        // Step 7: download, 512 bytes per read, programmed as it comes.
+        // Step 7: download, 512 bytes per read, programmed as it comes, until processed reaches the length or read() < 0.
         serial(OtaReceiverLog.StartDownload);
+        activity.Set(OtaReceiverPhase.Downloading, 0, header.Length);
         long processed = 0;
         while (processed < header.Length)
         {
-            read = await ReadAsync(client, buffer, timeout, timer, cancellationToken).ConfigureAwait(false);
-            if (read <= 0) break;
-            flash.Program(unchecked(ota + (uint)processed), buffer.AsSpan(0, read));
+            read = await ReadAsync(client, buffer, timeout, linkLost, cancellationToken).ConfigureAwait(false);
+            if (read < 0) break;
+            if (read == 0)
+            {
+                await SpinAsync(activity, processed, header.Length, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            flash.StreamWrite(unchecked(ota + (uint)processed), buffer.AsSpan(0, read));
+            await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             processed += read;
+            activity.Progress(processed);
         }
         if (processed != header.Length)
         {
@@ -206,6 +269,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         }
 
         // Step 8: read back and byte-sum.
+        activity.Set(OtaReceiverPhase.Verifying, 0, header.Length);
         uint checksum = 0;
         for (long done = 0; done < header.Length; done += ChunkSize)
         {
@@ -213,6 +277,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             flash.Read(unchecked(ota + (uint)done), buffer.AsSpan(0, n));
             checksum = Checksum.Add(checksum, buffer.AsSpan(0, n));
         }
+        await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
         if (checksum != header.Checksum)
         {
             serial(OtaReceiverLog.BadChecksum(checksum, header.Checksum));
@@ -220,23 +285,43 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         }
 
         // Step 9: sign the new image "new" (read back), then mark Default Image 2 "old".
+        activity.Set(OtaReceiverPhase.Signing);
         flash.ProgramU32(unchecked(ota + 8), ImageSignature.NewWord1);
         flash.ProgramU32(unchecked(ota + 12), ImageSignature.Word2);
+        await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
         if (flash.ReadU32(unchecked(ota + 8)) != ImageSignature.NewWord1 || flash.ReadU32(unchecked(ota + 12)) != ImageSignature.Word2)
         {
             serial(OtaReceiverLog.PutSignatureFail);
             return new OtaReceiveResult(OtaReceiveOutcome.SignatureFailed, ota, remote, header, processed, checksum);
         }
         flash.ProgramU32(Image2Address + 8, ImageSignature.OldWord1);
+        await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
 
         // Step 10.
         serial(OtaReceiverLog.Success);
         return new OtaReceiveResult(OtaReceiveOutcome.Success, ota, remote, header, processed, checksum);
     }
 
-    /// <summary>One read with SO_RCVTIMEO semantics: bytes read (0 at end of stream), or -1 on timeout or socket error.</summary>
-    private static async ValueTask<int> ReadAsync(Socket client, Memory<byte> buffer, TimeSpan timeout, CancellationTokenSource timer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stock loop after the host's FIN: <c>read()</c> returns 0 at once, forever (lwIP keeps returning
+    /// <c>ERR_CLSD</c>), and the loop goes round again without blocking. The board prints nothing more from this thread,
+    /// and its network threads, of lower priority, get no CPU (see <see cref="OtaReceiverPhase.HungAfterFin"/>). Modelled as
+    /// one wait for the reset (or power cut) that alone ends it, without burning a host core.
+    /// </summary>
+    private async Task SpinAsync(OtaReceiverActivity activity, long processed, long length, CancellationToken cancellationToken)
     {
+        _logger.LogDebug("the host closed the connection after {Bytes} of {Length} bytes: read() returns 0 forever, the download loop spins", processed, length);
+        activity.Set(OtaReceiverPhase.HungAfterFin, processed, length);
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One read with lwIP's semantics: bytes read, 0 once the peer has closed (FIN), or -1 on a reset, a socket error, a
+    /// dropped link or SO_RCVTIMEO expiring (the timeout runs only while this read waits, not while the board erases).
+    /// </summary>
+    private static async ValueTask<int> ReadAsync(Socket client, Memory<byte> buffer, TimeSpan timeout, CancellationToken linkLost, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
         timer.CancelAfter(timeout);
         try
         {

@@ -8,6 +8,28 @@ public sealed record OtaReceiverOptions(IPAddress BindAddress, int Port)
     /// <summary>The stock <c>DEFAULT_IMAGE_DOWNLOAD_TIMEOUT</c>: SO_RCVTIMEO of 30 s on the client socket.</summary>
     public static readonly TimeSpan DefaultReceiveTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>lwIP 1.4.1's <c>TCP_MSS</c> in the Ameba package.</summary>
+    public const int LwipMss = 1460;
+
+    /// <summary>lwIP's <c>TCP_WND</c> of the Ameba package: 2 × MSS.</summary>
+    public const int LwipWindow = 2 * LwipMss;
+
+    /// <summary>
+    /// The receive window the board offers (SO_RCVBUF on the listening socket, which Linux turns into about this much
+    /// unacknowledged data): lwIP's few KB by default, so a host feels back-pressure as it would from a real board,
+    /// whatever the host kernel's buffers. Null: the operating system's default.
+    /// </summary>
+    public int? ReceiveWindow { get; init; } = LwipWindow;
+
+    /// <summary>The maximum segment size the board announces (TCP_MAXSEG): lwIP's 1460. Null: the interface's.</summary>
+    public int? MaxSegmentSize { get; init; } = LwipMss;
+
+    /// <summary>The board's TIME_WAIT table: ports held after the board closed first. Null: never held (a host kernel's SO_REUSEADDR).</summary>
+    public LwipTimeWait? TimeWait { get; init; }
+
+    /// <summary>Where the receiver reports what it is doing (phase, sectors erased, bytes received). Null: not reported.</summary>
+    public OtaReceiverActivity? Activity { get; init; }
+
     /// <summary>Longest wait for any one read (the header read or a 512-byte chunk), as SO_RCVTIMEO.</summary>
     public TimeSpan ReceiveTimeout { get; init; } = DefaultReceiveTimeout;
 
@@ -38,7 +60,7 @@ public enum OtaReceiveOutcome
     ReadInfoFailed,
     /// <summary><c>OTA image len is 0</c>.</summary>
     ZeroLength,
-    /// <summary><c>Download fail</c>: the stream ended, errored, stalled past the receive timeout, or overshot the length.</summary>
+    /// <summary><c>Download fail</c>: the connection was reset, errored, stalled past the receive timeout, or overshot the length.</summary>
     DownloadFailed,
     /// <summary><c>Bad checksum:…</c>.</summary>
     BadChecksum,

@@ -109,14 +109,15 @@ public class OtaReceiverTests
     }
 
     [Fact]
-    public async Task Short_stream_then_close_is_a_download_failure()
+    public async Task Short_stream_then_reset_is_a_download_failure()
     {
         var board = await ReceiverHarness.StartAsync(TestImages.ChipWith(V1));
         using (var client = await RawClient.ConnectAsync(board.Board))
         {
             await client.SendHeaderAsync(Checksum.ByteSum(V2), (uint)V2.Length);
             await client.SendAsync(V2.AsMemory(0, V2.Length / 2));
-            client.Close();
+            await board.Activity.WaitForAsync(a => a.Phase == OtaReceiverPhase.Downloading && a.Done == V2.Length / 2).WaitAsync(TimeSpan.FromSeconds(20));
+            client.Reset();
         }
         var result = await board.FinishAsync();
         Assert.Equal(OtaReceiveOutcome.DownloadFailed, result.Outcome);
@@ -196,7 +197,8 @@ public class OtaReceiverTests
         using (var client = await RawClient.ConnectAsync(board.Board))
         {
             await client.SendHeaderAsync(0, 0x81000);  // 0x80000 + 0x81000 runs 0x1000 past a 1 MiB chip
-            client.Close();
+            await board.Activity.WaitForAsync(a => a.Phase == OtaReceiverPhase.Downloading).WaitAsync(TimeSpan.FromSeconds(20));
+            client.Reset();
         }
         var result = await board.FinishAsync();
         Assert.Equal(OtaReceiveOutcome.DownloadFailed, result.Outcome);

@@ -16,16 +16,20 @@ public sealed class ReceiverHarness
     public LineLog Lines { get; } = new();
     public Task<OtaReceiveResult> Result { get; private set; } = null!;
     public IPEndPoint Board { get; private set; } = null!;
+    public OtaReceiverActivity Activity { get; } = new();
 
     /// <summary>Starts beginLocal and returns once it listens (or has already finished without listening).</summary>
-    public static async Task<ReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default)
+    public static async Task<ReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default,
+        LwipTimeWait? timeWait = null, int port = 0)
     {
         var harness = new ReceiverHarness(flash);
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var options = new OtaReceiverOptions(IPAddress.Loopback, 0)
+        var options = new OtaReceiverOptions(IPAddress.Loopback, port)
         {
+            TimeWait = timeWait,
             ReceiveTimeout = receiveTimeout ?? TimeSpan.FromSeconds(10),
             Listening = listening.SetResult,
+            Activity = harness.Activity,
         };
         harness.Result = Task.Run(() => new OtaReceiver(flash, harness.Lines.Add).BeginLocalAsync(options, cancellationToken), cancellationToken);
         var first = await Task.WhenAny(listening.Task, harness.Result).WaitAsync(TimeSpan.FromSeconds(10));

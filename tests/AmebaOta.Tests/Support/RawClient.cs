@@ -33,5 +33,12 @@ public sealed class RawClient : IDisposable
         Socket.Close();
     }
 
+    /// <summary>Abortive close: RST (SO_LINGER 0), what lwIP reports to the board as a read error.</summary>
+    public void Reset()
+    {
+        Socket.LingerState = new LingerOption(true, 0);
+        Socket.Close();
+    }
+
     public void Dispose() => Socket.Dispose();
 }
