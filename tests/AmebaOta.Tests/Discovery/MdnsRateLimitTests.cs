@@ -53,8 +53,10 @@ public class MdnsRateLimitTests
             Questions = [new(instance, DnsRecordType.Any)],
             Authorities = [new SrvRecord(instance, 120, 0, 0, 5999, new DnsName("Rival", "local"), CacheFlush: false)],
         });
+        // Held back by the one-second rule, the answer would be due with the second announcement, which would answer it
+        // instead (a packet with the PTR too): so any PTR-less answer at all is the probe exception at work.
         Assert.NotNull(await defence);
-        Assert.True(clock.ElapsedMilliseconds < 900, $"probe answered after {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"probe answered after {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
