@@ -46,6 +46,8 @@ public static class Program
         root.Add(DiscoverCommands.Discover());
         root.Add(DiscoverCommands.Mdns());
         root.Add(FleetCommands.Build());
+        root.Add(Serve.ServeCommand.Build());
+        root.Add(Serve.PublishCommand.Build());
         return root;
     }
 }

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace AmebaOta.Cli.Output;
 
-public sealed record SketchJson(uint Version, string DeviceName, int Port, int RecoveryPin, string Board, string Mode, bool AppliesVersion1Settings, string Ssid);
+public sealed record SketchJson(uint Version, string DeviceName, int Port, int RecoveryPin, string Board, string Mode, bool AppliesVersion1Settings, string Ssid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Server = null);
 
 public sealed record SegmentJson(uint Length, string LoadAddress, string Signature);
 

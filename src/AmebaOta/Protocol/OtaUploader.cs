@@ -85,7 +85,9 @@ public static class OtaUploader
                     phase = OtaUploadPhase.Transferring;
                     eraseWait = clock.Elapsed - connectTime;
                 }
-                bool done = sender.IsCompletedSuccessfully && transfer.Acked >= wire;
+                // Every byte acknowledged is success even if the sending task has not resumed yet to send its FIN: the board
+                // may already have verified the image and closed (the close below sends the FIN then).
+                bool done = transfer.Acked >= wire && (seesAcks || sender.IsCompletedSuccessfully);
                 if (!done && closed is not null)
                     throw new OtaUploadException(OtaUploadFailure.Dropped,
                         $"the board at {board} {closed} after acknowledging {ackedImage} of {total} bytes; it keeps booting its old image", ackedImage);

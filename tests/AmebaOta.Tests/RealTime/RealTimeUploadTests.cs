@@ -37,8 +37,7 @@ public sealed class RealTimeUploadTests
         var clock = Stopwatch.StartNew();
         var upload = net.CliAsync(dir.Path, TimeSpan.FromSeconds(90), "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
         await board.Serial.WaitForAsync("Read OTA info...", timeout: TimeSpan.FromSeconds(20));
-        await board.SendAsync("status");
-        string status = await board.Notes.WaitForAsync(l => l.Contains("ok: boots 1;"), "the status reply");
+        string status = await board.StatusUntilAsync(s => s.Contains("OTA: erasing"));
         Assert.Matches(@"OTA: erasing sector \d+ of 120", status);
 
         var result = await upload;
