@@ -28,6 +28,13 @@ public sealed class RebootWatch : IDisposable
     /// <summary>The board's instance name, once heard (for a watch by address).</summary>
     public string? InstanceName => Volatile.Read(ref _instance);
 
+    internal string? Name => _name;
+    internal IPEndPoint? EndPoint => _endPoint;
+    internal string? HostLabel => Volatile.Read(ref _host);
+
+    /// <summary>The labels the owner's index files this watch under (kept by the owner, under its lock).</summary>
+    internal List<string> IndexedLabels { get; } = [];
+
     /// <summary>
     /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the
     /// reboot. Call it once the board has acknowledged the last byte. A probe or goodbye heard before then means the board
