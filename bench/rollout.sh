@@ -5,10 +5,8 @@
 # Usage: bench/rollout.sh [N] [IMAGE_SIZE]   (default 100 boards, 256K)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 n=${1:-100}
 size=${2:-256K}
 cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
