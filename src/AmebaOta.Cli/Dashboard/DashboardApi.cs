@@ -15,13 +15,16 @@ namespace AmebaOta.Cli.Dashboard;
 /// (the image as body, <c>?name=FILE</c>), <c>/api/runs</c>, <c>/api/runs/{id}/stop</c>, <c>/api/virtual/{board}/control</c>.
 /// No protocol logic here: images go to <see cref="ImageShelf"/>, runs to <see cref="RunManager"/>, controls to the farm.
 /// </summary>
-public sealed class DashboardApi(DashboardState state, ImageShelf images, RunManager runs, IDashboardHistory history, IVirtualFarm? farm,
+public sealed class DashboardApi(DashboardState state, ImageShelf images, RunManager runs, DashboardHistory history, IVirtualFarm? farm,
     ServerJson server, CancellationToken stopping)
 {
     /// <summary>Shortest gap between two events of one stream: bursts (100 boards sending) merge into one event.</summary>
     public static readonly TimeSpan Throttle = TimeSpan.FromMilliseconds(100);
 
     public const int MaxJsonBytes = 64 * 1024;
+
+    /// <summary>Largest body read at all (Kestrel closes the connection beyond it).</summary>
+    public const int MaxDrainedBytes = 64 * 1024 * 1024;
 
     private static DashboardJsonContext Json => DashboardJsonContext.Default;
 
@@ -171,19 +174,24 @@ public sealed class DashboardApi(DashboardState state, ImageShelf images, RunMan
         }
     }
 
-    /// <summary>The whole body, at most <paramref name="max"/> bytes; a body cut off before its Content-Length is turned down, and nothing is kept.</summary>
+    /// <summary>
+    /// The whole body, at most <paramref name="max"/> bytes; a larger one is read to its end (up to Kestrel's limit,
+    /// <see cref="MaxDrainedBytes"/>) and turned down, so the browser gets the answer rather than a reset connection. A body
+    /// cut off before its Content-Length is turned down too, and nothing is kept.
+    /// </summary>
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int max, string tooLarge)
     {
-        if (request.ContentLength > max) throw new DashboardError(413, tooLarge);
+        if (request.ContentLength > MaxDrainedBytes) throw new DashboardError(413, tooLarge);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
+        long total = 0;
         try
         {
             int n;
             while ((n = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
             {
-                buffer.Write(chunk, 0, n);
-                if (buffer.Length > max) throw new DashboardError(413, tooLarge);
+                total += n;
+                if (total <= max) buffer.Write(chunk, 0, n);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -192,8 +200,9 @@ public sealed class DashboardApi(DashboardState state, ImageShelf images, RunMan
         }
         catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
         {
-            throw new DashboardError(400, $"the upload was cut off after {buffer.Length}{(request.ContentLength is { } l ? $" of {l}" : "")} bytes: nothing was kept");
+            throw new DashboardError(400, $"the upload was cut off after {total}{(request.ContentLength is { } l ? $" of {l}" : "")} bytes: nothing was kept");
         }
+        if (total > max) throw new DashboardError(413, tooLarge);
         return buffer.ToArray();
     }
 

@@ -20,7 +20,7 @@ public static class DashboardCommand
         var ip = new Option<string>("--ip") { Description = "Address to listen on (default loopback; any other prints a warning: every host that reaches it sees the boards)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "HTTP port (0: any free port)", DefaultValueFactory = _ => DefaultPort };
         var iface = DiscoverCommands.InterfaceOption();
-        var db = new Option<string?>("--db") { Description = "History database (SQLite) to record to and read from; 'none': no history", HelpName = "PATH" };
+        var db = History.HistoryDatabase.Option();
         var farmCount = new Option<int?>("--farm") { Description = "Also run N virtual boards in the dashboard (MyAmeba-001 … on 127.0.0.2 …; flash files in a temporary directory): their serial output and controls are in the page", HelpName = "N" };
         var farmImage = new Option<FileInfo?>("--farm-image") { Description = "With --farm: the image the virtual boards start with (default: a version-1 ota_basic image)" };
         var flashTiming = FlashTimingOption.Create();
@@ -37,16 +37,14 @@ public static class DashboardCommand
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(ip)!.Trim(), out var address))
-                throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IP address (127.0.0.1, or 0.0.0.0 for every interface)");
-            int p = parse.GetValue(port);
-            if (p is < 0 or > 65535) throw new CliError(ExitCodes.Usage, $"--port {p} is not a port (0 to 65535)");
+            var address = AddressParsing.Parse(parse.GetValue(ip)!, "--ip", allowNames: false);
+            int p = OptionChecks.InRange(parse.GetValue(port), 0, 65535, "--port");
             int? count = parse.GetValue(farmCount);
             string? attachPath = parse.GetValue(attach);
             if (count is not null && attachPath is not null) throw new CliError(ExitCodes.Usage, "give either --farm or --attach, not both");
-            if (count is < 1 or > DeviceFarmOptions.MaxBoards) throw new CliError(ExitCodes.Usage, $"--farm {count} is out of range: 1 to {DeviceFarmOptions.MaxBoards} boards");
+            if (count is { } n) OptionChecks.InRange(n, 1, DeviceFarmOptions.MaxBoards, "--farm");
             if (count is null && parse.GetValue(farmImage) is not null) throw new CliError(ExitCodes.Usage, "--farm-image is for --farm N");
-            var options = new DashboardOptions(address, p, parse.GetValue(iface), parse.GetValue(db), count,
+            var options = new DashboardOptions(address, p, parse.GetValue(iface), History.HistoryDatabase.Resolve(parse.GetValue(db)), count,
                 parse.GetValue(farmImage) is { } image ? ImageFile.Load(image.FullName) : null, FlashTimingOption.Read(parse, flashTiming), attachPath);
             return await RunAsync(options, cancellationToken);
         }));
@@ -55,7 +53,7 @@ public static class DashboardCommand
 
     private static async Task<int> RunAsync(DashboardOptions options, CancellationToken cancellationToken)
     {
-        void Warn(string message) => Console.Error.WriteLine($"warning: {message}");
+        void Warn(string message) => Output.Diagnostics.Warning(message);
         try
         {
             if (options.Interface is not null) MdnsInterface.Resolve(options.Interface);
@@ -116,6 +114,6 @@ public static class DashboardCommand
     }
 }
 
-/// <summary>What <c>ameba-ota dashboard</c> was asked to do.</summary>
+/// <summary>What <c>ameba-ota dashboard</c> was asked to do (<see cref="Database"/>: the history file, or null for none).</summary>
 public sealed record DashboardOptions(IPAddress Address, int Port, string? Interface, string? Database, int? FarmCount, ImageFile? FarmImage,
     Flash.FlashTiming FlashTiming, string? Attach);

@@ -39,7 +39,7 @@ public sealed class DashboardServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = ImageShelf.MaxImageBytes + 1;
+            kestrel.Limits.MaxRequestBodySize = DashboardApi.MaxDrainedBytes;
             kestrel.Listen(address, port, l => listen = l);
         });
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using AmebaOta.Discovery;
+using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.Dashboard;
 
@@ -7,12 +8,12 @@ namespace AmebaOta.Cli.Dashboard;
 /// when they say goodbye or their records expire. Sightings go to the history every 2 s, as one batch. Only listens and
 /// asks over mDNS: never touches a board's OTA port.
 /// </summary>
-public sealed class DiscoveryFeed(DashboardState state, IDashboardHistory history, string? networkInterface, Action<string> warn) : IAsyncDisposable
+public sealed class DiscoveryFeed(DashboardState state, DashboardHistory history, string? networkInterface, Action<string> warn) : IAsyncDisposable
 {
     private static readonly TimeSpan HistoryBatch = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
-    private List<DiscoveredService> _pending = [];
+    private List<BoardSighting> _pending = [];
     private Task _watching = Task.CompletedTask;
     private Task _recording = Task.CompletedTask;
 
@@ -35,7 +36,7 @@ public sealed class DiscoveryFeed(DashboardState state, IDashboardHistory histor
                     if (e.Kind == ServiceEventKind.Appeared)
                     {
                         state.Seen(e.Service, now);
-                        lock (_lock) _pending.Add(e.Service);
+                        lock (_lock) _pending.Add(BoardSighting.Of(e.Service) with { SeenAt = now });
                     }
                     else
                     {
@@ -71,14 +72,14 @@ public sealed class DiscoveryFeed(DashboardState state, IDashboardHistory histor
 
     private void Flush()
     {
-        List<DiscoveredService> batch;
+        List<BoardSighting> batch;
         lock (_lock)
         {
             if (_pending.Count == 0) return;
             batch = _pending;
             _pending = [];
         }
-        history.Seen(batch, DateTimeOffset.UtcNow);
+        history.Seen(batch);
     }
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
     }
 
     private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 60_000 };
+    private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 60_000 };
 
     private static ILocator Row(IPage page, int board) => page.Locator($"#boards tbody tr[data-board=\"{DashboardFixture.Board(board)}\"]");
 
@@ -95,6 +96,53 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
 
         // The boards run version 2 now: their serial output says so.
         foreach (int b in boards) await fixture.Farm.Serial.WaitForAsync($"[{DashboardFixture.Board(b)}] This is version 2");
+
+        // The history database has them: the board list's last image, and the history view.
+        foreach (int b in boards) await Expect(Row(page, b).Locator("td.last")).ToHaveTextAsync("v2-three.bin v2 · came back");
+        await page.Locator("#tab-history").ClickAsync();
+        await page.Locator("#h-image").FillAsync("v2-three");
+        await page.Locator("#h-image").DispatchEventAsync("change");
+        var uploads = page.Locator("#uploads tbody tr");
+        await Expect(uploads).ToHaveCountAsync(3);
+        foreach (int b in boards)
+        {
+            var upload = page.Locator($"#uploads tbody tr[data-board=\"{DashboardFixture.Board(b)}\"]");
+            await Expect(upload.Locator("td.outcome")).ToHaveTextAsync("came back");
+        }
+        await DashboardFixture.ScreenshotAsync(page, "history");
+    }
+
+    [Fact]
+    public async Task The_stop_button_halts_a_staged_rollout_and_the_history_keeps_it_resumable()
+    {
+        var page = await OpenAsync();
+        string v3 = fixture.Dir.File("v3-rollout.bin");
+        File.WriteAllBytes(v3, TestImages.Image(3));
+        await page.Locator("#file").SetInputFilesAsync(v3);
+        await Expect(page.Locator("#image-info")).ToContainTextAsync("version 3");
+        int[] boards = [6, 7, 8, 9, 10, 11];
+        foreach (int b in boards) await Row(page, b).Locator("td.pick input").CheckAsync();
+        await page.Locator("input[name=mode][value=rollout]").CheckAsync();
+        await page.Locator("#stages").FillAsync("1,2,3,4,5,6");   // one board per stage, canary first
+        await page.Locator("#max-failures").FillAsync("0");
+        await page.Locator("#start").ClickAsync();
+
+        await Expect(State(page, 6)).ToContainTextAsync("success", LongContains);   // the canary's stage is done
+        await page.Locator("#stop").ClickAsync();
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("stopped", Long);
+        await Expect(page.Locator("#run-reason")).ToContainTextAsync("stopped from the page");
+        await Expect(page.Locator("#run-reason")).ToContainTextAsync("fleet rollout --resume");
+        await Expect(State(page, 11)).ToHaveTextAsync("aborted");
+        int succeeded = 0;
+        foreach (int b in boards) if ((await State(page, b).TextContentAsync())!.StartsWith("success")) succeeded++;
+        Assert.InRange(succeeded, 1, boards.Length - 1);
+        Assert.DoesNotContain(fixture.Farm.Serial.Lines, l => l == $"[{DashboardFixture.Board(11)}] This is version 3");
+        await DashboardFixture.ScreenshotAsync(page, "rollout-stopped");
+
+        await page.Locator("#tab-history").ClickAsync();
+        var rollout = page.Locator("#rollouts details.rollout").Filter(new() { HasText = "v3-rollout" });
+        await Expect(rollout.Locator("summary")).ToContainTextAsync("· stopped");
+        await Expect(rollout.Locator("summary")).ToContainTextAsync("aborted");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 
 /// <summary>A plain update from the page: what <c>fleet upload</c> does (<see cref="FleetUpdater"/>), every board at once within the parallelism bound.</summary>
 internal sealed class PlainUpdateRun(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, FleetOptions options, DashboardState state,
-    IDashboardHistory history) : RunTracker(id, "update", image, targets, options.WaitReboot is not null, state)
+    DashboardHistory history) : RunTracker(id, "update", image, targets, options.WaitReboot is not null, state)
 {
     protected override async Task<(string State, string Reason)> ExecuteAsync(CancellationToken stop)
     {

@@ -10,7 +10,7 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 /// must answer by mDNS, the image must pass <c>upload</c>'s checks. When a run ends the history is read again, so each
 /// board's "last image" follows.
 /// </summary>
-public sealed class RunManager(DashboardState state, IDashboardHistory history, string? networkInterface) : IAsyncDisposable
+public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface) : IAsyncDisposable
 {
     public const int MaxParallel = 1024;
 
@@ -38,10 +38,12 @@ public sealed class RunManager(DashboardState state, IDashboardHistory history, 
         {
             if (_current is { IsFinished: false } going)
                 throw new DashboardError(409, $"run {going.Id} is still going: wait for it to end, or stop it");
-            long id = ++_lastId;
+            long id = _lastId + 1;
             run = mode == "update"
-                ? new PlainUpdateRun(id, image, targets, options, state, history) { Ended = RefreshHistoryAsync }
-                : throw new DashboardError(501, "staged rollouts need the history database and its rollouts, which this build does not have yet");
+                ? new PlainUpdateRun(id, image, targets, options, state, history)
+                : RolloutRun.Create(id, image, targets, request, options, state, history);
+            run.Ended = RefreshHistoryAsync;
+            _lastId = id;
             _current = run;
         }
         run.Start();

@@ -30,7 +30,7 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
     public bool IsFinished => Completion.IsCompleted && _endedAt is not null;
 
     /// <summary>What the page hears when the run has ended (the history is read again then).</summary>
-    public Func<Task>? Ended { get; init; }
+    public Func<Task>? Ended { get; set; }
 
     public void Start()
     {

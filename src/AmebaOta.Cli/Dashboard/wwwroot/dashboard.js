@@ -355,7 +355,9 @@ function drawRun() {
     (r.stages ? ` · stage ${r.stage} of ${r.stages}` : "") + (r.waitReboot ? " · waiting for each to come back" : "");
   $("run-progress").max = Math.max(1, r.boards);
   $("run-progress").value = r.done;
-  $("run-counts").textContent = `${r.done} of ${r.boards} done: ${r.succeeded} succeeded, ${r.failed} failed`;
+  const other = r.done - r.succeeded - r.failed;
+  $("run-counts").textContent = `${r.done} of ${r.boards} done: ${r.succeeded} succeeded, ${r.failed} failed` +
+    (other > 0 ? `, ${other} ${r.kind === "rollout" ? "aborted" : "skipped"}` : "");
   $("run-reason").textContent = r.reason || "";
   $("stop").hidden = !runGoing(r);
   $("stop").disabled = r.state === "stopping" || !token();

@@ -89,6 +89,16 @@ public sealed class RolloutStore(HistoryStore store)
         return boards;
     }
 
+    /// <summary>The ids of the latest <paramref name="limit"/> rollouts, newest first.</summary>
+    public IReadOnlyList<long> RecentIds(int limit) => store.Read(c =>
+    {
+        using var command = HistoryStore.Command(c, null, "SELECT id FROM rollouts ORDER BY id DESC LIMIT $limit", ("$limit", limit));
+        using var r = command.ExecuteReader();
+        var ids = new List<long>();
+        while (r.Read()) ids.Add(r.GetInt64(0));
+        return ids;
+    });
+
     /// <summary>Records a board's new state.</summary>
     public void SetBoard(long id, RolloutBoard board) => store.Write((c, tx) => HistoryStore.Execute(c, tx,
         "UPDATE rollout_boards SET state = $state, error = $error, updated_at = $at WHERE rollout_id = $id AND board = $board",

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AmebaOta.Tests.Support;
+
+namespace AmebaOta.Tests.Dashboard;
+
+/// <summary>The dashboard's HTTP API without a browser: who may change what, and bad requests that must change nothing.</summary>
+public sealed class DashboardHttpTests
+{
+    private static async Task<(TempDir Dir, DashboardProcess Dashboard, HttpClient Http)> StartAsync(params string[] extra)
+    {
+        var dir = new TempDir();
+        var dashboard = await DashboardProcess.StartAsync(null, dir.Path, ["--port", "0", "--interface", "lo", "--db", "none", .. extra]);
+        return (dir, dashboard, new HttpClient { BaseAddress = new Uri(dashboard.Url), Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    private static HttpRequestMessage Post(string path, HttpContent content, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task Every_change_needs_the_token_and_reading_does_not()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        var image = TestImages.Image(2);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/boards")).StatusCode);
+        foreach (string? token in new[] { null, "", new string('0', 32), dashboard.Token[..^1] })
+        {
+            var refused = await http.SendAsync(Post("/api/images?name=v2.bin", new ByteArrayContent(image), token));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Contains("token", (await JsonAsync(refused)).GetProperty("message").GetString());
+        }
+        // Nothing was kept: a run naming that image does not find it.
+        string sha = Convert.ToHexStringLower(SHA256.HashData(image));
+        var run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"boards\":[\"x\"]}}"), dashboard.Token));
+        Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
+
+        var taken = await http.SendAsync(Post("/api/images?name=v2.bin", new ByteArrayContent(image), dashboard.Token));
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
+        var json = await JsonAsync(taken);
+        Assert.Equal(sha, json.GetProperty("sha256").GetString());
+        Assert.Equal(2u, json.GetProperty("version").GetUInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("refusal").ValueKind);
+    }
+
+    [Fact]
+    public async Task Only_loopback_host_names_are_answered_and_other_methods_are_refused()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/boards");
+        rebound.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(rebound)).StatusCode);
+        var local = new HttpRequestMessage(HttpMethod.Get, "/api/boards");
+        local.Headers.Host = $"localhost:{new Uri(dashboard.Url).Port}";
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(local)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.DeleteAsync("/api/runs/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/nothing-here.js")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_page_ships_its_own_script_and_styles_with_a_strict_content_security_policy()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        var page = await http.GetAsync("/");
+        string html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.DoesNotContain("http://", html.Replace(dashboard.Url, ""));
+        Assert.DoesNotContain("https://", html);
+        foreach (string asset in new[] { "/dashboard.js", "/dashboard.css", "/favicon.svg" })
+        {
+            var response = await http.GetAsync(asset);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("https://", await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task An_upload_cut_off_midway_or_too_large_is_turned_down_and_nothing_is_kept()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        var image = TestImages.Image(2, size: 64 * 1024);
+        var uri = new Uri(dashboard.Url);
+
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, uri.Port);
+            var stream = client.GetStream();
+            string head = $"POST /api/images?name=cut.bin HTTP/1.1\r\nHost: 127.0.0.1:{uri.Port}\r\nAuthorization: Bearer {dashboard.Token}\r\n" +
+                          $"Content-Type: application/octet-stream\r\nContent-Length: {image.Length}\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(image.AsMemory(0, image.Length / 2));
+            await stream.FlushAsync();
+            client.Client.Shutdown(SocketShutdown.Send);   // the browser went away mid-upload
+            var buffer = new byte[4096];
+            while (await stream.ReadAsync(buffer) > 0) { }
+        }
+        string sha = Convert.ToHexStringLower(SHA256.HashData(image));
+        var run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"boards\":[\"x\"]}}"), dashboard.Token));
+        Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
+        Assert.Contains("not on the dashboard", (await JsonAsync(run)).GetProperty("message").GetString());
+
+        var huge = await http.SendAsync(Post("/api/images?name=huge.bin", new ByteArrayContent(new byte[5 * 1024 * 1024]), dashboard.Token));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        Assert.Equal("huge.bin is too large: an image is 1 to 4194304 bytes", (await JsonAsync(huge)).GetProperty("message").GetString());
+
+        var empty = await http.SendAsync(Post("/api/images?name=empty.bin", new ByteArrayContent([]), dashboard.Token));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
+        Assert.Equal("the file is empty", (await JsonAsync(empty)).GetProperty("message").GetString());
+
+        var garbage = await http.SendAsync(Post("/api/runs", new StringContent("{not json"), dashboard.Token));
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+
+        // Still serving, and a whole upload is taken.
+        var whole = await http.SendAsync(Post("/api/images?name=whole.bin", new ByteArrayContent(image), dashboard.Token));
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_for_boards_that_do_not_answer_is_refused_with_the_reason()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        var image = TestImages.Image(2);
+        string sha = Convert.ToHexStringLower(SHA256.HashData(image));
+        await http.SendAsync(Post("/api/images?name=v2.bin", new ByteArrayContent(image), dashboard.Token));
+        var run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"boards\":[\"Nobody-Here\"]}}"), dashboard.Token));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, run.StatusCode);
+        Assert.Equal("1 of the boards chosen do not answer by mDNS right now (Nobody-Here): nothing was sent", (await JsonAsync(run)).GetProperty("message").GetString());
+        run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"pattern\":\"Nobody-*\"}}"), dashboard.Token));
+        Assert.Equal("no board that answers by mDNS matches 'Nobody-*'", (await JsonAsync(run)).GetProperty("message").GetString());
+        run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"pattern\":\"x\",\"mode\":\"sideways\"}}"), dashboard.Token));
+        Assert.Equal(HttpStatusCode.BadRequest, run.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_event_stream_starts_with_a_snapshot()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        using var response = await http.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: snapshot", await reader.ReadLineAsync());
+        string data = (await reader.ReadLineAsync())!;
+        var snapshot = JsonDocument.Parse(data["data: ".Length..]).RootElement;
+        Assert.True(snapshot.GetProperty("server").GetProperty("loopback").GetBoolean());
+        Assert.False(snapshot.GetProperty("history").GetProperty("persistent").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Listening_beyond_loopback_warns_and_bad_options_are_one_line()
+    {
+        var (dir, dashboard, _) = await StartAsync("--ip", "0.0.0.0");
+        using var __ = dir;
+        await using (dashboard)
+        {
+            await dashboard.Notes.WaitForAsync(l => l.StartsWith("warning: listening on 0.0.0.0, not loopback"), "the warning");
+        }
+        foreach (var (args, code, message) in new (string[], int, string)[]
+        {
+            (["--port", "70000"], 1, "--port takes 0 to 65535, not 70000"),
+            (["--farm", "0"], 1, "--farm takes 1 to 1000, not 0"),
+            (["--farm", "2", "--attach", "x.sock"], 1, "give either --farm or --attach, not both"),
+            (["--ip", "127.1"], 1, "--ip '127.1' is not a dotted-quad IPv4 address"),
+            (["--attach", dir.File("nothing.sock")], 9, "cannot attach to the device farm at"),
+            (["--interface", "nosuch0"], 9, "nosuch0"),
+        })
+        {
+            var result = await Support.Cli.RunAsync(dir.Path, ["dashboard", .. args.Contains("--port") ? args : ["--port", "0", .. args], "--db", "none"]);
+            Assert.True(result.ExitCode == code, result.ToString());
+            var lines = result.Stderr.Trim().Split('\n');
+            Assert.Single(lines);
+            Assert.StartsWith("error: ", lines[0]);
+            Assert.Contains(message, lines[0]);
+        }
+    }
+}
