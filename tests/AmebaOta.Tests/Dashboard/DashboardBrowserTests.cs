@@ -143,6 +143,13 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         var rollout = page.Locator("#rollouts details.rollout").Filter(new() { HasText = "v3-rollout" });
         await Expect(rollout.Locator("summary")).ToContainTextAsync("· stopped");
         await Expect(rollout.Locator("summary")).ToContainTextAsync("aborted");
+
+        // The CLI resumes it from the shared database: the boards not done get the image, the done ones are not sent to again.
+        string id = (await rollout.GetAttributeAsync("data-rollout"))!;
+        var resumed = await fixture.Network.CliAsync(fixture.Dir.Path, TimeSpan.FromSeconds(120), "fleet", "rollout", "--resume", id, "--db", fixture.Dir.File("history.db"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        await fixture.Farm.Serial.WaitForAsync($"[{DashboardFixture.Board(11)}] This is version 3");
+        Assert.Equal(1, fixture.Farm.Serial.Count($"[{DashboardFixture.Board(6)}] This is version 3"));
     }
 
     [Fact]
