@@ -22,17 +22,17 @@ public sealed class DashboardHistory : IDisposable
     public const string Command = "dashboard";
     public const int RolloutsShown = 50;
 
-    private readonly string _where;
+    private readonly string? _path;
 
-    private DashboardHistory(BestEffortHistory history, string where)
+    private DashboardHistory(BestEffortHistory history, string? path)
     {
         Best = history;
-        _where = where;
+        _path = path;
     }
 
     /// <summary>Opens the database at <paramref name="path"/> (null: none); a problem is warned about once.</summary>
     public static DashboardHistory Open(string? path, Action<string> warn) => path is null
-        ? new DashboardHistory(BestEffortHistory.Disabled(), "none (--db none): nothing is recorded")
+        ? new DashboardHistory(BestEffortHistory.Disabled(), null)
         : new DashboardHistory(BestEffortHistory.Open(path, warn), Path.GetFullPath(path));
 
     /// <summary>The history the library's recorders and rollout journals write through.</summary>
@@ -40,7 +40,8 @@ public sealed class DashboardHistory : IDisposable
 
     public bool Persistent => Best.IsAvailable;
 
-    public string Where => Best.IsAvailable ? _where : $"none ({_where} is not usable: see the warning in the terminal)";
+    public string Where => _path is null ? "none (--db none): nothing is recorded"
+        : Best.IsAvailable ? _path : $"none: {_path} is not usable (see the warning in the terminal)";
 
     /// <summary>Where images started as rollouts are kept, so that <c>fleet rollout --resume ID</c> finds them: beside the database.</summary>
     public string? ImageDirectory => Best.Store is { } s ? Path.Combine(Path.GetDirectoryName(s.Path)!, "dashboard-images") : null;
