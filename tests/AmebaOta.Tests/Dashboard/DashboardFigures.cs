@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using AmebaOta.Tests.Support;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace AmebaOta.Tests.Dashboard;
+
+/// <summary>Runs only when <c>AMEBAOTA_DASHBOARD_FIGURES=1</c> (bench/dashboard.sh sets it): it takes minutes and a whole machine.</summary>
+public sealed class DashboardFiguresFactAttribute : FactAttribute
+{
+    public DashboardFiguresFactAttribute()
+    {
+        if (Environment.GetEnvironmentVariable("AMEBAOTA_DASHBOARD_FIGURES") != "1") Skip = "dashboard figures: run bench/dashboard.sh";
+    }
+}
+
+/// <summary>
+/// The figures in BENCHMARKS.md: a <c>device farm</c> of 500 boards (typical flash timing) and a dashboard attached to it, in a
+/// private namespace; page load time with 500 boards, the dashboard's memory, the page's frame gaps while 100 boards update,
+/// and the time from a board's mDNS announcement to its row in the page.
+/// </summary>
+public sealed class DashboardFigures(ITestOutputHelper output)
+{
+    private static int Env(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : fallback;
+
+    private void Say(string line) => output.WriteLine(line);
+
+    [DashboardFiguresFact]
+    public async Task Five_hundred_boards_listed_and_one_hundred_updating()
+    {
+        int boards = Env("AMEBAOTA_DASHBOARD_BOARDS", 500), updating = Env("AMEBAOTA_DASHBOARD_UPDATING", 100);
+        using var dir = new TempDir();
+        using var network = await PrivateNetwork.CreateAsync(tcpBuffer: 64 * 1024);
+        File.WriteAllBytes(dir.File("v1.bin"), TestImages.Image(1));
+        string socket = dir.File("farm.sock");
+        var clock = Stopwatch.StartNew();
+        await using var farm = FarmProcess.StartIn(network, dir.Path, "--count", boards.ToString(), "--image", "v1.bin", "--flash-timing", "typical",
+            "--interface", "lo", "--control", socket);
+        await farm.Notes.WaitForAsync(l => l.StartsWith($"[farm] all {boards} boards listening"), "the farm's ready line", timeout: TimeSpan.FromMinutes(5));
+        Say($"farm of {boards} boards ready in {clock.Elapsed.TotalSeconds:0.0} s");
+        await using var dashboard = await DashboardProcess.StartAsync(network, dir.Path, "--port", "8080", "--interface", "lo", "--attach", socket, "--db", dir.File("history.db"));
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path, network);
+
+        var page = await browser.Context.NewPageAsync();
+        await page.GotoAsync(dashboard.Link);
+        await page.WaitForFunctionAsync($"() => document.getElementById('counts').textContent === '{boards} boards, {boards} online'", null,
+            new() { Timeout = 300_000 });
+        Say($"all {boards} boards online in the page {clock.Elapsed.TotalSeconds:0.0} s after the farm started");
+        await Task.Delay(2000);
+        Say($"dashboard memory with {boards} boards listed: {Rss(dashboard.Pid)} (managed heap not included separately)");
+        await page.CloseAsync();
+
+        // Page load: a fresh tab until every row is drawn.
+        var loads = new List<(double Load, double Rows)>();
+        for (int i = 0; i < 5; i++)
+        {
+            var fresh = await browser.Context.NewPageAsync();
+            await fresh.GotoAsync(dashboard.Link);
+            await fresh.WaitForFunctionAsync($"() => document.querySelectorAll('#boards tbody tr').length >= {boards}", null, new() { Timeout = 60_000, PollingInterval = 5 });
+            double rows = await fresh.EvaluateAsync<double>("() => performance.now()");
+            double load = await fresh.EvaluateAsync<double>("() => performance.getEntriesByType('navigation')[0].loadEventEnd");
+            loads.Add((load, rows));
+            await fresh.CloseAsync();
+        }
+        Say($"page load with {boards} boards (5 loads): load event {Stats(loads.Select(l => l.Load))}; every row drawn {Stats(loads.Select(l => l.Rows))}");
+
+        // Announcement to row: a new board announces itself; when does its row appear?
+        page = await browser.Context.NewPageAsync();
+        await page.GotoAsync(dashboard.Link);
+        await page.WaitForFunctionAsync($"() => document.querySelectorAll('#boards tbody tr').length >= {boards}", null, new() { Timeout = 60_000 });
+        await page.EvaluateAsync(@"() => {
+            window.__appeared = {};
+            new MutationObserver(records => {
+                for (const r of records) for (const n of r.addedNodes) if (n.dataset && n.dataset.board) window.__appeared[n.dataset.board] = Date.now();
+            }).observe(document.querySelector('#boards tbody'), { childList: true });
+        }");
+        var latencies = new List<double>();
+        for (int i = 0; i < 10; i++)
+        {
+            string name = $"Newcomer-{i}";
+            var psi = Support.Cli.StartInfo(dir.Path, "mdns", "advertise", "--name", name, "--port", "5000", "--ip", $"127.200.0.{i + 1}", "--interface", "lo");
+            await using var advertiser = new AdvertiserProcess(network, psi);
+            await advertiser.Serial.WaitForAsync(l => l.StartsWith("advertising "), "the advertiser's line");
+            long announced = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await page.WaitForFunctionAsync($"() => window.__appeared['{name}']", null, new() { Timeout = 30_000 });
+            long appeared = await page.EvaluateAsync<long>($"() => window.__appeared['{name}']");
+            latencies.Add(appeared - announced);
+        }
+        Say($"mDNS announcement to row in the page (10 boards, {boards} listed): {Stats(latencies)}");
+
+        // 100 boards updating at once: the page keeps drawing, the dashboard's memory.
+        string image = dir.File("v2.bin");
+        File.WriteAllBytes(image, TestImages.Image(2, size: 256 * 1024));
+        await page.Locator("#file").SetInputFilesAsync(image);
+        await page.Locator("#image-info").WaitForAsync();
+        await page.EvaluateAsync($"() => {{ const boxes = document.querySelectorAll('#boards tbody tr[data-board^=\"MyAmeba\"] td.pick input'); for (let i = 0; i < {updating}; i++) boxes[i].click(); }}");
+        await page.Locator("#parallel").FillAsync(updating.ToString());
+        await page.EvaluateAsync(@"() => {
+            window.__gaps = []; window.__events = 0; let last = performance.now();
+            const frame = (t) => { window.__gaps.push(t - last); last = t; if (!window.__stopFrames) requestAnimationFrame(frame); };
+            requestAnimationFrame(frame);
+        }");
+        var run = Stopwatch.StartNew();
+        await page.Locator("#start").ClickAsync();
+        string peak = "";
+        long peakKb = 0;
+        var filterTimes = new List<double>();
+        while (true)
+        {
+            string state = (await page.Locator("#run-state").TextContentAsync()) ?? "";
+            long kb = RssKb(dashboard.Pid);
+            if (kb > peakKb) { peakKb = kb; peak = Rss(dashboard.Pid); }
+            if (run.Elapsed > TimeSpan.FromSeconds(8) && filterTimes.Count < 5)
+            {
+                // Typing in the filter box mid-run: time until the table shows the result.
+                filterTimes.Add(await page.EvaluateAsync<double>(@"async () => {
+                    const t0 = performance.now(); const f = document.getElementById('filter');
+                    f.value = 'MyAmeba-00' + Math.floor(Math.random() * 10); f.dispatchEvent(new Event('input'));
+                    await new Promise(r => requestAnimationFrame(() => r()));
+                    const t1 = performance.now(); f.value = ''; f.dispatchEvent(new Event('input')); return t1 - t0; }"));
+                if (filterTimes.Count == 1) await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "dashboard-100-updating.png") });
+            }
+            if (state is "completed" or "stopped" or "failed") break;
+            if (run.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("the run did not end in 10 minutes");
+            await Task.Delay(500);
+        }
+        await page.EvaluateAsync("() => { window.__stopFrames = true; }");
+        var gaps = (await page.EvaluateAsync<double[]>("() => window.__gaps")).Skip(1).ToList();
+        string counts = (await page.Locator("#run-counts").TextContentAsync())!;
+        Say($"{updating} boards updating (256 KiB, typical flash, wait for reboot): run took {run.Elapsed.TotalSeconds:0.0} s, {counts}");
+        Say($"page frame gaps during the run ({gaps.Count} frames): {Stats(gaps)}; filter typed mid-run to drawn: {Stats(filterTimes)}");
+        Say($"dashboard memory peak while {updating} boards update: {peak}; after: {Rss(dashboard.Pid)}");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "dashboard-after-100.png") });
+    }
+
+    private static long RssKb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return 0;
+    }
+
+    private static string Rss(int pid) => $"{RssKb(pid) / 1024.0:0.0} MiB RSS";
+
+    private static string Stats(IEnumerable<double> values)
+    {
+        var v = values.Order().ToList();
+        if (v.Count == 0) return "none";
+        double P(double q) => v[Math.Min(v.Count - 1, (int)Math.Ceiling(q * v.Count) - 1)];
+        return $"median {P(0.5):0} ms, p95 {P(0.95):0} ms, max {v[^1]:0} ms";
+    }
+}
