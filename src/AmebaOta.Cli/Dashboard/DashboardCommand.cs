@@ -67,7 +67,8 @@ public static class DashboardCommand
             Warn($"listening on {options.Address}, not loopback: every host that reaches it sees the boards and the history (changes still need the token)");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        // Ctrl+C and SIGTERM arrive as the command's cancellation; a closed terminal (SIGHUP) stops it as cleanly.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
 
         using var history = DashboardHistory.Open(options.Database, Warn);
         var state = new DashboardState();
@@ -77,6 +78,9 @@ public static class DashboardCommand
         {
             state.MarkVirtual(farm.Boards);
             farm.BoardAdded += name => state.MarkVirtual([name]);
+            if (farm is InProcessFarm own)
+                _ = own.Running.ContinueWith(t => Warn($"the virtual boards stopped: {t.Exception?.GetBaseException().Message}"),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         await using var runs = new RunManager(state, history, options.Interface);
         await using var discovery = new DiscoveryFeed(state, history, options.Interface, Warn);

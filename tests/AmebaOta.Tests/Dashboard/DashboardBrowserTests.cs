@@ -201,6 +201,17 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         await page.Locator("#virtual-panel button[data-command=status]").ClickAsync();
         await Expect(page.Locator("#vb-reply")).ToContainTextAsync("ok: boots 2;");
         await DashboardFixture.ScreenshotAsync(page, "virtual-board");
+
+        // The recovery pin button holds pin 18 high; the buttons show the board's own state when it is opened again.
+        await page.Locator("#vb-pin").ClickAsync();
+        await Expect(page.Locator("#vb-reply")).ToHaveTextAsync("ok: pin 18 (PE_5) high: read at the next reset (reset to apply)");
+        await Row(page, 12).Locator("td.name button").ClickAsync();
+        await Expect(page.Locator("#vb-pin")).ToHaveTextAsync("Recovery pin: low");
+        await Row(page, 5).Locator("td.name button").ClickAsync();
+        await Expect(page.Locator("#vb-pin")).ToHaveTextAsync("Recovery pin: HIGH (reset to apply)");
+        await page.Locator("#vb-pin").ClickAsync();
+        await Expect(page.Locator("#vb-reply")).ToHaveTextAsync("ok: pin 18 (PE_5) low: read at the next reset (reset to apply)");
+        await Expect(page.Locator("#vb-pin")).ToHaveTextAsync("Recovery pin: low");
     }
 
     [Fact]

@@ -196,4 +196,43 @@ public sealed class DashboardHttpTests
             Assert.Contains(message, lines[0]);
         }
     }
+
+    [Fact]
+    public async Task With_farm_N_the_dashboard_runs_virtual_boards_of_its_own_and_controls_them()
+    {
+        using var dir = new TempDir();
+        using var network = await PrivateNetwork.CreateAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(network, dir.Path, "--port", "8080", "--interface", "lo", "--db", "none",
+            "--farm", "2", "--flash-timing", "instant");
+        string virtualLine = await dashboard.Serial.WaitForAsync(l => l.StartsWith("virtual:"), "the virtual boards' line");
+        Assert.StartsWith("virtual:   2 boards run by the dashboard (127.0.0.2 … 127.0.0.3", virtualLine);
+        // The test process is outside the namespace: ask from inside it.
+        const string Client = """
+            import json, sys, time, urllib.request as u
+            base, token = sys.argv[1], sys.argv[2]
+            for _ in range(200):
+                boards = json.load(u.urlopen(base + "api/boards"))["boards"]
+                if sum(1 for b in boards if b["online"] and b["virtual"]) == 2: break
+                time.sleep(0.1)
+            print("online", sorted(b["name"] for b in boards if b["online"] and b["virtual"]))
+            request = u.Request(base + "api/virtual/MyAmeba-002/control", data=json.dumps({"command": "status"}).encode(),
+                                headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+            print("status", json.load(u.urlopen(request))["message"])
+            stream = u.urlopen(base + "api/virtual/MyAmeba-002/serial")
+            for raw in stream:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("data: "):
+                    print("serial", " | ".join(l["text"] for l in json.loads(line[6:])))
+                    break
+            """;
+        string output = await network.RunAsync("python3", "-c", Client, dashboard.Url, dashboard.Token);
+        Assert.Contains("online ['MyAmeba-001', 'MyAmeba-002']", output);
+        Assert.Contains("status boots 1; booted 0xb000 version 1 (basic)", output);
+        Assert.Contains("advertised MyAmeba-002", output);
+        Assert.Contains("This is version 1", output);
+        Assert.Equal(0, await dashboard.StopAsync());
+        // The farm's temporary flash files went with it.
+        string farmDir = virtualLine[..^1].Split("flash files in ")[1];
+        Assert.False(Directory.Exists(farmDir), farmDir);
+    }
 }

@@ -69,7 +69,6 @@ function connect() {
     drawRun();
     $("h-where").textContent = "history: " + s.history.where;
     historyVersion = s.history.version;
-    farm = s.farm;
     scheduleDraw();
   });
   events.addEventListener("delta", (e) => {
@@ -83,8 +82,6 @@ function connect() {
   events.onerror = () => setConnection(false);
   events.onopen = () => setConnection(true);
 }
-let farm = null;
-
 function setConnection(live, why = "reconnecting…") {
   const c = $("connection");
   c.textContent = live ? "live" : why;
@@ -382,6 +379,9 @@ function openVirtual(name) {
   $("vb-reply").textContent = "";
   const pre = $("vb-serial");
   pre.textContent = "";
+  showPin(false);
+  showWifi(true);
+  if (token()) control("status").then(readStatus);
   serialSource = new EventSource(`/api/virtual/${encodeURIComponent(name)}/serial`);
   serialSource.addEventListener("lines", (e) => {
     const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
@@ -397,6 +397,25 @@ function openVirtual(name) {
     if (atBottom) pre.scrollTop = pre.scrollHeight;
   });
   $("virtual-panel").scrollIntoView({ block: "nearest" });
+}
+
+// The buttons say what the board has: "status" answers "…; pins 18 (PE_5)=high; wifi down (not connected); …".
+function readStatus(reply) {
+  if (!reply || !reply.ok) return;
+  showPin(/pins [^;]*\b18 \(PE_5\)=high/.test(reply.message));
+  showWifi(!/wifi down/.test(reply.message));
+}
+
+function showPin(high) {
+  const b = $("vb-pin");
+  b.dataset.pin = high ? "high" : "low";
+  b.textContent = `Recovery pin: ${high ? "HIGH (reset to apply)" : "low"}`;
+}
+
+function showWifi(up) {
+  const b = $("vb-wifi");
+  b.dataset.wifi = up ? "up" : "down";
+  b.textContent = `Wi-Fi: ${up ? "up" : "DOWN"}`;
 }
 
 async function control(command) {
@@ -512,17 +531,18 @@ function wire() {
     });
   $("start").addEventListener("click", startRun);
   $("stop").addEventListener("click", stopRun);
-  for (const b of document.querySelectorAll("#virtual-panel [data-command]")) b.addEventListener("click", () => control(b.dataset.command));
+  for (const b of document.querySelectorAll("#virtual-panel [data-command]:not([data-command=status])")) b.addEventListener("click", () => control(b.dataset.command));
   $("vb-pin").addEventListener("click", async () => {
-    const b = $("vb-pin"), high = b.dataset.pin !== "high";
+    const high = $("vb-pin").dataset.pin !== "high";
     const reply = await control(`pin 18 ${high ? "high" : "low"}`);
-    if (reply && reply.ok) { b.dataset.pin = high ? "high" : "low"; b.textContent = `Recovery pin: ${high ? "HIGH (reset to apply)" : "low"}`; }
+    if (reply && reply.ok) showPin(high);
   });
   $("vb-wifi").addEventListener("click", async () => {
-    const b = $("vb-wifi"), up = b.dataset.wifi !== "up";
+    const up = $("vb-wifi").dataset.wifi !== "up";
     const reply = await control(`wifi ${up ? "up" : "down"}`);
-    if (reply && reply.ok) { b.dataset.wifi = up ? "up" : "down"; b.textContent = `Wi-Fi: ${up ? "up" : "DOWN"}`; }
+    if (reply && reply.ok) showWifi(up);
   });
+  for (const b of document.querySelectorAll("#virtual-panel [data-command=status]")) b.addEventListener("click", async () => readStatus(await control("status")));
   for (const id of ["h-board", "h-image", "h-since"]) $(id).addEventListener("change", loadHistory);
   $("h-filter").addEventListener("input", loadHistory);
   // "last seen 5 s ago" ages: redraw the seen column now and then.
