@@ -120,7 +120,7 @@ public sealed class RealTimeUploadTests
         await using var board = Board(net, dir, "typical/4");
         int port = await board.WaitForPortAsync();
 
-        await using var upload = RunningCli.StartIn(net, dir.Path, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
+        await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
         await board.Serial.WaitForAsync("Start download", timeout: TimeSpan.FromSeconds(30));
         await upload.Serial.WaitForAsync(l => l.StartsWith("acknowledged "), "a quarter acknowledged", timeout: TimeSpan.FromSeconds(30));
         await upload.SignalAsync(signal);
