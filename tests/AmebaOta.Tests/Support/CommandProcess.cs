@@ -12,6 +12,10 @@ public sealed class CommandProcess : CliProcess
     public static CommandProcess Start(string workingDirectory, params string[] args) =>
         new(Process.Start(Cli.StartInfo(workingDirectory, args))!);
 
+    /// <summary>The command inside <paramref name="network"/>.</summary>
+    public static CommandProcess StartIn(PrivateNetwork network, string workingDirectory, params string[] args) =>
+        new(Process.Start(network.Wrap(Cli.StartInfo(workingDirectory, args)))!);
+
     public int Id => Process.Id;
 
     public bool HasExited => Process.HasExited;
