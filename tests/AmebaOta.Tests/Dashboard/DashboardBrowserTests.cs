@@ -53,8 +53,8 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         var page = await OpenAsync();
         var row = page.Locator("#boards tbody tr[data-board=\"Latecomer\"]");
         await Expect(row).ToHaveCountAsync(0);
-        var psi = Support.Cli.StartInfo(fixture.Dir.Path, "mdns", "advertise", "--name", "Latecomer", "--port", "5000", "--ip", "127.0.9.9", "--interface", "lo");
-        await using (var advertiser = new AdvertiserProcess(fixture.Network, psi))
+        await using (var advertiser = CommandProcess.StartIn(fixture.Network, fixture.Dir.Path,
+            "mdns", "advertise", "--name", "Latecomer", "--port", "5000", "--ip", "127.0.9.9", "--interface", "lo"))
         {
             await Expect(row.Locator("td.seen")).ToHaveTextAsync("online");
             await Expect(row.Locator("td.address")).ToHaveTextAsync("127.0.9.9:5000");

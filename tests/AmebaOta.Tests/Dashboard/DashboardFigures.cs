@@ -80,8 +80,7 @@ public sealed class DashboardFigures(ITestOutputHelper output)
         for (int i = 0; i < 10; i++)
         {
             string name = $"Newcomer-{i}";
-            var psi = Support.Cli.StartInfo(dir.Path, "mdns", "advertise", "--name", name, "--port", "5000", "--ip", $"127.200.0.{i + 1}", "--interface", "lo");
-            await using var advertiser = new AdvertiserProcess(network, psi);
+            await using var advertiser = CommandProcess.StartIn(network, dir.Path, "mdns", "advertise", "--name", name, "--port", "5000", "--ip", $"127.200.0.{i + 1}", "--interface", "lo");
             await advertiser.Serial.WaitForAsync(l => l.StartsWith("advertising "), "the advertiser's line");
             long announced = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await page.WaitForFunctionAsync($"() => window.__appeared['{name}']", null, new() { Timeout = 30_000 });
