@@ -18,9 +18,6 @@ public static class DashboardAssets
 
     private static readonly Dictionary<string, Asset> Assets = Load();
 
-    /// <summary>The paths served: <c>/</c> (the page) and each file by name.</summary>
-    public static IEnumerable<string> Paths => Assets.Keys.Select(k => k == "index.html" ? "/" : "/" + k);
-
     private static Dictionary<string, Asset> Load()
     {
         var assembly = typeof(DashboardAssets).Assembly;

@@ -95,11 +95,6 @@ public sealed class DashboardState
         lock (_lock) return _boards.TryGetValue(name, out var b) ? b.Name : null;
     }
 
-    public int Count
-    {
-        get { lock (_lock) return _boards.Count; }
-    }
-
     public long HistoryVersion
     {
         get { lock (_lock) return _historyVersion; }

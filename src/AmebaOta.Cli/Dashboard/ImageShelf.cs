@@ -68,11 +68,6 @@ public sealed class ImageShelf
         lock (_lock) return _images.LastOrDefault(i => string.Equals(i.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
     }
 
-    public int Count
-    {
-        get { lock (_lock) return _images.Count; }
-    }
-
     /// <summary>A file name as given by the browser, without any directory, printable, at most 100 characters.</summary>
     public static string CleanName(string? name)
     {

@@ -16,15 +16,13 @@ public sealed class InProcessFarm : IVirtualFarm
     private readonly Dictionary<string, SerialBacklog> _serial;
     private readonly CancellationTokenSource _power = new();
     private readonly string _directory;
-    private readonly bool _ownsDirectory;
     private readonly Task _running;
 
-    private InProcessFarm(DeviceFarm farm, PinMap pinMap, Dictionary<string, SerialBacklog> serial, string directory, bool ownsDirectory)
+    private InProcessFarm(DeviceFarm farm, PinMap pinMap, Dictionary<string, SerialBacklog> serial, string directory)
     {
         _farm = farm;
         _serial = serial;
         _directory = directory;
-        _ownsDirectory = ownsDirectory;
         _control = new FarmControl(farm.Boards, pinMap);
         _running = Task.Run(() => _farm.RunAsync(_power.Token));
     }
@@ -41,9 +39,6 @@ public sealed class InProcessFarm : IVirtualFarm
 
     /// <summary>The farm's run: faults when a board cannot run (its mDNS interface vanished).</summary>
     public Task Running => _running;
-
-    /// <summary>Completes once every board listens.</summary>
-    public Task AllListening => _farm.AllListening;
 
     /// <summary>
     /// Opens the farm (flash files created from <paramref name="image"/>, or a version-1 <c>ota_basic</c> image when null) and
@@ -68,7 +63,7 @@ public sealed class InProcessFarm : IVirtualFarm
         try
         {
             var pinMap = PinMap.For(image.Body.Sketch?.Board ?? BoardKind.Rtl8195a);
-            return new InProcessFarm(DeviceFarm.Open(options), pinMap, serial, directory, ownsDirectory: true);
+            return new InProcessFarm(DeviceFarm.Open(options), pinMap, serial, directory);
         }
         catch
         {
@@ -96,7 +91,7 @@ public sealed class InProcessFarm : IVirtualFarm
         {
         }
         _power.Dispose();
-        if (_ownsDirectory) TryDelete(_directory);
+        TryDelete(_directory);
     }
 
     private static void TryDelete(string directory)
