@@ -381,7 +381,7 @@ function openVirtual(name) {
   pre.textContent = "";
   showPin(false);
   showWifi(true);
-  if (token()) control("status").then(readStatus);
+  if (token()) control("status", true).then(readStatus);
   serialSource = new EventSource(`/api/virtual/${encodeURIComponent(name)}/serial`);
   serialSource.addEventListener("lines", (e) => {
     const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
@@ -401,7 +401,7 @@ function openVirtual(name) {
 
 // The buttons say what the board has: "status" answers "…; pins 18 (PE_5)=high; wifi down (not connected); …".
 function readStatus(reply) {
-  if (!reply || !reply.ok) return;
+  if (!reply || !reply.ok || reply.board !== virtualBoard) return;
   showPin(/pins [^;]*\b18 \(PE_5\)=high/.test(reply.message));
   showWifi(!/wifi down/.test(reply.message));
 }
@@ -418,12 +418,17 @@ function showWifi(up) {
   b.textContent = `Wi-Fi: ${up ? "up" : "DOWN"}`;
 }
 
-async function control(command) {
-  if (!virtualBoard) return;
-  if (!token()) { $("vb-reply").textContent = "read-only: paste the token first"; return; }
-  const { reply } = await post(`/api/virtual/${encodeURIComponent(virtualBoard)}/control`, { command });
-  $("vb-reply").textContent = (reply.ok ? "ok: " : "error: ") + reply.message;
-  $("vb-reply").className = reply.ok ? "muted" : "bad-text";
+// Runs a control command on the open board; its reply goes under the buttons unless quiet (the status read on opening).
+async function control(command, quiet = false) {
+  const board = virtualBoard;
+  if (!board) return;
+  if (!token()) { if (!quiet) $("vb-reply").textContent = "read-only: paste the token first"; return; }
+  const { reply } = await post(`/api/virtual/${encodeURIComponent(board)}/control`, { command });
+  reply.board = board;
+  if (!quiet && board === virtualBoard) {
+    $("vb-reply").textContent = (reply.ok ? "ok: " : "error: ") + reply.message;
+    $("vb-reply").className = reply.ok ? "muted" : "bad-text";
+  }
   return reply;
 }
 
