@@ -55,7 +55,7 @@ public static class FleetCommands
             };
 
             var image = ImageFile.Load(path.FullName);
-            foreach (var w in UploadCommand.Preflight(path.Name, image, parse.GetValue(force))) Console.Error.WriteLine($"warning: {w}");
+            foreach (var w in UploadCommand.Preflight(path.Name, ref image, parse.GetValue(force))) Console.Error.WriteLine($"warning: {w}");
 
             string? pattern = parse.GetValue(match);
             var addresses = parse.GetValue(ips) ?? [];
