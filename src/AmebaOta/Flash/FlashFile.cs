@@ -18,17 +18,17 @@ public static class FlashFile
         return size;
     }
 
-    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump).</summary>
+    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump). A directory, a device, a pipe or a file larger than a chip is
+    /// refused (<see cref="FlashFormatException"/>) before anything is read.</summary>
     public static NorFlash Load(string path)
     {
-        var info = new FileInfo(path);
-        if (Directory.Exists(path)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
-        if (!info.Exists) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
-        if (!FlashLayout.IsValidChipSize(info.Length))
-            throw new FlashFormatException(
-                $"'{path}' is {info.Length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)");
-        var flash = new NorFlash(File.ReadAllBytes(path));
-        return flash;
+        var bytes = InputFile.ReadAll(path, "a flash file", FlashLayout.TwoMiB, message => new FlashFormatException(message), WrongSize);
+        if (!FlashLayout.IsValidChipSize(bytes.Length)) throw new FlashFormatException(WrongSize(bytes.Length) ?? $"'{path}' shrank to nothing while being read");
+        return new NorFlash(bytes);
+
+        // 0 bytes is left to InputFile: an empty file, or a device or pipe that must not be opened.
+        string? WrongSize(long length) => length == 0 || FlashLayout.IsValidChipSize(length) ? null :
+            $"'{path}' is {length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)";
     }
 
     /// <summary>Writes the chip to <paramref name="path"/> atomically (temporary file, then rename), so a crash never leaves half a file.</summary>
