@@ -99,14 +99,34 @@ public sealed record SketchDescriptor(
             error = $"sketch descriptor has an unknown board ({d[9]}) or mode ({d[10]})";
             return null;
         }
+        ushort port = BinaryPrimitives.ReadUInt16LittleEndian(d[16..]);
+        if (port == 0)
+        {
+            error = "sketch descriptor has OTA port 0";
+            return null;
+        }
+        // Strict: replacement characters would make the name longer than its length byte says (and than mDNS allows).
+        string name, ssid;
+        try
+        {
+            name = StrictUtf8.GetString(d.Slice(FixedSize, nameLength));
+            ssid = StrictUtf8.GetString(d.Slice(FixedSize + nameLength, ssidLength));
+        }
+        catch (DecoderFallbackException)
+        {
+            error = "sketch descriptor has a device name or SSID that is not UTF-8";
+            return null;
+        }
         return new SketchDescriptor(
             Version: BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
-            DeviceName: Encoding.UTF8.GetString(d.Slice(FixedSize, nameLength)),
-            Port: BinaryPrimitives.ReadUInt16LittleEndian(d[16..]),
+            DeviceName: name,
+            Port: port,
             RecoveryPin: d[18],
             Board: (BoardKind)d[9],
             Mode: (SketchMode)d[10],
             AppliesVersion1Settings: (d[11] & 1) != 0,
-            Ssid: Encoding.UTF8.GetString(d.Slice(FixedSize + nameLength, ssidLength)));
+            Ssid: ssid);
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }
