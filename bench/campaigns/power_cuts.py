@@ -22,6 +22,16 @@ for version in (2, 3):
 
 board = lab.Board(work, board_path, lab.flash_timing_args("instant"))
 log = lab.BoardLog(os.path.join(work, "board.err"))
+
+
+def arm_power_cut():
+    """`power-cut`, retried while the board is between two boots (it refuses then: nothing is powered to cut)."""
+    for _ in range(100):
+        if board.command("power-cut").startswith("ok"): return
+        time.sleep(0.01)
+    raise RuntimeError("the board refused power-cut for a second")
+
+
 started = time.monotonic()
 board.start()
 counts = dict(tried=0, crashed=0, unbootable=0, partial=0, lost=0, updated=0, kept=0)
@@ -43,7 +53,7 @@ for i in range(rounds):
         s = lab.connect(port)
         s.sendall(wire[:k])
         time.sleep(rng.uniform(0, 0.1) if k == len(wire) else rng.choice([0, 0.001, 0.003]))
-        board.command("power-cut")
+        arm_power_cut()
         try:
             s.sendall(wire[k:])
             s.shutdown(lab.socket.SHUT_WR)
@@ -51,7 +61,7 @@ for i in range(rounds):
             pass
         s.close()
     except OSError:
-        board.command("power-cut")
+        arm_power_cut()
     cut = log.wait_for(r"power cut", mark, 10)
     back = log.wait_for(r"OTA receiver listening on", cut or mark, 10) if cut else None
     if back is None:
