@@ -4,7 +4,7 @@ Loopback only: the scripts run inside a private network namespace (bench/in-netn
 import os, re, socket, struct, subprocess, tempfile, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CLI = os.path.join(ROOT, "src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll")
+CLI = os.environ.get("AMEBAOTA_CLI_DLL") or os.path.join(ROOT, "src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll")
 
 
 def cli(*args, check=True):
