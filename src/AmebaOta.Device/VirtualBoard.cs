@@ -35,6 +35,7 @@ public sealed class VirtualBoard
     public VirtualBoard(NorFlash flash, VirtualBoardOptions options)
     {
         Flash = flash;
+        Flash.Timing = options.FlashTiming;
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<VirtualBoard>() ?? (ILogger)NullLogger.Instance;
     }
@@ -53,6 +54,15 @@ public sealed class VirtualBoard
 
     /// <summary>The access point the board joins. <c>SetUp(false)</c>: its link drops, its services stop answering.</summary>
     public WifiNetwork Wifi => _options.Wifi;
+
+    /// <summary>What the OTA receiver is doing right now (erasing sector 37 of 120, downloading, hung after a FIN, …).</summary>
+    public Protocol.OtaReceiverActivity OtaActivity { get; } = new();
+
+    /// <summary>The flash timing profile the board runs with.</summary>
+    public FlashTiming FlashTiming => Flash.Timing;
+
+    /// <summary>The stock <c>sys_reset()</c>'s 100 ms wait before the chip resets.</summary>
+    public static readonly TimeSpan SysResetDelay = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How many times the boot loader has run since power-on.</summary>
     public int BootCount { get; private set; }
@@ -207,6 +217,7 @@ public sealed class VirtualBoard
         var sinceBoot = System.Diagnostics.Stopwatch.StartNew();
         if (Flash.IsPoweredOff) Flash.PowerOn();
         var boot = BootLoader.Boot(Flash, _options.Pins);
+        await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);   // the loader copies Image 2 into SRAM
         BootCount++;
         LastBoot = boot;
         foreach (var line in boot.Log) console.Serial(line);
@@ -239,12 +250,14 @@ public sealed class VirtualBoard
         var wifi = _options.WifiFactory?.Invoke() ?? new WifiLink(_options.Wifi);
         var context = new SketchContext(sketch, Flash, console, wifi, _options.BindAddress, _resolvedPort ?? sketch.Port,
             _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged,
-            name => AdvertisingChanged?.Invoke(name));
+            name => AdvertisingChanged?.Invoke(name), OtaActivity);
         lock (_gate) _context = context;
         bool goodbye = false;
         try
         {
             var exit = await program.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            // sys_reset() busy-waits 100 ms before it resets the chip.
+            if (exit == SketchExit.Reboot) await Task.Delay(SysResetDelay, cancellationToken).ConfigureAwait(false);
             // An idling sketch (loop() does nothing) keeps its services: mDNS still answers, as on a real board.
             if (exit == SketchExit.Idle) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             return exit;

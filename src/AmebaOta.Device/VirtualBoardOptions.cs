@@ -37,6 +37,13 @@ public sealed record VirtualBoardOptions
     /// <summary>Makes each boot's Wi-Fi link. Null (the default): a <see cref="WifiLink"/> on <see cref="Wifi"/>.</summary>
     public Func<IWifiLink>? WifiFactory { get; init; }
 
+    /// <summary>
+    /// How long the board's flash takes for each erase, program and read (spec section 9). Default: datasheet typical
+    /// values, so an OTA takes the time it takes on hardware; tests that are not about time may choose
+    /// <see cref="Flash.FlashTiming.Instant"/>.
+    /// </summary>
+    public Flash.FlashTiming FlashTiming { get; init; } = Flash.FlashTiming.Typical;
+
     /// <summary>The sketches' delays (tick, Wi-Fi check and retry, OTA retry). Default: the real ones.</summary>
     public Sketches.SketchTiming Timing { get; init; } = Sketches.SketchTiming.Real;
 

@@ -41,12 +41,14 @@ public static class DeviceCommands
         };
         var control = new Option<string?>("--control") { HelpName = "PATH", Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
         var noStdin = new Option<bool>("--no-stdin") { Description = "Do not read commands from standard input" };
+        var flashTiming = FlashTimingOption.Create();
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
             "While it runs it takes commands on stdin (and --control PATH): " + Device.Control.BoardControl.Commands + ".\n" +
+            "The flash takes real time (--flash-timing typical): an OTA of 480 KiB erases for about 5.4 s before the board reads a byte.\n" +
             "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock")
-        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin };
+        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -61,6 +63,7 @@ public static class DeviceCommands
             var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
             var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
             var flaky = ParseFlaky(parse.GetResult(wifiFlaky) is null ? null : parse.GetValue(wifiFlaky) ?? "");
+            var timing = FlashTimingOption.Read(parse, flashTiming);
 
             var options = new VirtualBoardOptions
             {
@@ -77,6 +80,7 @@ public static class DeviceCommands
                     : null,
                 Wifi = new WifiNetwork(up: !parse.GetValue(wifiDown)),
                 WifiFlaky = flaky,
+                FlashTiming = timing,
             };
             var virtualBoard = VirtualBoard.Open(options);
             // Our own SIGINT/SIGTERM handling, registered before the board prints anything: a signal that arrives while
@@ -84,7 +88,7 @@ public static class DeviceCommands
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
-            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash; Ctrl+C or 'quit' to stop");
+            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash, {timing} timing; Ctrl+C or 'quit' to stop");
             if (flaky is not null) Console.Error.WriteLine($"[virtual board] Wi-Fi flaky with seed {flaky.Seed} (--wifi-flaky {flaky.Seed} repeats it)");
             var controls = new Device.Control.BoardControl(virtualBoard, PinMap.For(boardKind));
             await using var host = DeviceControlHost.Start(controls, parse.GetValue(control), !parse.GetValue(noStdin), power.Cancel, power.Token);

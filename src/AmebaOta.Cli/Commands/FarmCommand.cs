@@ -23,13 +23,14 @@ public static class FarmCommand
         var port = new Option<int>("--port") { Description = "OTA port every board listens on, each on its own address", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
         var namePrefix = new Option<string>("--name-prefix") { Description = "Board k advertises <prefix>-00k by mDNS, whatever its image says, across reboots and updates", DefaultValueFactory = _ => DeviceFarmOptions.DefaultNamePrefix };
         var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds each OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
+        var flashTiming = FlashTimingOption.Create();
         var command = new Command("farm",
             "Run many virtual boards in one process: board k boots boards/board-00k.bin, listens on --port at its own address (127.0.0.2, 127.0.0.3, … from --base-ip)\n" +
             "and advertises <prefix>-00k by mDNS.\n" +
             "stdout carries every board's serial output, each line prefixed with its name ([MyAmeba-001] This is version 1); notes go to stderr.\n" +
             "Ctrl+C stops every board, with each flash file written back.\n" +
             "Example: ameba-ota device farm --count 20 --image v1.bin --interface lo")
-        { count, dir, image, baseIp, iface, port, namePrefix, receiveTimeout };
+        { count, dir, image, baseIp, iface, port, namePrefix, receiveTimeout, flashTiming };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -51,6 +52,7 @@ public static class FarmCommand
                 NamePrefix = parse.GetValue(namePrefix)!,
                 MdnsInterface = mdnsInterface,
                 ReceiveTimeout = TimeSpan.FromSeconds(timeout),
+                FlashTiming = FlashTimingOption.Read(parse, flashTiming),
                 ConsoleFor = plan => PrefixedConsole(plan.Name),
             };
             Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
@@ -65,7 +67,7 @@ public static class FarmCommand
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
             Console.Error.WriteLine($"[farm] {boards.Count} boards {Span(boards[0].Name, boards[^1].Name)} on {Span(boards[0].Address, boards[^1].Address)}, " +
-                $"port {options.Port}, mDNS on {string.Join(", ", resolved.Select(i => i.Name))}; flash files in {directory.FullName} " +
+                $"port {options.Port}, {options.FlashTiming} flash timing, mDNS on {string.Join(", ", resolved.Select(i => i.Name))}; flash files in {directory.FullName} " +
                 $"({created} created, {boards.Count - created} reused). Ctrl+C stops them all");
             _ = farm.AllListening.ContinueWith(_ => Console.Error.WriteLine(
                 $"[farm] all {boards.Count} boards listening on port {options.Port} (ready in {clock.Elapsed.TotalSeconds:0.00} s)"),

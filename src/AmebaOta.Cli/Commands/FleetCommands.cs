@@ -26,7 +26,7 @@ public static class FleetCommands
         var iface = DiscoverCommands.InterfaceOption();
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
         var parallel = new Option<int>("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
-        var timeout = new Option<double>("--timeout") { Description = "Per board: seconds to wait for the connection and for each chunk to be taken", DefaultValueFactory = _ => 3 };
+        var timeout = UploadTimeoutOption.Create();
         var waitReboot = WaitRebootOption.Create();
         var retries = new Option<int>("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
         var retryDelay = new Option<double>("--retry-delay") { Description = "Seconds to wait before a retry", DefaultValueFactory = _ => 1 };
@@ -44,18 +44,22 @@ public static class FleetCommands
         {
             var path = parse.GetValue(file)!;
             bool asJson = parse.GetValue(json);
+            var image = ImageFile.Load(path.FullName);
+            var upload = UploadTimeoutOption.Read(parse, timeout, image.Length, out string? timeoutWarning);
             var options = new FleetOptions
             {
                 MaxParallel = InRange(parse.GetValue(parallel), 1, 1024, "--parallel"),
-                Timeout = TimeSpan.FromSeconds(Positive(parse.GetValue(timeout), 86400, "--timeout")),
+                ConnectTimeout = upload.ConnectTimeout,
+                StallTimeout = upload.StallTimeout,
                 Retries = InRange(parse.GetValue(retries), 0, 100, "--retries"),
                 RetryDelay = TimeSpan.FromSeconds(InRange(parse.GetValue(retryDelay), 0, 3600, "--retry-delay")),
-                WaitReboot = WaitRebootOption.Read(parse, waitReboot),
+                WaitReboot = WaitRebootOption.Read(parse, waitReboot, image.Length),
                 Interface = parse.GetValue(iface),
             };
 
-            var image = ImageFile.Load(path.FullName);
-            foreach (var w in UploadCommand.Preflight(path.Name, ref image, parse.GetValue(force))) Console.Error.WriteLine($"warning: {w}");
+            var warnings = UploadCommand.Preflight(path.Name, ref image, parse.GetValue(force));
+            if (timeoutWarning is not null) warnings.Add(timeoutWarning);
+            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
 
             string? pattern = parse.GetValue(match);
             var addresses = parse.GetValue(ips) ?? [];
@@ -97,7 +101,7 @@ public static class FleetCommands
             else
             {
                 Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}), " +
-                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {w.TotalSeconds:0.###} s for each to reboot" : "")}");
+                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
                 if (UploadText.UseProgressBar)
                 {
                     result = await FleetText.WithLiveTableAsync(() => latest, () => updater.UpdateAsync(targets, image.Bytes, cancellationToken));

@@ -21,7 +21,7 @@ public static class UploadCommand
         var fileOption = new Option<FileInfo?>("--file", "-f") { Description = "Image to send, as the stock upload_ota takes it" };
         var ip = new Option<string?>("--ip", "-i") { Description = "The board's IPv4 address (the stock upload_ota's -i)" };
         var port = new Option<int>("--port", "-p") { Description = "The board's OTA port", DefaultValueFactory = _ => DefaultPort };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the connection, and for the board to take each chunk", DefaultValueFactory = _ => 30 };
+        var timeout = UploadTimeoutOption.Create();
         var force = new Option<bool>("--force") { Description = "Send even a file the checks refuse (too large, no RTKWin, ram_all.bin): can brick a stock board" };
         var device = new Option<string?>("--device", "-d") { Description = "Find the board by its mDNS name (e.g. MyAmeba) instead of --ip; its advertised port is used unless --port is given" };
         var iface = DiscoverCommands.InterfaceOption();
@@ -30,7 +30,10 @@ public static class UploadCommand
         var json = CommonOptions.Json();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
-            "The board never answers; watch its serial output for \"OTA success\". Exit codes: 2 bad image, 4 cannot connect, 5 dropped mid-transfer, 7 no reboot seen (--wait-reboot).\n" +
+            "The board never answers; progress and success follow the bytes its TCP stack acknowledged. It erases the OTA region first\n" +
+            "(about 45 ms a 4 KiB sector, up to 400 ms), reading nothing meanwhile; the default timeout covers the slowest erase.\n" +
+            "A failed or interrupted upload resets the connection, so the board prints \"Download fail\" instead of hanging.\n" +
+            "Exit codes: 2 bad image, 4 cannot connect, 5 dropped or stalled mid-transfer, 7 no reboot seen (--wait-reboot), 130 interrupted.\n" +
             "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)\n" +
             "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0 --wait-reboot 30")
         { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json };
@@ -38,13 +41,13 @@ public static class UploadCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
-            double seconds = parse.GetValue(timeout);
-            if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is not a number of seconds between 0 and 86400");
             bool asJson = parse.GetValue(json);
-            var rebootWait = WaitRebootOption.Read(parse, waitReboot);
 
             var image = ImageFile.Load(path.FullName);
+            var options = UploadTimeoutOption.Read(parse, timeout, image.Length, out string? timeoutWarning);
+            var rebootWait = WaitRebootOption.Read(parse, waitReboot, image.Length);
             var warnings = Preflight(path.Name, ref image, parse.GetValue(force));
+            if (timeoutWarning is not null) warnings.Add(timeoutWarning);
             foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
 
             var board = parse.GetValue(device) is { } name
@@ -56,7 +59,6 @@ public static class UploadCommand
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
             using var watch = watcher?.Watch(parse.GetValue(device), board);
 
-            var options = new OtaUploadOptions { ConnectTimeout = TimeSpan.FromSeconds(seconds), SendTimeout = TimeSpan.FromSeconds(seconds) };
             OtaUploadResult result;
             try
             {
@@ -78,32 +80,43 @@ public static class UploadCommand
             }
             catch (OtaUploadException e)
             {
-                throw new CliError(e.IsConnectFailure ? ExitCodes.CannotConnect : ExitCodes.TransferFailed, e.Message);
+                throw new CliError(e.Failure switch
+                {
+                    OtaUploadFailure.Interrupted => ExitCodes.Cancelled,
+                    _ when e.IsConnectFailure => ExitCodes.CannotConnect,
+                    _ => ExitCodes.TransferFailed,
+                }, e.Message);
             }
 
             watch?.UploadFinished();
             if (!asJson)
             {
-                Console.WriteLine($"sent {result.BytesSent} bytes + 12-byte header to {board} in {result.Duration.TotalMilliseconds:0} ms" +
-                    $"{UploadText.Rate(result.WireBytes, result.Duration)}; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
+                Console.WriteLine($"{(result.AcknowledgedByBoard ? "the board acknowledged" : "sent")} {result.BytesSent} bytes + 12-byte header " +
+                    $"in {UploadText.Duration(result.Duration)}{UploadText.Rate(result.WireBytes, result.Duration)}" +
+                    (result.EraseWait is { } erase ? $" (board erase {UploadText.Duration(erase)})" : "") +
+                    $"; checksum 0x{result.Header.Checksum:x8} ({result.Header.Checksum})");
                 Console.WriteLine(watch is null
                     ? "the board does not answer: it verifies the checksum, prints \"OTA success\" and reboots into the new image"
-                    : $"waiting up to {rebootWait!.Value.TotalSeconds:0.###} s for the board to reboot and announce itself again by mDNS");
+                    : $"waiting up to {OtaUploadBudget.Seconds(rebootWait!.Value)} for the board to reboot and announce itself again by mDNS");
             }
             RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
                     $"0x{result.Header.Checksum:x8}", result.Header.Checksum, Math.Round(result.ConnectTime.TotalMilliseconds, 3),
-                    Math.Round(result.Duration.TotalMilliseconds, 3), warnings, RebootJson.From(reboot)), CliJsonContext.Default.UploadJson);
+                    Math.Round(result.Duration.TotalMilliseconds, 3), result.AcknowledgedByBoard,
+                    result.EraseWait is { } erase ? Math.Round(erase.TotalMilliseconds, 1) : null,
+                    Math.Round((options.StallTimeout ?? OtaUploadBudget.DefaultStall(image.Length)).TotalSeconds, 3),
+                    warnings, RebootJson.From(reboot)), CliJsonContext.Default.UploadJson);
             }
             else if (reboot is { Rebooted: true })
             {
                 Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
             }
             if (reboot is { Rebooted: false })
-                throw new CliError(ExitCodes.NoReboot,
-                    $"the board did not announce itself again within {rebootWait!.Value.TotalSeconds:0.###} s after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
+                throw new CliError(ExitCodes.NoReboot, reboot.WentDownDuringUpload
+                    ? "the board went down before it had acknowledged the last byte (it probed for its name during the upload: a power cut or a reset) and did not come back after the upload: it runs its old image"
+                    : $"the board did not announce itself again within {OtaUploadBudget.Seconds(rebootWait!.Value)} after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
             return ExitCodes.Ok;
         }));
         return command;

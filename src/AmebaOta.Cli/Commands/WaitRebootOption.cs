@@ -3,19 +3,26 @@ using System.Globalization;
 
 namespace AmebaOta.Cli.Commands;
 
-/// <summary><c>--wait-reboot [SECONDS]</c>, shared by <c>upload</c> and <c>fleet upload</c>: given alone it means 30 s.</summary>
+/// <summary>
+/// <c>--wait-reboot [SECONDS]</c>, shared by <c>upload</c> and <c>fleet upload</c>. Given alone it waits as long as the
+/// slowest flash could make the board take to verify and reboot after the last acknowledged byte
+/// (<see cref="Protocol.OtaUploadBudget.DefaultRebootWait"/>: the whole slow-profile erase + program + verify, plus 30 s).
+/// </summary>
 public static class WaitRebootOption
 {
-    public const double DefaultSeconds = 30;
+    /// <summary>The value standing for "given alone": computed from the image.</summary>
+    private const double Auto = -1;
+    private const string AutoWord = "auto";
 
     public static Option<double?> Create() => new("--wait-reboot")
     {
-        Description = $"After sending, wait up to SECONDS (default {DefaultSeconds:0}) for the board to reboot and announce itself again by mDNS; exit 7 if it does not",
+        Description = "After sending, wait up to SECONDS for the board to reboot and announce itself again by mDNS; exit 7 if it does not. " +
+            "Alone: long enough for the slowest flash (e.g. 84 s for 480 KiB)",
         HelpName = "SECONDS",
         Arity = ArgumentArity.ZeroOrOne,
         CustomParser = result =>
         {
-            if (result.Tokens.Count == 0) return DefaultSeconds;
+            if (result.Tokens.Count == 0 || result.Tokens[0].Value == AutoWord) return Auto;
             if (IsSeconds(result.Tokens[0].Value, out double seconds)) return seconds;
             result.AddError($"--wait-reboot takes a number of seconds, not '{result.Tokens[0].Value}'");
             return null;
@@ -33,7 +40,7 @@ public static class WaitRebootOption
         {
             result.Add(args[i]);
             if (args[i] == "--wait-reboot" && i + 1 < args.Length && !args[i + 1].StartsWith('-') && !IsSeconds(args[i + 1], out _))
-                result.Add(DefaultSeconds.ToString(CultureInfo.InvariantCulture));
+                result.Add(AutoWord);
         }
         return [.. result];
     }
@@ -41,10 +48,11 @@ public static class WaitRebootOption
     private static bool IsSeconds(string text, out double seconds) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
-    /// <summary>The value as a time span, checked; null when the option was not given.</summary>
-    public static TimeSpan? Read(ParseResult parse, Option<double?> option)
+    /// <summary>The value as a time span for an image of <paramref name="imageLength"/> bytes, checked; null when the option was not given.</summary>
+    public static TimeSpan? Read(ParseResult parse, Option<double?> option, long imageLength)
     {
         if (parse.GetValue(option) is not { } seconds) return null;
+        if (seconds == Auto) return Protocol.OtaUploadBudget.DefaultRebootWait(imageLength);
         if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--wait-reboot {seconds} is not a number of seconds between 0 and 3600");
         return TimeSpan.FromSeconds(seconds);
     }

@@ -14,5 +14,9 @@ public sealed class ClaimRecordingAdvertiser(IServiceAdvertiser inner, Action<st
 
     public Task StopAsync() => inner.StopAsync();
 
+    public Task SilenceAsync() => inner.SilenceAsync();
+
+    public void SetDeaf(bool deaf) => inner.SetDeaf(deaf);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

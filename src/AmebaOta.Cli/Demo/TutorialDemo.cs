@@ -1,3 +1,4 @@
+using AmebaOta.Cli.Output;
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Boot;
@@ -15,7 +16,7 @@ namespace AmebaOta.Cli.Demo;
 /// find the board by mDNS, upload v2 over the air, then the recovery pin held and released. Every boot decision is checked;
 /// a wrong one (or a step that never happens) ends the demo with a <see cref="CliError"/>.
 /// </summary>
-public sealed class TutorialDemo(DemoOutput output)
+public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming)
 {
     private const int Steps = 7;
     private const string MdnsInterface = "lo";
@@ -67,6 +68,7 @@ public sealed class TutorialDemo(DemoOutput output)
         var options = new VirtualBoardOptions
         {
             FlashPath = flashPath,
+            FlashTiming = flashTiming,
             BindAddress = Address,
             Console = new DelegateBoardConsole(line => { output.Board(line); watch.Serial(line); }),
             AdvertiserFactory = () => new ClaimRecordingAdvertiser(
@@ -134,13 +136,14 @@ public sealed class TutorialDemo(DemoOutput output)
     {
         try
         {
-            var result = await OtaUploader.UploadAsync(board, image,
-                new OtaUploadOptions { ConnectTimeout = StepTimeout, SendTimeout = StepTimeout }, cancellationToken: cancellationToken);
-            output.Host($"sent {result.BytesSent} bytes + 12-byte header in {result.Duration.TotalMilliseconds:0.0} ms, checksum 0x{result.Header.Checksum:x8}; the board never answers, so watch its log");
+            var result = await OtaUploader.UploadAsync(board, image, new OtaUploadOptions { ConnectTimeout = StepTimeout }, cancellationToken: cancellationToken);
+            output.Host($"the board acknowledged {result.BytesSent} bytes + 12-byte header in {UploadText.Duration(result.Duration)}, checksum 0x{result.Header.Checksum:x8}; " +
+                "it never answers otherwise, so watch its log");
         }
         catch (OtaUploadException e)
         {
-            throw new CliError(e.IsConnectFailure ? ExitCodes.CannotConnect : ExitCodes.TransferFailed, $"demo step 5: {e.Message}");
+            throw new CliError(e.Failure == OtaUploadFailure.Interrupted ? ExitCodes.Cancelled : e.IsConnectFailure ? ExitCodes.CannotConnect : ExitCodes.TransferFailed,
+                $"demo step 5: {e.Message}");
         }
     }
 

@@ -22,15 +22,23 @@ public sealed record FlashInfoJson(
     string File, int Size, bool Image1Header, string DefaultImage2Address, string? OtaAddress, bool OtaAddressUsable,
     IReadOnlyList<RecoveryPinJson> RecoveryPins, IReadOnlyList<FlashImageJson> Images, BootJson BootPinInactive, BootJson? BootPinActive);
 
+/// <summary>
+/// <c>upload --json</c>. <c>bytesSent</c> counts image bytes the board acknowledged (<c>acknowledgedByBoard</c> false: where
+/// acknowledgements cannot be read, bytes handed to the network); <c>eraseWaitMs</c> is how long the board took before it
+/// started taking the image (its erase), when known.
+/// </summary>
 public sealed record UploadJson(
     string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
-    double ConnectMs, double DurationMs, IReadOnlyList<string> Warnings, RebootJson? Reboot);
+    double ConnectMs, double DurationMs, bool AcknowledgedByBoard, double? EraseWaitMs, double StallTimeoutS,
+    IReadOnlyList<string> Warnings, RebootJson? Reboot);
 
 /// <summary>Result of <c>--wait-reboot</c>: whether the board announced itself again, and when (ms after the upload).</summary>
-public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen)
+/// <c>rebooted</c> proves that the board took every byte and then rebooted and announced itself, not which image it runs;
+/// <c>wentDownDuringUpload</c>: it probed or said goodbye before the last byte was acknowledged (a power cut, a reset).
+public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen, bool WentDownDuringUpload)
 {
     public static RebootJson? From(Discovery.RebootResult? r) =>
-        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen);
+        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen, r.WentDownDuringUpload);
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

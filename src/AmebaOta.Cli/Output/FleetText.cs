@@ -10,6 +10,7 @@ public static class FleetText
     {
         FleetBoardState.Queued => "queued",
         FleetBoardState.Connecting => "connecting",
+        FleetBoardState.BoardErasing => "board erasing",
         FleetBoardState.Sending => "sending",
         FleetBoardState.WaitingForReboot => "waiting for reboot",
         FleetBoardState.Retrying => "retrying",
@@ -25,10 +26,10 @@ public static class FleetText
         string? line = s.State switch
         {
             FleetBoardState.Retrying => $"retrying: attempt {s.Attempt} failed: {s.Error}",
-            FleetBoardState.WaitingForReboot => $"sent {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s; waiting for the reboot",
+            FleetBoardState.WaitingForReboot => $"the board acknowledged all {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s; waiting for the reboot",
             FleetBoardState.Updated => s.RebootTime is { } r
                 ? $"updated in {s.Elapsed.TotalSeconds:0.00} s (back after its reboot in {r.TotalSeconds:0.00} s)"
-                : $"updated: sent {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s",
+                : $"updated: the board acknowledged all {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s",
             FleetBoardState.Failed => $"failed after {s.Attempt} attempt{(s.Attempt == 1 ? "" : "s")}: {s.Error}",
             FleetBoardState.Skipped => $"skipped: {s.Error}",
             _ => null,

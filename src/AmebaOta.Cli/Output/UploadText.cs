@@ -8,7 +8,11 @@ public static class UploadText
 {
     public static bool UseProgressBar => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    public static Task<OtaUploadResult> WithProgressBarAsync(string label, long length, Func<IProgress<long>, Task<OtaUploadResult>> upload) =>
+    /// <summary>
+    /// A bar that follows the bytes the board acknowledged. Until the board has finished erasing (it reads nothing
+    /// meanwhile) the bar says so, with the expected erase time, instead of sitting still.
+    /// </summary>
+    public static Task<OtaUploadResult> WithProgressBarAsync(string label, long length, Func<IProgress<OtaUploadProgress>, Task<OtaUploadResult>> upload) =>
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -16,22 +20,42 @@ public static class UploadText
                 new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, length));
-                var result = await upload(new CallbackProgress<long>(sent => task.Value = sent));
+                string erasing = Markup.Escape($"{label}: {Erasing(length)}");
+                var task = context.AddTask(erasing, maxValue: Math.Max(1, length));
+                var result = await upload(new CallbackProgress<OtaUploadProgress>(p =>
+                {
+                    task.Description = p.Phase == OtaUploadPhase.BoardErasing ? erasing : Markup.Escape(label);
+                    task.Value = p.Acknowledged;
+                }));
+                task.Description = Markup.Escape(label);
                 task.Value = task.MaxValue;
                 return result;
             });
 
-    /// <summary>Plain lines at every quarter: "sent 131072 of 524288 bytes (25%)".</summary>
-    public static IProgress<long> PlainLines(long length)
+    /// <summary>"board erasing ~120 sectors, about 5.4 s (up to 48 s on slow flash)".</summary>
+    public static string Erasing(long length)
+    {
+        var typical = OtaTimeEstimate.Typical(length);
+        var slow = OtaTimeEstimate.Slow(length);
+        return $"board erasing ~{typical.Sectors} sector{(typical.Sectors == 1 ? "" : "s")}, about {OtaUploadBudget.Seconds(typical.Erase)} (up to {OtaUploadBudget.Seconds(slow.Erase)} on slow flash)";
+    }
+
+    /// <summary>Plain lines: the erase phase once, then "acknowledged 131072 of 524288 bytes (25%)" at every quarter.</summary>
+    public static IProgress<OtaUploadProgress> PlainLines(long length)
     {
         int lastQuarter = 0;
-        return new CallbackProgress<long>(sent =>
+        bool erasingSaid = false;
+        return new CallbackProgress<OtaUploadProgress>(p =>
         {
-            int quarter = length == 0 ? 4 : (int)(sent * 4 / length);
+            if (!erasingSaid)
+            {
+                erasingSaid = true;
+                Console.WriteLine($"connected; {Erasing(length)} before it reads the image");
+            }
+            int quarter = length == 0 ? 4 : (int)(p.Acknowledged * 4 / length);
             if (quarter <= lastQuarter || quarter >= 4) return;
             lastQuarter = quarter;
-            Console.WriteLine($"sent {sent} of {length} bytes ({quarter * 25}%)");
+            Console.WriteLine($"acknowledged {p.Acknowledged} of {length} bytes ({quarter * 25}%)");
         });
     }
 
@@ -43,6 +67,9 @@ public static class UploadText
         if (reboot.ProbeSeen) signs.Add("probe");
         return signs.Count == 0 ? "" : $" ({string.Join(", ", signs)} seen)";
     }
+
+    /// <summary>"830 ms" or "6.9 s".</summary>
+    public static string Duration(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0} ms" : $"{t.TotalSeconds:0.0} s";
 
     public static string Rate(long bytes, TimeSpan duration)
     {

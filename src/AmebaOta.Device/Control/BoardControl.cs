@@ -12,7 +12,8 @@ namespace AmebaOta.Device.Control;
 /// <item><c>pin &lt;pin&gt; high|low</c>: an Arduino pin number (18) or a chip pin (PE_5); held across resets, like a jumper.</item>
 /// <item><c>wifi down|up</c>: the access point.</item>
 /// <item><c>power-cut</c>: cut power at the next flash operation, then boot again (a plain power cycle if nothing is written within the grace time).</item>
-/// <item><c>status</c>: boots, booted image, pins, Wi-Fi, listening port, advertised name.</item>
+/// <item><c>status</c>: boots, booted image, pins, Wi-Fi, listening port, advertised name, flash timing, and what the
+/// OTA receiver is doing (<c>erasing sector 37 of 120</c>, <c>downloading 120832 of 491520</c>, hung after a FIN).</item>
 /// <item><c>quit</c>: power off cleanly (flash written back, mDNS goodbye).</item>
 /// <item><c>help</c>: the list.</item>
 /// </list>
@@ -85,6 +86,10 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add($"wifi {(board.Wifi.IsUp ? "up" : "down")} ({(board.WifiConnected ? "connected" : "not connected")})");
         parts.Add(board.ListeningOn is { } ep ? $"listening {ep}" : "not listening");
         parts.Add(board.AdvertisedName is { } name ? $"advertised {name}" : "not advertised");
+        parts.Add($"flash {board.FlashTiming}");
+        // "waiting for an upload" is what "listening" already says; from the first header byte on, say what the receiver does.
+        if (board.OtaActivity.Phase is not (Protocol.OtaReceiverPhase.Idle or Protocol.OtaReceiverPhase.WaitingForClient))
+            parts.Add($"OTA: {board.OtaActivity.Describe()}");
         return string.Join("; ", parts);
     }
 

@@ -88,6 +88,7 @@ public sealed class DeviceFarm
             BindAddress = plan.Address,
             PortOverride = options.Port,
             ReceiveTimeout = options.ReceiveTimeout,
+            FlashTiming = options.FlashTiming,
             Console = options.ConsoleFor(plan),
             DeviceName = plan.Name,
             AdvertiserFactory = options.Advertise

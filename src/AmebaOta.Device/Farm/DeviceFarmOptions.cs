@@ -43,6 +43,9 @@ public sealed record DeviceFarmOptions
 
     public TimeSpan ReceiveTimeout { get; init; } = Protocol.OtaReceiverOptions.DefaultReceiveTimeout;
 
+    /// <summary>Every board's flash timing (default: datasheet typical values).</summary>
+    public FlashTiming FlashTiming { get; init; } = FlashTiming.Typical;
+
     /// <summary>Where each board's serial output and notes go (one console per board, e.g. prefixing its name).</summary>
     public Func<FarmBoardPlan, IBoardConsole> ConsoleFor { get; init; } = _ => DelegateBoardConsole.Null;
 

@@ -33,8 +33,8 @@ public sealed class BasicOtaSketch : ISketch
 
         if (sketch.AppliesVersion1Settings)
         {
-            context.SetOtaAddress(FlashLayout.DefaultOtaAddress);
-            context.SetRecoverPin(sketch.RecoveryPin);
+            await context.SetOtaAddressAsync(FlashLayout.DefaultOtaAddress, cancellationToken).ConfigureAwait(false);
+            await context.SetRecoverPinAsync(sketch.RecoveryPin, cancellationToken).ConfigureAwait(false);
         }
 
         await context.BeginArduinoMdnsServiceAsync(cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,9 @@ namespace AmebaOta.Device.Sketches;
 /// each failure), prints <c>Connected to &lt;ssid&gt;</c> and creates the OTA thread if it has not been created yet (once
 /// per boot, however often the link comes back). The OTA thread applies the version-1 settings if the image does,
 /// starts mDNS and calls <c>beginLocal</c> until it succeeds, printing <c>Retry OTA after 10s</c> and waiting after each
-/// failure; success reboots the board. The threads share the serial port, so their lines interleave.
+/// failure; success reboots the board. The threads share the serial port, so their lines interleave. All three threads
+/// (the Arduino main thread included) run at realtime priority, so when the OTA thread busy-waits (an erase) or spins
+/// after a FIN, <c>loop()</c> keeps ticking by time slicing while the network, of lower priority, starves.
 /// </summary>
 public sealed class NonBlockOtaSketch : ISketch
 {
@@ -105,8 +107,8 @@ public sealed class NonBlockOtaSketch : ISketch
         var sketch = context.Sketch;
         if (sketch.AppliesVersion1Settings)
         {
-            context.SetOtaAddress(FlashLayout.DefaultOtaAddress);
-            context.SetRecoverPin(sketch.RecoveryPin);
+            await context.SetOtaAddressAsync(FlashLayout.DefaultOtaAddress, cancellationToken).ConfigureAwait(false);
+            await context.SetRecoverPinAsync(sketch.RecoveryPin, cancellationToken).ConfigureAwait(false);
         }
         await context.BeginArduinoMdnsServiceAsync(cancellationToken).ConfigureAwait(false);
         while (!(await context.BeginLocalAsync(cancellationToken).ConfigureAwait(false)).Succeeded)

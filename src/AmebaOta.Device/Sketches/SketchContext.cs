@@ -21,11 +21,13 @@ public sealed class SketchContext : IAsyncDisposable
     private Task _followLink = Task.CompletedTask;
     private volatile bool _advertising;
     private bool _shutDown;
+    private readonly OtaReceiverActivity _otaActivity;
+    private readonly LwipTimeWait _timeWait = new();
 
     internal SketchContext(SketchDescriptor sketch, NorFlash flash, IBoardConsole console, IWifiLink wifi, IPAddress bindAddress,
         int port, TimeSpan receiveTimeout, Func<IServiceAdvertiser>? advertiserFactory, Action<IPEndPoint>? listening, ILogger logger,
         SketchTiming? timing = null, Stopwatch? sinceBoot = null, Action<IPEndPoint?>? listenerChanged = null,
-        Action<string?>? advertisingChanged = null)
+        Action<string?>? advertisingChanged = null, OtaReceiverActivity? otaActivity = null)
     {
         Sketch = sketch;
         Flash = flash;
@@ -41,7 +43,22 @@ public sealed class SketchContext : IAsyncDisposable
         _listening = listening;
         _listenerChanged = listenerChanged;
         _advertisingChanged = advertisingChanged;
+        _otaActivity = otaActivity ?? new OtaReceiverActivity();
+        _otaActivity.Changed += OnOtaActivity;
     }
+
+    /// <summary>What this board's OTA receiver is doing.</summary>
+    public OtaReceiverActivity OtaActivity => _otaActivity;
+
+    /// <summary>
+    /// True while the board's network threads get no CPU: the OTA code busy-waits at realtime priority (FreeRTOS 6) while
+    /// it erases the OTA region and while its download loop spins after a FIN, and the Wi-Fi receive thread and the mDNS
+    /// responder run at priority 5 (docs/reference section 9). Threads of the same priority (<c>loop()</c>, the Wi-Fi
+    /// service thread) still share the CPU by time slicing.
+    /// </summary>
+    public bool NetworkStarved => _otaActivity.Phase is OtaReceiverPhase.Erasing or OtaReceiverPhase.HungAfterFin;
+
+    private void OnOtaActivity() => _advertiser?.SetDeaf(NetworkStarved);
 
     public SketchDescriptor Sketch { get; }
     public NorFlash Flash { get; }
@@ -69,18 +86,23 @@ public sealed class SketchContext : IAsyncDisposable
 
     public void Serial(string line) => Console.Serial(line);
 
-    /// <summary><c>OTA.setOtaAddress(a)</c>: system data 0x9000, written the SDK's way.</summary>
-    public void SetOtaAddress(uint address) => new SystemData(Flash).SetOtaAddress(address);
+    /// <summary><c>OTA.setOtaAddress(a)</c>: system data 0x9000, written the SDK's way, taking the flash's time.</summary>
+    public async Task SetOtaAddressAsync(uint address, CancellationToken cancellationToken)
+    {
+        new SystemData(Flash).SetOtaAddress(address);
+        await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// <c>OTA.setRecoverPin(pin)</c>: the pin's chip name | 0x80 (active HIGH) in byte 1, 0xFF in byte 0. A pin the board
     /// does not connect counts as unused; with no usable pin nothing is written, as in the stock code.
     /// </summary>
-    public void SetRecoverPin(int arduinoPin)
+    public async Task SetRecoverPinAsync(int arduinoPin, CancellationToken cancellationToken)
     {
         var chip = Boot.PinMap.For(Sketch.Board).ToChip(arduinoPin);
         if (chip is null) return;
         new SystemData(Flash).SetRecoveryPins(Boot.RecoveryPin.ActiveHighFor(chip.Value).Raw);
+        await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -134,6 +156,8 @@ public sealed class SketchContext : IAsyncDisposable
                 Listening = _listening,
                 Link = Wifi,
                 ListenerChanged = _listenerChanged,
+                Activity = _otaActivity,
+                TimeWait = _timeWait,
             }, cancellationToken);
 
     /// <summary>
@@ -170,6 +194,7 @@ public sealed class SketchContext : IAsyncDisposable
     /// <summary>Stops the services without goodbye (the board is rebooting), unless <see cref="ShutdownAsync"/> already ran.</summary>
     public async ValueTask DisposeAsync()
     {
+        _otaActivity.Changed -= OnOtaActivity;
         await ShutdownAsync(goodbye: false).ConfigureAwait(false);
         _lifetime.Dispose();
     }

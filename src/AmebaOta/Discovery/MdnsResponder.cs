@@ -26,6 +26,7 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
     private TaskCompletionSource _probeTrouble = NewSignal();
     private bool _lostTiebreak;
     private CancellationTokenSource? _running;
+    private volatile bool _deaf;
 
     private enum State { Idle, Probing, Announced }
 
@@ -125,8 +126,12 @@ public sealed class MdnsResponder(MdnsResponderOptions? options = null) : IServi
             foreach (var r in message.Answers) _lastMulticast[r.Type] = now;
     }
 
+    /// <inheritdoc />
+    public void SetDeaf(bool deaf) => _deaf = deaf;
+
     private ValueTask OnPacketAsync(MdnsPacket packet)
     {
+        if (_deaf) return ValueTask.CompletedTask;
         ServiceRecords? records;
         State state;
         TaskCompletionSource trouble;

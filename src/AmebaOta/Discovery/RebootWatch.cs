@@ -15,6 +15,7 @@ public sealed class RebootWatch : IDisposable
     private long? _finishedAt;
     private bool _goodbye;
     private bool _probe;
+    private bool _downDuringUpload;
     private long _backAt;
 
     internal RebootWatch(string? name, IPEndPoint? endPoint, RebootWatcher owner)
@@ -28,8 +29,9 @@ public sealed class RebootWatch : IDisposable
     public string? InstanceName => Volatile.Read(ref _instance);
 
     /// <summary>
-    /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the reboot. Call it right after the
-    /// last byte went out (the board reboots within milliseconds of that).
+    /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the
+    /// reboot. Call it once the board has acknowledged the last byte. A probe or goodbye heard before then means the board
+    /// went down during the upload (a power cut, a reset): that boot is not the one after a complete image, and never counts.
     /// </summary>
     public void UploadFinished()
     {
@@ -56,18 +58,25 @@ public sealed class RebootWatch : IDisposable
             back = false;
         }
         lock (_back)
-            return new RebootResult(back, TimeSpan.FromMilliseconds((back ? _backAt : Environment.TickCount64) - started), _goodbye, _probe);
+            return new RebootResult(back, TimeSpan.FromMilliseconds((back ? _backAt : Environment.TickCount64) - started), _goodbye, _probe)
+            {
+                WentDownDuringUpload = _downDuringUpload,
+            };
     }
 
-    internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked)
+    internal void OnProbe(RebootWatcher.Facts claimed, List<DnsName> asked, long now)
     {
         lock (_back)
         {
             bool mine = claimed.Services.Any(s => IsMine(s.Instance, s.Host, s.Port, s.Address)) ||
                         asked.Any(n => n.Labels.Count > 0 && IsMyLabel(n.Labels[0]));
-            if (mine) _probe = true;
+            if (!mine) return;
+            if (Finished(now)) _probe = true;
+            else _downDuringUpload = true;
         }
     }
+
+    private bool Finished(long now) => _finishedAt is { } finished && now >= finished;
 
     internal void OnResponse(RebootWatcher.Facts facts, long now)
     {
@@ -91,10 +100,11 @@ public sealed class RebootWatch : IDisposable
             if (!mine) return;
             if (goodbye)
             {
-                _goodbye = true;
+                if (Finished(now)) _goodbye = true;
+                else _downDuringUpload = true;
                 return;
             }
-            if (_finishedAt is not { } finished || now < finished) return;
+            if (!Finished(now)) return;
             if ((_probe || _goodbye) && !_back.Task.IsCompleted)
             {
                 _backAt = now;
@@ -126,4 +136,13 @@ public sealed class RebootWatch : IDisposable
 /// <param name="Elapsed">From the end of the upload to the announcement (or to giving up).</param>
 /// <param name="GoodbyeSeen">The board sent a goodbye (TTL 0) first; a real board resetting does not.</param>
 /// <param name="ProbeSeen">The board probed for its names (RFC 6762 §8.1), as a booting board does.</param>
-public sealed record RebootResult(bool Rebooted, TimeSpan Elapsed, bool GoodbyeSeen, bool ProbeSeen);
+/// <remarks>
+/// What <see cref="Rebooted"/> proves: the board took every byte (the host saw them acknowledged) and then rebooted and
+/// announced itself. A stock board cannot say which image it booted: one that lost power while verifying also comes back,
+/// on its old image.
+/// </remarks>
+public sealed record RebootResult(bool Rebooted, TimeSpan Elapsed, bool GoodbyeSeen, bool ProbeSeen)
+{
+    /// <summary>The board probed or said goodbye before the upload finished: it went down mid-transfer, so that boot ran the old image.</summary>
+    public bool WentDownDuringUpload { get; init; }
+}

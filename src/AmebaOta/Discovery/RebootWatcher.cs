@@ -71,7 +71,7 @@ public sealed class RebootWatcher : IAsyncDisposable
                     // A probe (RFC 6762 §8.1): a board claiming its names, which it does right after a (re)boot.
                     var claimed = Facts.From(message.Authorities, _hostAddresses);
                     var asked = message.Questions.Select(q => q.Name).ToList();
-                    foreach (var w in _watches) w.OnProbe(claimed, asked);
+                    foreach (var w in _watches) w.OnProbe(claimed, asked, now);
                 }
                 return ValueTask.CompletedTask;
             }

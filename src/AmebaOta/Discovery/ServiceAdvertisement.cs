@@ -31,6 +31,14 @@ public interface IServiceAdvertiser : IAsyncDisposable
     /// silent) says goodbye.
     /// </summary>
     Task SilenceAsync() => StopAsync();
+
+    /// <summary>
+    /// Deaf: incoming packets are dropped unanswered while set, and nothing else changes (no goodbye, no new probe when it
+    /// is cleared). A board whose CPU is taken by a busy-waiting thread of higher priority than its network threads (a
+    /// flash erase, the download loop's spin) cannot receive anything; its records simply stop being answered for a while.
+    /// The default ignores it (for advertisers that cannot be deafened).
+    /// </summary>
+    void SetDeaf(bool deaf) { }
 }
 
 /// <summary>What the stock Ameba library advertises (spec section 5).</summary>

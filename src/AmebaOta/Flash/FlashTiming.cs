@@ -3,7 +3,9 @@ namespace AmebaOta.Flash;
 /// <summary>
 /// How long the SPI NOR chip takes for each operation (spec section 9). Programming n bytes of one 256-byte page takes
 /// the first-byte time plus the per-byte time for the rest, capped at the page-program time (datasheet tBP1, tBP2, tPP);
-/// a program that spans pages is one page program per page. Reads go at the SPI clock.
+/// a program that spans pages is one page program per page. The SDK's <c>flash_stream_write</c>, which the OTA code
+/// uses, issues one program command per 32-bit word (<see cref="StreamWrite"/>), which makes it several times slower
+/// than page programs. Reads go at the SPI clock.
 /// <list type="bullet">
 /// <item><see cref="Instant"/>: no time at all (offline tools, fast unit tests).</item>
 /// <item><see cref="Typical"/>: datasheet typical values of the Winbond W25Q80/W25Q16 and Macronix MX25L8006E/MX25L1606E class
@@ -72,13 +74,18 @@ public sealed record FlashTiming(
         return total;
     }
 
-    /// <summary>Time to program <paramref name="length"/> bytes written in chunks of <paramref name="chunk"/> bytes from a page boundary.</summary>
-    public TimeSpan ProgramInChunks(long length, int chunk)
+    /// <summary>Time to program one 32-bit word (<c>flash_write_word</c>).</summary>
+    public TimeSpan WordProgram => Program(0, 4);
+
+    /// <summary>
+    /// Time of <c>flash_stream_write</c> of <paramref name="length"/> bytes at <paramref name="address"/>: one word program
+    /// for every 32-bit word the range touches (a partial word at either end is read, merged and programmed whole).
+    /// </summary>
+    public TimeSpan StreamWrite(long address, long length)
     {
-        var total = TimeSpan.Zero;
-        for (long done = 0; done < length; done += chunk)
-            total += Program((uint)(done % (PageSize * 1024L)), (int)Math.Min(chunk, length - done));
-        return total;
+        if (length <= 0) return TimeSpan.Zero;
+        long words = (address + length - 1) / 4 - address / 4 + 1;
+        return WordProgram * words;
     }
 
     /// <summary>Time to read <paramref name="length"/> bytes.</summary>

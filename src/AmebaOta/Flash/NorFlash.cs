@@ -18,6 +18,7 @@ public sealed class NorFlash
     private bool _tear;
     private long _owedTicks;
     private long _readyAt;
+    private long _returnedAt;
     private bool _everWaited;
 
     /// <summary>A chip of <paramref name="size"/> bytes, all erased (0xFF).</summary>
@@ -137,8 +138,17 @@ public sealed class NorFlash
         EndOperation(FlashOperationKind.Erase, (uint)start, FlashLayout.SectorSize);
     }
 
-    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>.</summary>
-    public void Program(uint address, ReadOnlySpan<byte> bytes)
+    /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>. Timed as page programs.</summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: false);
+
+    /// <summary>
+    /// The SDK's <c>flash_stream_write</c>, which the OTA code writes the image with: the same effect as
+    /// <see cref="Program(uint, ReadOnlySpan{byte})"/> (one operation, for power cuts), timed as one program command per
+    /// 32-bit word, as the SDK issues them.
+    /// </summary>
+    public void StreamWrite(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: true);
+
+    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite)
     {
         int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
         int a = Wrap(address);
@@ -150,7 +160,7 @@ public sealed class NorFlash
             source = source[n..];
             a = 0;
         }
-        Charge(Timing.Program(address, length));
+        Charge(streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
         ProgramCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Program, address, bytes.Length);
@@ -179,23 +189,24 @@ public sealed class NorFlash
 
     /// <summary>
     /// Waits until the chip has finished every operation issued so far, by <see cref="Timing"/> on <see cref="Clock"/>.
-    /// Back-to-back operations are timed from the end of the previous one, so the timer's lateness does not add up over
-    /// many small waits; waits under a millisecond are carried over to the next call rather than slept.
+    /// The chip's timeline is kept apart from the timer's lateness: an operation starts when the previous one ended plus
+    /// however long the caller itself took in between, not when a late timer happened to wake the caller, so many short
+    /// waits add up to the modelled time. Waits under a millisecond are carried over to the next call rather than slept.
     /// </summary>
-    public ValueTask WaitReadyAsync(CancellationToken cancellationToken = default)
+    public async ValueTask WaitReadyAsync(CancellationToken cancellationToken = default)
     {
         long owed = Interlocked.Exchange(ref _owedTicks, 0);
-        if (owed == 0) return ValueTask.CompletedTask;
+        if (owed == 0) return;
         long frequency = Clock.TimestampFrequency;
         long now = Clock.GetTimestamp();
         long owedStamps = (long)(owed * (double)frequency / TimeSpan.TicksPerSecond);
-        // Idle since the last wait (by more than the timer's usual lateness): the chip starts now; else right after the last operation.
-        bool backToBack = _everWaited && now - _readyAt < frequency / 500;
-        _readyAt = (backToBack ? _readyAt : now) + owedStamps;
+        long start = _everWaited ? _readyAt + (now - _returnedAt) : now;
+        _readyAt = start + owedStamps;
         _everWaited = true;
         long wait = _readyAt - now;
-        if (wait < frequency / 1000) return ValueTask.CompletedTask;
-        return new ValueTask(Task.Delay(TimeSpan.FromSeconds(wait / (double)frequency), Clock, cancellationToken));
+        if (wait >= frequency / 1000)
+            await Task.Delay(TimeSpan.FromSeconds(wait / (double)frequency), Clock, cancellationToken).ConfigureAwait(false);
+        _returnedAt = Clock.GetTimestamp();
     }
 
     private void Charge(TimeSpan time)

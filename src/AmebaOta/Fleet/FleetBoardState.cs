@@ -7,7 +7,9 @@ public enum FleetBoardState
     Queued,
     /// <summary>Opening the TCP connection to the OTA port.</summary>
     Connecting,
-    /// <summary>Sending the header and the image.</summary>
+    /// <summary>Connected; the board took the header and is erasing its OTA region (it reads nothing meanwhile).</summary>
+    BoardErasing,
+    /// <summary>The board is taking the image.</summary>
     Sending,
     /// <summary>Sent; waiting for the board to announce itself again by mDNS (<see cref="FleetOptions.WaitReboot"/>).</summary>
     WaitingForReboot,

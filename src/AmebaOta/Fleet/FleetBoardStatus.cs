@@ -3,7 +3,7 @@ namespace AmebaOta.Fleet;
 /// <summary>A snapshot of one board in a fleet run, reported on every change of state and as progress during sending.</summary>
 /// <param name="Target">The board.</param>
 /// <param name="State">Where it is now.</param>
-/// <param name="BytesSent">Image bytes sent in the current attempt (header not counted).</param>
+/// <param name="BytesSent">Image bytes the board has acknowledged in the current attempt (header not counted): what it took, not what the host buffered.</param>
 /// <param name="Length">Image length in bytes.</param>
 /// <param name="Attempt">1 for the first attempt, 2 for the first retry, …</param>
 /// <param name="Elapsed">Since this board's first attempt started.</param>

@@ -6,8 +6,14 @@ public sealed record FleetOptions
     /// <summary>Boards updated at the same time (default 16).</summary>
     public int MaxParallel { get; init; } = 16;
 
-    /// <summary>Per board: longest wait for the connection and for the board to take each chunk (default 3 s).</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Per board: longest wait for the TCP connection (default 10 s).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = Protocol.OtaUploadOptions.DefaultConnectTimeout;
+
+    /// <summary>
+    /// Per board: longest wait with no byte acknowledged. Null (the default): from the image size, long enough for the
+    /// slowest erase a stock board may do before it reads anything (<see cref="Protocol.OtaUploadBudget.DefaultStall"/>).
+    /// </summary>
+    public TimeSpan? StallTimeout { get; init; }
 
     /// <summary>Further attempts after a failed upload (default 2). A board that took the image but did not come back is not retried.</summary>
     public int Retries { get; init; } = 2;

@@ -59,7 +59,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
         }
         bool holdingSlot = true;
         var clock = Stopwatch.StartNew();
-        var upload = new OtaUploadOptions { ConnectTimeout = _options.Timeout, SendTimeout = _options.Timeout, ChunkSize = _options.ChunkSize };
+        var upload = new OtaUploadOptions { ConnectTimeout = _options.ConnectTimeout, StallTimeout = _options.StallTimeout, ChunkSize = _options.ChunkSize };
         try
         {
             for (int attempt = 1; ; attempt++)
@@ -67,14 +67,20 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
                 using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint);
-                var progress = new SyncProgress(sent =>
+                var progress = new SyncProgress(p =>
                 {
-                    status = status with { State = FleetBoardState.Sending, BytesSent = sent, Elapsed = clock.Elapsed };
+                    var state = p.Phase == OtaUploadPhase.BoardErasing ? FleetBoardState.BoardErasing : FleetBoardState.Sending;
+                    status = status with { State = state, BytesSent = p.Acknowledged, Elapsed = clock.Elapsed };
                     Report(results, index, status);
                 });
                 try
                 {
                     await OtaUploader.UploadAsync(target.EndPoint, image, upload, progress, ct);
+                }
+                catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
+                {
+                    Report(results, index, status with { State = FleetBoardState.Failed, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
+                    return;
                 }
                 catch (OtaUploadException e)
                 {
@@ -104,7 +110,9 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                     : status with
                     {
                         State = FleetBoardState.Failed, Elapsed = clock.Elapsed,
-                        Error = $"sent, but the board did not announce itself again within {_options.WaitReboot.Value.TotalSeconds:0.###} s (no reboot seen)",
+                        Error = reboot.WentDownDuringUpload
+                            ? "the board went down before it had acknowledged the last byte (a power cut or a reset) and did not come back after the upload"
+                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} (no reboot seen)",
                     });
                 return;
             }
@@ -126,8 +134,8 @@ public sealed class FleetUpdater(FleetOptions? options = null)
     }
 
     /// <summary>Reports on the sending thread (<see cref="Progress{T}"/> would post to a synchronization context).</summary>
-    private sealed class SyncProgress(Action<long> report) : IProgress<long>
+    private sealed class SyncProgress(Action<OtaUploadProgress> report) : IProgress<OtaUploadProgress>
     {
-        public void Report(long value) => report(value);
+        public void Report(OtaUploadProgress value) => report(value);
     }
 }

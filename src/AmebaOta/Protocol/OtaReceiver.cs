@@ -10,8 +10,8 @@ namespace AmebaOta.Protocol;
 /// <summary>
 /// The board side: the stock Arduino <c>OTA.beginLocal(port)</c>, step by step as spec section 6 describes, with
 /// its log lines (written to <paramref name="serial"/>, one line per call), its timing (every erase and program waits
-/// for the flash by its <see cref="NorFlash.Timing"/>; nothing is read from the socket while the sectors are erased) and
-/// its quirks:
+/// for the flash by its <see cref="NorFlash.Timing"/>, the image written with <c>flash_stream_write</c> a word at a time;
+/// nothing is read from the socket while the sectors are erased) and its quirks (docs/reference section 6):
 /// <list type="bullet">
 /// <item>the alignment test is <c>ota_addr &amp; 1</c> (C precedence), so an even but unaligned address passes;</item>
 /// <item>the 12-byte header is read with a single read: whatever a short read leaves is <b>modelled as zeros</b>
@@ -24,6 +24,8 @@ namespace AmebaOta.Protocol;
 /// <item>the download loop stops only when <c>read()</c> returns less than 0 (lwIP 1.4.1: a reset or the receive
 /// timeout). After the host's FIN, <c>read()</c> returns 0 forever, so a stream that ends early leaves the board
 /// spinning in the loop, printing nothing, until reset (<see cref="OtaReceiverPhase.HungAfterFin"/>);</item>
+/// <item>a failed attempt that the board closes while the host's end is still open leaves the port in lwIP's TIME_WAIT
+/// for 120 s: <c>beginLocal</c> prints <c>Bind fail</c> until then (<see cref="OtaReceiverOptions.TimeWait"/>);</item>
 /// <item>the checksum is printed with <c>%d</c> (negative above 0x7FFFFFFF);</item>
 /// <item>Default Image 2 is taken to be at 0xB000 (the library's hard-coded <c>IMAGE_2</c>), not read from Image 1.</item>
 /// </list>
@@ -77,10 +79,17 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         try
         {
             bool waiting = false;
+            int port = options.Port;
             CancellationToken linkLost;
             while (true)
             {
                 linkLost = options.Link is { } link ? await link.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false) : CancellationToken.None;
+                if (options.TimeWait?.Remaining(options.Port) is { } held)
+                {
+                    _logger.LogDebug("port {Port} is in TIME_WAIT for {Seconds:0} s more", options.Port, held.TotalSeconds);
+                    serial(OtaReceiverLog.BindFail);
+                    return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
+                }
                 listener = Listen(options);
                 if (listener is null)
                 {
@@ -88,6 +97,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
                     return Fail(new OtaReceiveResult(OtaReceiveOutcome.BindFailed, ota, null, default, 0, 0));
                 }
                 var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+                port = endPoint.Port;
                 options.ListenerChanged?.Invoke(endPoint);
                 if (!waiting)
                 {
@@ -112,6 +122,8 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
             serial(OtaReceiverLog.ClientConnected(remote));
             serial("");
             result = await ReceiveAsync(client, remote, ota, options.ReceiveTimeout, activity, linkLost, cancellationToken).ConfigureAwait(false);
+            // A failed attempt closes the socket; if the host had not closed its end yet, lwIP keeps the port in TIME_WAIT.
+            if (!result.Succeeded && TcpInfo.State(client) == TcpInfo.Established) options.TimeWait?.Enter(port);
         }
         finally
         {
@@ -244,7 +256,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
                 await SpinAsync(activity, processed, header.Length, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            flash.Program(unchecked(ota + (uint)processed), buffer.AsSpan(0, read));
+            flash.StreamWrite(unchecked(ota + (uint)processed), buffer.AsSpan(0, read));
             await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             processed += read;
             activity.Progress(processed);
@@ -291,9 +303,10 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
     }
 
     /// <summary>
-    /// The stock loop after the host's FIN: <c>read()</c> returns 0 at once, forever, and the loop goes round again. The
-    /// board prints nothing more and (in <c>ota_non_block</c>, where this thread has realtime priority) starves its other
-    /// threads. Modelled as one wait for the reset (or power cut) that alone ends it, without burning a host core.
+    /// The stock loop after the host's FIN: <c>read()</c> returns 0 at once, forever (lwIP keeps returning
+    /// <c>ERR_CLSD</c>), and the loop goes round again without blocking. The board prints nothing more from this thread,
+    /// and its network threads, of lower priority, get no CPU (see <see cref="OtaReceiverPhase.HungAfterFin"/>). Modelled as
+    /// one wait for the reset (or power cut) that alone ends it, without burning a host core.
     /// </summary>
     private async Task SpinAsync(OtaReceiverActivity activity, long processed, long length, CancellationToken cancellationToken)
     {

@@ -19,7 +19,8 @@ public enum OtaReceiverPhase
     Signing,
     /// <summary>
     /// Stuck in the download loop: the host closed the connection (FIN) before every byte came, <c>read()</c> returns 0
-    /// forever and the stock loop only stops on a negative return. Only a reset or a power cut ends it.
+    /// forever and the stock loop only stops on a negative return. The loop busy-waits at realtime priority, so the
+    /// network threads (lower priority) starve: the board answers nothing on the network. Only a reset or a power cut ends it.
     /// </summary>
     HungAfterFin,
 }
@@ -36,9 +37,6 @@ public sealed class OtaReceiverActivity
 
     /// <summary>Raised after every change (phase or counter), on the receiver's thread; keep handlers quick.</summary>
     public event Action? Changed;
-
-    /// <summary>Raised when the receiver gets stuck in the download loop (see <see cref="OtaReceiverPhase.HungAfterFin"/>).</summary>
-    public event Action? Hung;
 
     /// <summary>The phase, and its counters: sectors erased of sectors to erase, or bytes received of the declared length.</summary>
     public (OtaReceiverPhase Phase, long Done, long Total) Snapshot
@@ -58,7 +56,6 @@ public sealed class OtaReceiverActivity
             _total = total;
         }
         Changed?.Invoke();
-        if (phase == OtaReceiverPhase.HungAfterFin) Hung?.Invoke();
     }
 
     internal void Progress(long done)
@@ -101,7 +98,7 @@ public sealed class OtaReceiverActivity
             OtaReceiverPhase.Verifying => $"verifying {total} bytes",
             OtaReceiverPhase.Signing => "signing the new image",
             OtaReceiverPhase.HungAfterFin =>
-                $"hung in the download loop at {done} of {total} bytes: the host closed the connection early and read() returns 0 forever (only reset or power-cut recovers)",
+                $"hung in the download loop at {done} of {total} bytes: the host closed the connection early, read() returns 0 forever and the network starves (only reset or power-cut recovers)",
             _ => phase.ToString(),
         };
     }

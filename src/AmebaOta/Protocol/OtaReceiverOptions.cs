@@ -24,6 +24,9 @@ public sealed record OtaReceiverOptions(IPAddress BindAddress, int Port)
     /// <summary>The maximum segment size the board announces (TCP_MAXSEG): lwIP's 1460. Null: the interface's.</summary>
     public int? MaxSegmentSize { get; init; } = LwipMss;
 
+    /// <summary>The board's TIME_WAIT table: ports held after the board closed first. Null: never held (a host kernel's SO_REUSEADDR).</summary>
+    public LwipTimeWait? TimeWait { get; init; }
+
     /// <summary>Where the receiver reports what it is doing (phase, sectors erased, bytes received). Null: not reported.</summary>
     public OtaReceiverActivity? Activity { get; init; }
 

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace AmebaOta.Protocol;
 
-/// <summary>Why an upload failed. The first three mean nothing was sent; the last two mean the board may have a partial image (and will keep booting the old one).</summary>
+/// <summary>Why an upload failed. The first three mean nothing was sent; the others mean the board may have a partial image (and will keep booting the old one).</summary>
 public enum OtaUploadFailure
 {
     /// <summary>Nothing listens on the port (TCP RST to the SYN).</summary>
@@ -13,8 +13,10 @@ public enum OtaUploadFailure
     ConnectTimedOut,
     /// <summary>The board closed or reset the connection before every byte was sent.</summary>
     Dropped,
-    /// <summary>The board stopped reading: no progress for the send timeout.</summary>
+    /// <summary>The board stopped reading: nothing acknowledged for the stall timeout. The connection was reset.</summary>
     Stalled,
+    /// <summary>Cancelled (Ctrl+C, SIGTERM, the caller's token). The connection, if open, was reset.</summary>
+    Interrupted,
 }
 
 /// <summary>A failed upload, with a one-line message for people.</summary>
@@ -24,8 +26,11 @@ public sealed class OtaUploadException(OtaUploadFailure failure, string message,
     /// <summary>Why the upload failed.</summary>
     public OtaUploadFailure Failure { get; } = failure;
 
-    /// <summary>Bytes of the file (not counting the header) handed to the network before the failure.</summary>
+    /// <summary>Bytes of the file (not counting the header) the board had acknowledged before the failure.</summary>
     public long BytesSent { get; } = bytesSent;
+
+    /// <summary>True when the connection was never made (a connect failure, or an interruption before it): the board cannot have been touched.</summary>
+    public bool NothingSent { get; init; } = failure is OtaUploadFailure.ConnectionRefused or OtaUploadFailure.Unreachable or OtaUploadFailure.ConnectTimedOut;
 
     /// <summary>True when the connection was never made: the board cannot have been touched.</summary>
     public bool IsConnectFailure => Failure is OtaUploadFailure.ConnectionRefused or OtaUploadFailure.Unreachable or OtaUploadFailure.ConnectTimedOut;

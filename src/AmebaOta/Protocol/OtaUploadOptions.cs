@@ -1,23 +1,42 @@
 namespace AmebaOta.Protocol;
 
-/// <summary>How patient <see cref="OtaUploader"/> is. <see cref="SendTimeout"/> is a stall timeout: the longest wait for one chunk to be accepted.</summary>
+/// <summary>How patient <see cref="OtaUploader"/> is.</summary>
 public sealed record OtaUploadOptions
 {
-    /// <summary>30 s.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>10 s.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest wait for the TCP connection.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = DefaultTimeout;
-    /// <summary>Longest wait for the board to take each chunk.</summary>
-    public TimeSpan SendTimeout { get; init; } = DefaultTimeout;
+    public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
 
-    /// <summary>Bytes per send call, and so the granularity of progress reports.</summary>
+    /// <summary>
+    /// Longest wait with no new byte acknowledged by the board, once connected. Null: <see cref="OtaUploadBudget.DefaultStall"/>
+    /// for the image, which covers the slowest erase a stock board may do before it reads anything.
+    /// </summary>
+    public TimeSpan? StallTimeout { get; init; }
+
+    /// <summary>Bytes per send call.</summary>
     public int ChunkSize { get; init; } = 16 * 1024;
+
+    /// <summary>How often the acknowledged count is read (and progress reported) while bytes are in flight.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The same once every byte has been handed to the network and only the last acknowledgements are awaited.</summary>
+    public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromMilliseconds(2);
 }
 
-/// <summary>What an upload did. The board never answers, so this says the bytes left, not that the board took them.</summary>
+/// <summary>
+/// What an upload did. The board never answers on the socket; <see cref="AcknowledgedByBoard"/> says whether its TCP
+/// stack acknowledged every byte (then it has the whole image and goes on to verify it), as far as the host could tell.
+/// </summary>
 public sealed record OtaUploadResult(System.Net.IPEndPoint Remote, OtaHeader Header, long BytesSent, TimeSpan ConnectTime, TimeSpan Duration)
 {
     /// <summary>Header + file bytes put on the wire.</summary>
     public long WireBytes => OtaHeader.Size + BytesSent;
+
+    /// <summary>True when acknowledgements were read (Linux): the board acknowledged every byte. False: only "handed to the network" is known.</summary>
+    public bool AcknowledgedByBoard { get; init; }
+
+    /// <summary>Time from connect until the board acknowledged image bytes beyond its first window (its erase), when known.</summary>
+    public TimeSpan? EraseWait { get; init; }
 }

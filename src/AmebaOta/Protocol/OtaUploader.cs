@@ -7,55 +7,195 @@ namespace AmebaOta.Protocol;
 /// <summary>
 /// The host side of the OTA protocol, byte-compatible with the stock <c>upload_ota</c> (spec section 7): one TCP
 /// connection, the 12-byte <see cref="OtaHeader"/>, the file, then an orderly close (FIN). Nothing else is sent and
-/// nothing is expected back: the board never answers. Unlike the stock tool it has connect and send timeouts,
-/// reports progress, and fails with a typed <see cref="OtaUploadException"/>.
+/// nothing is expected back: the board never answers. Unlike the stock tool it is safe for a real board (spec section 9):
+/// <list type="bullet">
+/// <item>progress, stall detection and success follow the bytes the board has <b>acknowledged</b> (TCP_INFO on Linux),
+/// not what the host's kernel buffered; success is reported only once the board acknowledged the last byte;</item>
+/// <item>the stall budget defaults to the slowest erase the image can cost (<see cref="OtaUploadBudget.DefaultStall"/>),
+/// since the board reads nothing while it erases;</item>
+/// <item>any failure or interruption after the connection opened (stall, cancellation, an error of ours) ends the
+/// connection with a reset (SO_LINGER 0), never a FIN: after a FIN a stock board's <c>read()</c> returns 0 forever and
+/// its download loop spins until someone resets it; after a reset it prints <c>Download fail</c> and keeps its old image.</item>
+/// </list>
+/// Failures throw <see cref="OtaUploadException"/>, cancellation included (<see cref="OtaUploadFailure.Interrupted"/>).
 /// </summary>
 public static class OtaUploader
 {
-    /// <summary>Sends <paramref name="image"/> to <paramref name="board"/>; throws <see cref="OtaUploadException"/> on failure.
-    /// <paramref name="progress"/> is called synchronously with the file bytes sent so far (header not counted) after each chunk.</summary>
+    /// <summary>Image bytes the board must acknowledge before the host counts its erase as over (a few lwIP windows).</summary>
+    internal const long ErasingWindow = 8 * 1024;
+
+    /// <summary>Send buffer where acknowledgements cannot be read, so "handed to the kernel" stays close to "taken by the board".</summary>
+    internal const int SmallSendBuffer = 8 * 1024;
+
+    /// <summary>
+    /// Sends <paramref name="image"/> to <paramref name="board"/> and returns once the board has acknowledged every byte.
+    /// <paramref name="progress"/> is called synchronously, from the uploading task, as acknowledgements come in.
+    /// </summary>
     public static async Task<OtaUploadResult> UploadAsync(
         IPEndPoint board, ReadOnlyMemory<byte> image, OtaUploadOptions? options = null,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<OtaUploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new OtaUploadOptions();
         if (options.ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), "the chunk size must be positive");
         var header = OtaHeader.For(image.Span);
+        long total = image.Length;
+        long wire = OtaHeader.Size + total;
+        var stall = options.StallTimeout ?? OtaUploadBudget.DefaultStall(total);
         var clock = Stopwatch.StartNew();
 
-        using var socket = new Socket(board.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await ConnectAsync(socket, board, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
-        var connectTime = clock.Elapsed;
-
-        long sent = 0;
-        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var socket = new Socket(board.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        bool finished = false;
+        var transfer = new Transfer();
+        Task? sender = null;
         try
         {
-            await SendAllAsync(socket, header.ToArray(), options.SendTimeout, stall).ConfigureAwait(false);
-            while (sent < image.Length)
+            await ConnectAsync(socket, board, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            transfer.Connected = true;
+            var connectTime = clock.Elapsed;
+            bool seesAcks = TcpInfo.BytesAcknowledged(socket) is not null;
+            if (!seesAcks) socket.SendBufferSize = SmallSendBuffer;
+
+            using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            sender = SendAllAsync(socket, header.ToArray(), image, options.ChunkSize, transfer, stopSending.Token);
+            long lastAckAt = clock.ElapsedTicks;
+            TimeSpan? eraseWait = null;
+            var phase = OtaUploadPhase.BoardErasing;
+            var lastReport = new OtaUploadProgress(phase, 0, 0, total);
+            progress?.Report(lastReport);
+            while (true)
             {
-                int n = (int)Math.Min(options.ChunkSize, image.Length - sent);
-                await SendAllAsync(socket, image.Slice((int)sent, n), options.SendTimeout, stall).ConfigureAwait(false);
-                sent += n;
-                progress?.Report(sent);
+                // Once everything is handed over, only the last acknowledgements are awaited: look more often, so success is prompt.
+                var poll = sender.IsCompleted ? options.DrainPollInterval : options.PollInterval;
+                await Task.WhenAny(sender, Task.Delay(poll, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (sender.IsFaulted) await sender.ConfigureAwait(false);   // throws the send error
+
+                // Whether the board closed its end is read first: it can only close after acknowledging what it took.
+                string? closed = PeerClosed(socket);
+                long handed = transfer.Handed;
+                long acked = seesAcks ? Math.Min(wire, TcpInfo.BytesAcknowledged(socket) ?? transfer.Acked) : handed;
+                if (acked > transfer.Acked)
+                {
+                    transfer.Acked = acked;
+                    lastAckAt = clock.ElapsedTicks;
+                }
+                long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
+                if (phase == OtaUploadPhase.BoardErasing && ackedImage >= Math.Min(total, ErasingWindow))
+                {
+                    phase = OtaUploadPhase.Transferring;
+                    eraseWait = clock.Elapsed - connectTime;
+                }
+                bool done = sender.IsCompletedSuccessfully && transfer.Acked >= wire;
+                if (!done && closed is not null)
+                    throw new OtaUploadException(OtaUploadFailure.Dropped,
+                        $"the board at {board} {closed} after acknowledging {ackedImage} of {total} bytes; it keeps booting its old image", ackedImage);
+                var report = new OtaUploadProgress(done ? OtaUploadPhase.Complete : phase, ackedImage, Math.Max(0, handed - OtaHeader.Size), total);
+                if (report != lastReport) progress?.Report(report);
+                lastReport = report;
+                if (done) break;
+                if (Stopwatch.GetElapsedTime(0, clock.ElapsedTicks - lastAckAt) > stall)
+                    throw new OtaUploadException(OtaUploadFailure.Stalled,
+                        $"the board at {board} acknowledged nothing for {OtaUploadBudget.Seconds(stall)} after {ackedImage} of {total} bytes" +
+                        (phase == OtaUploadPhase.BoardErasing ? " (it may still have been erasing)" : "") + "; " + AfterReset(transfer.Acked),
+                        ackedImage);
             }
-            // Orderly close, as the stock tool's close(): FIN after the last byte, then release the socket.
-            socket.Shutdown(SocketShutdown.Send);
+            finished = true;
+            socket.Close();   // the FIN went out after the last byte; nothing is left to send
+            return new OtaUploadResult(board, header, total, connectTime, clock.Elapsed) { AcknowledgedByBoard = seesAcks, EraseWait = eraseWait };
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw new OtaUploadException(OtaUploadFailure.Stalled,
-                $"the board at {board} stopped taking data after {sent} of {image.Length} bytes (nothing for {Seconds(options.SendTimeout)}); it will keep booting its old image",
-                sent);
+            long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
+            throw transfer.Connected
+                ? new OtaUploadException(OtaUploadFailure.Interrupted,
+                    $"upload interrupted after {ackedImage} of {total} bytes acknowledged; " + AfterReset(transfer.Acked), ackedImage)
+                : new OtaUploadException(OtaUploadFailure.Interrupted, "upload interrupted before the connection was made; nothing was sent") { NothingSent = true };
         }
-        catch (SocketException e)
+        catch (SocketException e) when (transfer.Connected)
         {
+            long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
             throw new OtaUploadException(OtaUploadFailure.Dropped,
-                $"the connection to {board} dropped after {sent} of {image.Length} bytes ({Describe(e.SocketErrorCode)}); the board will keep booting its old image",
-                sent, e);
+                $"the connection to {board} dropped after {ackedImage} of {total} bytes acknowledged ({Describe(e.SocketErrorCode)}); the board keeps booting its old image",
+                ackedImage, e);
         }
+        finally
+        {
+            if (!finished) Abort(socket);
+            if (sender is not null) await Observe(sender).ConfigureAwait(false);
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The board never sends anything, so a readable socket means it closed its end: "closed the connection" (FIN) or
+    /// "reset the connection" (RST). Null while it is open.
+    /// </summary>
+    private static string? PeerClosed(Socket socket)
+    {
+        try
+        {
+            if (!socket.Poll(0, SelectMode.SelectRead)) return null;
+            Span<byte> one = stackalloc byte[1];
+            return socket.Receive(one, SocketFlags.Peek) == 0 ? "closed the connection" : null;
+        }
+        catch (SocketException)
+        {
+            return "reset the connection";
+        }
+    }
+
+    /// <summary>What the board prints after the host's reset, and what it does next.</summary>
+    private static string AfterReset(long ackedWireBytes) =>
+        "the connection was reset, so the board prints " +
+        (ackedWireBytes < OtaHeader.Size ? "\"Fail to read OTA info\"" : "\"Download fail\"") +
+        " and \"OTA fail\" and keeps booting its old image (an ota_basic board listens again only after a reset; an ota_non_block board retries after 10 s)";
+
+    /// <summary>Ends the connection with a reset (SO_LINGER 0): a stock board's read() then fails, where a FIN would leave it spinning.</summary>
+    private static void Abort(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException) { }
+        catch (ObjectDisposedException) { }
         socket.Close();
-        return new OtaUploadResult(board, header, sent, connectTime, clock.Elapsed);
+    }
+
+    private static async Task Observe(Task task)
+    {
+        try { await task.ConfigureAwait(false); }
+        catch (Exception) { /* already reported through the main path */ }
+    }
+
+    /// <summary>Counters shared by the sending task and the watching loop.</summary>
+    private sealed class Transfer
+    {
+        private long _handed;
+        public bool Connected { get; set; }
+        public long Handed { get => Volatile.Read(ref _handed); set => Volatile.Write(ref _handed, value); }
+        public long Acked { get; set; }
+    }
+
+    private static async Task SendAllAsync(Socket socket, byte[] header, ReadOnlyMemory<byte> image, int chunk, Transfer transfer, CancellationToken cancellationToken)
+    {
+        await SendAsync(socket, header, cancellationToken).ConfigureAwait(false);
+        transfer.Handed = header.Length;
+        for (int sent = 0; sent < image.Length;)
+        {
+            int n = Math.Min(chunk, image.Length - sent);
+            await SendAsync(socket, image.Slice(sent, n), cancellationToken).ConfigureAwait(false);
+            sent += n;
+            transfer.Handed = header.Length + sent;
+        }
+        // Orderly close, as the stock tool's close(): FIN right after the last byte, so the board can never see it early.
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+            bytes = bytes[await socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
     }
 
     private static async Task ConnectAsync(Socket socket, IPEndPoint board, TimeSpan timeout, CancellationToken cancellationToken)
@@ -69,7 +209,7 @@ public static class OtaUploader
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new OtaUploadException(OtaUploadFailure.ConnectTimedOut,
-                $"cannot connect to {board}: no answer within {Seconds(timeout)} (is the board on, at this address, and waiting for an upload?)");
+                $"cannot connect to {board}: no answer within {OtaUploadBudget.Seconds(timeout)} (is the board on, at this address, and waiting for an upload?)");
         }
         catch (SocketException e)
         {
@@ -77,25 +217,12 @@ public static class OtaUploader
             string why = failure switch
             {
                 OtaUploadFailure.ConnectionRefused => "connection refused (nothing listens on that port: the board is not waiting for an upload, or the port is wrong)",
-                OtaUploadFailure.ConnectTimedOut => $"timed out",
+                OtaUploadFailure.ConnectTimedOut => "timed out",
                 _ => $"{Describe(e.SocketErrorCode)} (no route to that address)",
             };
             throw new OtaUploadException(failure, $"cannot connect to {board}: {why}", 0, e);
         }
     }
-
-    private static async Task SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, TimeSpan timeout, CancellationTokenSource stall)
-    {
-        while (!bytes.IsEmpty)
-        {
-            stall.CancelAfter(timeout);
-            int n = await socket.SendAsync(bytes, SocketFlags.None, stall.Token).ConfigureAwait(false);
-            bytes = bytes[n..];
-        }
-        stall.CancelAfter(Timeout.InfiniteTimeSpan);
-    }
-
-    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.###} s";
 
     private static string Describe(SocketError error) => error switch
     {
@@ -105,6 +232,7 @@ public static class OtaUploader
         SocketError.NetworkUnreachable => "network unreachable",
         SocketError.HostUnreachable => "host unreachable",
         SocketError.NetworkDown => "network down",
+        SocketError.AddressNotAvailable => "that address is not available on this machine",
         _ => error.ToString(),
     };
 }

@@ -35,7 +35,7 @@ public class UploadCliTests
 
         var upload = await Run(dir, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
         Assert.True(upload.ExitCode == 0, upload.ToString());
-        Assert.Contains("sent 262144 bytes + 12-byte header", upload.Stdout);
+        Assert.Contains("the board acknowledged 262144 bytes + 12-byte header", upload.Stdout);
 
         await device.Serial.WaitForAsync("This is version 2");
         await device.Serial.WaitForAsync("Wait for client", 2);
@@ -202,6 +202,7 @@ public class UploadCliTests
         var upload = await Run(dir, "upload", "huge.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--force", "--timeout", "1");
         using var peer = await accepted;
         Assert.Equal(5, upload.ExitCode);
-        Assert.Contains("stopped taking data", upload.Stderr);
+        Assert.Contains("acknowledged nothing for 1 s", upload.Stderr);
+        Assert.Contains("the connection was reset", upload.Stderr);
     }
 }

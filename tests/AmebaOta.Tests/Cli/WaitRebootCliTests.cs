@@ -34,6 +34,7 @@ public class WaitRebootCliTests
         var upload = await Run(dir, "upload", "--wait-reboot", "v2.bin", "-i", "127.0.0.1", "-p", port.ToString(), "--interface", "lo");
 
         Assert.True(upload.ExitCode == 0, upload.ToString());
+        // Alone, --wait-reboot allows the whole slow-flash OTA of this image (one sector) plus 30 s for the reboot.
         Assert.Contains("waiting up to 30 s for the board to reboot", upload.Stdout);
         Assert.Matches(@"the board rebooted: it announced itself again \d+\.\d\d s after the upload", upload.Stdout);
         await device.Serial.WaitForAsync("This is version 2");

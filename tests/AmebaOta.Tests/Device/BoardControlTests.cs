@@ -39,7 +39,7 @@ public class BoardControlTests
         await using var board = new BoardHarness(dir, TestImages.Image(1));
         var endPoint = await board.WaitForClientAsync();
         var control = Control(board);
-        Assert.Equal($"ok: boots 1; booted 0xb000 version 1 (basic); pins all low; wifi up (connected); listening {endPoint}; not advertised",
+        Assert.Equal($"ok: boots 1; booted 0xb000 version 1 (basic); pins all low; wifi up (connected); listening {endPoint}; not advertised; flash instant",
             control.Execute("status")!.ToString());
 
         Assert.Equal("ok: pin 18 (PE_5) high: read at the next reset (reset to apply)", control.Execute("PIN 18 HIGH")!.ToString());
@@ -54,7 +54,7 @@ public class BoardControlTests
         Assert.Equal("ok: wifi down", control.Execute("wifi down")!.ToString());
         Assert.Equal("ok: wifi was already down", control.Execute("wifi down")!.ToString());
         await board.Listener.WaitForAsync("closed", 2);
-        Assert.EndsWith("wifi down (not connected); not listening; not advertised", control.Execute("status")!.Text);
+        Assert.EndsWith("wifi down (not connected); not listening; not advertised; flash instant", control.Execute("status")!.Text);
         Assert.Equal("ok: wifi up", control.Execute("wifi up")!.ToString());
 
         Assert.Null(control.Execute("   "));

@@ -21,6 +21,7 @@ public sealed class BoardHarness : IAsyncDisposable
             FlashPath = FlashPath,
             PortOverride = 0,
             ReceiveTimeout = TimeSpan.FromSeconds(10),
+            FlashTiming = FlashTiming.Instant,
             Console = new DelegateBoardConsole(Serial.Add, Notes.Add),
         };
         Board = VirtualBoard.Open(configure?.Invoke(options) ?? options);

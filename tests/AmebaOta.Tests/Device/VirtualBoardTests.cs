@@ -113,7 +113,7 @@ public class VirtualBoardTests
         var endPoint = await board.WaitForClientAsync();
         var image = TestImages.Image(2, 400 * 1024);
         bool pressed = false;
-        var progress = new Progress(sent =>
+        var progress = new Progress(_ =>
         {
             if (pressed) return;
             pressed = true;
@@ -130,9 +130,9 @@ public class VirtualBoardTests
         Assert.Equal(FlashLayout.DefaultImage2, BootLoader.Boot(flash, PinLevels.AllLow).Booted!.Address);
     }
 
-    private sealed class Progress(Action<long> report) : IProgress<long>
+    private sealed class Progress(Action<OtaUploadProgress> report) : IProgress<OtaUploadProgress>
     {
-        public void Report(long value) => report(value);
+        public void Report(OtaUploadProgress value) => report(value);
     }
 
     [Fact]

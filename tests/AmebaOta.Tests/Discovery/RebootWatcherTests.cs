@@ -50,6 +50,25 @@ public class RebootWatcherTests
     }
 
     [Fact]
+    public async Task A_board_that_went_down_before_the_last_byte_was_acknowledged_is_not_back_when_it_announces()
+    {
+        string name = UniqueName();
+        var records = Records(name, 5000);
+        await using var watcher = new RebootWatcher("lo");
+        using var watch = watcher.Watch(name);
+        using var board = Board();
+        // A power cut mid-transfer: the board boots its old image and probes while the host still waits for acknowledgements.
+        board.Send(records.Probe(unicastResponse: false));
+        await HeardAsync(watcher, board);
+        watch.UploadFinished();
+        board.Send(records.Announcement());
+        var result = await watch.WaitAsync(Short);
+        Assert.False(result.Rebooted);
+        Assert.True(result.WentDownDuringUpload);
+        Assert.False(result.ProbeSeen);
+    }
+
+    [Fact]
     public async Task Watching_by_address_and_port_ignores_other_boards_on_the_same_address()
     {
         int port = TestImages.UnusedPort();

@@ -26,7 +26,7 @@ public class FarmCliTests
         string prefix = UniqueName("Farm"), baseIp = FarmProcess.UniqueBaseIp();
         await using var farm = FarmProcess.Start(dir.Path, "--count", "20", "--image", "v1.bin", "--base-ip", baseIp, "--interface", "lo", "--name-prefix", prefix);
         await farm.WaitForAllListeningAsync(20);
-        Assert.Contains(farm.Notes.Lines, l => l.StartsWith($"[farm] 20 boards {prefix}-001 … {prefix}-020 on {baseIp} … {Plus(baseIp, 19)}, port 5000, mDNS on lo"));
+        Assert.Contains(farm.Notes.Lines, l => l.StartsWith($"[farm] 20 boards {prefix}-001 … {prefix}-020 on {baseIp} … {Plus(baseIp, 19)}, port 5000, typical flash timing, mDNS on lo"));
 
         var discover = await Run(dir, "discover", "--interface", "lo", "--timeout", "1.5", "--json");
         Assert.Equal(0, discover.ExitCode);

@@ -28,7 +28,7 @@ public class FleetUpdaterTests
         Assert.All(result.Boards, b => Assert.NotNull(b.RebootTime));
         foreach (var b in boards.Boards) await b.Serial.WaitForAsync("This is version 2");
         var states = events.Where(e => e.Target.Name == boards.Name(0)).Select(e => e.State).Distinct().ToList();
-        Assert.Equal([FleetBoardState.Queued, FleetBoardState.Connecting, FleetBoardState.Sending, FleetBoardState.WaitingForReboot, FleetBoardState.Updated], states);
+        Assert.Equal([FleetBoardState.Queued, FleetBoardState.Connecting, FleetBoardState.BoardErasing, FleetBoardState.Sending, FleetBoardState.WaitingForReboot, FleetBoardState.Updated], states);
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class FleetUpdaterTests
         await using var boards = await NamedBoards.StartAsync(2);
         var dead = new FleetTarget("dead", new IPEndPoint(IPAddress.Loopback, TestImages.UnusedPort()));
         var events = new ConcurrentQueue<FleetBoardStatus>();
-        var updater = new FleetUpdater(new FleetOptions { Retries = 2, RetryDelay = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(2) });
+        var updater = new FleetUpdater(new FleetOptions { Retries = 2, RetryDelay = TimeSpan.FromMilliseconds(50), ConnectTimeout = TimeSpan.FromSeconds(2), StallTimeout = TimeSpan.FromSeconds(2) });
         updater.BoardChanged += events.Enqueue;
 
         var result = await updater.UpdateAsync([dead, .. Targets(boards)], V2);
@@ -63,7 +63,7 @@ public class FleetUpdaterTests
         await filler.ConnectAsync(endPoint, new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);   // the one queue place
         await using var boards = await NamedBoards.StartAsync(2);
         var stuck = new FleetTarget("stuck", endPoint);
-        var updater = new FleetUpdater(new FleetOptions { MaxParallel = 2, Retries = 0, Timeout = TimeSpan.FromMilliseconds(500) });
+        var updater = new FleetUpdater(new FleetOptions { MaxParallel = 2, Retries = 0, ConnectTimeout = TimeSpan.FromMilliseconds(500), StallTimeout = TimeSpan.FromMilliseconds(500) });
 
         var result = await updater.UpdateAsync([stuck, .. Targets(boards)], V2);
 

@@ -20,7 +20,7 @@ public class OtaUploaderTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var captured = WireCapture.AcceptOneAsync(listener);
-        var progress = new List<long>();
+        var progress = new List<OtaUploadProgress>();
         var result = await OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndpoint, image, progress: new CallbackProgress(progress.Add));
         var wire = await captured;
 
@@ -28,8 +28,11 @@ public class OtaUploaderTests
         Assert.Equal([.. OtaHeader.For(image).ToArray(), .. image], wire.Bytes);
         Assert.Equal(image.Length, result.BytesSent);
         Assert.Equal(image.Length + 12, result.WireBytes);
-        Assert.Equal(image.Length, progress[^1]);
-        Assert.True(progress.SequenceEqual(progress.Order()));
+        Assert.Equal(new OtaUploadProgress(OtaUploadPhase.Complete, image.Length, image.Length, image.Length), progress[^1]);
+        Assert.Equal(OtaUploadPhase.BoardErasing, progress[0].Phase);
+        var acknowledged = progress.Select(p => p.Acknowledged).ToList();
+        Assert.True(acknowledged.SequenceEqual(acknowledged.Order()));
+        Assert.True(result.AcknowledgedByBoard);
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public class OtaUploaderTests
             peer.Close();
         });
         var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
-            new OtaUploadOptions { ConnectTimeout = Long, SendTimeout = Long }));
+            new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = Long }));
         await resetter;
         Assert.Equal(OtaUploadFailure.Dropped, e.Failure);
         Assert.False(e.IsConnectFailure);
@@ -76,19 +79,58 @@ public class OtaUploaderTests
     }
 
     [Fact]
-    public async Task A_peer_that_stops_reading_is_a_stall_after_the_send_timeout()
+    public async Task A_peer_that_stops_reading_is_a_stall_after_the_timeout_and_gets_a_reset_never_a_fin()
     {
         using var listener = WireCapture.SmallBufferListener();
         var accepted = listener.AcceptAsync();
         var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
-            new OtaUploadOptions { ConnectTimeout = Long, SendTimeout = Short }));
+            new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = Short }));
         using var peer = await accepted;
         Assert.Equal(OtaUploadFailure.Stalled, e.Failure);
-        Assert.Contains("stopped taking data", e.Message);
+        Assert.Contains("acknowledged nothing for 0.5 s", e.Message);
+        Assert.Contains("the connection was reset, so the board prints \"Download fail\"", e.Message);
+        Assert.Equal(WireCapture.Ending.Reset, await WireCapture.DrainAsync(peer));
     }
 
-    private sealed class CallbackProgress(Action<long> report) : IProgress<long>
+    [Fact]
+    public async Task Cancelling_mid_transfer_resets_the_connection_and_says_what_the_board_does()
     {
-        public void Report(long value) => report(value);
+        using var listener = WireCapture.SmallBufferListener();
+        var accepted = listener.AcceptAsync();
+        using var cancel = new CancellationTokenSource();
+        var upload = OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge, null,
+            new CallbackProgress(p => { if (p.Acknowledged > 0) cancel.Cancel(); }), cancel.Token);
+        using var peer = await accepted;
+        // Read slowly so acknowledgements flow: the first one beyond the header cancels the upload.
+        var ending = WireCapture.DrainAsync(peer);
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => upload);
+        Assert.Equal(OtaUploadFailure.Interrupted, e.Failure);
+        Assert.Contains("upload interrupted after", e.Message);
+        Assert.Contains("\"Download fail\" and \"OTA fail\"", e.Message);
+        Assert.Equal(WireCapture.Ending.Reset, await ending);
+    }
+
+    [Fact]
+    public async Task A_board_that_closes_its_end_early_is_dropped_without_waiting_for_the_stall()
+    {
+        using var listener = WireCapture.SmallBufferListener();
+        var closer = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            var header = new byte[12];
+            await peer.ReceiveAsync(header, SocketFlags.None);
+            peer.Shutdown(SocketShutdown.Both);   // "OTA fail": the stock receiver closes its socket
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
+            new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = TimeSpan.FromSeconds(60) }));
+        await closer;
+        Assert.Equal(OtaUploadFailure.Dropped, e.Failure);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
+    private sealed class CallbackProgress(Action<OtaUploadProgress> report) : IProgress<OtaUploadProgress>
+    {
+        public void Report(OtaUploadProgress value) => report(value);
     }
 }

@@ -19,12 +19,14 @@ public sealed class ReceiverHarness
     public OtaReceiverActivity Activity { get; } = new();
 
     /// <summary>Starts beginLocal and returns once it listens (or has already finished without listening).</summary>
-    public static async Task<ReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default)
+    public static async Task<ReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default,
+        LwipTimeWait? timeWait = null, int port = 0)
     {
         var harness = new ReceiverHarness(flash);
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var options = new OtaReceiverOptions(IPAddress.Loopback, 0)
+        var options = new OtaReceiverOptions(IPAddress.Loopback, port)
         {
+            TimeWait = timeWait,
             ReceiveTimeout = receiveTimeout ?? TimeSpan.FromSeconds(10),
             Listening = listening.SetResult,
             Activity = harness.Activity,

@@ -33,6 +33,21 @@ public abstract class CliProcess : IAsyncDisposable
         return Process.ExitCode;
     }
 
+    /// <summary>Sends a signal (INT, TERM, HUP, …) to the process.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", Process.Id.ToString()]);
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit by itself, at most <paramref name="timeout"/>, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await Process.WaitForExitAsync(cancel.Token);
+        return Process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit code.</summary>
     public async Task<int> StopAsync()
     {

@@ -20,6 +20,10 @@ public sealed class DeviceProcess : CliProcess
         return new DeviceProcess(process);
     }
 
+    /// <summary>A board inside <paramref name="network"/>.</summary>
+    public static DeviceProcess StartIn(PrivateNetwork network, string workingDirectory, params string[] args) =>
+        new(Process.Start(network.Wrap(Cli.StartInfo(workingDirectory, ["device", "run", .. args])))!);
+
     /// <summary>Types a control command on the board's standard input (its reply arrives in <see cref="Notes"/>).</summary>
     public async Task SendAsync(string command)
     {

@@ -20,6 +20,9 @@ public sealed class FarmProcess : CliProcess
     public static FarmProcess Start(string workingDirectory, params string[] args) =>
         new(Process.Start(Cli.StartInfo(workingDirectory, ["device", "farm", .. args]))!);
 
+    public static FarmProcess StartIn(PrivateNetwork network, string workingDirectory, params string[] args) =>
+        new(Process.Start(network.Wrap(Cli.StartInfo(workingDirectory, ["device", "farm", .. args])))!);
+
     /// <summary>Waits for "[farm] all N boards listening …": every board has claimed its mDNS name and listens.</summary>
     public Task<string> WaitForAllListeningAsync(int count) =>
         Notes.WaitForAsync(l => l.StartsWith($"[farm] all {count} boards listening"), "the farm's ready line");

@@ -29,6 +29,23 @@ public static class WireCapture
         }
     }
 
+    public enum Ending { Fin, Reset }
+
+    /// <summary>Reads an accepted connection to its end: an orderly close (FIN) or a reset (RST).</summary>
+    public static async Task<Ending> DrainAsync(Socket peer)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (await peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(30)) > 0) { }
+            return Ending.Fin;
+        }
+        catch (SocketException)
+        {
+            return Ending.Reset;
+        }
+    }
+
     /// <summary>A listener whose accepted sockets have a tiny receive buffer, so a sender fills it quickly.</summary>
     public static Socket SmallBufferListener()
     {

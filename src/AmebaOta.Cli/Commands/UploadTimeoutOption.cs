@@ -1,0 +1,29 @@
+using System.CommandLine;
+using AmebaOta.Protocol;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary>
+/// <c>--timeout SECONDS</c>, shared by <c>upload</c> and <c>fleet</c>: the longest wait with nothing acknowledged by the
+/// board (and for the connection). Not given: from the image size, covering the slowest erase a stock board may do.
+/// </summary>
+public static class UploadTimeoutOption
+{
+    public static Option<double?> Create() => new("--timeout")
+    {
+        HelpName = "SECONDS",
+        Description = "Longest wait with nothing acknowledged by the board, and for the connection. Default: from the image size, " +
+            "enough for the slowest flash erase (30 s up to 256 KiB, 63 s for 480 KiB); shorter values warn",
+    };
+
+    /// <summary>The upload options for this image; <paramref name="warning"/> says why a given timeout may be too short.</summary>
+    public static OtaUploadOptions Read(ParseResult parse, Option<double?> option, long imageLength, out string? warning)
+    {
+        warning = null;
+        if (parse.GetValue(option) is not { } seconds) return new OtaUploadOptions();
+        if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is out of range: use more than 0 and at most 86400 seconds");
+        var timeout = TimeSpan.FromSeconds(seconds);
+        warning = OtaUploadBudget.ShortStallWarning(timeout, imageLength);
+        return new OtaUploadOptions { ConnectTimeout = timeout, StallTimeout = timeout };
+    }
+}
