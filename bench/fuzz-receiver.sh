@@ -5,5 +5,6 @@
 # Usage: bench/fuzz-receiver.sh [SESSIONS] [SEED]   (default 300 sessions, seed 1; bounded: 15 min at most)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/in-netns.sh
+source bench/netns.sh; enter_netns "$0" "$@"
+if ip -o link show | grep -v ': lo:' | grep -q .; then echo "error: this namespace has interfaces besides lo; the campaigns run on loopback only" >&2; exit 2; fi
 exec timeout 900 python3 bench/campaigns/fuzz_receiver.py "${1:-300}" "${2:-1}"

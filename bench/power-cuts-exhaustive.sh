@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then dotnet build tests/AmebaOta.Tests -c Release --verbosity quiet -nologo >/dev/null; fi
-source bench/in-netns.sh
+source bench/netns.sh; enter_netns "$0" "$@"
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 AMEBAOTA_POWER_CUT_SUMMARY="$summary" timeout 900 dotnet test tests/AmebaOta.Tests -c Release --no-build \

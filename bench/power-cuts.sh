@@ -5,5 +5,6 @@
 # --presigned-as-is sends the signed bytes as the stock upload_ota would, to show the flaw the host protects users from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/in-netns.sh
+source bench/netns.sh; enter_netns "$0" "$@"
+if ip -o link show | grep -v ': lo:' | grep -q .; then echo "error: this namespace has interfaces besides lo; the campaigns run on loopback only" >&2; exit 2; fi
 exec timeout 900 python3 bench/campaigns/power_cuts.py "${1:-200}" "${2:-1}" "${3:-}"

@@ -5,5 +5,6 @@
 # --cli makes every update a whole `ameba-ota upload` process instead of replaying its captured bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/in-netns.sh
+source bench/netns.sh; enter_netns "$0" "$@"
+if ip -o link show | grep -v ': lo:' | grep -q .; then echo "error: this namespace has interfaces besides lo; the campaigns run on loopback only" >&2; exit 2; fi
 exec timeout 1200 python3 bench/campaigns/soak.py "${1:-1000}" "${2:-256K}" "${3:-}"

@@ -1,10 +1,11 @@
 """Shared pieces of the fault campaigns: a `device run` board driven through its control socket, the OTA protocol
 spoken by hand (so a campaign decides exactly when each byte goes out), and checks that the board boots a whole image.
-Loopback only: the scripts run inside a private network namespace (bench/in-netns.sh)."""
+Loopback only: the scripts run inside a private network namespace (bench/netns.sh). AMEBAOTA_CLI may name
+another build's ameba-ota.dll."""
 import os, re, socket, struct, subprocess, tempfile, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CLI = os.environ.get("AMEBAOTA_CLI_DLL") or os.path.join(ROOT, "src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll")
+CLI = os.environ.get("AMEBAOTA_CLI") or os.path.join(ROOT, "src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll")
 
 
 def cli(*args, check=True):

@@ -14,24 +14,27 @@ public static class InputFile
     /// <see cref="FileNotFoundException"/>. <paramref name="what"/> names the kind of file ("an image file").
     /// <paramref name="checkLength"/>, when given, words the refusal of a size the caller cannot use (null: fine); it is
     /// asked before the generic refusals of an empty or special file and of a file over <paramref name="maxBytes"/>.
+    /// Messages name the file <paramref name="shownAs"/> when given (the user's name for a file reached through a link).
     /// </summary>
-    public static byte[] ReadAll(string path, string what, long maxBytes, Func<string, Exception> refuse, Func<long, string?>? checkLength = null)
+    public static byte[] ReadAll(string path, string what, long maxBytes, Func<string, Exception> refuse, Func<long, string?>? checkLength = null,
+        string? shownAs = null)
     {
-        if (Directory.Exists(path)) throw refuse($"'{path}' is a directory, not {what}");
+        string name = shownAs ?? path;
+        if (Directory.Exists(path)) throw refuse($"'{name}' is a directory, not {what}");
         var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"{Unarticled(what)} '{path}' does not exist", path);
+        if (!info.Exists) throw new FileNotFoundException($"{Unarticled(what)} '{name}' does not exist", name);
         if (checkLength?.Invoke(info.Length) is { } refusal) throw refuse(refusal);
         if (info.Length == 0)
-            throw refuse($"'{path}' is not {what}: it is empty, or not a regular file (a device such as /dev/zero, a pipe, a socket)");
+            throw refuse($"'{name}' is not {what}: it is empty, or not a regular file (a device such as /dev/zero, a pipe, a socket)");
         if (info.Length > maxBytes)
-            throw refuse($"'{path}' is not {what}: it is {info.Length} bytes, more than {maxBytes} ({Describe(maxBytes)})");
+            throw refuse($"'{name}' is not {what}: it is {info.Length} bytes, more than {maxBytes} ({Describe(maxBytes)})");
 
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
         var bytes = new byte[info.Length];
         int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
         if (read < bytes.Length) return bytes[..read];
         if (stream.ReadByte() >= 0)
-            throw refuse($"'{path}' is not {what}: it grew past {info.Length} bytes while being read (is something writing it?)");
+            throw refuse($"'{name}' is not {what}: it grew past {info.Length} bytes while being read (is something writing it?)");
         return bytes;
     }
 

@@ -23,7 +23,8 @@ public static class ImageCommands
         var port = new Option<ushort>("--port") { Description = "OTA port the sketch listens on", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
         var board = new Option<string>("--board") { Description = "Board variant: rtl8195a or rtl8710", DefaultValueFactory = _ => "rtl8195a" };
         var pin = new Option<int?>("--recovery-pin") { Description = "Arduino recovery pin the sketch configures (default: 18 on rtl8195a, 17 on rtl8710)" };
-        var mode = new Option<string>("--mode") { Description = "Sketch: basic (ota_basic, blocking) or non-block (ota_non_block, background OTA thread)", DefaultValueFactory = _ => "basic" };
+        var mode = new Option<string>("--mode") { Description = "Sketch: basic (ota_basic, blocking), non-block (ota_non_block, background OTA thread), or one that pulls its update: cloud (ota_cloud: /check.txt then /ota.bin), sdk-local (update_ota_local, raw TCP), sdk-http (http_update_ota)", DefaultValueFactory = _ => "basic" };
+        var server = new Option<string?>("--server") { Description = "For cloud, sdk-local, sdk-http: the server the sketch pulls from, HOST:PORT[/RESOURCE] (e.g. 127.0.0.1:8080, 127.0.0.1:8082, 127.0.0.1:8080/ota_sdk.bin)" };
         var v1 = new Option<bool?>("--v1-settings") { Description = "Whether the sketch applies the version-1 settings (setOtaAddress + setRecoverPin): true or false (default: only when --version is 1)" };
         var ssid = new Option<string>("--ssid") { Description = "Wi-Fi network name the sketch prints", DefaultValueFactory = _ => SketchDescriptor.DefaultSsid };
         var size = new Option<string?>("--size") { Description = "Pad the body so the file is exactly this many bytes (e.g. 524288, 512K, 0x7F000)" };
@@ -32,15 +33,27 @@ public static class ImageCommands
         var force = new Option<bool>("--force") { Description = "Overwrite the output file if it exists" };
 
         var command = new Command("make", "Build a test firmware image in ota.bin format whose body carries a sketch descriptor the virtual board runs.\n" +
-            "Example: ameba-ota image make --version 2 --mode non-block -o v2.bin")
-        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force };
+            "Example: ameba-ota image make --version 2 --mode non-block -o v2.bin\n" +
+            "Example: ameba-ota image make --version 1 --mode cloud --server 127.0.0.1:8080 -o v1.bin")
+        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force, server };
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             if (!BoardKinds.TryParse(parse.GetValue(board)!, out var boardKind))
                 throw new CliError(ExitCodes.Usage, $"unknown board '{parse.GetValue(board)}': use rtl8195a or rtl8710");
             if (!SketchModes.TryParse(parse.GetValue(mode)!, out var sketchMode))
-                throw new CliError(ExitCodes.Usage, $"unknown mode '{parse.GetValue(mode)}': use basic or non-block");
+                throw new CliError(ExitCodes.Usage, $"unknown mode '{parse.GetValue(mode)}': use basic, non-block, cloud, sdk-local or sdk-http");
+            string? serverText = parse.GetValue(server);
+            if (serverText is not null)
+            {
+                if (!SketchModes.Pulls(sketchMode))
+                    throw new CliError(ExitCodes.Usage, $"--server is for the sketches that pull their update (--mode cloud, sdk-local or sdk-http), not {SketchModes.Id(sketchMode)}");
+                if (Protocol.Pull.PullServerAddress.TryParse(serverText, out string? serverError) is null) throw new CliError(ExitCodes.Usage, serverError!);
+            }
+            else if (SketchModes.Pulls(sketchMode))
+            {
+                throw new CliError(ExitCodes.Usage, $"--mode {SketchModes.Id(sketchMode)} needs --server HOST:PORT[/RESOURCE]: the server the sketch pulls its update from");
+            }
             int? fileSize = null;
             if (parse.GetValue(size) is { } sizeText)
             {
@@ -49,17 +62,20 @@ public static class ImageCommands
             }
             uint v = parse.GetValue(version);
             int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
-            if (recovery is < 0 or > 254) throw new CliError(ExitCodes.Usage, $"recovery pin {recovery} is out of range");
+            if (Boot.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), Boot.PinMap.For(boardKind), out _) is { } pinError)
+                throw new CliError(ExitCodes.Usage, $"--recovery-pin {recovery}: {pinError}, so setRecoverPin() could not use it");
             var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
-                parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!);
+                parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!, serverText?.Trim());
             if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
 
             var file = parse.GetValue(output)!;
             if (file.Exists && !parse.GetValue(force))
                 throw new CliError(ExitCodes.BadInput, $"'{file.FullName}' already exists; use --force to overwrite it");
             var bytes = ImageBuilder.Build(new ImageBuildOptions(sketch, fileSize, parse.GetValue(sdram), parse.GetValue(signed)));
-            File.WriteAllBytes(file.FullName, bytes);
+            OutputFile.Write(file, bytes);
             Console.WriteLine($"wrote {file.Name}: {bytes.Length} bytes, {(parse.GetValue(signed) ? "signed new (ram_2.p.bin format)" : "unsigned (ota.bin format)")}, {Describe.SketchLine(sketch, null)}");
+            // Made on purpose maybe (to try the upload's refusals), but never silently: say what a board would do with it.
+            foreach (var w in ImageWarnings(ImageFile.Parse(bytes))) Diagnostics.Warning($"{file.Name}: {w}");
             return ExitCodes.Ok;
         }));
         return command;

@@ -9,7 +9,7 @@ public static class Describe
     public static string Hex(uint value) => $"0x{value:x}";
 
     public static SketchJson? Sketch(SketchDescriptor? s) => s is null ? null :
-        new(s.Version, s.DeviceName, s.Port, s.RecoveryPin, BoardKinds.Id(s.Board), SketchModes.Id(s.Mode), s.AppliesVersion1Settings, s.Ssid);
+        new(s.Version, s.DeviceName, s.Port, s.RecoveryPin, BoardKinds.Id(s.Board), SketchModes.Id(s.Mode), s.AppliesVersion1Settings, s.Ssid, s.Server);
 
     public static SegmentJson Segment(SegmentHeader h) => new(h.Length, Hex(h.LoadAddress), SignatureName(h.Signature));
 
@@ -23,7 +23,7 @@ public static class Describe
 
     public static string SketchLine(SketchDescriptor? s, string? error) =>
         s is null ? error ?? "no sketch descriptor (real ARM code; the virtual board cannot run it)"
-        : $"version {s.Version}, {SketchModes.Id(s.Mode)}, device name \"{s.DeviceName}\", OTA port {s.Port}, " +
+        : $"version {s.Version}, {SketchModes.Id(s.Mode)}{(s.Server is { } server ? $" pulling from {server}" : "")}, device name \"{s.DeviceName}\", OTA port {s.Port}, " +
           $"recovery pin {s.RecoveryPin}, {BoardKinds.Id(s.Board)}, SSID \"{s.Ssid}\", " +
           (s.AppliesVersion1Settings ? "applies the version-1 settings" : "does not apply the version-1 settings");
 

@@ -14,6 +14,12 @@ public static class SketchCatalog
                 return new BasicOtaSketch();
             case SketchMode.NonBlock:
                 return new NonBlockOtaSketch();
+            case SketchMode.Cloud:
+                return new CloudOtaSketch();
+            case SketchMode.SdkLocal:
+                return new SdkLocalOtaSketch();
+            case SketchMode.SdkHttp:
+                return new SdkHttpOtaSketch();
             default:
                 unsupported = $"the {SketchModes.Id(mode)} sketch is not supported by this virtual board yet";
                 return null;

@@ -11,7 +11,8 @@ public sealed record Image2Body(uint EntryPoint, bool HasRtkWin, SketchDescripto
     public static ReadOnlySpan<byte> RtkWin => "RTKWin\0"u8;
 
     /// <summary>Bytes of the body this needs to look at; callers reading from flash read at most this many.</summary>
-    public const int PrefixLength = SketchDescriptor.BodyOffset + SketchDescriptor.FixedSize + SketchDescriptor.MaxNameBytes + SketchDescriptor.MaxSsidBytes;
+    public const int PrefixLength = SketchDescriptor.BodyOffset + SketchDescriptor.FixedSize + SketchDescriptor.MaxNameBytes + SketchDescriptor.MaxSsidBytes
+        + 1 + SketchDescriptor.MaxServerBytes;
 
     /// <summary>Parses the start of an Image 2 body (entry point, RTKWin, sketch descriptor).</summary>
     public static Image2Body Parse(ReadOnlySpan<byte> body)

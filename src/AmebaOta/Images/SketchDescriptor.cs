@@ -11,7 +11,8 @@ namespace AmebaOta.Images;
 ///   0    8 magic "AMOTASK1"
 ///   8    1 descriptor length in bytes (header fields + strings)
 ///   9    1 board: 0 rtl8195a, 1 rtl8710
-///  10    1 mode: 0 basic (ota_basic), 1 non-block (ota_non_block)
+///  10    1 mode: 0 basic (ota_basic), 1 non-block (ota_non_block), 2 cloud (ota_cloud), 3 sdk-local
+///              (update_ota_local), 4 sdk-http (http_update_ota)
 ///  11    1 flags: bit 0 = apply the version-1 settings (setOtaAddress + setRecoverPin)
 ///  12    4 sketch version (u32 LE), printed as "This is version N"
 ///  16    2 OTA port (u16 LE)
@@ -19,7 +20,11 @@ namespace AmebaOta.Images;
 ///  19    1 device-name length N (UTF-8 bytes, 1..63)
 ///  20    1 SSID length M (UTF-8 bytes, 0..32)
 ///  21    N device name, then M SSID
+/// 21+N+M 1 server length S (only when the descriptor length says it is there: pull sketches)
+/// 22+N+M S server the sketch pulls from, HOST:PORT[/RESOURCE] (ASCII)
 /// </code>
+/// Images without a server (every push sketch, and every image made before pull sketches existed) end after the SSID,
+/// byte for byte as before, so older and newer versions read each other's push images alike.
 /// </summary>
 public sealed record SketchDescriptor(
     uint Version,
@@ -29,7 +34,8 @@ public sealed record SketchDescriptor(
     BoardKind Board = BoardKind.Rtl8195a,
     SketchMode Mode = SketchMode.Basic,
     bool AppliesVersion1Settings = false,
-    string Ssid = SketchDescriptor.DefaultSsid)
+    string Ssid = SketchDescriptor.DefaultSsid,
+    string? Server = null)
 {
     /// <summary>The stock examples' device name.</summary>
     public const string DefaultDeviceName = "MyAmeba";
@@ -47,11 +53,14 @@ public sealed record SketchDescriptor(
     public const int MaxNameBytes = 63;
     /// <summary>Longest SSID in UTF-8 bytes.</summary>
     public const int MaxSsidBytes = 32;
+    /// <summary>Longest server address in bytes (the whole descriptor's length fits one byte).</summary>
+    public const int MaxServerBytes = 120;
     /// <summary>The tag a descriptor starts with.</summary>
     public static ReadOnlySpan<byte> Magic => "AMOTASK1"u8;
 
     /// <summary>Bytes the descriptor takes when written.</summary>
-    public int EncodedSize => FixedSize + Encoding.UTF8.GetByteCount(DeviceName) + Encoding.UTF8.GetByteCount(Ssid);
+    public int EncodedSize => FixedSize + Encoding.UTF8.GetByteCount(DeviceName) + Encoding.UTF8.GetByteCount(Ssid)
+        + (Server is null ? 0 : 1 + Encoding.UTF8.GetByteCount(Server));
 
     /// <summary>Checks the fields fit the encoding; returns a one-line reason or null.</summary>
     public string? Validate()
@@ -60,6 +69,12 @@ public sealed record SketchDescriptor(
         if (name is 0 or > MaxNameBytes) return $"the device name must be 1 to {MaxNameBytes} UTF-8 bytes";
         if (Encoding.UTF8.GetByteCount(Ssid) > MaxSsidBytes) return $"the SSID must be at most {MaxSsidBytes} UTF-8 bytes";
         if (Port == 0) return "the OTA port must be 1 to 65535";
+        if (Server is not null)
+        {
+            if (Server.Length == 0 || Encoding.UTF8.GetByteCount(Server) > MaxServerBytes || Server.Any(c => c <= ' ' || c > '~'))
+                return $"the server address must be 1 to {MaxServerBytes} printable ASCII characters";
+        }
+        if (SketchModes.Pulls(Mode) && Server is null) return $"the {SketchModes.Id(Mode)} sketch needs the server it pulls from (--server HOST:PORT)";
         return null;
     }
 
@@ -80,6 +95,13 @@ public sealed record SketchDescriptor(
         destination[20] = (byte)ssid.Length;
         name.CopyTo(destination[FixedSize..]);
         ssid.CopyTo(destination[(FixedSize + name.Length)..]);
+        if (Server is not null)
+        {
+            var server = Encoding.ASCII.GetBytes(Server);
+            int at = FixedSize + name.Length + ssid.Length;
+            destination[at] = (byte)server.Length;
+            server.CopyTo(destination[(at + 1)..]);
+        }
     }
 
     /// <summary>Looks for a descriptor in an Image 2 body. Null when there is none (real ARM code); a malformed one is also null, with <paramref name="error"/> set.</summary>
@@ -89,12 +111,15 @@ public sealed record SketchDescriptor(
         if (body.Length < BodyOffset + FixedSize || !body.Slice(BodyOffset, Magic.Length).SequenceEqual(Magic)) return null;
         var d = body[BodyOffset..];
         int nameLength = d[19], ssidLength = d[20];
-        if (d[8] != FixedSize + nameLength + ssidLength || nameLength is 0 or > MaxNameBytes || ssidLength > MaxSsidBytes || d.Length < d[8])
+        int strings = FixedSize + nameLength + ssidLength;
+        // Without a server the descriptor ends after the SSID; with one, a length byte and the server follow.
+        bool hasServer = d[8] != strings && d.Length > strings && d[8] == strings + 1 + d[strings] && d[strings] is > 0 and <= MaxServerBytes;
+        if ((d[8] != strings && !hasServer) || nameLength is 0 or > MaxNameBytes || ssidLength > MaxSsidBytes || d.Length < d[8])
         {
             error = "sketch descriptor is damaged (its lengths do not add up)";
             return null;
         }
-        if (d[9] > 1 || d[10] > 1)
+        if (d[9] > 1 || d[10] > (byte)SketchModes.Last)
         {
             error = $"sketch descriptor has an unknown board ({d[9]}) or mode ({d[10]})";
             return null;
@@ -117,6 +142,7 @@ public sealed record SketchDescriptor(
             error = "sketch descriptor has a device name or SSID that is not UTF-8";
             return null;
         }
+        string? server = hasServer ? Encoding.ASCII.GetString(d.Slice(strings + 1, d[strings])) : null;
         return new SketchDescriptor(
             Version: BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
             DeviceName: name,
@@ -125,7 +151,8 @@ public sealed record SketchDescriptor(
             Board: (BoardKind)d[9],
             Mode: (SketchMode)d[10],
             AppliesVersion1Settings: (d[11] & 1) != 0,
-            Ssid: ssid);
+            Ssid: ssid,
+            Server: server);
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -46,6 +46,19 @@ public class OtaImageAsSentTests
     }
 
     [Fact]
+    public void The_pull_protocols_serve_a_pre_signed_image_cleared_with_the_checksum_of_what_they_serve()
+    {
+        var pull = AmebaOta.Protocol.Pull.PullImage.From(ImageFile.Parse(SignedImage()), "v2.p.bin");
+
+        var served = pull.Image.ToArray();
+        Assert.Equal(Enumerable.Repeat((byte)0xFF, 8), served[8..16]);
+        Assert.Equal(Checksum.ByteSum(served), pull.Checksum);
+        Assert.Equal(Checksum.ByteSum(served).ToString(System.Globalization.CultureInfo.InvariantCulture), System.Text.Encoding.ASCII.GetString(pull.CheckText.Span));
+        Assert.Equal(served, pull.WithTrailer[..^4].ToArray());
+        Assert.Contains(pull.Warnings, w => w.Contains("cleared to 0xFF"));
+    }
+
+    [Fact]
     public void The_preflight_check_is_made_on_the_file_as_given()
     {
         var ramAll = RamAll.Build(TestImages.Image(2, 4096));

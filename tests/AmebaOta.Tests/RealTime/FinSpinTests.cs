@@ -30,7 +30,7 @@ public sealed class FinSpinTests
         }
 
         await board.Serial.WaitForAsync("Start download");
-        string status = await StatusAsync(board, 1, s => s.Contains("hung"));
+        string status = await board.StatusUntilAsync(s => s.Contains("hung"));
         Assert.Contains("OTA: hung in the download loop at 20000 of 65536 bytes", status);
         Assert.Contains("only reset or power-cut recovers", status);
 
@@ -90,17 +90,6 @@ public sealed class FinSpinTests
         // Deafened for the erase only: heard before (header), deaf while erasing, hearing again for the download and after.
         var runs = advertiser.Changes.Where((d, i) => i == 0 || d != advertiser.Changes[i - 1]).ToList();
         Assert.Equal([false, true, false], runs);
-    }
-
-    private static async Task<string> StatusAsync(DeviceProcess board, int boots, Func<string, bool> until)
-    {
-        for (int asked = 1; ; asked++)
-        {
-            await board.SendAsync("status");
-            string reply = await board.Notes.WaitForAsync(l => l.Contains($"ok: boots {boots};"), "a status reply", asked);
-            if (until(reply)) return reply;
-            if (asked > 200) throw new TimeoutException($"status never matched; last: {reply}");
-        }
     }
 
     private sealed class DeafnessRecorder : global::AmebaOta.Discovery.IServiceAdvertiser

@@ -14,7 +14,7 @@ public class FaultCampaignScriptTests
         var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(RepoFiles.Path($"bench/campaigns/{script}"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["AMEBAOTA_CLI_DLL"] = Support.Cli.DllPath;
+        psi.Environment["AMEBAOTA_CLI"] = Support.Cli.DllPath;
         psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -19,6 +19,9 @@ public abstract class CliProcess : IAsyncDisposable
 
     protected Process Process { get; }
 
+    /// <summary>The process id (to send it signals).</summary>
+    public int Pid => Process.Id;
+
     /// <summary>stdout: the serial output of the board(s).</summary>
     public LineLog Serial { get; } = new();
 

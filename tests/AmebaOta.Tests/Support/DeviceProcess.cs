@@ -31,6 +31,22 @@ public sealed class DeviceProcess : CliProcess
         await Process.StandardInput.FlushAsync();
     }
 
+    /// <summary>
+    /// Asks <c>status</c> until the reply satisfies <paramref name="until"/> (each reply awaited before the next question)
+    /// and returns that reply. For states the board passes through on its own time (erasing, hung).
+    /// </summary>
+    public async Task<string> StatusUntilAsync(Func<string, bool> until, int maxQuestions = 500)
+    {
+        for (int asked = 1; ; asked++)
+        {
+            int before = Notes.Lines.Count(l => l.Contains("] ok: boots "));
+            await SendAsync("status");
+            string reply = await Notes.WaitForAsync(l => l.Contains("] ok: boots "), "a status reply", before + 1);
+            if (until(reply)) return reply;
+            if (asked >= maxQuestions) throw new TimeoutException($"status never matched; last reply: {reply}");
+        }
+    }
+
     /// <summary>Closes the board's standard input (as a CI job with no input does): the board must keep running.</summary>
     public void CloseInput() => Process.StandardInput.Close();
 

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# N virtual boards (`device farm`, ota_cloud sketch) pulling a 256 KiB image at once, from `ameba-ota serve` and then
+# from nginx serving `ameba-ota publish`'s output, inside a private network namespace (loopback only). Prints per server:
+# the time from the farm's start until every board printed "This is version 2", the server process's CPU time
+# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker). The farm's own boot is in the time,
+# for both servers alike. Usage: bench/pull.sh [N ...]   (default 50 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
+  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
+  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
+fi
+counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(50 200)
+cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+nginx=/usr/sbin/nginx
+work=$(mktemp -d)
+chmod 755 "$work"   # nginx's worker runs as nobody and must read the site
+trap 'rm -rf "$work"' EXIT
+dotnet "$cli" image make --version 2 --size 256K -o "$work/v2.bin" >/dev/null
+dotnet "$cli" publish "$work/v2.bin" --to "$work/site" >/dev/null
+
+# cpu_ms PID...: user+system CPU of the processes, in ms; hwm_kib PID...: summed peak RSS.
+cpu_ms() { local t=0; for p in "$@"; do set -- $(cut -d' ' -f14,15 "/proc/$p/stat"); t=$((t + $1 + $2)); done; echo $((t * 1000 / $(getconf CLK_TCK))); }
+hwm_kib() { local t=0; for p in "$@"; do t=$((t + $(awk '/VmHWM/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+
+# run NAME PORT N PID...: a farm of N cloud boards pulling from 127.0.0.1:PORT; prints one result line.
+run() {
+  local name=$1 port=$2 n=$3; shift 3
+  rm -rf "$work/boards"
+  dotnet "$cli" image make --version 1 --mode cloud --server "127.0.0.1:$port" -o "$work/v1.bin" --force >/dev/null
+  local start; start=$(date +%s.%N)
+  dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo >"$work/farm.out" 2>"$work/farm.err" &
+  local farm=$!
+  local done=0
+  for _ in $(seq 6000); do
+    done=$(grep -c '\] This is version 2$' "$work/farm.out" || true)
+    [ "$done" -ge "$n" ] && break
+    [ "$(grep -c '\] FAIL$' "$work/farm.out" || true)" -gt 0 ] && break
+    sleep 0.02
+  done
+  local end; end=$(date +%s.%N)
+  printf '  %-6s %4d boards: %3d updated in %6.2f s; server CPU %6d ms, peak memory %6.1f MiB\n' "$name" "$n" "$done" \
+    "$(echo "$end - $start" | bc)" "$(cpu_ms "$@")" "$(echo "scale=1; $(hwm_kib "$@") / 1024" | bc)"
+  kill -TERM $farm; wait $farm 2>/dev/null || true
+}
+
+for n in "${counts[@]}"; do
+  echo "$n boards pulling 256 KiB (ota_cloud: check.txt + ota.bin):"
+  dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  serve=$!
+  for _ in $(seq 500); do grep -q '^http: ' "$work/serve.out" && break; sleep 0.02; done
+  run serve 18080 "$n" $serve
+  kill -TERM $serve; wait $serve 2>/dev/null || true
+
+  if [ -x "$nginx" ]; then
+    mkdir -p "$work/nginx"
+    cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/cb; proxy_temp_path $work/nginx/p; fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
+    types { text/plain txt; application/octet-stream bin; }
+    server { listen 127.0.0.1:18081; root $work/site; location = / { try_files /ota_sdk.bin =404; } }
+}
+CONF
+    "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+    master=$!
+    for _ in $(seq 500); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.02; done
+    sleep 0.2
+    worker=$(pgrep -P $master | head -1)
+    run nginx 18081 "$n" $master $worker
+    kill -TERM $master; wait $master 2>/dev/null || true
+  else
+    echo "  nginx: not installed (apt-get install nginx)"
+  fi
+done

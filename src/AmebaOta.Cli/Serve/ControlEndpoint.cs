@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AmebaOta.Protocol.Pull;
+using Microsoft.AspNetCore.Http;
+
+namespace AmebaOta.Cli.Serve;
+
+/// <summary>
+/// <c>POST /_ameba-ota/image</c> (the body is the new image) and <c>POST /_ameba-ota/reload</c> (read the file again),
+/// each only with <c>Authorization: Bearer &lt;token&gt;</c>, the random token <c>serve</c> prints at start. A new image
+/// is checked as at start and swapped in whole, or refused with the reason (the old one stays).
+/// </summary>
+public sealed class ControlEndpoint(PullImageSource images, string imagePath, string token, ServeConsole console)
+{
+    /// <summary>Largest image body accepted (twice the largest flash).</summary>
+    public const int MaxImageBytes = 4 * 1024 * 1024;
+
+    /// <summary>A fresh token: 128 random bits in hex.</summary>
+    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!Authorized(context.Request))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ReplyAsync(context, 401, new ControlJson(false, "missing or wrong token (Authorization: Bearer <the token serve printed at start>)", null, null, null));
+            return;
+        }
+        string action = context.Request.Path.Value![ServeOptions.ControlPrefix.Length..];
+        PullReload result;
+        switch (action)
+        {
+            case "reload":
+                result = images.Reload(imagePath);
+                break;
+            case "image":
+                var body = await ReadBodyAsync(context);
+                if (body is null)
+                {
+                    await ReplyAsync(context, 413, new ControlJson(false, $"the image must be 1 to {MaxImageBytes} bytes", null, null, null));
+                    return;
+                }
+                result = images.Replace(body, "posted image");
+                break;
+            default:
+                await ReplyAsync(context, 404, new ControlJson(false, "control actions: POST /_ameba-ota/image (body: the image), POST /_ameba-ota/reload", null, null, null));
+                return;
+        }
+        var current = images.Current;
+        if (result.Swapped) console.Event("image", result.Message, current);
+        else console.Warning(result.Message);
+        await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current.Name, current.Checksum, current.File.Length));
+    }
+
+    private bool Authorized(HttpRequest request)
+    {
+        string header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;
+        var given = Encoding.ASCII.GetBytes(header["Bearer ".Length..].Trim());
+        return CryptographicOperations.FixedTimeEquals(given, Encoding.ASCII.GetBytes(token));
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is > MaxImageBytes) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > MaxImageBytes) return null;
+        }
+        return buffer.Length == 0 ? null : buffer.ToArray();
+    }
+
+    private static async Task ReplyAsync(HttpContext context, int status, ControlJson json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(json, ServeJsonContext.Default.ControlJson) + "\n", context.RequestAborted);
+    }
+}

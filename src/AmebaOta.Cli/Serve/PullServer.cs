@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Net;
+using AmebaOta.Protocol.Pull;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AmebaOta.Cli.Serve;
+
+/// <summary>
+/// The pull server on Kestrel. The HTTP port answers CloudOTA (<c>/check.txt</c>, <c>/ota.bin</c>) and
+/// <c>http_update_ota</c> (every other path) through Kestrel's HTTP/1.1, which writes exactly the short head these
+/// clients parse (<c>HTTP/1.1 200 OK</c>, <c>Content-Length</c>, <c>Date</c>, and <c>Connection: close</c> when asked);
+/// the Server header is off. With a fault, a connection middleware answers the download requests straight on the
+/// transport pipe instead (a framework cannot be made to send what a fault sends), and still hands control requests to
+/// HTTP. The TCP port is the <c>update_ota_local</c> download server, on the raw pipe too. What to send is decided by
+/// <see cref="PullResponses"/>; this class only wires it to sockets.
+/// </summary>
+public sealed class PullServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ListenOptions _http;
+    private readonly ListenOptions? _tcp;
+
+    private PullServer(WebApplication app, ListenOptions http, ListenOptions? tcp)
+    {
+        _app = app;
+        _http = http;
+        _tcp = tcp;
+    }
+
+    /// <summary>Where the HTTP port listens (the real port when 0 was asked).</summary>
+    public IPEndPoint HttpEndPoint => _http.IPEndPoint!;
+
+    /// <summary>Where the <c>update_ota_local</c> server listens, if it does.</summary>
+    public IPEndPoint? TcpEndPoint => _tcp?.IPEndPoint;
+
+    /// <summary>Binds both ports and starts serving; throws <see cref="IOException"/> when a port cannot be bound.</summary>
+    public static async Task<PullServer> StartAsync(ServeOptions options, PullImageSource images, ServeConsole console, ControlEndpoint control,
+        CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        ListenOptions? http = null, tcp = null;
+        var stopping = new CancellationTokenSource();
+        var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, t => console.Started(t, options.Fault));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // A board erases before it reads a body byte (seconds at real flash speed): never drop it for reading slowly.
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Listen(options.Address, options.HttpPort, listen =>
+            {
+                http = listen;
+                if (options.Fault != PullFault.None) listen.Use(next => c => ServeFaultyAsync(c, next, connection, stopping.Token));
+            });
+            if (options.TcpPort is { } tcpPort)
+            {
+                kestrel.Listen(options.Address, tcpPort, listen =>
+                {
+                    tcp = listen;
+                    listen.Run(async c =>
+                    {
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.ConnectionClosed, stopping.Token);
+                        await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, linked.Token).ConfigureAwait(false);
+                    });
+                });
+            }
+        });
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
+        app.Run(context => HandleAsync(context, images, console, control, options.Fault, stopping.Token));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"cannot listen on {options.Address} (HTTP port {options.HttpPort}{(options.TcpPort is { } p ? $", TCP port {p}" : "")}): {e.Message}", e);
+        }
+        return new PullServer(app, http!, tcp);
+    }
+
+    /// <summary>The HTTP requests Kestrel parses: control actions, and (without a fault) the downloads.</summary>
+    private static async Task HandleAsync(HttpContext context, PullImageSource images, ServeConsole console, ControlEndpoint control, PullFault fault,
+        CancellationToken stopping)
+    {
+        string path = context.Request.Path.Value ?? "/";
+        if (path.StartsWith(ServeOptions.ControlPrefix, StringComparison.Ordinal) && HttpMethods.IsPost(context.Request.Method))
+        {
+            await control.HandleAsync(context).ConfigureAwait(false);
+            return;
+        }
+        bool head = HttpMethods.IsHead(context.Request.Method);
+        if (!HttpMethods.IsGet(context.Request.Method) && !head)
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = "GET, HEAD";
+            return;
+        }
+        var protocol = PullProtocols.ForPath(path);
+        var response = PullResponses.For(protocol, images.Current);
+        context.Response.StatusCode = response.Status;
+        context.Response.ContentLength = response.Body.Length;
+        var transfer = new PullTransfer(context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null,
+            protocol, path, response.Status, response.Body.Length);
+        console.Started(transfer, fault);
+        if (head)
+        {
+            transfer.End(PullTransferOutcome.Completed);
+            return;
+        }
+        await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// With a fault: looks at the request line without consuming it; a control request goes on to Kestrel's HTTP, any
+    /// other is answered raw by <see cref="RawPullConnection"/>.
+    /// </summary>
+    private static async Task ServeFaultyAsync(ConnectionContext connection, ConnectionDelegate next, PullConnectionOptions options, CancellationToken stopping)
+    {
+        var input = connection.Transport.Input;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.ConnectionClosed);
+        timeout.CancelAfter(options.RequestTimeout);
+        bool control;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (buffer.PositionOf((byte)'\n') is not null || buffer.Length > HttpRequestHead.MaxHeadBytes || result.IsCompleted)
+                {
+                    control = StartsWith(buffer, "POST " + ServeOptions.ControlPrefix);
+                    input.AdvanceTo(buffer.Start);   // nothing consumed or examined: the next reader sees it all again
+                    if (buffer.IsEmpty && result.IsCompleted) return;
+                    break;
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (control)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
+        await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, linked.Token).ConfigureAwait(false);
+    }
+
+    private static bool StartsWith(in ReadOnlySequence<byte> buffer, string prefix)
+    {
+        if (buffer.Length < prefix.Length) return false;
+        Span<byte> start = stackalloc byte[prefix.Length];
+        buffer.Slice(0, prefix.Length).CopyTo(start);
+        return System.Text.Encoding.ASCII.GetString(start) == prefix;
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (connections get 2 s to finish).</summary>
+    public async Task RunUntilAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+}
