@@ -56,10 +56,17 @@ public static class Generators
         from port in Gen.Choose(1, 65535)
         from pin in Gen.Choose(0, 255)
         from board in Gen.Elements(BoardKind.Rtl8195a, BoardKind.Rtl8710)
-        from mode in Gen.Elements(SketchMode.Basic, SketchMode.NonBlock)
+        from mode in Gen.Elements(Enum.GetValues<SketchMode>())
         from v1 in Gen.Elements(false, true)
         from ssid in Utf8Text(0, SketchDescriptor.MaxSsidBytes)
-        select new SketchDescriptor(version, name, (ushort)port, (byte)pin, board, mode, v1, ssid);
+        from server in Server
+        from withServer in Gen.Elements(false, true)
+        select new SketchDescriptor(version, name, (ushort)port, (byte)pin, board, mode, v1, ssid,
+            SketchModes.Pulls(mode) || withServer ? server : null);
+
+    /// <summary>A pull sketch's server: 1 to <see cref="SketchDescriptor.MaxServerBytes"/> printable ASCII characters.</summary>
+    private static Gen<string> Server { get; } =
+        Gen.Choose(1, SketchDescriptor.MaxServerBytes).SelectMany(n => Gen.ArrayOf(Gen.Choose('!', '~').Select(c => (char)c), n)).Select(c => new string(c));
 
     /// <summary>Options <see cref="ImageBuilder.Build"/> accepts: any valid sketch, exact size or padded, Image 3 or not, signed or not.</summary>
     public static Gen<ImageBuildOptions> ValidBuildOptions { get; } =
