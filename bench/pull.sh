@@ -2,13 +2,20 @@
 # N virtual boards (`device farm`, ota_cloud sketch) pulling a 256 KiB image at once, from `ameba-ota serve` and then
 # from nginx serving `ameba-ota publish`'s output, inside a private network namespace (loopback only). Prints per server:
 # the time from the farm's start until every board printed "This is version 2", the server process's CPU time
-# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker). The farm's own boot is in the time,
-# for both servers alike. Usage: bench/pull.sh [N ...]   (default 50 200)
+# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker); for `serve`, also the median and
+# longest ota.bin download from its log (until the board acknowledged the last byte). The farm's own boot is in the
+# time, for both servers alike.
+# Usage: bench/pull.sh [--flash-timing typical|instant|slow] [N ...]   (default: typical, 50 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+timing=typical
+if [ "${1:-}" = "--flash-timing" ]; then timing=${2:?--flash-timing needs a profile}; shift 2; fi
+case "$timing" in instant|typical|slow|*/*) ;; *) echo "error: --flash-timing '$timing': use instant, typical or slow" >&2; exit 2 ;; esac
 if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
   dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
+  netns="${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}"
+  [ -x "$netns" ] || { echo "error: no namespace helper at $netns (set AMEBAOTA_NETNS_RUN)" >&2; exit 1; }
+  AMEBAOTA_IN_NETNS=1 exec "$netns" "$0" --flash-timing "$timing" "$@"
 fi
 counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(50 200)
 cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
@@ -29,10 +36,11 @@ run() {
   rm -rf "$work/boards"
   dotnet "$cli" image make --version 1 --mode cloud --server "127.0.0.1:$port" -o "$work/v1.bin" --force >/dev/null
   local start; start=$(date +%s.%N)
-  dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo >"$work/farm.out" 2>"$work/farm.err" &
+  dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo \
+    --flash-timing "$timing" >"$work/farm.out" 2>"$work/farm.err" &
   local farm=$!
-  local done=0
-  for _ in $(seq 6000); do
+  local done=0 deadline=$(( $(date +%s) + 900 ))
+  while [ "$(date +%s)" -lt $deadline ]; do
     done=$(grep -c '\] This is version 2$' "$work/farm.out" || true)
     [ "$done" -ge "$n" ] && break
     [ "$(grep -c '\] FAIL$' "$work/farm.out" || true)" -gt 0 ] && break
@@ -44,6 +52,13 @@ run() {
   kill -TERM $farm; wait $farm 2>/dev/null || true
 }
 
+# downloads: median and longest ota.bin download in serve's log (seconds).
+downloads() {
+  grep 'cloud-image GET /ota.bin 200: .* stayed to the end' "$work/serve.out" | sed -E 's/.* bytes in ([0-9.]+) s,.*/\1/' | sort -n |
+    awk '{ a[NR] = $1 } END { if (NR) printf "    serve log: %d ota.bin downloads stayed to the end, median %.2f s, longest %.2f s\n", NR, a[int((NR + 1) / 2)], a[NR] }'
+}
+
+echo "flash timing: $timing"
 for n in "${counts[@]}"; do
   echo "$n boards pulling 256 KiB (ota_cloud: check.txt + ota.bin):"
   dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
@@ -51,6 +66,7 @@ for n in "${counts[@]}"; do
   for _ in $(seq 500); do grep -q '^http: ' "$work/serve.out" && break; sleep 0.02; done
   run serve 18080 "$n" $serve
   kill -TERM $serve; wait $serve 2>/dev/null || true
+  downloads
 
   if [ -x "$nginx" ]; then
     mkdir -p "$work/nginx"
