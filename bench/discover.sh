@@ -4,15 +4,13 @@
 # --native times the AOT executable (artifacts/native/ameba-ota, published first if missing) instead of the JIT build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  if [ "${2:-}" = "--native" ] && [ ! -x artifacts/native/ameba-ota ]; then
-    dotnet publish src/AmebaOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native -nologo >/dev/null
-  fi
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
+if [ -z "${AMEBAOTA_IN_NETNS:-}" ] && [ "${2:-}" = "--native" ] && [ ! -x artifacts/native/ameba-ota ]; then
+  dotnet publish src/AmebaOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/native -nologo >/dev/null
 fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 runs=${1:-20}
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 if [ "${2:-}" = "--native" ]; then finder=("$(pwd)/artifacts/native/ameba-ota"); kind=native; else finder=(dotnet "$cli"); kind=JIT; fi
 dotnet "$cli" mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo >/dev/null &
 adv=$!

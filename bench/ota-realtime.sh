@@ -5,15 +5,11 @@
 # Then a fleet update of 100 farm boards at `typical`. Usage: bench/ota-realtime.sh [--no-fleet] [--no-slow] [--fleet-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  netns="${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}"
-  [ -x "$netns" ] || { echo "error: no namespace helper at $netns (set AMEBAOTA_NETNS_RUN)" >&2; exit 1; }
-  AMEBAOTA_IN_NETNS=1 exec "$netns" "$0" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_wmem
 echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_rmem
-exec python3 - "$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll" "$@" <<'PY'
+exec python3 - "$(cli_dll)" "$@" <<'PY'
 import json, os, re, resource, subprocess, sys, tempfile, threading, time
 cli, args = sys.argv[1], sys.argv[2:]
 work = tempfile.mkdtemp()

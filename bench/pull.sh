@@ -11,14 +11,10 @@ cd "$(dirname "$0")/.."
 timing=typical
 if [ "${1:-}" = "--flash-timing" ]; then timing=${2:?--flash-timing needs a profile}; shift 2; fi
 case "$timing" in instant|typical|slow|*/*) ;; *) echo "error: --flash-timing '$timing': use instant, typical or slow" >&2; exit 2 ;; esac
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  netns="${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}"
-  [ -x "$netns" ] || { echo "error: no namespace helper at $netns (set AMEBAOTA_NETNS_RUN)" >&2; exit 1; }
-  AMEBAOTA_IN_NETNS=1 exec "$netns" "$0" --flash-timing "$timing" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" --flash-timing "$timing" "$@"
 counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(50 200)
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 nginx=/usr/sbin/nginx
 work=$(mktemp -d)
 chmod 755 "$work"   # nginx's worker runs as nobody and must read the site

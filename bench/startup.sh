@@ -9,7 +9,7 @@ if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
   command -v hyperfine >/dev/null || { echo "needs hyperfine: apt-get install -y hyperfine" >&2; exit 1; }
   dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
   dotnet publish src/AmebaOta.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$native_dir" --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/../shared/bin/netns-run}" "$0" "$@"
+  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
 fi
 runs=${1:-30}
 native="$native_dir/ameba-ota"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Example CI job for firmware over the air: start a virtual Ameba in the background, upload a freshly built image, wait for
 # the board to reboot (--wait-reboot), and fail unless the board boots the new image. Loopback only: run it inside a private
-# network namespace (../shared/bin/netns-run) or on a runner without other boards.
+# network namespace (scripts/netns-run) or on a runner without other boards.
 #
 #   scripts/ci-ota-example.sh [VERSION]          (default 2)
 #   AMEBA_OTA="dotnet path/to/ameba-ota.dll" scripts/ci-ota-example.sh    (the command to run; default: ameba-ota on PATH)

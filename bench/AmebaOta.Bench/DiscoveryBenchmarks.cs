@@ -7,7 +7,7 @@ namespace AmebaOta.Bench;
 
 /// <summary>
 /// <c>discover --device MyAmeba</c> without the process start: open the mDNS socket on loopback, query, and get the
-/// board's address from a responder running in the same process. Run inside ../shared/bin/netns-run.
+/// board's address from a responder running in the same process. Run inside a private loopback-only network namespace.
 /// </summary>
 [MemoryDiagnoser]
 [InProcess]   // inside the namespace there is no NuGet registry to build a separate benchmark process with

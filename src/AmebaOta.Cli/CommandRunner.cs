@@ -1,3 +1,4 @@
+using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Flash;
 using AmebaOta.Images;
@@ -15,20 +16,21 @@ public static class CommandRunner
         }
         catch (Exception e) when (Classify(e) is { } code)
         {
-            Console.Out.Flush();
-            Console.Error.WriteLine($"error: {e.Message}");
+            Diagnostics.Error(ErrorText.Describe(e));
             return code;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("AMEBAOTA_DEBUG") is null or "" or "0")
         {
             // A bug of ours, not the user's: still one line, and how to get the details.
-            Console.Out.Flush();
-            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message} (set AMEBAOTA_DEBUG=1 for details)");
+            Diagnostics.Error($"internal error: {e.Message} (a bug: please report it; AMEBAOTA_DEBUG=1 shows the details)");
             return ExitCodes.Internal;
         }
     }
 
     public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
+
+    /// <summary>The exit code an exception ends a command with (<see cref="ExitCodes.Internal"/> for a bug).</summary>
+    public static int ExitCodeOf(Exception e) => Classify(e) ?? ExitCodes.Internal;
 
     private static int? Classify(Exception e) => e switch
     {
@@ -36,7 +38,7 @@ public static class CommandRunner
         ImageFormatException or FlashFormatException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.BadInput,
         MdnsException => ExitCodes.IoError,
         OperationCanceledException => ExitCodes.Cancelled,
-        UnauthorizedAccessException or IOException => ExitCodes.IoError,
+        UnauthorizedAccessException or IOException or System.Net.Sockets.SocketException => ExitCodes.IoError,
         _ => null,
     };
 }

@@ -7,6 +7,11 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Numbers are read and written the same everywhere ("0.5", not "0,5"), and so are System.CommandLine's help headings.
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         var root = BuildRootCommand();
         args = WaitRebootOption.SpellOutDefault(args);
         var result = root.Parse(args);
@@ -18,19 +23,27 @@ public static class Program
         }
         if (result.Errors.Count > 0)
         {
-            // One line per mistake and a pointer to --help, rather than the whole usage text.
-            foreach (var error in result.Errors) Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine($"Try '{string.Join(' ', ["ameba-ota", .. CommandPath(result)])} --help'.");
+            // One line: the first mistake in our words (with the closest command or option on a typo) and where help is.
+            Output.Diagnostics.Error(ParseErrorText.Describe(result));
             return ExitCodes.Usage;
         }
-        return await result.InvokeAsync();
-    }
+        // Ctrl+C and SIGTERM cancel the command from the very start (System.CommandLine only listens once the command's
+        // first await has returned; a signal before that would end the process without a word), and the command gets all
+        // the time it needs to stop cleanly (a board writes its flash back, says goodbye): System.CommandLine's own
+        // deadline (2 s) would return from Main under a board still shutting down. A second signal ends it at once.
+        var interrupted = new CancellationTokenSource();
+        int signals = 0;
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupt);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupt);
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, interrupted.Token);
 
-    private static IEnumerable<string> CommandPath(ParseResult result)
-    {
-        var names = new List<string>();
-        for (var c = result.CommandResult; c.Parent is System.CommandLine.Parsing.CommandResult parent; c = parent) names.Insert(0, c.Command.Name);
-        return names;
+        void Interrupt(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref signals) > 1)
+                Environment.Exit(context.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? ExitCodes.Cancelled : 128 + 15);
+            interrupted.Cancel();
+        }
     }
 
     public static RootCommand BuildRootCommand()
@@ -46,6 +59,9 @@ public static class Program
         root.Add(DiscoverCommands.Discover());
         root.Add(DiscoverCommands.Mdns());
         root.Add(FleetCommands.Build());
+        root.Add(HistoryCommands.Boards());
+        root.Add(HistoryCommands.History());
+        root.Add(ArduinoDiscoveryCommand.Build());
         root.Add(Serve.ServeCommand.Build());
         root.Add(Serve.PublishCommand.Build());
         return root;

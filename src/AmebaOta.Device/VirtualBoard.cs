@@ -305,13 +305,14 @@ public sealed class VirtualBoard
     /// Port override 0 means "any free port": picked once, so the board keeps its port across reboots as a real one does.
     /// The picking socket stays bound (SO_REUSEADDR, never listening) while the board runs, so no outgoing connection on
     /// this host is given that port as its ephemeral port in the meantime; the receiver, also SO_REUSEADDR, can still listen on it.
+    /// Never SO_REUSEPORT (which .NET's ReuseAddress adds on Linux): that would let another board listen on the same port.
     /// </summary>
     private void ResolvePort()
     {
         if (_resolvedPort is not null || _options.PortOverride is not { } port) return;
         if (port != 0) { _resolvedPort = port; return; }
         var reservation = new Socket(_options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        reservation.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        Protocol.PortReuse.AllowRebind(reservation);
         reservation.Bind(new IPEndPoint(_options.BindAddress, 0));
         _resolvedPort = ((IPEndPoint)reservation.LocalEndPoint!).Port;
         _portReservation = reservation;

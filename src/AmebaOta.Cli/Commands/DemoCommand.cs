@@ -12,13 +12,15 @@ public static class DemoCommand
         var command = new Command("demo",
             "Watch the Ameba OTA tutorial happen on a virtual board, in a few seconds, with no hardware and nothing to prepare:\n" +
             "version 1 uploaded by USB, the board found by mDNS, version 2 uploaded over the air, then the recovery pin held and released.\n" +
-            "Loopback only (127.0.0.1, mDNS on lo); a temporary board, removed afterwards. Exits 0 when every boot chose the expected image.\n" +
+            "Loopback only (127.0.0.1, mDNS on lo; where lo has no multicast, inside a private user + network namespace it makes itself);\n" +
+            "a temporary board, removed afterwards. Exits 0 when every boot chose the expected image.\n" +
             "The board's flash keeps datasheet typical time (--flash-timing).\n" +
             "Example: ameba-ota demo");
         var flashTiming = FlashTimingOption.Create();
         command.Add(flashTiming);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
+            if (await DemoNamespace.RunElsewhereAsync(cancellationToken) is { } exitCode) return exitCode;
             try
             {
                 await new TutorialDemo(new DemoOutput(), FlashTimingOption.Read(parse, flashTiming)).RunAsync(cancellationToken);

@@ -17,6 +17,7 @@ public static class DeviceCommands
         var device = new Command("device", "Run a virtual Ameba board: it boots a flash file and runs the sketch of the image it boots.");
         device.Add(Run());
         device.Add(FarmCommand.Build());
+        device.Add(DeviceControlCommand.Build());
         return device;
     }
 
@@ -53,17 +54,23 @@ public static class DeviceCommands
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var path = parse.GetValue(flash)!;
-            string ipText = parse.GetValue(ip)!;
-            if (!IPAddress.TryParse(ipText.Trim(), out var address))
-                throw new CliError(ExitCodes.Usage, $"'{ipText}' is not an IP address (for example 127.0.0.1)");
+            var address = DeviceRunChecks.ParseAddress(parse.GetValue(ip)!, advertises: !parse.GetValue(noMdns));
             int? portOverride = parse.GetValue(port);
-            if (portOverride is < 0 or > 65535) throw new CliError(ExitCodes.Usage, $"port {portOverride} is out of range: use 0 to 65535");
+            if (portOverride is { } requested) OptionChecks.InRange(requested, 0, 65535, "--port");
             double timeout = parse.GetValue(receiveTimeout);
-            if (!(timeout > 0) || timeout > 86400) throw new CliError(ExitCodes.Usage, $"--receive-timeout {timeout} is not a number of seconds between 0 and 86400");
+            OptionChecks.Seconds(timeout, 86400, "--receive-timeout");
             var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
             var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
             var flaky = ParseFlaky(parse.GetResult(wifiFlaky) is null ? null : parse.GetValue(wifiFlaky) ?? "");
             var timing = FlashTimingOption.Read(parse, flashTiming);
+
+            // Held while the board runs: a second board on the same flash file is refused, not left to overwrite this one's.
+            using var flashLock = FlashFileLock.Acquire(path.ToString());
+            var defaultSketchDescriptor = parse.GetValue(defaultSketch)
+                ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))
+                : null;
+            if (DeviceRunChecks.FirstListenPort(path.FullName, levels, portOverride, defaultSketchDescriptor) is { } listenPort)
+                DeviceRunChecks.EnsureCanListen(address, listenPort);
 
             var options = new VirtualBoardOptions
             {
@@ -75,19 +82,18 @@ public static class DeviceCommands
                 AdvertiserFactory = parse.GetValue(noMdns) ? null
                     : () => new MdnsResponder(new MdnsResponderOptions { Interface = parse.GetValue(iface) ?? address.ToString() }),
                 Console = new DelegateBoardConsole(Console.Out.WriteLine, note => Console.Error.WriteLine($"[virtual board] {note}")),
-                DefaultSketch = parse.GetValue(defaultSketch)
-                    ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))
-                    : null,
+                DefaultSketch = defaultSketchDescriptor,
                 Wifi = new WifiNetwork(up: !parse.GetValue(wifiDown)),
                 WifiFlaky = flaky,
                 FlashTiming = timing,
             };
             var virtualBoard = VirtualBoard.Open(options);
-            // Our own SIGINT/SIGTERM handling, registered before the board prints anything: a signal that arrives while
+            // Our own SIGINT/SIGTERM/SIGHUP handling, registered before the board prints anything: a signal that arrives while
             // the first boot is still running synchronously must also end in a clean shutdown with the flash written back.
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, PowerOff);   // the terminal closed: stop as cleanly as on SIGTERM
             Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash, {timing} timing; Ctrl+C or 'quit' to stop");
             if (flaky is not null) Console.Error.WriteLine($"[virtual board] Wi-Fi flaky with seed {flaky.Seed} (--wifi-flaky {flaky.Seed} repeats it)");
             var controls = new Device.Control.BoardControl(virtualBoard, PinMap.For(boardKind));

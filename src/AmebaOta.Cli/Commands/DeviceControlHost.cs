@@ -20,11 +20,14 @@ public sealed class DeviceControlHost : IAsyncDisposable
         if (readStdin)
         {
             // A blocking read of the console: left running on its own thread, never awaited, so a silent stdin cannot hold the exit.
+            // On a terminal the raw byte stream, not Console.In: .NET's terminal reader switches the terminal out of its
+            // line mode, so Enter arrives as CR and nothing is echoed; the plain stream keeps the terminal's own echo and editing.
+            var input = Console.IsInputRedirected ? Console.In : new StreamReader(Console.OpenStandardInput());
             var reader = new Thread(() =>
             {
                 try
                 {
-                    control.ReadCommandsAsync(Console.In, reply => Note(reply), powerOff, cancellationToken).GetAwaiter().GetResult();
+                    control.ReadCommandsAsync(input, reply => Note(reply), powerOff, cancellationToken).GetAwaiter().GetResult();
                 }
                 catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
                 {

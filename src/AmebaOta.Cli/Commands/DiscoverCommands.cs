@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
+using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.Commands;
 
@@ -21,27 +23,32 @@ public static class DiscoverCommands
         var json = CommonOptions.Json();
         var watch = new Option<bool>("--watch") { Description = "Keep listening and print boards as they appear and disappear, until Ctrl+C" };
         var device = new Option<string?>("--device") { Description = "Find this board (instance or host name); exit 6 if it does not answer" };
+        var db = HistoryDatabase.Option();
         var command = new Command("discover", "Find Ameba boards by mDNS/DNS-SD (_arduino._tcp), as the Arduino IDE does. Never connects to a board's OTA port.\n" +
-            "Example: ameba-ota discover --interface lo --device MyAmeba") { timeout, iface, json, watch, device };
+            "Boards found are recorded as seen in the history database (see 'boards').\n" +
+            "Example: ameba-ota discover --interface lo --device MyAmeba") { timeout, iface, json, watch, device, db };
         command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
         {
             double seconds = parse.GetValue(timeout);
-            if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, "--timeout must be more than 0 and at most 3600 seconds");
+            OptionChecks.Seconds(seconds, 3600, "--timeout");
             var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = parse.GetValue(iface) });
             string? name = parse.GetValue(device);
             bool asJson = parse.GetValue(json);
+            using var history = HistoryDatabase.OpenForRecording(parse, db);
             return await Mdns(async () =>
             {
-                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, ct);
+                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, parse.GetValue(iface), history, ct);
                 if (name is not null)
                 {
                     var found = await browser.ResolveAsync(name, TimeSpan.FromSeconds(seconds), ct)
                         ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered within {seconds:0.###} s");
+                    history.Try(s => s.RecordSightings([BoardSighting.Of(found)]));
                     if (asJson) JsonOut.Write(BoardJson.From(found), DiscoveryJsonContext.Default.BoardJson);
                     else Console.WriteLine(Line(found));
                     return ExitCodes.Ok;
                 }
                 var all = await browser.BrowseAsync(TimeSpan.FromSeconds(seconds), ct);
+                history.Try(s => s.RecordSightings(all.Select(BoardSighting.Of)));
                 if (asJson) JsonOut.Write(all.Select(BoardJson.From).ToList(), DiscoveryJsonContext.Default.ListBoardJson);
                 else if (all.Count == 0) Console.WriteLine("no boards found");
                 else foreach (var s in all) Console.WriteLine(Line(s));
@@ -54,13 +61,18 @@ public static class DiscoverCommands
     /// <summary><c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c></summary>
     public static string Line(DiscoveredService s) => $"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}";
 
-    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, CancellationToken ct)
+    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, string? iface, BestEffortHistory history, CancellationToken ct)
     {
+        // Nothing may appear for a long time: say what is going on (on stderr, so stdout keeps only the events).
+        var interfaces = MdnsInterface.Resolve(iface);
+        Console.Error.WriteLine($"watching for {(name is null ? "boards" : $"'{name}'")} (mDNS _arduino._tcp) on {string.Join(", ", interfaces)}: " +
+            "each one that appears or disappears is printed as it happens; Ctrl+C to stop");
         try
         {
             await foreach (var e in browser.WatchAsync(ct))
             {
                 if (name is not null && !e.Service.Matches(name)) continue;
+                if (e.Kind == ServiceEventKind.Appeared) history.Try(s => s.RecordSightings([BoardSighting.Of(e.Service)]));
                 string kind = e.Kind == ServiceEventKind.Appeared ? "appeared" : "disappeared";
                 if (asJson) JsonOut.Write(new BoardEventJson(kind, BoardJson.From(e.Service)), DiscoveryJsonContext.Compact.BoardEventJson);
                 else Console.WriteLine($"{(e.Kind == ServiceEventKind.Appeared ? "+" : "-")} {kind}: {Line(e.Service)}");
@@ -88,11 +100,10 @@ public static class DiscoverCommands
             "Example: ameba-ota mdns advertise --name MyAmeba --port 5000 --ip 127.0.0.1 --interface lo") { name, host, port, ip, iface };
         command.SetAction(async (parse, ct) => await CommandRunner.RunAsync(async () =>
         {
-            if (!IPAddress.TryParse(parse.GetValue(ip), out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-                throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IPv4 address");
-            int p = parse.GetValue(port);
-            if (p is < 1 or > 65535) throw new CliError(ExitCodes.Usage, "--port must be 1..65535");
-            string device = parse.GetValue(name)!;
+            var address = AddressParsing.Parse(parse.GetValue(ip)!, "--ip", allowIpv6: false, allowNames: false);
+            int p = OptionChecks.InRange(parse.GetValue(port), 1, 65535, "--port");
+            string device = DnsLabel(parse.GetValue(name)!, "--name");
+            if (parse.GetValue(host) is { } hostName) DnsLabel(hostName, "--host");
             return await Mdns(async () =>
             {
                 var advertisement = new ServiceAdvertisement(device, parse.GetValue(host) ?? device, address, (ushort)p, ArduinoService.StockTxt);
@@ -108,6 +119,16 @@ public static class DiscoverCommands
             });
         }));
         return command;
+    }
+
+    /// <summary>An mDNS instance or host name: one DNS label, 1 to 63 bytes of UTF-8.</summary>
+    private static string DnsLabel(string text, string option)
+    {
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(text);
+        if (bytes is 0 or > 63)
+            throw new CliError(ExitCodes.Usage, $"{option} must be 1 to 63 bytes long (one DNS label); '{(text.Length > 40 ? text[..40] + "…" : text)}' is {bytes}");
+        if (option == "--host" && text.Contains('.')) throw new CliError(ExitCodes.Usage, $"--host '{text}': give the name without dots and without .local (for example MyAmeba)");
+        return text;
     }
 
     /// <summary>mDNS setup failures (no such interface, port 5353 unusable) become one-line I/O errors.</summary>

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using AmebaOta.Device;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
+using AmebaOta.Flash;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
@@ -35,10 +36,9 @@ public static class FarmCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             string ipText = parse.GetValue(baseIp)!;
-            if (!IPAddress.TryParse(ipText.Trim(), out var first))
-                throw new CliError(ExitCodes.Usage, $"--base-ip '{ipText}' is not an IP address (for example 127.0.0.2)");
+            var first = AddressParsing.Parse(ipText, "--base-ip", allowIpv6: true, allowNames: false);   // the farm says why IPv6 will not do
             double timeout = parse.GetValue(receiveTimeout);
-            if (!(timeout > 0) || timeout > 86400) throw new CliError(ExitCodes.Usage, $"--receive-timeout {timeout} is not a number of seconds between 0 and 86400");
+            OptionChecks.Seconds(timeout, 86400, "--receive-timeout");
             var directory = parse.GetValue(dir)!;
             var imagePath = parse.GetValue(image);
             string? mdnsInterface = parse.GetValue(iface);
@@ -61,11 +61,13 @@ public static class FarmCommand
 
             var farm = Farm(() => DeviceFarm.Open(options));
             var boards = farm.Boards;
+            using var flashLocks = FlashFileLock.AcquireAll(boards.Select(b => b.FlashPath));   // another board on these files is refused
             int created = boards.Count(b => b.Created);
             var clock = Stopwatch.StartNew();
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
+            using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, PowerOff);   // the terminal closed: stop as cleanly as on SIGTERM
             Console.Error.WriteLine($"[farm] {boards.Count} boards {Span(boards[0].Name, boards[^1].Name)} on {Span(boards[0].Address, boards[^1].Address)}, " +
                 $"port {options.Port}, {options.FlashTiming} flash timing, mDNS on {string.Join(", ", resolved.Select(i => i.Name))}; flash files in {directory.FullName} " +
                 $"({created} created, {boards.Count - created} reused). Ctrl+C stops them all");

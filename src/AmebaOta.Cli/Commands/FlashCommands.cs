@@ -23,6 +23,9 @@ public static class FlashCommands
 
     private static Argument<FileInfo> FlashArgument() => new("flash") { Description = "Flash file (raw whole-chip image, 1 MiB or 2 MiB)" };
 
+    /// <summary>--force of the commands that write a flash file: also write one that is read-only (it stays read-only).</summary>
+    private static Option<bool> WriteForce(string what = "Write the flash file even if it is read-only (its mode is kept)") => new("--force") { Description = what };
+
     public static Option<string> BoardOption() => new("--board") { Description = "Board variant whose pin map turns Arduino pins into chip pins: rtl8195a or rtl8710", DefaultValueFactory = _ => "rtl8195a" };
 
     public static BoardKind ParseBoard(string text) => BoardKinds.TryParse(text, out var b)
@@ -32,7 +35,7 @@ public static class FlashCommands
     {
         var file = FlashArgument();
         var size = new Option<string>("--size") { Description = "Chip size: 1M (RTL8710) or 2M (RTL8195A)", DefaultValueFactory = _ => "1M" };
-        var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists" };
+        var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists, even a read-only one (its mode is kept)" };
         var command = new Command("create", "Create a blank chip: all 0xFF, with an Image 1 header that points at Default Image 2 (0xB000).\n" +
             "Example: ameba-ota flash create board.bin --size 2M") { file, size, force };
         command.SetAction(parse => CommandRunner.Run(() =>
@@ -41,7 +44,7 @@ public static class FlashCommands
             int bytes = FlashFile.ParseSize(parse.GetValue(size)!);
             if (path.Exists && !parse.GetValue(force))
                 throw new CliError(ExitCodes.BadInput, $"'{path.FullName}' already exists; use --force to overwrite it");
-            FlashFile.Save(BlankChip.Create(bytes), path.FullName);
+            FlashFile.Save(BlankChip.Create(bytes), path.ToString(), force: parse.GetValue(force));
             Console.WriteLine($"created {path.Name}: blank {bytes / 1024} KiB chip, Image 1 header points at Default Image 2 0x{FlashLayout.DefaultImage2:x}");
             return ExitCodes.Ok;
         }));
@@ -52,15 +55,16 @@ public static class FlashCommands
     {
         var file = FlashArgument();
         var image = new Argument<FileInfo>("image") { Description = "An Image 2 file (ota.bin, ram_2.p.bin, ram_2.ns.bin) or a ram_all.bin" };
+        var force = WriteForce();
         var command = new Command("dap", "Do what a USB/DAP upload does: write Default Image 2 at 0xB000 signed \"new\" and erase system data.\n" +
-            "Example: ameba-ota flash dap board.bin v1.bin") { file, image };
+            "Example: ameba-ota flash dap board.bin v1.bin") { file, image, force };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
             var flash = FlashFile.Load(path.FullName);
             var img = ImageFile.Load(parse.GetValue(image)!.FullName);
             var result = DapUpload.Write(flash, img);
-            FlashFile.Save(flash, path.FullName);
+            FlashFile.Save(flash, path.ToString(), parse.GetValue(force));
             Console.WriteLine($"wrote {result.BytesWritten} bytes {(result.WroteImage1 ? "from address 0 (Image 1 + Image 2)" : $"at 0x{result.Image2Address:x}")}, " +
                 $"Default Image 2 signed new, system data erased ({result.SectorsErased} sectors erased)");
             if (img.Body.Sketch is { } s) Console.WriteLine($"sketch: {Describe.SketchLine(s, null)}");
@@ -135,8 +139,9 @@ public static class FlashCommands
     {
         var file = FlashArgument();
         var address = new Argument<string>("address") { Description = "OTA address, e.g. 0x80000; 'none' erases it to 0xFFFFFFFF" };
+        var force = WriteForce("Write an address beyond the end of the chip too, and write a read-only flash file (its mode is kept)");
         var command = new Command("set-ota-address", "Write the OTA address into system data (0x9000), as the sketch's setOtaAddress() does.\n" +
-            "Example: ameba-ota flash set-ota-address board.bin 0x80000") { file, address };
+            "Example: ameba-ota flash set-ota-address board.bin 0x80000") { file, address, force };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
@@ -145,11 +150,11 @@ public static class FlashCommands
                 : NumberParsing.TryParseUInt(text, out uint v) ? v
                 : throw new CliError(ExitCodes.Usage, $"'{text}' is not an address (use 0x80000 or 524288)");
             var flash = FlashFile.Load(path.FullName);
+            var warnings = OtaAddressCheck.Check(value, flash.Size, parse.GetValue(force));
             bool rewrote = new SystemData(flash).SetOtaAddress(value);
-            FlashFile.Save(flash, path.FullName);
+            FlashFile.Save(flash, path.ToString(), parse.GetValue(force));
             Console.WriteLine($"OTA address set to 0x{value:x}{(rewrote ? " (the word held another value: sector rewritten through the backup sector 0x8000)" : "")}");
-            if (value != SystemData.None && (value & 0xFFF) != 0)
-                Console.WriteLine("warning: the address is not 4 KiB aligned; the boot loader will print \"OTA addr ... INVALID\" and ignore it");
+            foreach (var w in warnings) Diagnostics.Warning(w);
             return ExitCodes.Ok;
         }));
         return command;
@@ -161,8 +166,9 @@ public static class FlashCommands
         var pin1 = new Argument<string>("pin") { Description = "Arduino pin (18) or chip pin (PE_5); active HIGH, as setRecoverPin() stores it" };
         var pin2 = new Argument<string?>("pin2") { Description = "Optional second pin (stored in byte 0, checked first; the pin in byte 1 decides)", Arity = ArgumentArity.ZeroOrOne };
         var board = BoardOption();
+        var force = WriteForce();
         var command = new Command("set-recovery-pin", "Write the recovery pin(s) into system data (0x9008), as the sketch's setRecoverPin(pin1, pin2) does.\n" +
-            "Example: ameba-ota flash set-recovery-pin board.bin 17 --board rtl8710") { file, pin1, pin2, board };
+            "Example: ameba-ota flash set-recovery-pin board.bin 17 --board rtl8710") { file, pin1, pin2, board, force };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
@@ -171,7 +177,7 @@ public static class FlashCommands
             byte second = parse.GetValue(pin2) is { } p2 ? PinByte(p2, map) : RecoveryPin.Unused;
             var flash = FlashFile.Load(path.FullName);
             bool rewrote = new SystemData(flash).SetRecoveryPins(first, second);
-            FlashFile.Save(flash, path.FullName);
+            FlashFile.Save(flash, path.ToString(), parse.GetValue(force));
             Console.WriteLine($"recovery pin set: {new RecoveryPin(first).Describe(map)}" +
                 (second != RecoveryPin.Unused ? $"; second pin {new RecoveryPin(second).Describe(map)}" : "") +
                 (rewrote ? " (sector rewritten through the backup sector 0x8000)" : ""));

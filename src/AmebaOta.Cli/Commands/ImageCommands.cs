@@ -62,7 +62,8 @@ public static class ImageCommands
             }
             uint v = parse.GetValue(version);
             int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
-            if (recovery is < 0 or > 254) throw new CliError(ExitCodes.Usage, $"recovery pin {recovery} is out of range");
+            if (Boot.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), Boot.PinMap.For(boardKind), out _) is { } pinError)
+                throw new CliError(ExitCodes.Usage, $"--recovery-pin {recovery}: {pinError}, so setRecoverPin() could not use it");
             var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
                 parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!, serverText?.Trim());
             if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
@@ -71,8 +72,10 @@ public static class ImageCommands
             if (file.Exists && !parse.GetValue(force))
                 throw new CliError(ExitCodes.BadInput, $"'{file.FullName}' already exists; use --force to overwrite it");
             var bytes = ImageBuilder.Build(new ImageBuildOptions(sketch, fileSize, parse.GetValue(sdram), parse.GetValue(signed)));
-            File.WriteAllBytes(file.FullName, bytes);
+            OutputFile.Write(file, bytes);
             Console.WriteLine($"wrote {file.Name}: {bytes.Length} bytes, {(parse.GetValue(signed) ? "signed new (ram_2.p.bin format)" : "unsigned (ota.bin format)")}, {Describe.SketchLine(sketch, null)}");
+            // Made on purpose maybe (to try the upload's refusals), but never silently: say what a board would do with it.
+            foreach (var w in ImageWarnings(ImageFile.Parse(bytes))) Diagnostics.Warning($"{file.Name}: {w}");
             return ExitCodes.Ok;
         }));
         return command;

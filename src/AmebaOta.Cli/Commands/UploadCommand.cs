@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Images;
@@ -28,6 +29,7 @@ public static class UploadCommand
         var discoverTimeout = new Option<double>("--discover-timeout") { Description = "Seconds to wait for --device to answer by mDNS", DefaultValueFactory = _ => 3 };
         var waitReboot = WaitRebootOption.Create();
         var json = CommonOptions.Json();
+        var db = HistoryDatabase.Option();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
             "The board never answers; progress and success follow the bytes its TCP stack acknowledged. It erases the OTA region first\n" +
@@ -36,9 +38,9 @@ public static class UploadCommand
             "Exit codes: 2 bad image, 4 cannot connect, 5 dropped or stalled mid-transfer, 7 no reboot seen (--wait-reboot), 130 interrupted.\n" +
             "Example: ameba-ota upload v2.bin --ip 192.168.1.50    (stock flags: ameba-ota upload -i 192.168.1.50 -p 5000 -f ota.bin)\n" +
             "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0 --wait-reboot 30")
-        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json };
+        { file, fileOption, ip, port, timeout, force, device, iface, discoverTimeout, waitReboot, json, db };
 
-        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => UploadRecording.TrackAsync(parse, db, async record =>
         {
             var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
             bool asJson = parse.GetValue(json);
@@ -48,7 +50,7 @@ public static class UploadCommand
             var rebootWait = WaitRebootOption.Read(parse, waitReboot, image.Length);
             var warnings = Preflight(path.Name, image, parse.GetValue(force));
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
-            foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+            foreach (var w in warnings) Diagnostics.Warning(w);
 
             var board = parse.GetValue(device) is { } name
                 ? await FindBoardAsync(name, parse.GetValue(ip), parse.GetValue(iface), parse.GetValue(discoverTimeout),
@@ -58,6 +60,7 @@ public static class UploadCommand
             // Listen before sending, so the board's first announcement after its reboot cannot be missed.
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
             using var watch = watcher?.Watch(parse.GetValue(device), board);
+            record.Starting(board, parse.GetValue(device), path.Name, image);
 
             OtaUploadResult result;
             try
@@ -100,6 +103,7 @@ public static class UploadCommand
                     : $"waiting up to {OtaUploadBudget.Seconds(rebootWait!.Value)} for the board to reboot and announce itself again by mDNS");
             }
             RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
+            record.Rebooted(reboot);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
@@ -111,14 +115,14 @@ public static class UploadCommand
             }
             else if (reboot is { Rebooted: true })
             {
-                Console.WriteLine($"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{UploadText.RebootSigns(reboot)}");
+                Console.WriteLine(UploadText.RebootedLine(reboot));
             }
             if (reboot is { Rebooted: false })
                 throw new CliError(ExitCodes.NoReboot, reboot.WentDownDuringUpload
                     ? "the board went down before it had acknowledged the last byte (it probed for its name during the upload: a power cut or a reset) and did not come back after the upload: it runs its old image"
                     : $"the board did not announce itself again within {OtaUploadBudget.Seconds(rebootWait!.Value)} after the upload: it has probably not rebooted into the new image (its serial output says why: \"Bad checksum\", \"OTA fail\")");
             return ExitCodes.Ok;
-        }));
+        })));
         return command;
     }
 
@@ -133,7 +137,7 @@ public static class UploadCommand
     private static async Task<IPEndPoint> FindBoardAsync(string name, string? ip, string? iface, double seconds, int? port, bool quiet, CancellationToken cancellationToken)
     {
         if (ip is not null) throw new CliError(ExitCodes.Usage, "give either --device or --ip, not both");
-        if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--discover-timeout {seconds} is not a number of seconds between 0 and 3600");
+        OptionChecks.Seconds(seconds, 3600, "--discover-timeout");
         var found = await BoardResolver.ResolveAsync(name, iface, TimeSpan.FromSeconds(seconds), cancellationToken)
             ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}");
         if (!quiet) Console.WriteLine($"found {found.Label}, OTA port {found.Port}");
@@ -143,8 +147,7 @@ public static class UploadCommand
     private static IPEndPoint ResolveBoard(string? ip, int port)
     {
         if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board address given: use --ip ADDRESS (or -i ADDRESS)");
-        if (!IPAddress.TryParse(ip.Trim(), out var address))
-            throw new CliError(ExitCodes.Usage, $"'{ip}' is not an IP address (for example 192.168.1.50)");
+        var address = AddressParsing.Parse(ip, "--ip");
         if (port is < 1 or > 65535) throw new CliError(ExitCodes.Usage, $"port {port} is out of range: use 1 to 65535");
         return new IPEndPoint(address, port);
     }

@@ -21,7 +21,7 @@ public static class UploadTimeoutOption
     {
         warning = null;
         if (parse.GetValue(option) is not { } seconds) return new OtaUploadOptions();
-        if (!(seconds > 0) || seconds > 86400) throw new CliError(ExitCodes.Usage, $"--timeout {seconds} is out of range: use more than 0 and at most 86400 seconds");
+        OptionChecks.Seconds(seconds, 86400, "--timeout");
         var timeout = TimeSpan.FromSeconds(seconds);
         warning = OtaUploadBudget.ShortStallWarning(timeout, imageLength);
         return new OtaUploadOptions { ConnectTimeout = timeout, StallTimeout = timeout };

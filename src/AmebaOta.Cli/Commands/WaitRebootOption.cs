@@ -14,9 +14,10 @@ public static class WaitRebootOption
     private const double Auto = -1;
     private const string AutoWord = "auto";
 
-    public static Option<double?> Create() => new("--wait-reboot")
+    /// <param name="whenNotBack">What happens when a board does not come back, as the command's exit codes say it.</param>
+    public static Option<double?> Create(string whenNotBack = "exit 7 if it does not") => new("--wait-reboot")
     {
-        Description = "After sending, wait up to SECONDS for the board to reboot and announce itself again by mDNS; exit 7 if it does not. " +
+        Description = $"After sending, wait up to SECONDS for the board to reboot and announce itself again by mDNS; {whenNotBack}. " +
             "Alone: long enough for the slowest flash (e.g. 84 s for 480 KiB)",
         HelpName = "SECONDS",
         Arity = ArgumentArity.ZeroOrOne,
@@ -53,7 +54,7 @@ public static class WaitRebootOption
     {
         if (parse.GetValue(option) is not { } seconds) return null;
         if (seconds == Auto) return Protocol.OtaUploadBudget.DefaultRebootWait(imageLength);
-        if (!(seconds > 0) || seconds > 3600) throw new CliError(ExitCodes.Usage, $"--wait-reboot {seconds} is not a number of seconds between 0 and 3600");
+        OptionChecks.Seconds(seconds, 3600, "--wait-reboot");
         return TimeSpan.FromSeconds(seconds);
     }
 }

@@ -33,13 +33,17 @@ public sealed record UploadJson(
     double ConnectMs, double DurationMs, bool AcknowledgedByBoard, double? EraseWaitMs, double StallTimeoutS,
     IReadOnlyList<string> Warnings, RebootJson? Reboot);
 
-/// <summary>Result of <c>--wait-reboot</c>: whether the board announced itself again, and when (ms after the upload).</summary>
-/// <c>rebooted</c> proves that the board took every byte and then rebooted and announced itself, not which image it runs;
+/// <summary>
+/// Result of <c>--wait-reboot</c>: whether the board announced itself again after the upload, and when (ms after the
+/// upload). <c>rebooted</c> proves that the board took every byte and then rebooted and announced itself, not which image
+/// it runs: <see cref="NewImageConfirmed"/> is always false, since a stock board does not tell the host which image it
+/// booted, and one that lost power while writing or verifying comes back on its old image just the same.
 /// <c>wentDownDuringUpload</c>: it probed or said goodbye before the last byte was acknowledged (a power cut, a reset).
-public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen, bool WentDownDuringUpload)
+/// </summary>
+public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSeen, bool ProbeSeen, bool WentDownDuringUpload, bool NewImageConfirmed)
 {
     public static RebootJson? From(Discovery.RebootResult? r) =>
-        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen, r.WentDownDuringUpload);
+        r is null ? null : new RebootJson(r.Rebooted, Math.Round(r.Elapsed.TotalMilliseconds, 1), r.GoodbyeSeen, r.ProbeSeen, r.WentDownDuringUpload, NewImageConfirmed: false);
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -40,20 +40,7 @@ public static class FleetText
 
     /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second from <paramref name="latest"/>.</summary>
     public static Task<FleetResult> WithLiveTableAsync(Func<FleetBoardStatus[]> latest, Func<Task<FleetResult>> run) =>
-        AnsiConsole.Live(Table(latest()))
-            .AutoClear(false)
-            .Overflow(VerticalOverflow.Ellipsis)
-            .Cropping(VerticalOverflowCropping.Top)
-            .StartAsync(async context =>
-            {
-                var task = run();
-                while (!task.IsCompleted)
-                {
-                    await Task.WhenAny(task, Task.Delay(100));
-                    context.UpdateTarget(Table(latest()));
-                }
-                return await task;
-            });
+        LiveTable.RunAsync(() => Table(latest()), run);
 
     private static Table Table(FleetBoardStatus[] boards)
     {

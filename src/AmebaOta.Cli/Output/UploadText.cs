@@ -59,6 +59,16 @@ public static class UploadText
         });
     }
 
+    /// <summary>
+    /// The success line of <c>--wait-reboot</c>, saying exactly what it proves: the board went down and announced itself
+    /// again after the upload. Not which image it booted: a stock board does not say, and one that lost power during the
+    /// update comes back on its old image and announces itself just the same.
+    /// </summary>
+    public static string RebootedLine(Discovery.RebootResult reboot) =>
+        $"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{RebootSigns(reboot)}; " +
+        "which image it booted does not show on the network: its serial output says (\"OTA success\", then the new sketch; " +
+        "after a power cut or \"Bad checksum\" it runs the old one)";
+
     /// <summary>" (goodbye, probe seen)": what the board did on its way down and up, for the "rebooted" line.</summary>
     public static string RebootSigns(Discovery.RebootResult reboot)
     {

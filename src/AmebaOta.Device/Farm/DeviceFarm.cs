@@ -12,7 +12,7 @@ namespace AmebaOta.Device.Farm;
 /// N virtual boards in one process, each with its own flash file, loopback address and mDNS name (<c>MyAmeba-001</c> …), all on
 /// one OTA port. <see cref="Open"/> loads the flash files (creating missing ones from the image, as a USB/DAP upload would);
 /// <see cref="RunAsync"/> powers every board on at once and runs them until cancelled, then writes every flash file back.
-/// A board holds little more than its flash contents: the chip array, one mDNS socket and its receive buffer, a few tasks.
+/// A board holds little more than its flash contents: the chip array, its mDNS responder (all boards share one socket), a few tasks.
 /// </summary>
 public sealed class DeviceFarm
 {

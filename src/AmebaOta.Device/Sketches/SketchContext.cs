@@ -22,7 +22,7 @@ public sealed class SketchContext : IAsyncDisposable
     private volatile bool _advertising;
     private bool _shutDown;
     private readonly OtaReceiverActivity _otaActivity;
-    private readonly LwipTimeWait _timeWait = new();
+    private readonly LwipTimeWait _timeWait;
 
     internal SketchContext(SketchDescriptor sketch, NorFlash flash, IBoardConsole console, IWifiLink wifi, IPAddress bindAddress,
         int port, TimeSpan receiveTimeout, Func<IServiceAdvertiser>? advertiserFactory, Action<IPEndPoint>? listening, ILogger logger,
@@ -43,6 +43,7 @@ public sealed class SketchContext : IAsyncDisposable
         _listening = listening;
         _listenerChanged = listenerChanged;
         _advertisingChanged = advertisingChanged;
+        _timeWait = new LwipTimeWait(Timing.TimeWait);
         _otaActivity = otaActivity ?? new OtaReceiverActivity();
         _otaActivity.Changed += OnOtaActivity;
     }

@@ -19,4 +19,7 @@ public sealed record SketchTiming
 
     /// <summary><c>ota_non_block</c>'s OTA thread: the wait after a failed <c>beginLocal</c> (<c>Retry OTA after 10s</c>).</summary>
     public TimeSpan OtaRetry { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>lwIP's TIME_WAIT: how long the OTA port stays held after the board closed a connection first (2 × TCP_MSL = 120 s).</summary>
+    public TimeSpan TimeWait { get; init; } = Protocol.LwipTimeWait.DefaultDuration;
 }

@@ -19,6 +19,7 @@ public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
         while (Remaining(deadline) is { } left && left > TimeSpan.Zero)
         {
             session.QueryIfDue();
+            session.TakeChanges();
             session.FollowUp();
             await session.WaitAsync(left, cancellationToken);
         }
@@ -35,7 +36,8 @@ public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
         {
-            if (session.Complete().FirstOrDefault(s => s.Matches(name)) is { } found) return found;
+            foreach (var e in session.TakeChanges())
+                if (e.Kind == ServiceEventKind.Appeared && e.Service.Matches(name)) return e.Service;
             var left = Remaining(deadline);
             if (left <= TimeSpan.Zero) return null;
             session.QueryIfDue();
@@ -48,22 +50,9 @@ public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
     public async IAsyncEnumerable<ServiceEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var session = new BrowseSession(_options, wantedInstance: null);
-        var known = new Dictionary<string, DiscoveredService>(StringComparer.OrdinalIgnoreCase);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var now = session.Complete().ToDictionary(s => s.InstanceName, StringComparer.OrdinalIgnoreCase);
-            foreach (var (name, service) in known.ToList())
-                if (!now.ContainsKey(name))
-                {
-                    known.Remove(name);
-                    yield return new ServiceEvent(ServiceEventKind.Disappeared, service);
-                }
-            foreach (var (name, service) in now)
-                if (!known.TryGetValue(name, out var old) || !old.Equals(service))
-                {
-                    known[name] = service;
-                    yield return new ServiceEvent(ServiceEventKind.Appeared, service);
-                }
+            foreach (var e in session.TakeChanges()) yield return e;
             session.QueryIfDue();
             session.FollowUp();
             try

@@ -11,4 +11,7 @@ public sealed record MdnsBrowserOptions
 
     /// <summary>Longest gap between repeated queries in watch mode (§5.2: the interval doubles from 1 s up to this).</summary>
     public TimeSpan MaxQueryInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most service instances remembered at once (default 10,000); a flood of made-up names beyond that is ignored.</summary>
+    public int CacheCapacity { get; init; } = ServiceCache.DefaultCapacity;
 }

@@ -4,8 +4,11 @@ using System.Net.Sockets;
 
 namespace AmebaOta.Discovery;
 
-/// <summary>A network interface mDNS runs on: its IPv4 interface index (for IP_MULTICAST_IF and group membership) and an address of it.</summary>
-public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bool IsLoopback)
+/// <summary>
+/// A network interface mDNS runs on: its IPv4 interface index (for group membership), an IPv4 address of it (chooses it
+/// for sending, IP_MULTICAST_IF, and is the packets' source) and its MTU (how big a packet may be).
+/// </summary>
+public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bool IsLoopback, int Mtu = 1500)
 {
     /// <summary>
     /// Interfaces for a user's <c>--interface</c>: null or empty (or <c>all</c>) means every interface that is up, multicast-capable
@@ -43,13 +46,21 @@ public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bo
             var v4 = props.GetIPv4Properties();
             var address = props.UnicastAddresses.Select(u => u.Address).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
             return v4 is null || address is null ? null
-                : new MdnsInterface(nic.Name, v4.Index, address, nic.NetworkInterfaceType == NetworkInterfaceType.Loopback);
+                : new MdnsInterface(nic.Name, v4.Index, address, nic.NetworkInterfaceType == NetworkInterfaceType.Loopback, v4.Mtu > 0 ? v4.Mtu : 1500);
         }
         catch (NetworkInformationException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// The source address for a packet a responder advertising <paramref name="preferred"/> sends here: that address when it
+    /// is this interface's (on loopback, any 127.x.y.z is: each virtual board of a farm sends from its own), else the interface's.
+    /// </summary>
+    public IPAddress SourceFor(IPAddress? preferred) =>
+        preferred is not null && (preferred.Equals(Address) || (IsLoopback && IPAddress.IsLoopback(preferred) && preferred.AddressFamily == AddressFamily.InterNetwork))
+            ? preferred : Address;
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Address})";

@@ -1,140 +1,103 @@
 using System.Net;
-using System.Net.Sockets;
 using AmebaOta.Discovery.Dns;
 
 namespace AmebaOta.Discovery;
 
-/// <summary>A received, parsed mDNS message, where it came from and on which interface.</summary>
-internal readonly record struct MdnsPacket(DnsMessage Message, IPEndPoint Source, MdnsInterface Interface);
+/// <summary>A received, parsed mDNS message, where it came from and on which interface. One instance is handed to every reader.</summary>
+internal sealed class MdnsPacket(DnsMessage message, IPEndPoint source, MdnsInterface nic)
+{
+    private KnownAnswers? _knownAnswers;
+
+    public DnsMessage Message => message;
+    public IPEndPoint Source => source;
+    public MdnsInterface Interface => nic;
+
+    /// <summary>The answer section of a query indexed for known-answer suppression (built once, on first use, for all readers).</summary>
+    public KnownAnswers KnownAnswers => _knownAnswers ??= new KnownAnswers(message.Answers);
+}
 
 /// <summary>
-/// The UDP side of mDNS: one socket on port 5353 shared with every other responder and browser on the host
-/// (SO_REUSEADDR, not exclusive), member of 224.0.0.251 on the chosen interfaces, multicast loopback on so processes
-/// on one host hear each other. Received packets are parsed and handed to the handler; packets from other interfaces
-/// and malformed packets are dropped (counted in <see cref="MalformedPackets"/>). IPv4 only.
+/// One user's handle on mDNS (a responder, a browsing session, a reboot watcher): sends through, and receives from, the
+/// process's shared <see cref="MdnsSocket"/> for its interfaces. Only packets of the kinds in <see cref="Interest"/> are
+/// parsed and handed to the handler; after <see cref="DisposeAsync"/> returns the handler is never called again.
+/// IPv4 only.
 /// </summary>
 internal sealed class MdnsTransport : IAsyncDisposable
 {
-    public const int Port = 5353;
-    public static readonly IPAddress Group = IPAddress.Parse("224.0.0.251");
-    public static readonly IPEndPoint GroupEndPoint = new(Group, Port);
+    public const int Port = MdnsSocket.Port;
+    public static readonly IPAddress Group = MdnsSocket.Group;
+    public static readonly IPEndPoint GroupEndPoint = MdnsSocket.GroupEndPoint;
 
-    private readonly Socket _socket;
-    private readonly IReadOnlyList<MdnsInterface> _interfaces;
-    private readonly Func<MdnsPacket, ValueTask> _handler;
-    private readonly DnsWriter _writer = new();
-    private readonly Lock _sendLock = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _receiveLoop;
-    private int _malformed;
+    private readonly Action<MdnsPacket> _handler;
+    private readonly Lock _deliverLock = new();
+    private readonly MdnsSocket _socket;
+    private readonly long _malformedAtStart;
+    private volatile MdnsInterest _interest;
+    private bool _closed;
+    private long _faults;
 
-    public MdnsTransport(IReadOnlyList<MdnsInterface> interfaces, Func<MdnsPacket, ValueTask> handler)
+    public MdnsTransport(IReadOnlyList<MdnsInterface> interfaces, Action<MdnsPacket> handler, MdnsInterest interest = MdnsInterest.All, IPAddress? source = null)
     {
-        if (interfaces.Count == 0) throw new MdnsException("no interface to run mDNS on");
-        _interfaces = interfaces;
         _handler = handler;
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            _socket.ExclusiveAddressUse = false;
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
-            _socket.Bind(new IPEndPoint(IPAddress.Any, Port));
-            foreach (var nic in interfaces)
-                _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(Group, nic.Index));
-            _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.HostToNetworkOrder(interfaces[0].Index));
-            _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastTimeToLive, 255);
-            _socket.MulticastLoopback = true;
-        }
-        catch (SocketException e)
-        {
-            _socket.Dispose();
-            throw new MdnsException($"cannot open mDNS socket on {string.Join(", ", interfaces)}: {e.Message}", e);
-        }
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _interest = interest;
+        Source = source;
+        _socket = MdnsSocket.Acquire(interfaces, this);
+        _malformedAtStart = _socket.MalformedPackets;
     }
 
-    public IReadOnlyList<MdnsInterface> Interfaces => _interfaces;
+    /// <summary>Which kinds of packet the handler gets; may change at any time (a responder reads responses only while probing).</summary>
+    public MdnsInterest Interest
+    {
+        get => _interest;
+        set => _interest = value;
+    }
 
-    public int MalformedPackets => Volatile.Read(ref _malformed);
+    /// <summary>Preferred source address of our multicast packets (a board's own address); see <see cref="MdnsInterface.SourceFor"/>.</summary>
+    public IPAddress? Source { get; }
+
+    public IReadOnlyList<MdnsInterface> Interfaces => _socket.Interfaces;
+
+    public MdnsSocket Socket => _socket;
+
+    /// <summary>Malformed packets dropped on the shared socket since this handle opened.</summary>
+    public int MalformedPackets => (int)(_socket.MalformedPackets - _malformedAtStart);
+
+    /// <summary>Exceptions the handler threw (each one dropped that packet for this handler only).</summary>
+    public long HandlerFaults => Interlocked.Read(ref _faults);
 
     /// <summary>Sends to 224.0.0.251:5353 on every interface, or to <paramref name="unicast"/> when given.</summary>
     public void Send(DnsMessage message, IPEndPoint? unicast = null)
     {
-        lock (_sendLock)
-        {
-            if (_stop.IsCancellationRequested) return;
-            var bytes = _writer.Write(message);
-            try
-            {
-                if (unicast is not null)
-                {
-                    _socket.SendTo(bytes, SocketFlags.None, unicast);
-                    return;
-                }
-                foreach (var nic in _interfaces)
-                {
-                    if (_interfaces.Count > 1)
-                        _socket.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.MulticastInterface, IPAddress.HostToNetworkOrder(nic.Index));
-                    _socket.SendTo(bytes, SocketFlags.None, GroupEndPoint);
-                }
-            }
-            catch (SocketException)
-            {
-                // UDP is best effort: a send that fails (interface down, no route) is like a lost packet; mDNS retries.
-            }
-        }
+        if (!Volatile.Read(ref _closed)) _socket.Send(message, unicast, Source);
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>A query with its known answers, split over several packets with the TC bit when they do not fit one (RFC 6762 §7.2); returns the packet count.</summary>
+    public int SendQuery(IReadOnlyList<DnsQuestion> questions, IReadOnlyList<DnsRecord> knownAnswers) =>
+        Volatile.Read(ref _closed) ? 0 : _socket.SendQuery(questions, knownAnswers, Source);
+
+    internal void Deliver(MdnsPacket packet)
     {
-        var buffer = new byte[DnsWriter.MaxMessageSize];
-        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-        while (!_stop.IsCancellationRequested)
+        lock (_deliverLock)
         {
-            SocketReceiveMessageFromResult result;
+            if (_closed) return;
             try
             {
-                result = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                _handler(packet);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            catch (Exception)
             {
-                return;
-            }
-            catch (SocketException)
-            {
-                continue;   // e.g. ICMP port unreachable reported on a later receive
-            }
-            var nic = _interfaces.Count == 1 && result.PacketInformation.Interface == 0
-                ? _interfaces[0]
-                : _interfaces.FirstOrDefault(i => i.Index == result.PacketInformation.Interface);
-            if (nic is null) continue;
-            DnsMessage message;
-            try
-            {
-                message = DnsReader.Read(buffer.AsSpan(0, result.ReceivedBytes));
-            }
-            catch (DnsFormatException)
-            {
-                Interlocked.Increment(ref _malformed);
-                continue;
-            }
-            try
-            {
-                await _handler(new MdnsPacket(message, (IPEndPoint)result.RemoteEndPoint, nic));
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
+                Interlocked.Increment(ref _faults);   // one user's bug must not stop the others' receiving
             }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        lock (_sendLock) _stop.Cancel();
-        _socket.Dispose();
-        try { await _receiveLoop; } catch (OperationCanceledException) { }
-        _stop.Dispose();
+        lock (_deliverLock)
+        {
+            if (_closed) return;
+            _closed = true;
+        }
+        await _socket.ReleaseAsync(this).ConfigureAwait(false);
     }
 }

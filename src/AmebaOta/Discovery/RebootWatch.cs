@@ -28,6 +28,13 @@ public sealed class RebootWatch : IDisposable
     /// <summary>The board's instance name, once heard (for a watch by address).</summary>
     public string? InstanceName => Volatile.Read(ref _instance);
 
+    internal string? Name => _name;
+    internal IPEndPoint? EndPoint => _endPoint;
+    internal string? HostLabel => Volatile.Read(ref _host);
+
+    /// <summary>The labels the owner's index files this watch under (kept by the owner, under its lock).</summary>
+    internal List<string> IndexedLabels { get; } = [];
+
     /// <summary>
     /// Marks the end of the upload: from now on an announcement of the board that follows its probe or goodbye counts as the
     /// reboot. Call it once the board has acknowledged the last byte. A probe or goodbye heard before then means the board
@@ -132,7 +139,11 @@ public sealed class RebootWatch : IDisposable
 }
 
 /// <summary>How a wait for a reboot ended.</summary>
-/// <param name="Rebooted">The board announced itself again after the upload.</param>
+/// <param name="Rebooted">
+/// The board announced itself again after the upload, after a probe or a goodbye: it went down and came back. Not which
+/// image it booted: a stock board does not say, and one that lost power mid-update (or refused the image) comes back on
+/// its old image and announces itself just the same; only its serial output tells.
+/// </param>
 /// <param name="Elapsed">From the end of the upload to the announcement (or to giving up).</param>
 /// <param name="GoodbyeSeen">The board sent a goodbye (TTL 0) first; a real board resetting does not.</param>
 /// <param name="ProbeSeen">The board probed for its names (RFC 6762 §8.1), as a booting board does.</param>

@@ -22,13 +22,15 @@ public sealed class RebootWatcher : IAsyncDisposable
     private readonly MdnsTransport _transport;
     private readonly Lock _lock = new();
     private readonly List<RebootWatch> _watches = [];
+    private readonly Dictionary<string, List<RebootWatch>> _byLabel = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<(IPAddress Address, int Port), List<RebootWatch>> _byEndPoint = [];
     private readonly Dictionary<string, IPAddress> _hostAddresses = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Opens the mDNS socket on <paramref name="networkInterface"/> (name or address; null: every multicast interface).</summary>
     /// <exception cref="MdnsException">The socket cannot be opened.</exception>
     public RebootWatcher(string? networkInterface)
     {
-        _transport = new MdnsTransport(MdnsInterface.Resolve(networkInterface), OnPacketAsync);
+        _transport = new MdnsTransport(MdnsInterface.Resolve(networkInterface), OnPacket, MdnsInterest.Probes | MdnsInterest.Responses);
     }
 
     /// <summary>Watches the board advertised under <paramref name="name"/> (instance name or host name's first label).</summary>
@@ -49,39 +51,92 @@ public sealed class RebootWatcher : IAsyncDisposable
 
     private RebootWatch Add(RebootWatch watch)
     {
-        lock (_lock) _watches.Add(watch);
+        lock (_lock)
+        {
+            _watches.Add(watch);
+            if (watch.Name is { } name) IndexLabel(watch, name);
+            if (watch.EndPoint is { } ep) Index(_byEndPoint, (ep.Address, ep.Port), watch);
+        }
         return watch;
     }
 
     internal void Remove(RebootWatch watch)
     {
-        lock (_lock) _watches.Remove(watch);
+        lock (_lock)
+        {
+            _watches.Remove(watch);
+            foreach (var label in watch.IndexedLabels)
+                if (_byLabel.TryGetValue(label, out var list) && list.Remove(watch) && list.Count == 0) _byLabel.Remove(label);
+            watch.IndexedLabels.Clear();
+            if (watch.EndPoint is { } ep && _byEndPoint.TryGetValue((ep.Address, ep.Port), out var byEp) && byEp.Remove(watch) && byEp.Count == 0)
+                _byEndPoint.Remove((ep.Address, ep.Port));
+        }
     }
 
-    private ValueTask OnPacketAsync(MdnsPacket packet)
+    private void IndexLabel(RebootWatch watch, string label)
+    {
+        if (watch.IndexedLabels.Contains(label, StringComparer.OrdinalIgnoreCase)) return;
+        watch.IndexedLabels.Add(label);
+        Index(_byLabel, label, watch);
+    }
+
+    private static void Index<TKey>(Dictionary<TKey, List<RebootWatch>> index, TKey key, RebootWatch watch) where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list)) index[key] = list = [];
+        if (!list.Contains(watch)) list.Add(watch);
+    }
+
+    /// <summary>
+    /// Hands a packet to the watches it can concern, found by label and address (a fleet of 1000 boards re-announcing at
+    /// once costs a lookup per record, not a pass over every watch).
+    /// </summary>
+    private void OnPacket(MdnsPacket packet)
     {
         var message = packet.Message;
         long now = Environment.TickCount64;
         lock (_lock)
         {
+            if (_watches.Count == 0) return;
             if (!message.IsResponse)
             {
-                if (message.Authorities.Count > 0)
-                {
-                    // A probe (RFC 6762 §8.1): a board claiming its names, which it does right after a (re)boot.
-                    var claimed = Facts.From(message.Authorities, _hostAddresses);
-                    var asked = message.Questions.Select(q => q.Name).ToList();
-                    foreach (var w in _watches) w.OnProbe(claimed, asked, now);
-                }
-                return ValueTask.CompletedTask;
+                if (message.Authorities.Count == 0) return;
+                // A probe (RFC 6762 §8.1): a board claiming its names, which it does right after a (re)boot.
+                var claimed = Facts.From(message.Authorities, _hostAddresses);
+                var asked = message.Questions.Select(q => q.Name).ToList();
+                var labels = asked.Where(n => n.Labels.Count > 0).Select(n => n.Labels[0]);
+                foreach (var w in Candidates(claimed, labels)) w.OnProbe(claimed, asked, now);
+                return;
             }
             var records = message.Answers.Concat(message.Additionals).ToList();
             foreach (var a in records.OfType<ARecord>())
-                if (a.Ttl > 0) _hostAddresses[a.Name.Labels[0]] = a.Address;
+                if (a.Ttl > 0 && a.Name.Labels.Count > 0) _hostAddresses[a.Name.Labels[0]] = a.Address;
             var facts = Facts.From(records, _hostAddresses);
-            foreach (var w in _watches) w.OnResponse(facts, now);
+            foreach (var w in Candidates(facts, []))
+            {
+                w.OnResponse(facts, now);
+                if (w.InstanceName is { } instance) IndexLabel(w, instance);
+                if (w.HostLabel is { } host) IndexLabel(w, host);
+            }
         }
-        return ValueTask.CompletedTask;
+    }
+
+    private HashSet<RebootWatch> Candidates(Facts facts, IEnumerable<string> moreLabels)
+    {
+        var found = new HashSet<RebootWatch>(ReferenceEqualityComparer.Instance);
+        foreach (var s in facts.Services)
+        {
+            Collect(s.Instance);
+            Collect(s.Host);
+            if (s.Address is not null && _byEndPoint.TryGetValue((s.Address, s.Port), out var byEp)) found.UnionWith(byEp);
+        }
+        foreach (var h in facts.Hosts) Collect(h.Host);
+        foreach (var label in moreLabels) Collect(label);
+        return found;
+
+        void Collect(string label)
+        {
+            if (_byLabel.TryGetValue(label, out var list)) found.UnionWith(list);
+        }
     }
 
     /// <summary>Closes the socket; pending <see cref="RebootWatch.WaitAsync"/> calls end as not rebooted.</summary>
@@ -99,7 +154,7 @@ public sealed class RebootWatcher : IAsyncDisposable
         public static Facts From(IEnumerable<DnsRecord> records, Dictionary<string, IPAddress> known)
         {
             var list = records.ToList();
-            var hosts = list.OfType<ARecord>().Select(a => (a.Name.Labels[0], a.Address, a.Ttl)).ToList();
+            var hosts = list.OfType<ARecord>().Where(a => a.Name.Labels.Count > 0).Select(a => (a.Name.Labels[0], a.Address, a.Ttl)).ToList();
             var services = list.OfType<SrvRecord>().Where(s => s.Name.Labels.Count > 0 && s.Target.Labels.Count > 0).Select(s =>
             {
                 string host = s.Target.Labels[0];

@@ -18,38 +18,134 @@ public static class FlashFile
         return size;
     }
 
-    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump).</summary>
+    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump); a symbolic link is followed to the file it names.</summary>
     public static NorFlash Load(string path)
     {
-        var info = new FileInfo(path);
-        if (Directory.Exists(path)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
-        if (!info.Exists) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
+        string target = ResolveTarget(path);
+        if (Directory.Exists(target)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
+        var info = new FileInfo(target);
+        if (!info.Exists)
+            throw new FileNotFoundException(target == Path.GetFullPath(path)
+                ? $"flash file '{path}' does not exist"
+                : $"flash file '{path}' is a symbolic link to '{target}', which does not exist", path);
         if (!FlashLayout.IsValidChipSize(info.Length))
             throw new FlashFormatException(
                 $"'{path}' is {info.Length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)");
-        var flash = new NorFlash(File.ReadAllBytes(path));
+        var flash = new NorFlash(File.ReadAllBytes(target));
         return flash;
     }
 
-    /// <summary>Writes the chip to <paramref name="path"/> atomically (temporary file, then rename), so a crash never leaves half a file.</summary>
-    public static void Save(NorFlash flash, string path)
+    /// <summary>
+    /// Writes the chip to <paramref name="path"/> (through symbolic links, to the file they name). An existing file keeps
+    /// its mode, owner and group; it is replaced atomically (a temporary file next to it, then a rename) so a crash never
+    /// leaves half a file, or, when a new file could not keep its owner or the directory is not writable, rewritten in
+    /// place. A file this process may not write is never replaced, and a read-only one (no write permission bit) is
+    /// refused unless <paramref name="force"/> is set (it stays read-only). Errors are
+    /// <see cref="FlashFileAccessException"/>s naming <paramref name="path"/>, never the temporary file.
+    /// </summary>
+    public static void Save(NorFlash flash, string path, bool force = false)
     {
-        string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(flash.Contents);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        string target = ResolveTarget(path);
+        if (Directory.Exists(target)) throw new FlashFileAccessException($"cannot write flash file '{path}': it is a directory");
+        var existing = File.Exists(target) ? UnixFile.Owner(target) : null;
+        if (File.Exists(target)) CheckWritable(path, target, existing, force);
+        bool canKeepOwner = existing is not { } e || UnixFile.EffectiveUserId is not { } me || me == 0 || me == e.Uid;
+        if (!canKeepOwner || !TryReplace(flash.Contents, path, target, existing)) WriteInPlace(flash.Contents, path, target);
         flash.MarkClean();
     }
+
+    /// <summary>The file a path names once symbolic links are followed (the full path itself when it is not a link).</summary>
+    public static string ResolveTarget(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;   // a link loop: let the open report it
+        }
+    }
+
+    private static void CheckWritable(string path, string target, (uint Uid, uint Gid, UnixFileMode Mode)? owner, bool force)
+    {
+        const UnixFileMode anyWrite = UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        uint? me = UnixFile.EffectiveUserId;
+        bool ownsOrRoot = owner is null || me is null || me == 0 || me == owner.Value.Uid;
+        if (owner is { } o && (o.Mode & anyWrite) == 0)
+        {
+            if (!force)
+                throw new FlashFileAccessException($"'{path}' is read-only (mode {Octal(o.Mode)}): left unchanged; make it writable, or use --force to write it anyway");
+            if (ownsOrRoot) return;
+        }
+        if (!UnixFile.MayWrite(target))
+            throw new FlashFileAccessException($"'{path}' is not writable by you{(owner is { } w ? $" (owner uid {w.Uid}, mode {Octal(w.Mode)})" : "")}: left unchanged");
+    }
+
+    /// <summary>Temporary file next to the target, same mode and owner, flushed to disk, then renamed over it. False when the directory is not writable.</summary>
+    private static bool TryReplace(ReadOnlySpan<byte> contents, string path, string target, (uint Uid, uint Gid, UnixFileMode Mode)? owner)
+    {
+        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+        catch (IOException e)
+        {
+            throw Failure(path, e, temp);
+        }
+        try
+        {
+            using (stream)
+            {
+                stream.Write(contents);
+                if (owner is { } o)
+                {
+                    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stream.SafeFileHandle, o.Mode);
+                    if (!UnixFile.SetOwner(stream.SafeFileHandle, o.Uid, o.Gid)) UnixFile.SetOwner(stream.SafeFileHandle, uint.MaxValue, o.Gid);
+                }
+                stream.Flush(flushToDisk: true);
+            }
+            FlashFileLock.Held(target)?.Refresh(temp);   // the file about to take the name is locked before it does
+            File.Move(temp, target, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw Failure(path, e, temp);
+        }
+    }
+
+    private static void WriteInPlace(ReadOnlySpan<byte> contents, string path, string target)
+    {
+        try
+        {
+            using var stream = new FileStream(target, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
+            stream.Write(contents);
+            stream.SetLength(contents.Length);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Failure(path, e, target);
+        }
+    }
+
+    /// <summary>"cannot write flash file 'board.bin': No space left on device": the reason without the path .NET appends.</summary>
+    private static FlashFileAccessException Failure(string path, Exception e, string internalPath)
+    {
+        string reason = e is UnauthorizedAccessException
+            ? "permission denied"
+            : System.Text.RegularExpressions.Regex.Replace(e.Message.Replace(internalPath, path), @"\s*:?\s*'[^']*'\.?\s*$", "");
+        return new FlashFileAccessException($"cannot write flash file '{path}': {reason}", e);
+    }
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8);
 }

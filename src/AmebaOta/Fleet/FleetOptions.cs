@@ -18,8 +18,15 @@ public sealed record FleetOptions
     /// <summary>Further attempts after a failed upload (default 2). A board that took the image but did not come back is not retried.</summary>
     public int Retries { get; init; } = 2;
 
-    /// <summary>Pause before a retry (default 1 s).</summary>
+    /// <summary>
+    /// Pause before a retry (default 1 s). After an attempt that failed once connected the pause is at least
+    /// <see cref="ReceiverRestartDelay"/>: the board's receiver failed too, and an <c>ota_non_block</c> board listens again
+    /// only after its 10 s retry wait (an <c>ota_basic</c> board never does, until reset).
+    /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The least pause before retrying a board whose transfer failed: <c>ota_non_block</c>'s 10 s, plus a second.</summary>
+    public TimeSpan ReceiverRestartDelay { get; init; } = TimeSpan.FromSeconds(11);
 
     /// <summary>When set, a board counts as updated only once it has announced itself again by mDNS within this time after sending.</summary>
     public TimeSpan? WaitReboot { get; init; }

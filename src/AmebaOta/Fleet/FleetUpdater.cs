@@ -91,7 +91,8 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                     }
                     status = status with { State = FleetBoardState.Retrying, Error = e.Message, Elapsed = clock.Elapsed };
                     Report(results, index, status);
-                    await Task.Delay(_options.RetryDelay, ct);
+                    var pause = e.NothingSent || _options.RetryDelay >= _options.ReceiverRestartDelay ? _options.RetryDelay : _options.ReceiverRestartDelay;
+                    await Task.Delay(pause, ct);
                     continue;
                 }
                 watch?.UploadFinished();

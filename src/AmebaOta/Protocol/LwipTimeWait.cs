@@ -6,10 +6,13 @@ namespace AmebaOta.Protocol;
 /// with <c>Bind fail</c> (docs/reference section 6, "How the board closes"). A connection the host ended first (FIN or
 /// reset) leaves none. One per boot: a reset empties it.
 /// </summary>
-public sealed class LwipTimeWait(TimeProvider? clock = null)
+public sealed class LwipTimeWait(TimeSpan? duration = null, TimeProvider? clock = null)
 {
     /// <summary>2 × <c>TCP_MSL</c> (60 s).</summary>
-    public static readonly TimeSpan Duration = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long a port stays held (120 s on a board; tests shorten it).</summary>
+    public TimeSpan Duration { get; } = duration ?? DefaultDuration;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();

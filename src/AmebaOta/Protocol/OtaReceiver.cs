@@ -141,7 +141,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         var listener = new Socket(options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            PortReuse.AllowRebind(listener);   // never SO_REUSEPORT: a second board must not share this port
             // Set before listening, so accepted sockets inherit them and the SYN-ACK announces them.
             if (options.ReceiveWindow is { } window) listener.ReceiveBufferSize = window;
             if (options.MaxSegmentSize is { } mss) TrySetMaxSegment(listener, mss);

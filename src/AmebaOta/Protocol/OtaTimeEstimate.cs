@@ -69,7 +69,7 @@ public static class OtaUploadBudget
         var slow = OtaTimeEstimate.Slow(imageLength);
         if (stall >= slow.Erase + StallMargin) return null;
         var typical = OtaTimeEstimate.Typical(imageLength);
-        return $"a timeout of {Seconds(stall)} may be too short: before it reads any image byte the board erases {slow.Sectors} sectors, " +
+        return $"a timeout of {Seconds(stall)} may be too short: before it reads any image byte the board erases {slow.Sectors} sector{(slow.Sectors == 1 ? "" : "s")}, " +
             $"about {Seconds(typical.Erase)} on typical flash and up to {Seconds(slow.Erase)} on slow flash; if the upload gives up, " +
             $"the board prints \"Download fail\" (default: {Seconds(DefaultStall(imageLength))})";
     }
@@ -77,6 +77,7 @@ public static class OtaUploadBudget
     /// <summary>"5.4 s", "48 s": a duration for people.</summary>
     public static string Seconds(TimeSpan t) => t.TotalSeconds switch
     {
+        < 1 => $"{t.TotalMilliseconds:0} ms",
         < 10 => $"{t.TotalSeconds:0.#} s",
         _ => $"{t.TotalSeconds:0} s",
     };

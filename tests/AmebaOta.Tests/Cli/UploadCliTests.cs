@@ -170,7 +170,7 @@ public class UploadCliTests
         using var queued = await WireCapture.FillBacklogAsync((IPEndPoint)listener.LocalEndPoint!);
         var upload = await Run(dir, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--timeout", "0.5");
         Assert.Equal(4, upload.ExitCode);
-        Assert.Contains("no answer within 0.5 s", upload.Stderr);
+        Assert.Contains("no answer within 500 ms", upload.Stderr);
     }
 
     [Fact]

@@ -37,6 +37,8 @@ public class WaitRebootCliTests
         // Alone, --wait-reboot allows the whole slow-flash OTA of this image (one sector) plus 30 s for the reboot.
         Assert.Contains("waiting up to 30 s for the board to reboot", upload.Stdout);
         Assert.Matches(@"the board rebooted: it announced itself again \d+\.\d\d s after the upload", upload.Stdout);
+        // What the announcement proves, and what it does not: a board back on its old image announces itself just the same.
+        Assert.Contains("which image it booted does not show on the network: its serial output says", upload.Stdout);
         await device.Serial.WaitForAsync("This is version 2");
     }
 
@@ -54,6 +56,7 @@ public class WaitRebootCliTests
         var reboot = json.RootElement.GetProperty("reboot");
         Assert.True(reboot.GetProperty("rebooted").GetBoolean());
         Assert.True(reboot.GetProperty("probeSeen").GetBoolean());
+        Assert.False(reboot.GetProperty("newImageConfirmed").GetBoolean());   // never claimed: a stock board does not tell
         Assert.InRange(reboot.GetProperty("elapsedMs").GetDouble(), 0, 15000);
     }
 
@@ -117,6 +120,6 @@ public class WaitRebootCliTests
         Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "-o", "v2.bin")).ExitCode);
         var upload = await Run(dir, "upload", "v2.bin", "-i", "127.0.0.1", "--wait-reboot", "0");
         Assert.Equal(1, upload.ExitCode);
-        Assert.Contains("--wait-reboot 0 is not a number of seconds", upload.Stderr);
+        Assert.Equal("error: --wait-reboot takes a number of seconds above 0 and at most 3600, not 0", upload.Stderr.TrimEnd());
     }
 }

@@ -19,6 +19,7 @@ public class NonBlockSketchTests
         WifiCheck = TimeSpan.FromMilliseconds(20),
         WifiRetry = TimeSpan.FromMilliseconds(20),
         OtaRetry = TimeSpan.FromMilliseconds(300),
+        TimeWait = TimeSpan.Zero,
     };
 
     private static readonly byte[] V1 = TestImages.Image(1, mode: SketchMode.NonBlock);
@@ -150,6 +151,28 @@ public class NonBlockSketchTests
         await board.Serial.WaitForAsync("This is version 2");
         var flash = await board.PowerOffAsync();
         Assert.Equal(0x80000u, BootLoader.Boot(flash, PinLevels.AllLow).Booted!.Address);
+    }
+
+    [Fact]
+    public async Task After_the_board_closes_first_its_port_is_in_time_wait_and_each_retry_prints_bind_fail_until_it_expires()
+    {
+        using var dir = new TempDir();
+        var timing = Fast with { OtaRetry = TimeSpan.FromMilliseconds(100), TimeWait = TimeSpan.FromMilliseconds(800) };
+        await using var board = new BoardHarness(dir, V1, o => o with { Timing = timing });
+        var endPoint = await board.WaitForClientAsync();
+
+        // The host keeps its end open: the board reads "length 0", fails and closes first.
+        using var client = await RawClient.ConnectAsync(endPoint);
+        await client.SendHeaderAsync(0, 0);
+        await board.Serial.WaitForAsync("OTA fail");
+        var clock = Stopwatch.StartNew();
+        await board.Serial.WaitForAsync("Bind fail");
+        await board.WaitForClientAsync(2);
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(700), $"listened again after {clock.ElapsedMilliseconds} ms");
+        var lines = board.Serial.Lines.Where(l => !IsTick(l)).ToArray();
+        int first = Array.IndexOf(lines, "Bind fail");
+        Assert.Equal(["Bind fail", "OTA fail", "Retry OTA after 10s"], lines[first..(first + 3)]);
     }
 
     [Fact]

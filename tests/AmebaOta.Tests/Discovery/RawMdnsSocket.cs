@@ -29,8 +29,15 @@ internal sealed class RawMdnsSocket : IDisposable
 
     public void Send(byte[] packet, IPEndPoint? to = null) => _socket.SendTo(packet, to ?? MdnsTransport.GroupEndPoint);
 
+    /// <summary>Sends bytes as they are (a query part made with <see cref="DnsWriter.WriteQueryPart"/>, say).</summary>
+    public void Send(ReadOnlySpan<byte> packet) => _socket.SendTo(packet, SocketFlags.None, MdnsTransport.GroupEndPoint);
+
     /// <summary>The next parsed packet that satisfies <paramref name="match"/>, or null after <paramref name="timeout"/>.</summary>
-    public async Task<DnsMessage?> ReceiveAsync(Func<DnsMessage, bool> match, TimeSpan timeout)
+    public async Task<DnsMessage?> ReceiveAsync(Func<DnsMessage, bool> match, TimeSpan timeout) =>
+        (await ReceiveFromAsync((m, _) => match(m), timeout))?.Message;
+
+    /// <summary>The next parsed packet (and its source) that satisfies <paramref name="match"/>, or null after <paramref name="timeout"/>.</summary>
+    public async Task<(DnsMessage Message, IPEndPoint Source)?> ReceiveFromAsync(Func<DnsMessage, IPEndPoint, bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         var buffer = new byte[9000];
@@ -42,13 +49,28 @@ internal sealed class RawMdnsSocket : IDisposable
                 DnsMessage message;
                 try { message = DnsMessage.Parse(buffer.AsSpan(0, result.ReceivedBytes)); }
                 catch (DnsFormatException) { continue; }
-                if (match(message)) return message;
+                var source = (IPEndPoint)result.RemoteEndPoint;
+                if (match(message, source)) return (message, source);
             }
         }
         catch (OperationCanceledException)
         {
             return null;
         }
+    }
+
+    /// <summary>Every parsed packet that satisfies <paramref name="match"/> during <paramref name="window"/>.</summary>
+    public async Task<List<DnsMessage>> CollectAsync(Func<DnsMessage, bool> match, TimeSpan window)
+    {
+        var found = new List<DnsMessage>();
+        var end = DateTime.UtcNow + window;
+        while (DateTime.UtcNow < end)
+        {
+            var m = await ReceiveAsync(match, end - DateTime.UtcNow);
+            if (m is null) break;
+            found.Add(m);
+        }
+        return found;
     }
 
     public void Dispose() => _socket.Dispose();

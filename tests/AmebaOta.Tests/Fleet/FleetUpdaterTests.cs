@@ -52,6 +52,40 @@ public class FleetUpdaterTests
     }
 
     [Fact]
+    public async Task After_a_transfer_that_failed_once_connected_the_retry_waits_for_the_boards_receiver_to_restart()
+    {
+        // A "board" whose receiver fails at once: it takes the header, then resets the connection, every time.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        var failing = Task.Run(async () =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                using var peer = await listener.AcceptAsync();
+                await peer.ReceiveAsync(new byte[12], SocketFlags.None);
+                peer.LingerState = new LingerOption(true, 0);
+            }
+        });
+        var target = new FleetTarget("failing", (IPEndPoint)listener.LocalEndPoint!);
+        var events = new ConcurrentQueue<(FleetBoardState State, long At)>();
+        var updater = new FleetUpdater(new FleetOptions
+        {
+            Retries = 1, RetryDelay = TimeSpan.FromMilliseconds(10), ReceiverRestartDelay = TimeSpan.FromMilliseconds(400),
+            StallTimeout = TimeSpan.FromSeconds(5),
+        });
+        updater.BoardChanged += s => events.Enqueue((s.State, Environment.TickCount64));
+
+        var result = await updater.UpdateAsync([target], TestImages.Image(2, 256 * 1024));
+        await failing;
+
+        Assert.Equal(FleetBoardState.Failed, Assert.Single(result.Boards).State);
+        long retrying = events.First(e => e.State == FleetBoardState.Retrying).At;
+        long reconnecting = events.Last(e => e.State == FleetBoardState.Connecting).At;
+        Assert.True(reconnecting - retrying >= 390, $"retried after {reconnecting - retrying} ms");
+    }
+
+    [Fact]
     public async Task A_board_that_never_answers_the_connection_fails_on_its_own_timeout_and_holds_up_no_one()
     {
         // A hung "board": its accept queue is full and never served, so further SYNs go unanswered.
@@ -70,7 +104,7 @@ public class FleetUpdaterTests
         Assert.Equal(2, result.Updated);
         var failed = Assert.Single(result.Boards, b => b.State == FleetBoardState.Failed);
         Assert.Equal("stuck", failed.Target.Name);
-        Assert.Contains("no answer within 0.5 s", failed.Error);
+        Assert.Contains("no answer within 500 ms", failed.Error);
     }
 
     [Fact]

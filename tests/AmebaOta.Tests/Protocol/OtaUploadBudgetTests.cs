@@ -35,4 +35,11 @@ public class OtaUploadBudgetTests
         Assert.Equal("a timeout of 3 s may be too short: before it reads any image byte the board erases 120 sectors, about 5.4 s on typical flash " +
             "and up to 48 s on slow flash; if the upload gives up, the board prints \"Download fail\" (default: 63 s)", warning);
     }
+
+    [Fact]
+    public void A_one_sector_image_is_said_in_the_singular_and_short_times_in_milliseconds()
+    {
+        string? warning = OtaUploadBudget.ShortStallWarning(TimeSpan.FromSeconds(0.5), 100);
+        Assert.StartsWith("a timeout of 500 ms may be too short: before it reads any image byte the board erases 1 sector, about 45 ms on typical flash and up to 400 ms on slow flash", warning);
+    }
 }

@@ -87,7 +87,7 @@ public class OtaUploaderTests
             new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = Short }));
         using var peer = await accepted;
         Assert.Equal(OtaUploadFailure.Stalled, e.Failure);
-        Assert.Contains("acknowledged nothing for 0.5 s", e.Message);
+        Assert.Contains("acknowledged nothing for 500 ms", e.Message);
         Assert.Contains("the connection was reset, so the board prints \"Download fail\"", e.Message);
         Assert.Equal(WireCapture.Ending.Reset, await WireCapture.DrainAsync(peer));
     }

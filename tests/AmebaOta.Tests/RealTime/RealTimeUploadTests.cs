@@ -99,7 +99,7 @@ public sealed class RealTimeUploadTests
         var result = await net.CliAsync(dir.Path, TimeSpan.FromSeconds(60), "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString(), "--timeout", "0.5");
 
         Assert.Equal(5, result.ExitCode);
-        Assert.Contains("warning: a timeout of 0.5 s may be too short: before it reads any image byte the board erases 120 sectors, about 5.4 s on typical flash and up to 48 s on slow flash", result.Stderr);
+        Assert.Contains("warning: a timeout of 500 ms may be too short: before it reads any image byte the board erases 120 sectors, about 5.4 s on typical flash and up to 48 s on slow flash", result.Stderr);
         Assert.Contains("(it may still have been erasing)", result.Stderr);
         Assert.Contains("the connection was reset, so the board prints \"Download fail\"", result.Stderr);
         await board.Serial.WaitForAsync("Download fail");
@@ -120,7 +120,7 @@ public sealed class RealTimeUploadTests
         await using var board = Board(net, dir, "typical/4");
         int port = await board.WaitForPortAsync();
 
-        await using var upload = RunningCli.StartIn(net, dir.Path, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
+        await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
         await board.Serial.WaitForAsync("Start download", timeout: TimeSpan.FromSeconds(30));
         await upload.Serial.WaitForAsync(l => l.StartsWith("acknowledged "), "a quarter acknowledged", timeout: TimeSpan.FromSeconds(30));
         await upload.SignalAsync(signal);

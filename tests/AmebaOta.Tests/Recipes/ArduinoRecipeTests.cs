@@ -1,4 +1,3 @@
-using System.Text;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Recipes;
@@ -31,7 +30,7 @@ public class ArduinoRecipeTests
 
         string line = pattern.Replace("{serial.port}", "127.0.0.1").Replace("{network.port}", port.ToString())
             .Replace("{runtime.tools.ameba_1_tools.path}", tools);
-        var words = SplitLikeTheIde(line);
+        var words = IdeCommandLine.Split(line);
         Assert.Equal("ameba-ota", words[0]);
         Assert.Equal(["upload", "-i", "127.0.0.1", "-p", port.ToString(), "-f", Path.Combine(tools, "ota.bin"), "--wait-reboot", "30"], words[1..]);
 
@@ -40,21 +39,5 @@ public class ArduinoRecipeTests
         Assert.True(upload.ExitCode == 0, upload.ToString());
         Assert.Contains("the board rebooted", upload.Stdout);
         await device.Serial.WaitForAsync("This is version 2");
-    }
-
-    /// <summary>Splits a command line on spaces, double quotes grouping (as the Arduino IDE's quoted-string split does).</summary>
-    private static string[] SplitLikeTheIde(string line)
-    {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        bool quoted = false, any = false;
-        foreach (char c in line)
-        {
-            if (c == '"') { quoted = !quoted; any = true; }
-            else if (c == ' ' && !quoted) { if (any) words.Add(word.ToString()); word.Clear(); any = false; }
-            else { word.Append(c); any = true; }
-        }
-        if (any) words.Add(word.ToString());
-        return [.. words];
     }
 }

@@ -8,6 +8,9 @@ internal readonly record struct DnsHeader(ushort Id, ushort Flags)
     private const ushort AuthoritativeBit = 0x0400;
     private const ushort TruncatedBit = 0x0200;
 
+    /// <summary>TC: more known answers follow in further packets (RFC 6762 §7.2).</summary>
+    public const ushort TruncatedFlag = TruncatedBit;
+
     /// <summary>An mDNS query (RFC 6762 §18: ID 0, all flags 0).</summary>
     public static DnsHeader Query => new(0, 0);
 

@@ -41,6 +41,57 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
         return _buffer.AsSpan(0, _pos);
     }
 
+    /// <summary>
+    /// One packet of a query whose known answers may not fit one (RFC 6762 §7.2): <paramref name="questions"/> (the first
+    /// packet's; none in the following ones), then known answers from <paramref name="from"/> while the packet stays within
+    /// <paramref name="maxSize"/> bytes. <paramref name="next"/> is the first answer left out; when some are, the TC bit is set.
+    /// </summary>
+    public ReadOnlySpan<byte> WriteQueryPart(IReadOnlyList<DnsQuestion> questions, IReadOnlyList<DnsRecord> knownAnswers, int from, int maxSize, out int next)
+    {
+        _pos = 0;
+        _entries = 0;
+        U16(0);
+        U16(0);
+        U16(Count(questions.Count));
+        U16(0);
+        U16(0);
+        U16(0);
+        foreach (var q in questions)
+        {
+            Name(q.Name, compress: true);
+            U16((ushort)q.Type);
+            U16((ushort)((ushort)q.Class | (q.UnicastResponse ? 0x8000 : 0)));
+        }
+        if (_pos > maxSize) throw new DnsFormatException($"{questions.Count} questions do not fit in {maxSize} bytes");
+        int i = from, written = 0;
+        for (; i < knownAnswers.Count && written < ushort.MaxValue; i++)
+        {
+            int pos = _pos, entries = _entries;
+            bool fits;
+            try
+            {
+                Record(knownAnswers[i]);
+                fits = _pos <= maxSize;
+            }
+            catch (DnsFormatException)
+            {
+                fits = false;
+            }
+            if (!fits)
+            {
+                _pos = pos;
+                _entries = entries;
+                if (written == 0 && questions.Count == 0) i++;   // a record that fits no packet (too big, unwritable): skip it rather than loop
+                break;
+            }
+            written++;
+        }
+        next = i;
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(2), (ushort)(next < knownAnswers.Count ? DnsHeader.TruncatedFlag : 0));
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(6), (ushort)written);
+        return _buffer.AsSpan(0, _pos);
+    }
+
     /// <summary>Just the record data, uncompressed (the form RFC 6762 §8.2 compares when two hosts probe for one name).</summary>
     public ReadOnlySpan<byte> WriteRecordData(DnsRecord record)
     {
@@ -139,9 +190,10 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
     {
         Span<byte> label = stackalloc byte[DnsName.MaxLabelLength];
         var labels = name.Labels;
+        int earlierNames = _entries;   // only names written before this one: its own labels are not complete yet
         for (int i = 0; i < labels.Count; i++)
         {
-            if (compress && FindSuffix(labels, i) is int target and >= 0)
+            if (compress && FindSuffix(labels, i, earlierNames) is int target and >= 0)
             {
                 U16((ushort)(0xC000 | target));
                 return;
@@ -154,11 +206,11 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
         Byte(0);
     }
 
-    /// <summary>The offset of an already written name equal to <c>labels[from..]</c>, or -1.</summary>
-    private int FindSuffix(IReadOnlyList<string> labels, int from)
+    /// <summary>The offset of an already written name (among the first <paramref name="entries"/>) equal to <c>labels[from..]</c>, or -1.</summary>
+    private int FindSuffix(IReadOnlyList<string> labels, int from, int entries)
     {
         Span<byte> label = stackalloc byte[DnsName.MaxLabelLength];
-        for (int e = 0; e < _entries; e++)
+        for (int e = 0; e < entries; e++)
         {
             int p = _labelOffsets[e];
             bool match = true;
@@ -166,7 +218,7 @@ internal sealed class DnsWriter(int capacity = DnsWriter.MaxMessageSize)
             {
                 p = FollowPointers(p);
                 int n = Encoding.UTF8.GetBytes(labels[i], label);
-                if (_buffer[p] != n || !Ascii.EqualsIgnoreCase(_buffer.AsSpan(p + 1, n), label[..n])) match = false;
+                if (_buffer[p] != n || !_buffer.AsSpan(p + 1, n).SequenceEqual(label[..n])) match = false;   // exact bytes: a pointer to "local" must not turn "LOCAL" into it (case is kept, RFC 4343)
                 p += 1 + n;
             }
             if (match && _buffer[FollowPointers(p)] == 0) return _labelOffsets[e];

@@ -1,0 +1,210 @@
+using System.CommandLine;
+using AmebaOta.Cli.History;
+using AmebaOta.Cli.Output;
+using AmebaOta.Fleet;
+using AmebaOta.Fleet.History;
+using AmebaOta.Fleet.Rollouts;
+using AmebaOta.Images;
+
+namespace AmebaOta.Cli.Commands;
+
+/// <summary><c>ameba-ota fleet rollout</c>: one image to many boards in stages, stopped at the first sign of trouble, resumable.</summary>
+public static class FleetRolloutCommand
+{
+    public static Command Build()
+    {
+        var file = new Argument<FileInfo?>("file") { Description = "Image to roll out (ota.bin format); not with --resume or --stop", Arity = ArgumentArity.ZeroOrOne };
+        var o = new FleetUploadOptions();
+        var stages = new Option<string>("--stages") { Description = "Cumulative stage sizes, canary first: counts or percentages of the boards", DefaultValueFactory = _ => "1,10%,50%,100%" };
+        var maxFailures = new Option<string>("--max-failures") { Description = "Failures allowed over the whole rollout (N, or P% of its boards); one more is an emergency stop", DefaultValueFactory = _ => "0" };
+        var pause = new Option<double>("--pause-between") { Description = "Seconds to wait between two stages", DefaultValueFactory = _ => 0 };
+        var skipCurrent = new Option<bool>("--skip-current") { Description = "Do not resend to a board whose last update in the history is this image, verified back after its reboot (already-installed)" };
+        var allowDowngrade = new Option<bool>("--allow-downgrade") { Description = "Send even to boards believed to run a newer sketch version" };
+        var resume = new Option<long?>("--resume") { Description = "Continue rollout ID (after Ctrl+C, a crash, --stop or an emergency stop) with the boards not yet done", HelpName = "ID" };
+        var stop = new Option<long?>("--stop") { Description = "Ask the process running rollout ID to stop (it stays resumable)", HelpName = "ID" };
+        var command = new Command("rollout",
+            "Roll an image out in stages (canary first): a stage starts only when the one before succeeded; more failures than --max-failures\n" +
+            "is an emergency stop (nothing more is sent). The rollout's state is in the history database: --resume ID continues it, never\n" +
+            "resending to a board already done. Takes every option of 'fleet upload'. Per-board states: pending, uploading, rebooting,\n" +
+            "success, failure, already-installed, aborted. Exit codes: 0 every board updated, 8 some were not (or the rollout stopped),\n" +
+            "6 no board matched, 2 image refused (or a downgrade), 130 interrupted (resumable).\n" +
+            "Example: ameba-ota fleet rollout v3.bin --match 'MyAmeba-*' --stages 1,10%,50%,100% --max-failures 2 --wait-reboot --skip-current\n" +
+            "Example: ameba-ota fleet rollout --resume 7    (or: ameba-ota fleet rollout --stop 7)")
+        { file, stages, maxFailures, pause, skipCurrent, allowDowngrade, resume, stop };
+        o.AddTo(command);
+
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            if (parse.GetValue(stop) is { } stopId)
+            {
+                Refuse(parse, "--stop", file, [.. o.All.Where(x => x != o.Db), stages, maxFailures, pause, skipCurrent, allowDowngrade, resume]);
+                return StopRollout(parse, o.Db, stopId);
+            }
+            bool asJson = parse.GetValue(o.Json);
+            using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
+            Run run;
+            if (parse.GetValue(resume) is { } resumeId)
+            {
+                Refuse(parse, "--resume", file, [.. o.All.Where(x => x != o.Db && x != o.Json), stages, maxFailures, pause, skipCurrent, allowDowngrade]);
+                run = Resume(history, resumeId);
+            }
+            else
+            {
+                var path = parse.GetValue(file) ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota fleet rollout FILE --match PATTERN (or --resume ID)");
+                var image = ImageFile.Load(path.FullName);
+                var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
+                    o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
+                var sizes = Stages(settings.Stages);
+                var warnings = UploadCommand.Preflight(path.Name, image, settings.Force);
+                if (timeoutWarning is not null) warnings.Add(timeoutWarning);
+                foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+                if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
+                var (targets, _, _) = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                var identity = ImageIdentity.Of(image, path.Name);
+                var known = Known(history);
+                RolloutPlan plan;
+                try
+                {
+                    // A board given by address is known under the name discovery last saw at that address, if any.
+                    BoardSummary? Lookup(FleetTarget t) => known.GetValueOrDefault(t.Name)
+                        ?? (t.ByName ? null : history.Try(s => s.BoardAt(t.EndPoint), null) is { } seen ? known.GetValueOrDefault(seen) : null);
+                    var byName = targets.ToDictionary(t => t.Name, Lookup);
+                    plan = RolloutPlan.Create(targets, sizes, identity, settings.SkipCurrent, settings.AllowDowngrade, name => byName.GetValueOrDefault(name));
+                }
+                catch (DowngradeException e)
+                {
+                    throw new CliError(ExitCodes.BadInput, $"refusing to roll {path.Name} out: {e.Message}");
+                }
+                catch (FormatException e)
+                {
+                    throw new CliError(ExitCodes.Usage, $"--stages: {e.Message}");
+                }
+                long? id = history.Try<long?>(s => new RolloutStore(s).Create(identity, path.FullName, settings, plan), null);
+                run = new Run(id, path.Name, image, identity, settings, plan, Resumed: false);
+            }
+            return await ExecuteAsync(run, history, asJson, cancellationToken);
+        }));
+        return command;
+    }
+
+    private sealed record Run(long? Id, string FileName, ImageFile Image, ImageIdentity Identity, RolloutSettings Settings, RolloutPlan Plan, bool Resumed);
+
+    private static Run Resume(BestEffortHistory history, long id)
+    {
+        var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
+        var rollouts = new RolloutStore(store);
+        var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}");
+        if (record.State == "completed") throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
+        ImageFile image;
+        try { image = ImageFile.Load(record.ImagePath); }
+        catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException)
+        {
+            throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {record.ImagePath} is gone or unreadable ({e.Message})");
+        }
+        var identity = ImageIdentity.Of(image, Path.GetFileName(record.ImagePath));
+        if (identity.Sha256 != record.ImageSha256)
+            throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {record.ImagePath} has changed since (sha256 {identity.ShortSha}, the rollout sends {record.ImageSha256[..12]})");
+        if (!Read(() => rollouts.Claim(id)))
+            throw new CliError(ExitCodes.Usage, $"rollout {id} is running in another process (pid {record.OwnerPid}); stop it first: ameba-ota fleet rollout --stop {id}");
+        return new Run(id, identity.FileName, image, identity, record.Settings, record.Plan, Resumed: true);
+    }
+
+    private static async Task<int> ExecuteAsync(Run run, BestEffortHistory history, bool asJson, CancellationToken cancellationToken)
+    {
+        var plan = run.Plan;
+        var journal = run.Id is { } journalId ? new RolloutJournal(history, journalId) : null;
+        var runner = new RolloutRunner(plan, run.Settings, journal);
+        runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identity, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;
+        var latest = plan.Boards.Select(b => new RolloutBoardStatus(b, null)).ToArray();
+        var index = plan.Boards.Select((b, i) => (b.Target, i)).ToDictionary(x => x.Target, x => x.i);
+        int currentStage = 0;
+        runner.BoardChanged += s => Volatile.Write(ref latest[index[s.Board.Target]], s);
+        runner.StageChanged += e => Volatile.Write(ref currentStage, e.Stage);
+
+        RolloutResult result;
+        if (asJson)
+        {
+            JsonOut.Write(new RolloutStartJson("rollout", run.Id, run.FileName, run.Identity.Sha256, run.Identity.SketchVersion, run.Resumed, plan.Boards.Count,
+                [.. Enumerable.Range(1, plan.StageCount).Select(k => new RolloutStageJson(k, [.. plan.Stage(k).Select(b => b.Target.Name)]))],
+                [.. plan.Boards.Where(b => b.State == RolloutBoardState.AlreadyInstalled).Select(b => b.Target.Name)]), RolloutJsonContext.Default.RolloutStartJson);
+            var gate = new Lock();
+            runner.StageChanged += e => { lock (gate) JsonOut.Write(new RolloutStageEventJson("stage", run.Id, e.Stage, e.Kind.ToString().ToLowerInvariant(), e.Boards), RolloutJsonContext.Default.RolloutStageEventJson); };
+            var shown = new RolloutBoardState[plan.Boards.Count];
+            for (int i = 0; i < shown.Length; i++) shown[i] = plan.Boards[i].State;
+            runner.BoardChanged += s =>
+            {
+                lock (gate)
+                {
+                    int i = index[s.Board.Target];
+                    if (shown[i] == s.Board.State) return;
+                    shown[i] = s.Board.State;
+                    JsonOut.Write(RolloutBoardJson.From(run.Id, s), RolloutJsonContext.Default.RolloutBoardJson);
+                }
+            };
+            result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
+            JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
+                result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
+                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)), RolloutJsonContext.Default.RolloutEndJson);
+        }
+        else
+        {
+            RolloutText.Plan(run.Id, run.FileName, run.Identity, plan, run.Resumed);
+            if (UploadText.UseProgressBar)
+            {
+                result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), plan.StageCount, () => runner.RunAsync(run.Image.Bytes, cancellationToken));
+            }
+            else
+            {
+                runner.StageChanged += RolloutText.StageLine;
+                runner.BoardChanged += RolloutText.PlainLine;
+                result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
+            }
+            RolloutText.Summary(run.Id, result, run.Identity, Known(history));
+        }
+        if (result.End == RolloutEnd.Stopped && cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
+        return result.End == RolloutEnd.Completed && result.Boards.All(b => b.State is RolloutBoardState.Success or RolloutBoardState.AlreadyInstalled)
+            ? ExitCodes.Ok : ExitCodes.PartialFailure;
+    }
+
+    private static int StopRollout(ParseResult parse, Option<string?> db, long id)
+    {
+        using var store = HistoryDatabase.OpenForReading(parse, db);
+        string? before = Read(() => new RolloutStore(store).RequestStop(id));
+        Console.WriteLine(before switch
+        {
+            null => throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}"),
+            "running" or "stopping" => $"rollout {id}: stop requested; the process running it stops sending within a second (resume with --resume {id})",
+            _ => $"rollout {id} is not running ({before}); nothing to stop",
+        });
+        return ExitCodes.Ok;
+    }
+
+    private static IReadOnlyDictionary<string, BoardSummary> Known(BestEffortHistory history) =>
+        history.Try(s => s.Boards().ToDictionary(b => b.Name, StringComparer.OrdinalIgnoreCase), new Dictionary<string, BoardSummary>());
+
+    private static T Read<T>(Func<T> read)
+    {
+        try { return read(); }
+        catch (HistoryException e) { throw new CliError(ExitCodes.IoError, e.Message); }
+    }
+
+    private static IReadOnlyList<StageSize> Stages(string text)
+    {
+        try { return StagePlan.Parse(text); }
+        catch (FormatException e) { throw new CliError(ExitCodes.Usage, $"--stages: {e.Message}"); }
+    }
+
+    private static FailureThreshold Threshold(string text)
+    {
+        try { return FailureThreshold.Parse(text); }
+        catch (FormatException e) { throw new CliError(ExitCodes.Usage, e.Message); }
+    }
+
+    /// <summary>With --resume or --stop the rollout's own settings apply: other options given are a mistake, not silently ignored.</summary>
+    private static void Refuse(ParseResult parse, string mode, Argument<FileInfo?> file, IEnumerable<Option> others)
+    {
+        if (parse.GetValue(file) is not null) throw new CliError(ExitCodes.Usage, $"{mode} takes no image: the rollout's own image is used");
+        var given = others.Where(x => parse.GetResult(x) is { Implicit: false }).Select(x => x.Name).ToList();
+        if (given.Count > 0) throw new CliError(ExitCodes.Usage, $"{mode} uses the rollout's own settings: drop {string.Join(", ", given)}");
+    }
+}

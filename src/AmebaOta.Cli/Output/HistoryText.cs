@@ -1,0 +1,61 @@
+using AmebaOta.Fleet.History;
+using Spectre.Console;
+
+namespace AmebaOta.Cli.Output;
+
+/// <summary>Tables for <c>boards</c> and <c>history</c>.</summary>
+public static class HistoryText
+{
+    /// <summary>The outcome's name; <c>unfinished</c> for an upload that never ended (still running, or its process died).</summary>
+    public static string OutcomeName(UploadRecord u) => u.Outcome?.Name() ?? "unfinished";
+
+    /// <summary>True back after its reboot, false not seen back, null not checked.</summary>
+    public static bool? CameBack(UploadRecord? u) => u?.Outcome switch
+    {
+        UploadOutcome.Rebooted => true,
+        UploadOutcome.NotBack => false,
+        _ => null,
+    };
+
+    public static void Boards(IReadOnlyList<BoardSummary> boards)
+    {
+        if (boards.Count == 0) { Console.WriteLine("no boards recorded yet"); return; }
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("board").AddColumn("address").AddColumn("last seen").AddColumn("last update").AddColumn("came back").AddColumn("believed to run");
+        foreach (var b in boards)
+        {
+            table.AddRow(Markup.Escape(b.Name), Markup.Escape(b.Address is null ? "-" : $"{b.Address}:{b.Port}"), When(b.LastSeen),
+                b.LastTaken is { } t ? Markup.Escape($"{Image(t.Image)} at {When(t.EndedAt)}") : "-",
+                CameBack(b.LastTaken) switch { true => "yes", false => "[red]no[/]", null => b.LastTaken is null ? "-" : "not checked" },
+                b.Believed is { } believed ? Markup.Escape(Image(believed.Image) + (b.BelievedVerified ? " (verified)" : " (not verified)")) : "unknown");
+        }
+        Terminal.Stdout.Write(table);
+    }
+
+    public static void Uploads(IReadOnlyList<UploadRecord> uploads)
+    {
+        if (uploads.Count == 0) { Console.WriteLine("no uploads match"); return; }
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("started (UTC)").AddColumn("board").AddColumn("image").AddColumn("outcome").AddColumn(new TableColumn("time").RightAligned())
+            .AddColumn("command").AddColumn("error");
+        foreach (var u in uploads)
+        {
+            string outcome = OutcomeName(u);
+            table.AddRow(When(u.StartedAt), Markup.Escape(u.Board), Markup.Escape(Image(u.Image)),
+                u.Outcome switch
+                {
+                    UploadOutcome.Rebooted or UploadOutcome.Sent => $"[green]{outcome}[/]",
+                    UploadOutcome.Failed or UploadOutcome.NotBack => $"[red]{outcome}[/]",
+                    _ => $"[yellow]{outcome}[/]",
+                },
+                u.EndedAt is { } end ? $"{(end - u.StartedAt).TotalSeconds:0.00} s" : "",
+                Markup.Escape(u.Command + (u.RolloutId is { } r ? $" #{r}" : "")),
+                Markup.Escape(u.Error is null ? "" : u.ExitCode is { } code ? $"(exit {code}) {u.Error}" : u.Error));
+        }
+        Terminal.Stdout.Write(table);
+    }
+
+    private static string Image(ImageIdentity i) => $"{i.FileName} {i.ShortSha[..8]}{(i.SketchVersion is { } v ? $" v{v}" : "")}";
+
+    private static string When(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") : "never";
+}

@@ -1,0 +1,73 @@
+namespace AmebaOta.Fleet.History;
+
+/// <summary>
+/// The history as an aid, never a requirement: when the database cannot be opened or written (read-only, missing directory,
+/// corrupt, from a newer version) the problem is reported once through <c>warn</c> and recording stops; callers never see
+/// an exception, and the upload goes on.
+/// </summary>
+public sealed class BestEffortHistory : IDisposable
+{
+    private readonly Action<string> _warn;
+    private HistoryStore? _store;
+    private int _failed;
+
+    private BestEffortHistory(HistoryStore? store, Action<string> warn)
+    {
+        _store = store;
+        _warn = warn;
+    }
+
+    /// <summary>No database: nothing is recorded, nothing is warned.</summary>
+    public static BestEffortHistory Disabled(Action<string>? warn = null) => new(null, warn ?? (_ => { }));
+
+    /// <summary>Opens the database at <paramref name="path"/>; on failure warns once and returns a history that records nothing.</summary>
+    public static BestEffortHistory Open(string path, Action<string> warn)
+    {
+        try
+        {
+            return new BestEffortHistory(HistoryStore.Open(path), warn);
+        }
+        catch (HistoryException e)
+        {
+            var history = new BestEffortHistory(null, warn);
+            history.Fail(e);
+            return history;
+        }
+    }
+
+    /// <summary>The open store, or null when there is none or it has failed.</summary>
+    public HistoryStore? Store => Volatile.Read(ref _failed) == 0 ? _store : null;
+
+    /// <summary>True while writes are still attempted.</summary>
+    public bool IsAvailable => Store is not null;
+
+    /// <summary>Runs <paramref name="action"/> on the store, if any; a failure is warned about once and ends recording.</summary>
+    public void Try(Action<HistoryStore> action) => Try<object?>(s => { action(s); return null; });
+
+    /// <summary>Runs <paramref name="action"/> on the store; <paramref name="fallback"/> when there is none or it fails.</summary>
+    public T Try<T>(Func<HistoryStore, T> action, T fallback = default!)
+    {
+        if (Store is not { } store) return fallback;
+        try
+        {
+            return action(store);
+        }
+        catch (HistoryException e)
+        {
+            Fail(e);
+            return fallback;
+        }
+    }
+
+    private void Fail(HistoryException e)
+    {
+        if (Interlocked.Exchange(ref _failed, 1) == 0)
+            _warn($"{e.Message}; not recording history (the upload still runs)");
+    }
+
+    /// <summary>Closes the database.</summary>
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _store, null)?.Dispose();
+    }
+}

@@ -1,0 +1,12 @@
+using System.Net;
+using AmebaOta.Discovery;
+
+namespace AmebaOta.Fleet.History;
+
+/// <summary>A board seen by mDNS discovery at a moment: what its advertisement said.</summary>
+public sealed record BoardSighting(string Name, IPAddress Address, int Port, string? Host, string? BoardId, DateTimeOffset SeenAt)
+{
+    /// <summary>A sighting of a resolved service, now.</summary>
+    public static BoardSighting Of(DiscoveredService service) =>
+        new(service.InstanceName, service.Address, service.Port, service.Host, service.Board, DateTimeOffset.UtcNow);
+}
