@@ -2,9 +2,9 @@
 # N virtual boards (`device farm`, ota_cloud sketch) pulling a 256 KiB image at once, from `ameba-ota serve` and then
 # from nginx serving `ameba-ota publish`'s output, inside a private network namespace (loopback only). Prints per server:
 # the time from the farm's start until every board printed "This is version 2", the server process's CPU time
-# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker); for `serve`, also the median and
-# longest ota.bin download from its log (until the board acknowledged the last byte). The farm's own boot is in the
-# time, for both servers alike.
+# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker); for `serve`, also the fastest,
+# median and longest ota.bin download from its log (request to the board's acknowledgement of the last byte). The
+# farm's own boot is in the time, for both servers alike.
 # Usage: bench/pull.sh [--flash-timing typical|instant|slow] [N ...]   (default: typical, 50 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,10 +48,10 @@ run() {
   kill -TERM $farm; wait $farm 2>/dev/null || true
 }
 
-# downloads: median and longest ota.bin download in serve's log (seconds).
+# downloads: fastest, median and longest ota.bin download in serve's log (seconds).
 downloads() {
   grep 'cloud-image GET /ota.bin 200: .* stayed to the end' "$work/serve.out" | sed -E 's/.* bytes in ([0-9.]+) s,.*/\1/' | sort -n |
-    awk '{ a[NR] = $1 } END { if (NR) printf "    serve log: %d ota.bin downloads stayed to the end, median %.2f s, longest %.2f s\n", NR, a[int((NR + 1) / 2)], a[NR] }'
+    awk '{ a[NR] = $1 } END { if (NR) printf "    serve log: %d ota.bin downloads stayed to the end: fastest %.2f s, median %.2f s, longest %.2f s\n", NR, a[1], a[int((NR + 1) / 2)], a[NR] }'
 }
 
 echo "flash timing: $timing"
