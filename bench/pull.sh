@@ -6,6 +6,7 @@
 # median and longest ota.bin download from its log (request to the board's acknowledgement of the last byte). The
 # farm's own boot is in the time, for both servers alike.
 # Usage: bench/pull.sh [--flash-timing typical|instant|slow] [N ...]   (default: typical, 50 200)
+# AMEBAOTA_SERVE=artifacts/native/ameba-ota runs that executable as the server (the native build) instead of the JIT one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 timing=typical
@@ -31,6 +32,7 @@ run() {
   local name=$1 port=$2 n=$3; shift 3
   rm -rf "$work/boards"
   dotnet "$cli" image make --version 1 --mode cloud --server "127.0.0.1:$port" -o "$work/v1.bin" --force >/dev/null
+  : >"$work/farm.out"   # empty before the first look, so the last run's lines never count
   local start; start=$(date +%s.%N)
   dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo \
     --flash-timing "$timing" >"$work/farm.out" 2>"$work/farm.err" &
@@ -54,10 +56,12 @@ downloads() {
     awk '{ a[NR] = $1 } END { if (NR) printf "    serve log: %d ota.bin downloads stayed to the end: fastest %.2f s, median %.2f s, longest %.2f s\n", NR, a[1], a[int((NR + 1) / 2)], a[NR] }'
 }
 
-echo "flash timing: $timing"
+echo "flash timing: $timing; serve: ${AMEBAOTA_SERVE:-dotnet $cli}"
 for n in "${counts[@]}"; do
   echo "$n boards pulling 256 KiB (ota_cloud: check.txt + ota.bin):"
-  dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  if [ -n "${AMEBAOTA_SERVE:-}" ]; then "$AMEBAOTA_SERVE" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  else dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  fi
   serve=$!
   for _ in $(seq 500); do grep -q '^http: ' "$work/serve.out" && break; sleep 0.02; done
   run serve 18080 "$n" $serve
