@@ -28,12 +28,28 @@ public sealed class ServeLiveView : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>A log line, written above the table at the next redraw.</summary>
+    /// <summary>A log line, written above the table at the next redraw (dropped once the terminal is gone).</summary>
     public void WriteLine(string text, Style? style = null) => _lines.Writer.TryWrite(new Text(text, style ?? Style.Plain));
 
     private int MaxRows => Math.Max(3, _console.Profile.Height - 8);
 
-    private Task RunAsync() =>
+    private async Task RunAsync()
+    {
+        try
+        {
+            await DrawAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The terminal went away (serve keeps serving after a hang-up): nothing more can be shown.
+        }
+        finally
+        {
+            _lines.Writer.TryComplete();
+        }
+    }
+
+    private Task DrawAsync() =>
         _console.Live(new Text(""))
             .AutoClear(false)
             .Overflow(VerticalOverflow.Ellipsis)
