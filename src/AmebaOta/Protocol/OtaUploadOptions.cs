@@ -21,7 +21,7 @@ public sealed record OtaUploadOptions
     /// <summary>How often the acknowledged count is read (and progress reported) while bytes are in flight.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The same once every byte has been handed to the network and only the last acknowledgements are awaited.</summary>
+    /// <summary>The same for the last few KB, once every byte has been handed to the network, so that success is reported promptly.</summary>
     public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromMilliseconds(2);
 }
 

@@ -24,6 +24,9 @@ public static class OtaUploader
     /// <summary>Image bytes the board must acknowledge before the host counts its erase as over (a few lwIP windows).</summary>
     internal const long ErasingWindow = 8 * 1024;
 
+    /// <summary>Unacknowledged bytes below which the end of the upload is watched at <see cref="OtaUploadOptions.DrainPollInterval"/>.</summary>
+    internal const long DrainWindow = 16 * 1024;
+
     /// <summary>Send buffer where acknowledgements cannot be read, so "handed to the kernel" stays close to "taken by the board".</summary>
     internal const int SmallSendBuffer = 8 * 1024;
 
@@ -64,9 +67,11 @@ public static class OtaUploader
             progress?.Report(lastReport);
             while (true)
             {
-                // Once everything is handed over, only the last acknowledgements are awaited: look more often, so success is prompt.
-                var poll = sender.IsCompleted ? options.DrainPollInterval : options.PollInterval;
-                await Task.WhenAny(sender, Task.Delay(poll, cancellationToken)).ConfigureAwait(false);
+                // While sending, wake when the sender finishes or at the poll interval. Once everything is handed over (the
+                // host's kernel may buffer the whole image at once) only acknowledgements are awaited: at the poll interval,
+                // and more often for the last few KB so that success is reported promptly.
+                if (!sender.IsCompleted) await Task.WhenAny(sender, Task.Delay(options.PollInterval, cancellationToken)).ConfigureAwait(false);
+                else await Task.Delay(wire - transfer.Acked > DrainWindow ? options.PollInterval : options.DrainPollInterval, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (sender.IsFaulted) await sender.ConfigureAwait(false);   // throws the send error
 

@@ -6,6 +6,9 @@ namespace AmebaOta.Tests.Support;
 /// <summary>Result of running the real <c>ameba-ota</c> CLI as a process.</summary>
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 {
+    /// <summary>CPU time (user + system) the process used, where measured.</summary>
+    public TimeSpan? Cpu { get; init; }
+
     public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }

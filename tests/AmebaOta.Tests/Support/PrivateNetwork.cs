@@ -83,16 +83,36 @@ public sealed class PrivateNetwork : IDisposable
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        var cpu = TimeSpan.Zero;
+        var exited = process.WaitForExitAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        // The CPU a process used cannot be read once it has exited and been reaped: sample it while it runs.
+        while (!exited.IsCompleted)
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"ameba-ota {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s\n{await stdout}\n{await stderr}");
+            }
+            cpu = CpuOf(process.Id) ?? cpu;
+            await Task.WhenAny(exited, Task.Delay(50));
+        }
+        await exited;
+        return new CliResult(process.ExitCode, await stdout, await stderr) { Cpu = cpu };
+    }
+
+    /// <summary>User + system CPU of a running process from /proc (null once it is gone).</summary>
+    private static TimeSpan? CpuOf(int pid)
+    {
         try
         {
-            await process.WaitForExitAsync().WaitAsync(timeout);
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            long ticks = long.Parse(fields[11]) + long.Parse(fields[12]);   // utime, stime (fields 14 and 15 of stat)
+            return TimeSpan.FromSeconds(ticks / 100.0);
         }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ameba-ota {string.Join(' ', args)} did not finish in {timeout.TotalSeconds:0} s\n{await stdout}\n{await stderr}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        catch (IOException) { return null; }
+        catch (FormatException) { return null; }
     }
 
     private static string ReadLink(string path)
