@@ -70,8 +70,8 @@ public sealed class PullServer : IAsyncDisposable
                     tcp = listen;
                     listen.Run(async c =>
                     {
-                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.ConnectionClosed, stopping.Token);
-                        var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, linked.Token,
+                        // The board leaving is seen on the connection's input (RawPullConnection), so it counts as "left", not "stopped".
+                        var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, stopping.Token,
                             SocketOf(c.Features)).ConfigureAwait(false);
                         if (transfer.Outcome == PullTransferOutcome.ClientLeft) c.Abort();
                     });
@@ -170,8 +170,7 @@ public sealed class PullServer : IAsyncDisposable
             await next(connection).ConfigureAwait(false);
             return;
         }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
-        var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, linked.Token,
+        var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping,
             SocketOf(connection.Features)).ConfigureAwait(false);
         if (transfer?.Outcome == PullTransferOutcome.ClientLeft) connection.Abort();
     }

@@ -67,6 +67,34 @@ public class ServeProgressTests
     }
 
     [Fact]
+    public async Task A_board_that_closes_as_soon_as_it_has_every_byte_stayed_to_the_end_on_every_port()
+    {
+        const int size = 20 * 1024, rounds = 20;
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, size));
+        await using var serve = await InProcessServe.StartAsync(dir.File("v2.bin"));
+        var ended = new System.Collections.Concurrent.ConcurrentQueue<PullTransfer>();
+        serve.Activity.Ended += ended.Enqueue;
+        for (int i = 0; i < rounds; i++)
+        {
+            // update_ota_local: the server speaks first; the board reads header, image and trailer, then closes.
+            using (var board = Connect(serve.Tcp))
+            {
+                var buffer = new byte[64 * 1024];
+                int got = 0;
+                while (got < 12 + size + 4) got += await board.ReceiveAsync(buffer.AsMemory(0, Math.Min(buffer.Length, 12 + size + 4 - got)));
+            }
+            // http_update_ota: no "Connection: close"; the board closes once it has Content-Length bytes.
+            using (var board = Connect(serve.Http)) await ReadResponseAsync(board, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", size + 4);
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (ended.Count < 2 * rounds && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(2 * rounds, ended.Count);
+        Assert.All(ended, t => Assert.Equal(PullTransferOutcome.Completed, t.Outcome));
+        Assert.All(ended, t => Assert.Equal(t.TotalBytes, t.BoardBytes));
+    }
+
+    [Fact]
     public async Task The_table_model_follows_each_board_from_the_library_events_erasing_sending_to_the_end_or_leaving_early()
     {
         const int size = 128 * 1024;

@@ -75,6 +75,12 @@ public static class PullSender
         }
         catch (OperationCanceledException)
         {
+            if (Whole(transfer, response))
+            {
+                // Stopped while only waiting for acknowledgements that had all come: the board got it all.
+                transfer.End(PullTransferOutcome.Completed);
+                return PullTransferOutcome.Completed;
+            }
             transfer.End(PullTransferOutcome.Aborted);
             throw;
         }
@@ -114,10 +120,14 @@ public static class PullSender
     /// <summary>The client went away: still a whole transfer if it had acknowledged every byte of a whole body first.</summary>
     private static PullTransferOutcome LeftOrDone(PullTransfer transfer, PullResponse response)
     {
-        if (response.End != PullBodyEnd.Complete || transfer.SentBytes < response.SendBytes || !transfer.AllAcknowledged) return Left(transfer);
+        if (!Whole(transfer, response)) return Left(transfer);
         transfer.End(PullTransferOutcome.Completed);
         return PullTransferOutcome.Completed;
     }
+
+    /// <summary>True when a whole body was handed over and the board acknowledged all of it.</summary>
+    private static bool Whole(PullTransfer transfer, PullResponse response) =>
+        response.End == PullBodyEnd.Complete && transfer.SentBytes >= response.SendBytes && transfer.AllAcknowledged;
 
     private static PullTransferOutcome Left(PullTransfer transfer)
     {

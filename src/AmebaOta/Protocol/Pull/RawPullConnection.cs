@@ -113,13 +113,14 @@ public static class RawPullConnection
                 if (result.IsCompleted || result.IsCanceled) break;
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
             return;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+            or InvalidOperationException)
         {
-            // A reset: the client is gone all the same.
+            // A reset or an aborted connection (Kestrel's ConnectionAbortedException is a cancellation): the client is gone all the same.
         }
         if (!cancellationToken.IsCancellationRequested) await clientGone.CancelAsync().ConfigureAwait(false);
     }
