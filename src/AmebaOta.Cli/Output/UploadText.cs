@@ -67,7 +67,7 @@ public static class UploadText
     public static string RebootedLine(Discovery.RebootResult reboot) =>
         $"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{RebootSigns(reboot)}; " +
         "which image it booted does not show on the network: its serial output says (\"OTA success\", then the new sketch; " +
-        "after a power cut or \"Bad checksum\" it runs the old one)";
+        "after a power cut while it wrote or verified the image it runs the old one)";
 
     /// <summary>" (goodbye, probe seen)": what the board did on its way down and up, for the "rebooted" line.</summary>
     public static string RebootSigns(Discovery.RebootResult reboot)
