@@ -2,16 +2,20 @@
 # N virtual boards (`device farm`, ota_cloud sketch) pulling a 256 KiB image at once, from `ameba-ota serve` and then
 # from nginx serving `ameba-ota publish`'s output, inside a private network namespace (loopback only). Prints per server:
 # the time from the farm's start until every board printed "This is version 2", the server process's CPU time
-# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker). The farm's own boot is in the time,
-# for both servers alike. Usage: bench/pull.sh [N ...]   (default 50 200)
+# (user + system, from /proc) and its peak memory (VmHWM; nginx: master + worker); for `serve`, also the fastest,
+# median and longest ota.bin download from its log (request to the board's acknowledgement of the last byte). The
+# farm's own boot is in the time, for both servers alike.
+# Usage: bench/pull.sh [--flash-timing typical|instant|slow] [N ...]   (default: typical, 50 200)
+# AMEBAOTA_SERVE=artifacts/native/ameba-ota runs that executable as the server (the native build) instead of the JIT one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
-fi
+timing=typical
+if [ "${1:-}" = "--flash-timing" ]; then timing=${2:?--flash-timing needs a profile}; shift 2; fi
+case "$timing" in instant|typical|slow|*/*) ;; *) echo "error: --flash-timing '$timing': use instant, typical or slow" >&2; exit 2 ;; esac
+source bench/netns.sh
+enter_netns "$0" --flash-timing "$timing" "$@"
 counts=("$@"); [ ${#counts[@]} -eq 0 ] && counts=(50 200)
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 nginx=/usr/sbin/nginx
 work=$(mktemp -d)
 chmod 755 "$work"   # nginx's worker runs as nobody and must read the site
@@ -28,11 +32,13 @@ run() {
   local name=$1 port=$2 n=$3; shift 3
   rm -rf "$work/boards"
   dotnet "$cli" image make --version 1 --mode cloud --server "127.0.0.1:$port" -o "$work/v1.bin" --force >/dev/null
+  : >"$work/farm.out"   # empty before the first look, so the last run's lines never count
   local start; start=$(date +%s.%N)
-  dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo >"$work/farm.out" 2>"$work/farm.err" &
+  dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.1.0.2 --interface lo \
+    --flash-timing "$timing" >"$work/farm.out" 2>"$work/farm.err" &
   local farm=$!
-  local done=0
-  for _ in $(seq 6000); do
+  local done=0 deadline=$(( $(date +%s) + 900 ))
+  while [ "$(date +%s)" -lt $deadline ]; do
     done=$(grep -c '\] This is version 2$' "$work/farm.out" || true)
     [ "$done" -ge "$n" ] && break
     [ "$(grep -c '\] FAIL$' "$work/farm.out" || true)" -gt 0 ] && break
@@ -44,13 +50,23 @@ run() {
   kill -TERM $farm; wait $farm 2>/dev/null || true
 }
 
+# downloads: fastest, median and longest ota.bin download in serve's log (seconds).
+downloads() {
+  grep 'cloud-image GET /ota.bin 200: .* stayed to the end' "$work/serve.out" | sed -E 's/.* bytes in ([0-9.]+) s,.*/\1/' | sort -n |
+    awk '{ a[NR] = $1 } END { if (NR) printf "    serve log: %d ota.bin downloads stayed to the end: fastest %.2f s, median %.2f s, longest %.2f s\n", NR, a[1], a[int((NR + 1) / 2)], a[NR] }'
+}
+
+echo "flash timing: $timing; serve: ${AMEBAOTA_SERVE:-dotnet $cli}"
 for n in "${counts[@]}"; do
   echo "$n boards pulling 256 KiB (ota_cloud: check.txt + ota.bin):"
-  dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  if [ -n "${AMEBAOTA_SERVE:-}" ]; then "$AMEBAOTA_SERVE" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  else dotnet "$cli" serve "$work/v2.bin" --http-port 18080 --tcp-port -1 >"$work/serve.out" 2>&1 &
+  fi
   serve=$!
   for _ in $(seq 500); do grep -q '^http: ' "$work/serve.out" && break; sleep 0.02; done
   run serve 18080 "$n" $serve
   kill -TERM $serve; wait $serve 2>/dev/null || true
+  downloads
 
   if [ -x "$nginx" ]; then
     mkdir -p "$work/nginx"

@@ -40,7 +40,7 @@ public static class FleetCommands
             var image = ImageFile.Load(path.FullName);
             var options = o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning);
 
-            var warnings = UploadCommand.Preflight(path.Name, image, parse.GetValue(o.Force));
+            var warnings = UploadCommand.Preflight(path.Name, ref image, parse.GetValue(o.Force));
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
             foreach (var w in warnings) Diagnostics.Warning(w);
 

@@ -55,7 +55,7 @@ public static class FleetRolloutCommand
                 var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
                     o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
                 var sizes = Stages(settings.Stages);
-                var warnings = UploadCommand.Preflight(path.Name, image, settings.Force);
+                var warnings = UploadCommand.Preflight(path.Name, ref image, settings.Force);
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
                 foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");

@@ -48,7 +48,7 @@ public static class UploadCommand
             var image = ImageFile.Load(path.FullName);
             var options = UploadTimeoutOption.Read(parse, timeout, image.Length, out string? timeoutWarning);
             var rebootWait = WaitRebootOption.Read(parse, waitReboot, image.Length);
-            var warnings = Preflight(path.Name, image, parse.GetValue(force));
+            var warnings = Preflight(path.Name, ref image, parse.GetValue(force));
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
             foreach (var w in warnings) Diagnostics.Warning(w);
 
@@ -152,11 +152,14 @@ public static class UploadCommand
         return new IPEndPoint(address, port);
     }
 
-    /// <summary>Refuses (exit 2) what would harm a stock board or cannot work, unless forced; returns the warnings to print.</summary>
-    internal static List<string> Preflight(string name, ImageFile image, bool force)
+    /// <summary>Refuses (exit 2) what would harm a stock board or cannot work, unless forced; replaces <paramref name="image"/>
+    /// with the image as sent (<see cref="OtaImageAsSent"/>: signature words cleared); returns the warnings and notes to print.</summary>
+    internal static List<string> Preflight(string name, ref ImageFile image, bool force)
     {
-        var check = OtaPreflight.Check(image);
-        var warnings = new List<string>(check.Warnings);
+        var asSent = OtaImageAsSent.Prepare(image);
+        var check = asSent.Check;
+        image = asSent.Image;
+        var warnings = new List<string>(check.Warnings.Concat(asSent.Notes));
         if (check.Refused && !force)
             throw new CliError(ExitCodes.BadInput, $"refusing to send {name}: {check.Refusals[0]} (--force sends it anyway)");
         foreach (var r in check.Refusals)

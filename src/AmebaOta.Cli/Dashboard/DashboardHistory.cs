@@ -50,7 +50,8 @@ public sealed class DashboardHistory : IDisposable
     public Action<FleetBoardStatus>? Recorder(ShelvedImage image, CancellationToken stopping, long? rolloutId = null) =>
         Best.IsAvailable ? new FleetHistoryRecorder(Best, Identity(image), Command, stopping, rolloutId).OnBoardChanged : null;
 
-    public static ImageIdentity Identity(ShelvedImage image) => ImageIdentity.Of(image.Image, image.FileName);
+    /// <summary>The image as the history knows it: the bytes sent (as <c>fleet upload</c> and <c>fleet rollout</c> record them).</summary>
+    public static ImageIdentity Identity(ShelvedImage image) => ImageIdentity.Of(image.Sent, image.FileName);
 
     /// <summary>Boards answered by mDNS (their <c>last seen</c>).</summary>
     public void Seen(IReadOnlyList<BoardSighting> sightings) => Best.Try(s => s.RecordSightings(sightings));

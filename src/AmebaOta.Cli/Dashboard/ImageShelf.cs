@@ -7,7 +7,12 @@ using AmebaOta.Protocol;
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>An image dropped on the page, parsed and checked; kept by its SHA-256 until runs name it.</summary>
-public sealed record ShelvedImage(string FileName, ImageFile Image, string Sha256, ImageJson Json)
+/// <param name="FileName">The name the browser gave.</param>
+/// <param name="Image">The file as dropped (what the page describes).</param>
+/// <param name="Sent">The image as <c>upload</c> sends it (<see cref="Protocol.OtaImageAsSent"/>: a "new" signature cleared): what runs send and record.</param>
+/// <param name="Sha256">The dropped file's SHA-256: the page's name for it.</param>
+/// <param name="Json">What the page shows.</param>
+public sealed record ShelvedImage(string FileName, ImageFile Image, ImageFile Sent, string Sha256, ImageJson Json)
 {
     public bool Refused => Json.Refusal is not null;
 }
@@ -42,9 +47,10 @@ public sealed class ImageShelf
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         string? refusal = null;
         List<string> warnings;
+        var sent = image;
         try
         {
-            warnings = UploadCommand.Preflight(fileName, image, force: false);
+            warnings = UploadCommand.Preflight(fileName, ref sent, force: false);
         }
         catch (CliError e)
         {
@@ -53,7 +59,7 @@ public sealed class ImageShelf
         }
         var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{image.Checksum:x8}", image.Body.Sketch?.Version,
             [.. ImageInfoText.Lines(fileName, image)], refusal, warnings);
-        var shelved = new ShelvedImage(fileName, image, sha, json);
+        var shelved = new ShelvedImage(fileName, image, sent, sha, json);
         lock (_lock)
         {
             _images.RemoveAll(i => i.Sha256 == sha);

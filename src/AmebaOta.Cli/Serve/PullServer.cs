@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Net;
+using AmebaOta.Protocol;
 using AmebaOta.Protocol.Pull;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -41,7 +43,8 @@ public sealed class PullServer : IAsyncDisposable
     public IPEndPoint? TcpEndPoint => _tcp?.IPEndPoint;
 
     /// <summary>Binds both ports and starts serving; throws <see cref="IOException"/> when a port cannot be bound.</summary>
-    public static async Task<PullServer> StartAsync(ServeOptions options, PullImageSource images, ServeConsole console, ControlEndpoint control,
+    /// <remarks>Every response is reported to <paramref name="activity"/> as it starts (and ends).</remarks>
+    public static async Task<PullServer> StartAsync(ServeOptions options, PullImageSource images, PullActivity activity, ControlEndpoint control,
         CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -49,7 +52,7 @@ public sealed class PullServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         ListenOptions? http = null, tcp = null;
         var stopping = new CancellationTokenSource();
-        var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, t => console.Started(t, options.Fault));
+        var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, activity.Track);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -67,15 +70,17 @@ public sealed class PullServer : IAsyncDisposable
                     tcp = listen;
                     listen.Run(async c =>
                     {
-                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.ConnectionClosed, stopping.Token);
-                        await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, linked.Token).ConfigureAwait(false);
+                        // The board leaving is seen on the connection's input (RawPullConnection), so it counts as "left", not "stopped".
+                        var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, stopping.Token,
+                            SocketOf(c.Features)).ConfigureAwait(false);
+                        if (transfer.Outcome == PullTransferOutcome.ClientLeft) c.Abort();
                     });
                 });
             }
         });
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
-        app.Run(context => HandleAsync(context, images, console, control, options.Fault, stopping.Token));
+        app.Run(context => HandleAsync(context, images, activity, control, stopping.Token));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -89,8 +94,7 @@ public sealed class PullServer : IAsyncDisposable
     }
 
     /// <summary>The HTTP requests Kestrel parses: control actions, and (without a fault) the downloads.</summary>
-    private static async Task HandleAsync(HttpContext context, PullImageSource images, ServeConsole console, ControlEndpoint control, PullFault fault,
-        CancellationToken stopping)
+    private static async Task HandleAsync(HttpContext context, PullImageSource images, PullActivity activity, ControlEndpoint control, CancellationToken stopping)
     {
         string path = context.Request.Path.Value ?? "/";
         if (path.StartsWith(ServeOptions.ControlPrefix, StringComparison.Ordinal) && HttpMethods.IsPost(context.Request.Method))
@@ -110,14 +114,25 @@ public sealed class PullServer : IAsyncDisposable
         context.Response.StatusCode = response.Status;
         context.Response.ContentLength = response.Body.Length;
         var transfer = new PullTransfer(context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null,
-            protocol, path, response.Status, response.Body.Length);
-        console.Started(transfer, fault);
-        if (head)
+            protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(SocketOf(context.Features)));
+        activity.Track(transfer);
+        try
         {
-            transfer.End(PullTransferOutcome.Completed);
-            return;
+            // Kestrel writes the head: fix it now, so the bytes the board acknowledges can be split into head and body.
+            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+            transfer.HeadWritten(KestrelResponseHead.Length(context.Response));
+            if (head)
+            {
+                transfer.End(PullTransferOutcome.Completed);
+                return;
+            }
+            var outcome = await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
+            if (outcome == PullTransferOutcome.ClientLeft) context.Abort();
         }
-        await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
+        finally
+        {
+            transfer.End(context.RequestAborted.IsCancellationRequested ? PullTransferOutcome.ClientLeft : PullTransferOutcome.Aborted);   // if nothing ended it
+        }
     }
 
     /// <summary>
@@ -155,9 +170,14 @@ public sealed class PullServer : IAsyncDisposable
             await next(connection).ConfigureAwait(false);
             return;
         }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, stopping);
-        await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, linked.Token).ConfigureAwait(false);
+        var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping,
+            SocketOf(connection.Features)).ConfigureAwait(false);
+        if (transfer?.Outcome == PullTransferOutcome.ClientLeft) connection.Abort();
     }
+
+    /// <summary>The connection's socket (Kestrel's socket transport exposes it), for reading what the board acknowledged.</summary>
+    private static System.Net.Sockets.Socket? SocketOf(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) =>
+        features.Get<IConnectionSocketFeature>()?.Socket;
 
     private static bool StartsWith(in ReadOnlySequence<byte> buffer, string prefix)
     {

@@ -54,7 +54,8 @@ public static class ServeCommand
     {
         var image = PullImage.Load(options.ImagePath, options.Force);
         var images = new PullImageSource(image, options.Force);
-        using var console = new ServeConsole(options.JsonLog);
+        var activity = new PullActivity();
+        await using var console = new ServeConsole(options.JsonLog, options.Fault, activity);
         foreach (var w in image.Warnings) console.Warning(w);
         if (!IPAddress.IsLoopback(options.Address))
             console.Warning($"listening on {options.Address}, not loopback: every host that reaches it can download the image (the control endpoint still needs the token)");
@@ -63,7 +64,7 @@ public static class ServeCommand
 
         string token = ControlEndpoint.NewToken();
         var control = new ControlEndpoint(images, options.ImagePath, token, console);
-        await using var server = await PullServer.StartAsync(options, images, console, control, cancellationToken);
+        await using var server = await PullServer.StartAsync(options, images, activity, control, cancellationToken);
         using var watcher = new ImageWatcher(images, options.ImagePath, console, options.Watch);
 
         string http = $"{server.HttpEndPoint.Address}:{server.HttpEndPoint.Port}";

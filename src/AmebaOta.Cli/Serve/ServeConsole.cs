@@ -1,50 +1,50 @@
 using System.Globalization;
 using System.Text.Json;
 using AmebaOta.Protocol.Pull;
+using Spectre.Console;
 
 namespace AmebaOta.Cli.Serve;
 
 /// <summary>
 /// Everything <c>serve</c> prints: one line per finished request (text, or JSON with <c>--json-log</c>) and per server
-/// event, and on a terminal a live status line under them with every board still downloading and how far it got.
+/// event, from the library's <see cref="PullActivity"/>. On a terminal (both outputs, with ANSI) the lines scroll above a
+/// live table of every board downloading (<see cref="ServeLiveView"/>); when redirected, plain lines only.
 /// </summary>
-public sealed class ServeConsole : IDisposable
+public sealed class ServeConsole : IAsyncDisposable
 {
     private readonly bool _json;
-    private readonly bool _live;
+    private readonly PullFault _fault;
     private readonly Lock _gate = new();
-    private readonly HashSet<PullTransfer> _active = [];
-    private readonly Timer? _timer;
-    private bool _statusShown;
+    private readonly ServeLiveView? _live;
 
-    public ServeConsole(bool json)
+    public ServeConsole(bool json, PullFault fault, PullActivity activity, bool? live = null)
     {
         _json = json;
-        _live = !json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
-        if (_live) _timer = new Timer(_ => Render(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+        _fault = fault;
+        if (live ?? IsTerminal(json)) _live = new ServeLiveView(AnsiConsole.Console, new ServeProgressTable(activity));
+        activity.Ended += Finished;
     }
 
-    /// <summary>A response started: tracked for the live line until it ends, then logged.</summary>
-    public void Started(PullTransfer transfer, PullFault fault)
-    {
-        lock (_gate) _active.Add(transfer);
-        transfer.Ended += t => Finished(t, fault);
-        if (transfer.Outcome != PullTransferOutcome.Running) Finished(transfer, fault);
-    }
+    /// <summary>True when a live table can be drawn: text output, stdout and stderr on a terminal that takes ANSI codes.</summary>
+    public static bool IsTerminal(bool json) =>
+        !json && !Console.IsOutputRedirected && !Console.IsErrorRedirected
+        && AnsiConsole.Profile.Capabilities.Ansi && AnsiConsole.Profile.Capabilities.Interactive;
 
-    private void Finished(PullTransfer t, PullFault fault)
+    private void Finished(PullTransfer t)
     {
-        lock (_gate)
-        {
-            if (!_active.Remove(t)) return;
-        }
         if (_json)
         {
             Write(JsonSerializer.Serialize(new TransferJson("request", DateTimeOffset.UtcNow, t.Remote?.Address.ToString(), t.Remote?.Port,
-                PullProtocols.Id(t.Protocol), t.Path, t.Status, t.SentBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
-                t.StayedToTheEnd, Outcome(t.Outcome), fault == PullFault.None ? null : PullFaults.Id(fault)), ServeJsonContext.Default.TransferJson));
+                PullProtocols.Id(t.Protocol), t.Path, t.Status, t.BoardBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
+                t.StayedToTheEnd, Outcome(t.Outcome), _fault == PullFault.None ? null : PullFaults.Id(_fault)), ServeJsonContext.Default.TransferJson));
             return;
         }
+        Write(RequestLine(t, _fault));
+    }
+
+    /// <summary>"127.0.0.5:40312 cloud-image GET /ota.bin 200: 262144/262144 bytes in 1.204 s, stayed to the end".</summary>
+    public static string RequestLine(PullTransfer t, PullFault fault)
+    {
         string what = t.Protocol == PullProtocol.SdkLocal ? "sdk-local (TCP)" : $"{PullProtocols.Id(t.Protocol)} GET {t.Path} {t.Status}";
         string end = t.Outcome switch
         {
@@ -53,7 +53,7 @@ public sealed class ServeConsole : IDisposable
             PullTransferOutcome.CutByFault => $"cut short by --fault {PullFaults.Id(fault)}",
             _ => "stopped by the server",
         };
-        Write($"{t.Remote} {what}: {t.SentBytes}/{t.TotalBytes} bytes in {t.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {end}");
+        return $"{t.Remote} {what}: {t.BoardBytes}/{t.TotalBytes} bytes in {t.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {end}";
     }
 
     /// <summary>A server event: a line of text, or a JSON object with <c>--json-log</c>.</summary>
@@ -65,14 +65,15 @@ public sealed class ServeConsole : IDisposable
         else Write(message);
     }
 
-    /// <summary>A warning, on stderr.</summary>
+    /// <summary>A warning: on stderr, or above the live table (the same screen) when there is one.</summary>
     public void Warning(string message)
     {
-        lock (_gate)
+        if (_live is not null)
         {
-            ClearStatus();
-            Console.Error.WriteLine($"warning: {message}");
+            _live.WriteLine($"warning: {message}", new Style(Color.Yellow));
+            return;
         }
+        lock (_gate) Console.Error.WriteLine($"warning: {message}");
     }
 
     private static string Outcome(PullTransferOutcome outcome) => outcome switch
@@ -86,47 +87,20 @@ public sealed class ServeConsole : IDisposable
 
     private void Write(string line)
     {
+        if (_live is not null)
+        {
+            _live.WriteLine(line);
+            return;
+        }
         lock (_gate)
         {
-            ClearStatus();
             Console.Out.WriteLine(line);
             Console.Out.Flush();
         }
     }
 
-    private void ClearStatus()
+    public async ValueTask DisposeAsync()
     {
-        if (!_statusShown) return;
-        Console.Out.Write("\r\u001b[K");
-        _statusShown = false;
-    }
-
-    private void Render()
-    {
-        lock (_gate)
-        {
-            ClearStatus();
-            if (_active.Count == 0) return;
-            int width = Math.Max(40, SafeWidth() - 1);
-            var parts = _active.OrderBy(t => t.StartedAt).Select(t =>
-                $"{t.Remote?.Address} {PullProtocols.Id(t.Protocol)} {(t.TotalBytes > 0 ? 100.0 * t.SentBytes / t.TotalBytes : 100):0}%");
-            string line = $"{_active.Count} downloading: {string.Join(" · ", parts)}";
-            if (line.Length > width) line = line[..(width - 1)] + "…";
-            Console.Out.Write(line);
-            Console.Out.Flush();
-            _statusShown = true;
-        }
-    }
-
-    private static int SafeWidth()
-    {
-        try { return Console.WindowWidth; }
-        catch (IOException) { return 80; }
-    }
-
-    public void Dispose()
-    {
-        _timer?.Dispose();
-        lock (_gate) ClearStatus();
+        if (_live is not null) await _live.DisposeAsync().ConfigureAwait(false);
     }
 }

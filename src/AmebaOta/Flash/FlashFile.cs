@@ -18,21 +18,20 @@ public static class FlashFile
         return size;
     }
 
-    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump); a symbolic link is followed to the file it names.</summary>
+    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump); a symbolic link is followed to the file it names. A directory,
+    /// a device, a pipe or a file larger than a chip is refused (<see cref="FlashFormatException"/>) before anything is read.</summary>
     public static NorFlash Load(string path)
     {
         string target = ResolveTarget(path);
-        if (Directory.Exists(target)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
-        var info = new FileInfo(target);
-        if (!info.Exists)
-            throw new FileNotFoundException(target == Path.GetFullPath(path)
-                ? $"flash file '{path}' does not exist"
-                : $"flash file '{path}' is a symbolic link to '{target}', which does not exist", path);
-        if (!FlashLayout.IsValidChipSize(info.Length))
-            throw new FlashFormatException(
-                $"'{path}' is {info.Length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)");
-        var flash = new NorFlash(File.ReadAllBytes(target));
-        return flash;
+        if (target != Path.GetFullPath(path) && !File.Exists(target) && !Directory.Exists(target))
+            throw new FileNotFoundException($"flash file '{path}' is a symbolic link to '{target}', which does not exist", path);
+        var bytes = InputFile.ReadAll(target, "a flash file", FlashLayout.TwoMiB, message => new FlashFormatException(message), WrongSize, shownAs: path);
+        if (!FlashLayout.IsValidChipSize(bytes.Length)) throw new FlashFormatException(WrongSize(bytes.Length) ?? $"'{path}' shrank to nothing while being read");
+        return new NorFlash(bytes);
+
+        // 0 bytes is left to InputFile: an empty file, or a device or pipe that must not be opened.
+        string? WrongSize(long length) => length == 0 || FlashLayout.IsValidChipSize(length) ? null :
+            $"'{path}' is {length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)";
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class FlashFileLock : IDisposable
     public static FlashFileLock Acquire(string path)
     {
         string target = FlashFile.ResolveTarget(path);
+        if (Directory.Exists(target)) throw new FlashFormatException($"'{path}' is a directory, not a flash file");
         if (!File.Exists(target)) throw new FileNotFoundException($"flash file '{path}' does not exist", path);
         var owner = UnixFile.Owner(target);
         if (owner is { } o && (o.Mode & (UnixFileMode.UserWrite | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0)

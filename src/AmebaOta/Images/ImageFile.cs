@@ -43,16 +43,14 @@ public sealed class ImageFile
     /// <summary>Bytes after the last segment (Arduino tools sometimes pad); not part of any image.</summary>
     public int TrailingBytes => Length - Image2Offset - Image2SegmentsLength;
 
-    /// <summary>Loads and parses an image file.</summary>
-    public static ImageFile Load(string path)
-    {
-        var info = new FileInfo(path);
-        if (Directory.Exists(path)) throw new ImageFormatException($"'{path}' is a directory, not an image file");
-        if (!info.Exists) throw new FileNotFoundException($"image file '{path}' does not exist", path);
-        if (info.Length > 64L * 1024 * 1024)
-            throw new ImageFormatException($"'{path}' is {info.Length} bytes, far larger than any Ameba flash (2 MiB): not an image");
-        return Parse(File.ReadAllBytes(path));
-    }
+    /// <summary>Largest image file: the largest chip (2 MiB), which a ram_all.bin can fill.</summary>
+    public const int MaxFileLength = Flash.FlashLayout.TwoMiB;
+
+    /// <summary>Loads and parses an image file. A directory, a device, a pipe or a file larger than a chip is refused
+    /// (<see cref="ImageFormatException"/>) before anything is read.</summary>
+    public static ImageFile Load(string path) =>
+        Parse(InputFile.ReadAll(path, "an image file", MaxFileLength, message => new ImageFormatException(message),
+            length => length > MaxFileLength ? $"'{path}' is {length} bytes, larger than any Ameba flash (2 MiB): not an image" : null));
 
     /// <summary>Parses an image held in memory.</summary>
     public static ImageFile Parse(byte[] bytes)

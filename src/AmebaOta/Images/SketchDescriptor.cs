@@ -124,16 +124,37 @@ public sealed record SketchDescriptor(
             error = $"sketch descriptor has an unknown board ({d[9]}) or mode ({d[10]})";
             return null;
         }
+        // Strict: replacement characters would make the name longer than its length byte says (and than mDNS allows).
+        string name, ssid;
+        try
+        {
+            name = StrictUtf8.GetString(d.Slice(FixedSize, nameLength));
+            ssid = StrictUtf8.GetString(d.Slice(FixedSize + nameLength, ssidLength));
+        }
+        catch (DecoderFallbackException)
+        {
+            error = "sketch descriptor has a device name or SSID that is not UTF-8";
+            return null;
+        }
         string? server = hasServer ? Encoding.ASCII.GetString(d.Slice(strings + 1, d[strings])) : null;
-        return new SketchDescriptor(
+        var sketch = new SketchDescriptor(
             Version: BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
-            DeviceName: Encoding.UTF8.GetString(d.Slice(FixedSize, nameLength)),
+            DeviceName: name,
             Port: BinaryPrimitives.ReadUInt16LittleEndian(d[16..]),
             RecoveryPin: d[18],
             Board: (BoardKind)d[9],
             Mode: (SketchMode)d[10],
             AppliesVersion1Settings: (d[11] & 1) != 0,
-            Ssid: Encoding.UTF8.GetString(d.Slice(FixedSize + nameLength, ssidLength)),
+            Ssid: ssid,
             Server: server);
+        // Whatever the bytes say, a descriptor the board gets is one that could have been written (port 0, a pull sketch without its server: damaged).
+        if (sketch.Validate() is { } problem)
+        {
+            error = $"sketch descriptor is damaged: {problem}";
+            return null;
+        }
+        return sketch;
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }

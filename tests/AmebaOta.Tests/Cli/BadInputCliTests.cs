@@ -11,7 +11,7 @@ public class BadInputCliTests
 
     public static IEnumerable<object[]> BadImages() =>
     [
-        ["empty", "error: the file is empty"],
+        ["empty", "error: '"], // the whole line: SpecialInputFileCliTests
         ["truncated-header", "error: truncated header: 10 bytes, a segment header is 16"],
         ["length-past-eof", "error: header says the body is 4080 bytes but the file holds only 1008 after the header (truncated file?)"],
         ["garbage", "error: not an Ameba image: signature words 0x"],
@@ -100,7 +100,7 @@ public class BadInputCliTests
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("v1.bin"), V1);
-        foreach (int size in new[] { 0, 1000, 0x100000 - 1, 0x180000 })
+        foreach (int size in new[] { 1000, 0x100000 - 1, 0x180000 })
         {
             File.WriteAllBytes(dir.File("odd.bin"), new byte[size]);
             var r = await RunAsync(dir.Path, command.Select(a => a == "F" ? "odd.bin" : a).ToArray());

@@ -177,7 +177,7 @@ public class UploadCliTests
     public async Task A_connection_reset_mid_transfer_is_exit_5()
     {
         using var dir = new TempDir();
-        await MakeImage(dir, "huge.bin", "--version", "2", "--size", "8M");
+        await MakeImage(dir, "huge.bin", "--version", "2", "--size", "2M");
         using var listener = WireCapture.SmallBufferListener();
         var resetter = Task.Run(async () =>
         {
@@ -189,14 +189,15 @@ public class UploadCliTests
         var upload = await Run(dir, "upload", "huge.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--force", "--timeout", "5");
         await resetter;
         Assert.Equal(5, upload.ExitCode);
-        Assert.Contains("dropped after", upload.Stderr);
+        // Seen as a failed send or as the board's reset, whichever the uploader notices first.
+        Assert.Matches("dropped after|reset the connection after acknowledging", upload.Stderr);
     }
 
     [Fact]
     public async Task A_board_that_stops_reading_is_exit_5_after_the_timeout()
     {
         using var dir = new TempDir();
-        await MakeImage(dir, "huge.bin", "--version", "2", "--size", "8M");
+        await MakeImage(dir, "huge.bin", "--version", "2", "--size", "2M");
         using var listener = WireCapture.SmallBufferListener();
         var accepted = listener.AcceptAsync();
         var upload = await Run(dir, "upload", "huge.bin", "--ip", "127.0.0.1", "--port", ((IPEndPoint)listener.LocalEndPoint!).Port.ToString(), "--force", "--timeout", "1");

@@ -235,4 +235,23 @@ public sealed class DashboardHttpTests
         string farmDir = virtualLine[..^1].Split("flash files in ")[1];
         Assert.False(Directory.Exists(farmDir), farmDir);
     }
+
+    [Fact]
+    public async Task A_signed_image_gets_uploads_own_warning_and_is_sent_with_its_signature_cleared()
+    {
+        var (dir, dashboard, http) = await StartAsync();
+        using var _ = dir;
+        await using var __ = dashboard;
+        string signed = dir.File("ram_2.p.bin");
+        File.WriteAllBytes(signed, AmebaOta.Images.ImageBuilder.Build(new AmebaOta.Images.ImageBuildOptions(new AmebaOta.Images.SketchDescriptor(4), Signed: true)));
+        var cli = await Support.Cli.RunAsync(dir.Path, "upload", signed, "--ip", "127.0.0.1", "--port", TestImages.UnusedPort().ToString());
+        var cliWarnings = cli.Stderr.Split('\n').Where(l => l.StartsWith("warning: ")).Select(l => l["warning: ".Length..]).ToList();
+        Assert.Contains(cliWarnings, w => w.Contains("signature words cleared"));
+
+        var taken = await http.SendAsync(Post("/api/images?name=ram_2.p.bin", new ByteArrayContent(File.ReadAllBytes(signed)), dashboard.Token));
+        var json = await JsonAsync(taken);
+        var warnings = json.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
+        Assert.Equal(cliWarnings.Where(w => !w.Contains("timeout")), warnings);
+        Assert.Contains(json.GetProperty("info").EnumerateArray().Select(l => l.GetString()), l => l!.StartsWith("signature:     new"));
+    }
 }

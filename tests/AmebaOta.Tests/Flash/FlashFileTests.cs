@@ -64,7 +64,6 @@ public class FlashFileTests
     }
 
     [Theory]
-    [InlineData(0)]
     [InlineData(1000)]
     [InlineData(FlashLayout.OneMiB - 1)]
     [InlineData(FlashLayout.OneMiB + 4096)]
@@ -78,6 +77,18 @@ public class FlashFileTests
         Assert.Contains($"is {size} bytes", e.Message);
         Assert.Contains("exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)", e.Message);
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void An_empty_file_or_a_device_is_refused_before_it_is_opened()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("empty.bin"), []);
+        foreach (var path in new[] { dir.File("empty.bin"), "/dev/zero" })
+        {
+            var e = Assert.Throws<FlashFormatException>(() => FlashFile.Load(path));
+            Assert.Equal($"'{path}' is not a flash file: it is empty, or not a regular file (a device such as /dev/zero, a pipe, a socket)", e.Message);
+        }
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public class ImageFileParserTests
         using var dir = new TempDir();
         using (var f = File.Create(dir.File("huge.bin"))) f.SetLength(65L * 1024 * 1024);
         var e = Assert.Throws<ImageFormatException>(() => ImageFile.Load(dir.File("huge.bin")));
-        Assert.Contains("far larger than any Ameba flash", e.Message);
+        Assert.Contains("larger than any Ameba flash (2 MiB)", e.Message);
     }
 
     [Theory]

@@ -88,7 +88,8 @@ public class NginxPublishTests(ITestOutputHelper output)
         }
         finally
         {
-            if (!nginx.HasExited) nginx.Kill();
+            // SIGKILL to the master alone would orphan its worker: stop the whole tree.
+            if (!nginx.HasExited) nginx.Kill(entireProcessTree: true);
             await nginx.WaitForExitAsync();
         }
     }

@@ -58,7 +58,7 @@ internal sealed class RolloutRun : RunTracker
         return new RolloutRun(id, image, plan, settings, state, history, rolloutId);
     }
 
-    /// <summary>Writes the image beside the database (<c>SHA256/FILE</c>, whole, then renamed), for <c>--resume</c>.</summary>
+    /// <summary>Writes the image as sent beside the database (<c>SHA256/FILE</c>, whole, then renamed), for <c>--resume</c>.</summary>
     private static string Keep(ShelvedImage image, string directory)
     {
         directory = Path.Combine(directory, image.Sha256);
@@ -67,7 +67,7 @@ internal sealed class RolloutRun : RunTracker
         if (!File.Exists(path))
         {
             string temp = path + $".{Environment.ProcessId}.tmp";
-            File.WriteAllBytes(temp, image.Image.Bytes);
+            File.WriteAllBytes(temp, image.Sent.Bytes);
             File.Move(temp, path, overwrite: true);
         }
         return path;
@@ -86,7 +86,7 @@ internal sealed class RolloutRun : RunTracker
             Board(s.Board.Target.Name, Json(s.Board, s.Fleet), final, Outcome(s.Board.State));
         };
         runner.StageChanged += e => SetStage(e.Stage, _plan.StageCount, _rolloutId);
-        var result = await runner.RunAsync(Image.Image.Bytes, stop);
+        var result = await runner.RunAsync(Image.Sent.Bytes, stop);
         string reason = result.End == RolloutEnd.Stopped && stop.IsCancellationRequested ? "stopped from the page" : result.Reason ?? "";
         if (result.End != RolloutEnd.Completed && _rolloutId is { } id) reason += $" (resume: ameba-ota fleet rollout --resume {id})";
         return (RolloutStore.StateName(result.End), reason);

@@ -54,15 +54,18 @@ public sealed class PullImage
     public ReadOnlyMemory<byte> WithTrailer { get; }
 
     /// <summary>
-    /// Makes a snapshot of <paramref name="file"/> after the same checks as <c>upload</c> (<see cref="OtaPreflight"/>):
-    /// throws <see cref="ImageFormatException"/> with the refusals unless <paramref name="force"/>.
+    /// Makes a snapshot of <paramref name="file"/> as <c>upload</c> sends it (<see cref="OtaImageAsSent"/>: the same checks,
+    /// a "new" signature cleared): throws <see cref="ImageFormatException"/> with the refusals unless <paramref name="force"/>.
     /// </summary>
     public static PullImage From(ImageFile file, string? name = null, bool force = false)
     {
-        var preflight = OtaPreflight.Check(file);
+        // A "new" signature never goes to a board: served cleared, the board signs the image itself after verifying.
+        var asSent = OtaImageAsSent.Prepare(file);
+        var preflight = asSent.Check;
+        file = asSent.Image;
         if (preflight.Refused && !force)
             throw new ImageFormatException($"{name ?? "the image"} is refused: {string.Join("; ", preflight.Refusals)} (--force serves it anyway)");
-        var warnings = preflight.Warnings.Concat(preflight.Refused ? preflight.Refusals.Select(r => "served despite: " + r) : []).ToList();
+        var warnings = preflight.Warnings.Concat(asSent.Notes).Concat(preflight.Refused ? preflight.Refusals.Select(r => "served despite: " + r) : []).ToList();
         if (file.Length + TrailerSize <= 512)
             warnings.Add($"{file.Length} bytes is so small that a whole sdk-http response fits in http_update_ota's first 512-byte read, " +
                 "where it takes the trailer from the wrong offset and fails with \"The checksume is wrong!\" (real images are far larger)");

@@ -4,8 +4,10 @@ namespace AmebaOta.Protocol.Pull;
 
 /// <summary>
 /// Writes a <see cref="PullResponse"/> to a connection's pipe: the head (when the transport does not write its own), then
-/// the body in chunks, flushing each so that a board's small receive window paces the server (progress counts what the
-/// connection took; the head is not counted). Applies the response's pace, cut and stall.
+/// the body in chunks, flushing each so that a board's small receive window paces the server. Applies the response's
+/// pace, cut and stall. A whole body counts as completed only once the board has acknowledged all of it (where the
+/// transfer can see acknowledgements): the host's buffers take a whole image while the board is still erasing, and a
+/// board that resets meanwhile never got it.
 /// </summary>
 public static class PullSender
 {
@@ -14,6 +16,9 @@ public static class PullSender
 
     /// <summary>Bytes per write while a slow body trickles.</summary>
     public const int SlowChunkSize = 512;
+
+    /// <summary>How often the last acknowledgements are looked for once the whole body is handed over.</summary>
+    public static readonly TimeSpan AcknowledgementPoll = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Sends <paramref name="response"/> (its head too when <paramref name="writeHead"/>) and returns how the transfer
@@ -30,6 +35,7 @@ public static class PullSender
             {
                 // One segment: update_ota_local reads its 12-byte header with a single read().
                 if (await WriteAsync(writer, response.Head, null, token).ConfigureAwait(false)) return Left(transfer);
+                transfer.HeadWritten(response.Head.Length);
             }
             var body = response.Body[..(int)response.SendBytes];
             int chunk = response.BytesPerSecond is null ? ChunkSize : SlowChunkSize;
@@ -58,25 +64,70 @@ public static class PullSender
                     transfer.End(PullTransferOutcome.CutByFault);
                     return PullTransferOutcome.CutByFault;
                 default:
+                    if (!await AllAcknowledgedAsync(transfer, token).ConfigureAwait(false)) return Left(transfer);
                     transfer.End(PullTransferOutcome.Completed);
                     return PullTransferOutcome.Completed;
             }
         }
         catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
-            return Left(transfer);
+            return LeftOrDone(transfer, response);
         }
         catch (OperationCanceledException)
         {
+            if (Whole(transfer, response))
+            {
+                // Stopped while only waiting for acknowledgements that had all come: the board got it all.
+                transfer.End(PullTransferOutcome.Completed);
+                return PullTransferOutcome.Completed;
+            }
             transfer.End(PullTransferOutcome.Aborted);
             throw;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // The connection broke under the writer (a reset from the board).
-            return Left(transfer);
+            return LeftOrDone(transfer, response);
         }
     }
+
+    /// <summary>
+    /// Waits until the board has acknowledged every body byte; false when it takes none for as long as a host gives a
+    /// stock board (<see cref="OtaUploadBudget.DefaultStall"/>: its slowest erase and a margin), as a board that died does.
+    /// </summary>
+    private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, CancellationToken token)
+    {
+        var stall = OtaUploadBudget.DefaultStall(transfer.TotalBytes);
+        long last = -1;
+        long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!transfer.AllAcknowledged)
+        {
+            long now = transfer.BoardBytes;
+            if (now != last)
+            {
+                last = now;
+                lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            else if (System.Diagnostics.Stopwatch.GetElapsedTime(lastChange) > stall)
+            {
+                return false;
+            }
+            await Task.Delay(AcknowledgementPoll, token).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>The client went away: still a whole transfer if it had acknowledged every byte of a whole body first.</summary>
+    private static PullTransferOutcome LeftOrDone(PullTransfer transfer, PullResponse response)
+    {
+        if (!Whole(transfer, response)) return Left(transfer);
+        transfer.End(PullTransferOutcome.Completed);
+        return PullTransferOutcome.Completed;
+    }
+
+    /// <summary>True when a whole body was handed over and the board acknowledged all of it.</summary>
+    private static bool Whole(PullTransfer transfer, PullResponse response) =>
+        response.End == PullBodyEnd.Complete && transfer.SentBytes >= response.SendBytes && transfer.AllAcknowledged;
 
     private static PullTransferOutcome Left(PullTransfer transfer)
     {

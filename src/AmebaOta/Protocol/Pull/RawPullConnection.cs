@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Sockets;
 
 namespace AmebaOta.Protocol.Pull;
 
@@ -24,22 +25,21 @@ public sealed record PullConnectionOptions(PullImageSource Images, PullFault Fau
 public static class RawPullConnection
 {
     /// <summary>The <c>update_ota_local</c> server: 12-byte header, image, trailer, close; the board never sends anything.</summary>
-    public static async Task<PullTransfer> ServeSdkLocalAsync(IDuplexPipe pipe, IPEndPoint? remote, PullConnectionOptions options, CancellationToken cancellationToken)
+    /// <remarks>With the connection's <paramref name="socket"/>, progress and "stayed to the end" follow what the board acknowledged.</remarks>
+    public static async Task<PullTransfer> ServeSdkLocalAsync(IDuplexPipe pipe, IPEndPoint? remote, PullConnectionOptions options, CancellationToken cancellationToken,
+        Socket? socket = null)
     {
         var response = PullResponses.For(PullProtocol.SdkLocal, options.Images.Current, options.Fault, options.SlowBytesPerSecond);
-        var transfer = new PullTransfer(remote, PullProtocol.SdkLocal, "", 0, response.Body.Length);
+        var transfer = new PullTransfer(remote, PullProtocol.SdkLocal, "", 0, response.Body.Length, TcpAckCounter.StartingNow(socket));
         options.Started?.Invoke(transfer);
-        using var clientGone = new CancellationTokenSource();
-        var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
-        await PullSender.SendAsync(pipe.Output, response, transfer, writeHead: true, clientGone.Token, cancellationToken).ConfigureAwait(false);
-        await pipe.Output.CompleteAsync().ConfigureAwait(false);
-        await clientGone.CancelAsync().ConfigureAwait(false);
-        await watching.ConfigureAwait(false);
+        await SendAsync(pipe, response, transfer, cancellationToken).ConfigureAwait(false);
         return transfer;
     }
 
     /// <summary>One HTTP request on a raw connection: read the head, answer by path, close. Null when no request came.</summary>
-    public static async Task<PullTransfer?> ServeHttpAsync(IDuplexPipe pipe, IPEndPoint? remote, PullConnectionOptions options, CancellationToken cancellationToken)
+    /// <remarks>With the connection's <paramref name="socket"/>, progress and "stayed to the end" follow what the board acknowledged.</remarks>
+    public static async Task<PullTransfer?> ServeHttpAsync(IDuplexPipe pipe, IPEndPoint? remote, PullConnectionOptions options, CancellationToken cancellationToken,
+        Socket? socket = null)
     {
         HttpRequestHead? head;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -62,15 +62,27 @@ public static class RawPullConnection
         else response = PullResponses.For(PullProtocols.ForPath(path), options.Images.Current, options.Fault, options.SlowBytesPerSecond);
         if (head.Method == "HEAD") response = response with { SendBytes = 0 };
 
-        var transfer = new PullTransfer(remote, response.Protocol, path, response.Status, response.Body.Length);
+        var transfer = new PullTransfer(remote, response.Protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(socket));
         options.Started?.Invoke(transfer);
-        using var clientGone = new CancellationTokenSource();
-        var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
-        await PullSender.SendAsync(pipe.Output, response, transfer, writeHead: true, clientGone.Token, cancellationToken).ConfigureAwait(false);
-        await pipe.Output.CompleteAsync().ConfigureAwait(false);
-        await clientGone.CancelAsync().ConfigureAwait(false);
-        await watching.ConfigureAwait(false);
+        await SendAsync(pipe, response, transfer, cancellationToken).ConfigureAwait(false);
         return transfer;
+    }
+
+    private static async Task SendAsync(IDuplexPipe pipe, PullResponse response, PullTransfer transfer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var clientGone = new CancellationTokenSource();
+            var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
+            await PullSender.SendAsync(pipe.Output, response, transfer, writeHead: true, clientGone.Token, cancellationToken).ConfigureAwait(false);
+            await pipe.Output.CompleteAsync().ConfigureAwait(false);
+            await clientGone.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+        }
+        finally
+        {
+            transfer.End(PullTransferOutcome.Aborted);   // only if nothing ended it
+        }
     }
 
     private static async Task<HttpRequestHead?> ReadHeadAsync(PipeReader input, CancellationToken cancellationToken)
@@ -101,13 +113,14 @@ public static class RawPullConnection
                 if (result.IsCompleted || result.IsCanceled) break;
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
         {
             return;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException
+            or InvalidOperationException)
         {
-            // A reset: the client is gone all the same.
+            // A reset or an aborted connection (Kestrel's ConnectionAbortedException is a cancellation): the client is gone all the same.
         }
         if (!cancellationToken.IsCancellationRequested) await clientGone.CancelAsync().ConfigureAwait(false);
     }
