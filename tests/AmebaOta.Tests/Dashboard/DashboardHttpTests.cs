@@ -8,14 +8,29 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Dashboard;
 
-/// <summary>The dashboard's HTTP API without a browser: who may change what, and bad requests that must change nothing.</summary>
-public sealed class DashboardHttpTests
+/// <summary>
+/// The dashboard's HTTP API without a browser: who may change what, and bad requests that must change nothing. Each
+/// dashboard runs in a private namespace of its own (its mDNS browsing stays off the suite's loopback), reached from here
+/// through sockets made in that namespace.
+/// </summary>
+public sealed class DashboardHttpTests : IDisposable
 {
-    private static async Task<(TempDir Dir, DashboardProcess Dashboard, HttpClient Http)> StartAsync(params string[] extra)
+    private readonly List<IDisposable> _networks = [];
+
+    public void Dispose()
+    {
+        foreach (var n in _networks) n.Dispose();
+    }
+
+    private PrivateNetwork? _network;
+
+    private async Task<(TempDir Dir, DashboardProcess Dashboard, HttpClient Http)> StartAsync(params string[] extra)
     {
         var dir = new TempDir();
-        var dashboard = await DashboardProcess.StartAsync(null, dir.Path, ["--port", "0", "--interface", "lo", "--db", "none", .. extra]);
-        return (dir, dashboard, new HttpClient { BaseAddress = new Uri(dashboard.Url), Timeout = TimeSpan.FromSeconds(30) });
+        _network = await PrivateNetwork.CreateAsync();
+        _networks.Add(_network);
+        var dashboard = await DashboardProcess.StartAsync(_network, dir.Path, ["--port", "8080", "--interface", "lo", "--db", "none", .. extra]);
+        return (dir, dashboard, _network.NewHttpClient(new Uri(dashboard.Url)));
     }
 
     private static HttpRequestMessage Post(string path, HttpContent content, string? token)
@@ -101,16 +116,16 @@ public sealed class DashboardHttpTests
         var image = TestImages.Image(2, size: 64 * 1024);
         var uri = new Uri(dashboard.Url);
 
-        using (var client = new TcpClient())
+        using (var client = _network!.NewTcpSocket())
         {
             await client.ConnectAsync(IPAddress.Loopback, uri.Port);
-            var stream = client.GetStream();
+            await using var stream = new NetworkStream(client);
             string head = $"POST /api/images?name=cut.bin HTTP/1.1\r\nHost: 127.0.0.1:{uri.Port}\r\nAuthorization: Bearer {dashboard.Token}\r\n" +
                           $"Content-Type: application/octet-stream\r\nContent-Length: {image.Length}\r\n\r\n";
             await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
             await stream.WriteAsync(image.AsMemory(0, image.Length / 2));
             await stream.FlushAsync();
-            client.Client.Shutdown(SocketShutdown.Send);   // the browser went away mid-upload
+            client.Shutdown(SocketShutdown.Send);   // the browser went away mid-upload
             var buffer = new byte[4096];
             while (await stream.ReadAsync(buffer) > 0) { }
         }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace AmebaOta.Tests.Support;
 
@@ -121,6 +123,58 @@ public sealed class PrivateNetwork : IDisposable
         catch (IOException) { return ""; }
         catch (UnauthorizedAccessException) { return ""; }
     }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setns(int fd, int nstype);
+
+    private const int CloneNewNet = 0x40000000;
+
+    /// <summary>
+    /// A TCP socket inside this namespace, for the test process outside it: made on a thread of its own that joins the
+    /// namespace first (a socket keeps the namespace it was made in; the thread ends right after).
+    /// </summary>
+    public Socket NewTcpSocket()
+    {
+        Socket? socket = null;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var ns = File.OpenHandle(NamespacePath);
+                if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
+                    throw new IOException($"setns into {NamespacePath} failed (errno {Marshal.GetLastPInvokeError()})");
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        return error is null ? socket! : throw error;
+    }
+
+    /// <summary>An HTTP client whose connections are made inside this namespace (see <see cref="NewTcpSocket"/>).</summary>
+    public HttpClient NewHttpClient(Uri baseAddress) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = NewTcpSocket();
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public void Dispose()
     {
