@@ -1,7 +1,7 @@
 """Hostile TCP sessions against the OTA receiver of a `device run` board: garbage headers, short headers, lying and huge
 lengths, bad checksums, trailing bytes, slowloris, half-open connections, resets at random points, connection floods.
 After each session the board is reset (as a user would after "OTA failed!!") and must boot and listen again.
-A header whose length runs past the end of the chip makes a stock board erase round to sector 0 (spec section 6, step 6:
+A header whose length runs past the end of the chip makes a stock board erase round to sector 0 (docs/reference section 6, step 6:
 no end-of-flash check) and brick: those sessions are counted apart as the reproduced quirk (the host refuses to send
 such images), and the chip is restored. Usage: fuzz_receiver.py SESSIONS SEED"""
 import os, random, struct, sys, time

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AmebaOta.Device;
 
 /// <summary>
-/// A virtual Ameba: boots its flash with the real boot loader's decision and log (spec section 4), then runs the
+/// A virtual Ameba: boots its flash with the real boot loader's decision and log (docs/reference section 4), then runs the
 /// sketch the booted image describes. An OTA success reboots in-process (boot log again, new sketch); a failed one
 /// leaves the sketch idling, as the real <c>ota_basic</c> does. <see cref="Reset"/> is the reset button,
 /// <see cref="PowerCut"/> pulls the plug at the next flash operation, <see cref="Wifi"/> is the access point. A reboot,

@@ -38,7 +38,7 @@ public sealed record VirtualBoardOptions
     public Func<IWifiLink>? WifiFactory { get; init; }
 
     /// <summary>
-    /// How long the board's flash takes for each erase, program and read (spec section 9). Default: datasheet typical
+    /// How long the board's flash takes for each erase, program and read (docs/reference section 9). Default: datasheet typical
     /// values, so an OTA takes the time it takes on hardware; tests that are not about time may choose
     /// <see cref="Flash.FlashTiming.Instant"/>.
     /// </summary>

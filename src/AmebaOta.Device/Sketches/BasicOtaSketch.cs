@@ -3,7 +3,7 @@ using AmebaOta.Flash;
 namespace AmebaOta.Device.Sketches;
 
 /// <summary>
-/// The stock <c>ota_basic</c> example (spec section 8): print the version, connect Wi-Fi, apply the version-1 settings
+/// The stock <c>ota_basic</c> example (docs/reference section 8): print the version, connect Wi-Fi, apply the version-1 settings
 /// if the image does, start mDNS, then block in <c>OTA.beginLocal</c>. Success reboots; failure prints
 /// <c>OTA failed!!</c> and <c>loop()</c> does nothing, so the board never listens again until reset. Wi-Fi is joined
 /// once; if the access point drops later the link comes back by itself (the SDK's auto-reconnect) and the receiver and

@@ -3,7 +3,7 @@ using AmebaOta.Flash;
 namespace AmebaOta.Device.Sketches;
 
 /// <summary>
-/// The stock <c>ota_non_block</c> example (spec section 8). <c>setup()</c> prints the version and starts a Wi-Fi service
+/// The stock <c>ota_non_block</c> example (docs/reference section 8). <c>setup()</c> prints the version and starts a Wi-Fi service
 /// thread; <c>loop()</c> waits a second and prints <c>Current system tick: &lt;millis&gt;</c>, forever. The Wi-Fi thread
 /// checks <c>WiFi.status()</c> every second; when it is down it prints <c>WiFi is not connected. Try to connect to
 /// &lt;ssid&gt;</c>, calls <c>WiFi.begin</c> until it succeeds (<c>Failed. Wait 1s and retry...</c> and a second's wait after

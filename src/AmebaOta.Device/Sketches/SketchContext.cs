@@ -148,7 +148,7 @@ public sealed class SketchContext : IAsyncDisposable
         }
     }
 
-    /// <summary><c>OTA.beginLocal(port)</c>: the receiver of spec section 6, on this board's flash and serial port, reachable only while Wi-Fi is up.</summary>
+    /// <summary><c>OTA.beginLocal(port)</c>: the receiver of docs/reference section 6, on this board's flash and serial port, reachable only while Wi-Fi is up.</summary>
     public Task<OtaReceiveResult> BeginLocalAsync(CancellationToken cancellationToken) =>
         new OtaReceiver(Flash, Console.Serial, Logger).BeginLocalAsync(
             new OtaReceiverOptions(BindAddress, Port)

@@ -4,7 +4,7 @@ using AmebaOta.Images;
 namespace AmebaOta.Boot;
 
 /// <summary>
-/// Image 1's boot decision and boot log, step by step as spec section 4 describes, quirks included:
+/// Image 1's boot decision and boot log, step by step as docs/reference section 4 describes, quirks included:
 /// the last configured recovery pin decides, an unusable OTA address is reported and ignored, and address
 /// arithmetic wraps at 32 bits as the C code does.
 /// </summary>

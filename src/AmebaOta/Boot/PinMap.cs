@@ -1,6 +1,6 @@
 namespace AmebaOta.Boot;
 
-/// <summary>Arduino pin numbers to chip pins for a board variant (spec section 3).</summary>
+/// <summary>Arduino pin numbers to chip pins for a board variant (docs/reference section 3).</summary>
 public sealed class PinMap
 {
     private readonly Dictionary<int, ChipPin> _toChip;

@@ -41,7 +41,7 @@ public interface IServiceAdvertiser : IAsyncDisposable
     void SetDeaf(bool deaf) { }
 }
 
-/// <summary>What the stock Ameba library advertises (spec section 5).</summary>
+/// <summary>What the stock Ameba library advertises (docs/reference section 5).</summary>
 public static class ArduinoService
 {
     /// <summary><c>_arduino._tcp</c>, the service type the Arduino IDE browses.</summary>

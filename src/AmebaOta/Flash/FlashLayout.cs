@@ -1,6 +1,6 @@
 namespace AmebaOta.Flash;
 
-/// <summary>Addresses and sizes of the Ameba flash layout (spec section 1).</summary>
+/// <summary>Addresses and sizes of the Ameba flash layout (docs/reference section 1).</summary>
 public static class FlashLayout
 {
     /// <summary>Erase unit: 4 KiB.</summary>

@@ -1,7 +1,7 @@
 namespace AmebaOta.Flash;
 
 /// <summary>
-/// How long the SPI NOR chip takes for each operation (spec section 9). Programming n bytes of one 256-byte page takes
+/// How long the SPI NOR chip takes for each operation (docs/reference section 9). Programming n bytes of one 256-byte page takes
 /// the first-byte time plus the per-byte time for the rest, capped at the page-program time (datasheet tBP1, tBP2, tPP);
 /// a program that spans pages is one page program per page. The SDK's <c>flash_stream_write</c>, which the OTA code
 /// uses, issues one program command per 32-bit word (<see cref="StreamWrite"/>), which makes it several times slower

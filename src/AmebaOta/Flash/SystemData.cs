@@ -1,7 +1,7 @@
 namespace AmebaOta.Flash;
 
 /// <summary>
-/// The system-data sector at 0x9000 (spec section 3): OTA address at +0, recovery pins at +8.
+/// The system-data sector at 0x9000 (docs/reference section 3): OTA address at +0, recovery pins at +8.
 /// Words are written the way the stock SDK writes them: program, read back, and on mismatch rewrite the
 /// whole sector, a word at a time, through the backup sector at 0x8000.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace AmebaOta.Images;
 
-/// <summary>State of a segment header's two signature words (spec section 2).</summary>
+/// <summary>State of a segment header's two signature words (docs/reference section 2).</summary>
 public enum SignatureState
 {
     /// <summary>"81958711": a valid image the boot loader prefers.</summary>

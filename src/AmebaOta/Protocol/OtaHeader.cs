@@ -4,7 +4,7 @@ using AmebaOta.Images;
 namespace AmebaOta.Protocol;
 
 /// <summary>
-/// The 12 bytes the host sends before the image (spec sections 6 and 7): <c>{checksum, 0, length}</c>, three little-endian u32.
+/// The 12 bytes the host sends before the image (docs/reference sections 6 and 7): <c>{checksum, 0, length}</c>, three little-endian u32.
 /// The checksum is the u32 wrapping byte sum of the whole file.
 /// </summary>
 public readonly record struct OtaHeader(uint Checksum, uint Reserved, uint Length)

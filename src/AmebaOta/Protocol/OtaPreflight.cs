@@ -11,7 +11,7 @@ public sealed record OtaPreflightResult(IReadOnlyList<string> Refusals, IReadOnl
 }
 
 /// <summary>
-/// Protects users from the stock receiver's quirks (spec sections 1 and 6): it erases by the declared length with no
+/// Protects users from the stock receiver's quirks (docs/reference sections 1 and 6): it erases by the declared length with no
 /// end-of-flash check, signs whatever it got, and cannot tell an Image 2 from anything else.
 /// </summary>
 public static class OtaPreflight

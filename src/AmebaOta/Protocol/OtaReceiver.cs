@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AmebaOta.Protocol;
 
 /// <summary>
-/// The board side: the stock Arduino <c>OTA.beginLocal(port)</c>, step by step as spec section 6 describes, with
+/// The board side: the stock Arduino <c>OTA.beginLocal(port)</c>, step by step as docs/reference section 6 describes, with
 /// its log lines (written to <paramref name="serial"/>, one line per call), its timing (every erase and program waits
 /// for the flash by its <see cref="NorFlash.Timing"/>, the image written with <c>flash_stream_write</c> a word at a time;
 /// nothing is read from the socket while the sectors are erased) and its quirks (docs/reference section 6):
@@ -46,7 +46,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
 
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
-    /// <summary><c>OTA.beginLocal(port)</c>: waits for one upload, writes it, verifies it and marks it bootable (spec section 6).</summary>
+    /// <summary><c>OTA.beginLocal(port)</c>: waits for one upload, writes it, verifies it and marks it bootable (docs/reference section 6).</summary>
     public async Task<OtaReceiveResult> BeginLocalAsync(OtaReceiverOptions options, CancellationToken cancellationToken = default)
     {
         var activity = options.Activity ?? new OtaReceiverActivity();

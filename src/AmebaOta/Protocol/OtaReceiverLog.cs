@@ -1,6 +1,6 @@
 namespace AmebaOta.Protocol;
 
-/// <summary>The exact lines the stock <c>OTA.beginLocal</c> prints (spec section 6), for the receiver and for tests that wait on them.</summary>
+/// <summary>The exact lines the stock <c>OTA.beginLocal</c> prints (docs/reference section 6), for the receiver and for tests that wait on them.</summary>
 public static class OtaReceiverLog
 {
     /// <summary>Serial line <c>use default OTA address</c>.</summary>

@@ -4,7 +4,7 @@ namespace AmebaOta.Protocol;
 
 /// <summary>
 /// How long a stock board spends on an OTA of <see cref="ImageLength"/> bytes with flash of <see cref="Timing"/>
-/// (spec sections 6 and 9): it erases every sector first, reading nothing meanwhile, then programs the image 512 bytes
+/// (docs/reference sections 6 and 9): it erases every sector first, reading nothing meanwhile, then programs the image 512 bytes
 /// at a time as they arrive, then reads it all back to verify it. Network time is not included.
 /// </summary>
 public sealed record OtaTimeEstimate(long ImageLength, FlashTiming Timing)

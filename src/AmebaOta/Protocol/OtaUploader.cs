@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace AmebaOta.Protocol;
 
 /// <summary>
-/// The host side of the OTA protocol, byte-compatible with the stock <c>upload_ota</c> (spec section 7): one TCP
+/// The host side of the OTA protocol, byte-compatible with the stock <c>upload_ota</c> (docs/reference section 7): one TCP
 /// connection, the 12-byte <see cref="OtaHeader"/>, the file, then an orderly close (FIN). Nothing else is sent and
-/// nothing is expected back: the board never answers. Unlike the stock tool it is safe for a real board (spec section 9):
+/// nothing is expected back: the board never answers. Unlike the stock tool it is safe for a real board (docs/reference section 9):
 /// <list type="bullet">
 /// <item>progress, stall detection and success follow the bytes the board has <b>acknowledged</b> (TCP_INFO on Linux),
 /// not what the host's kernel buffered; success is reported only once the board acknowledged the last byte;</item>

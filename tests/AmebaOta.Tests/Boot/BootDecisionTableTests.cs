@@ -6,7 +6,7 @@ namespace AmebaOta.Tests.Boot;
 
 /// <summary>
 /// Every combination of Default Image 2 signature × OTA image signature × OTA address × recovery pins, checked
-/// against an oracle written here from spec section 4 (it never calls <see cref="BootLoader"/>).
+/// against an oracle written here from docs/reference section 4 (it never calls <see cref="BootLoader"/>).
 /// </summary>
 public class BootDecisionTableTests
 {
@@ -135,7 +135,7 @@ public class BootDecisionTableTests
     public void The_table_covers_every_combination()
     {
         Assert.Equal(3 * 4 * 4 * 6, Combinations().Count());
-        // Every outcome the spec knows occurs somewhere in the table.
+        // Every outcome docs/reference section 4 knows occurs somewhere in the table.
         var lines = Combinations().SelectMany(c => Oracle((string)c[0], (string)c[1], OtaAddressWord((string)c[2]),
             Pins((string)c[3]).Byte0, Pins((string)c[3]).Byte1, Pins((string)c[3]).High).Log).ToHashSet();
         Assert.Contains("load NEW fw 1", lines);

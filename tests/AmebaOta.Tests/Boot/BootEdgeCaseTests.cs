@@ -5,7 +5,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Boot;
 
-/// <summary>The corners of spec section 4 the table does not reach: boundaries, u32 wrapping, the Image 1 pointer, RTKWin.</summary>
+/// <summary>The corners of docs/reference section 4 the table does not reach: boundaries, u32 wrapping, the Image 1 pointer, RTKWin.</summary>
 public class BootEdgeCaseTests
 {
     private static NorFlash ChipWith(uint defaultAddress, byte[] defaultImage)

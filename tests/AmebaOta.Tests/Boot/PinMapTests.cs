@@ -2,7 +2,7 @@ using AmebaOta.Boot;
 
 namespace AmebaOta.Tests.Boot;
 
-/// <summary>Arduino pin → chip pin for both board variants (spec section 3), and how recovery-pin bytes read.</summary>
+/// <summary>Arduino pin → chip pin for both board variants (docs/reference section 3), and how recovery-pin bytes read.</summary>
 public class PinMapTests
 {
     [Theory]

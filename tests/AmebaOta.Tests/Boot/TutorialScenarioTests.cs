@@ -5,7 +5,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Boot;
 
-/// <summary>The three situations of the Ameba OTA tutorial (spec section 4, last paragraph), on a real flash file.</summary>
+/// <summary>The three situations of the Ameba OTA tutorial (docs/reference section 4, last paragraph), on a real flash file.</summary>
 public class TutorialScenarioTests
 {
     private const int V1Size = 0x3000, V2Size = 0x5000;
@@ -33,7 +33,7 @@ public class TutorialScenarioTests
         return FlashFile.Load(dir.File("board.bin"));
     }
 
-    /// <summary>What v1's setup() and the OTA receiver do to flash when v2 arrives (spec sections 3 and 6).</summary>
+    /// <summary>What v1's setup() and the OTA receiver do to flash when v2 arrives (docs/reference sections 3 and 6).</summary>
     private static void OtaUpdateToV2(NorFlash flash)
     {
         var system = new SystemData(flash);

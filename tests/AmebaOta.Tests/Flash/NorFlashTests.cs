@@ -3,7 +3,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Flash;
 
-/// <summary>NOR semantics (spec section 1): erase to 0xFF per 4 KiB sector, programming ANDs, addresses wrap.</summary>
+/// <summary>NOR semantics (docs/reference section 1): erase to 0xFF per 4 KiB sector, programming ANDs, addresses wrap.</summary>
 public class NorFlashTests
 {
     [Theory]

@@ -2,7 +2,7 @@ using AmebaOta.Flash;
 
 namespace AmebaOta.Tests.Flash;
 
-/// <summary>System-data words written as spec section 3 says: program, read back, rewrite through the backup sector on mismatch.</summary>
+/// <summary>System-data words written as docs/reference section 3 says: program, read back, rewrite through the backup sector on mismatch.</summary>
 public class SystemDataTests
 {
     private static NorFlash ChipWithSystemData()

@@ -5,7 +5,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Images;
 
-/// <summary>What a USB/DAP upload writes: Default Image 2 signed "new", system data erased (spec section 2, last bullet).</summary>
+/// <summary>What a USB/DAP upload writes: Default Image 2 signed "new", system data erased (docs/reference section 2, last bullet).</summary>
 public class DapUploadTests
 {
     private static NorFlash UsedChip()

@@ -3,7 +3,7 @@ using AmebaOta.Images;
 
 namespace AmebaOta.Tests.Images;
 
-/// <summary>Test firmware in the Arduino package's formats, read back byte by byte against spec section 2.</summary>
+/// <summary>Test firmware in the Arduino package's formats, read back byte by byte against docs/reference section 2.</summary>
 public class ImageBuilderTests
 {
     private static byte[] Build(SketchDescriptor sketch, int? size = null, bool sdram = false, bool signed = false) =>

@@ -7,7 +7,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Protocol;
 
-/// <summary>The board's receiver (spec section 6) on an in-memory chip, with real sockets on 127.0.0.1.</summary>
+/// <summary>The board's receiver (docs/reference section 6) on an in-memory chip, with real sockets on 127.0.0.1.</summary>
 public class OtaReceiverTests
 {
     private static readonly byte[] V1 = TestImages.Image(1);

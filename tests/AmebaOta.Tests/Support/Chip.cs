@@ -5,10 +5,10 @@ using AmebaOta.Images;
 
 namespace AmebaOta.Tests.Support;
 
-/// <summary>Raw chip set-up for tests, written from the spec's bytes (not through the library's higher-level writers).</summary>
+/// <summary>Raw chip set-up for tests, written from the reference's bytes (docs/reference) (not through the library's higher-level writers).</summary>
 public static class Chip
 {
-    /// <summary>"81958711" / "01958711" as ASCII on flash (spec section 2).</summary>
+    /// <summary>"81958711" / "01958711" as ASCII on flash (docs/reference section 2).</summary>
     public static byte[] SignatureBytes(string state) => state switch
     {
         "new" => Encoding.ASCII.GetBytes("81958711"),

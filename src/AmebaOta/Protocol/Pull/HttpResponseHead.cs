@@ -4,7 +4,7 @@ namespace AmebaOta.Protocol.Pull;
 
 /// <summary>
 /// The status line and headers of a pull response, written byte for byte: <c>HTTP/1.1 200 OK</c>, then
-/// <c>Name: value</c> lines, then an empty line. The clients are strict about what they find here (spec section 10):
+/// <c>Name: value</c> lines, then an empty line. The clients are strict about what they find here (docs/reference section 10):
 /// CloudOTA looks for <c>Content-Length: </c> with that exact case and one space; <c>http_update_ota</c> needs the reason
 /// phrase (it finds the status code between the first two spaces of its first read) and a line starting with
 /// <c>Content-Length</c> or <c>CONTENT-LENGTH</c>. Keep the block short: CloudOTA's first body read is

@@ -1,6 +1,6 @@
 namespace AmebaOta.Protocol.Pull;
 
-/// <summary>Which client a request (or connection) is served as (spec section 10).</summary>
+/// <summary>Which client a request (or connection) is served as (docs/reference section 10).</summary>
 public enum PullProtocol
 {
     /// <summary>CloudOTA's <c>OTA.gatherOTAinfo</c>: <c>GET /check.txt</c>, answered with the byte-sum as decimal text.</summary>

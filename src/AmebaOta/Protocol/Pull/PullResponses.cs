@@ -4,7 +4,7 @@ using System.Text;
 namespace AmebaOta.Protocol.Pull;
 
 /// <summary>
-/// What each protocol's server sends (spec section 10), and the deliberate mistakes of <see cref="PullFault"/>. Pure
+/// What each protocol's server sends (docs/reference section 10), and the deliberate mistakes of <see cref="PullFault"/>. Pure
 /// functions of the image, the protocol and the fault: the transport (Kestrel, a raw socket, a test) only writes them.
 /// </summary>
 public static class PullResponses

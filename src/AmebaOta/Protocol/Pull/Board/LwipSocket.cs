@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace AmebaOta.Protocol.Pull.Board;
 
 /// <summary>
-/// A board's TCP client socket with lwIP 1.4.1's semantics (spec section 9), as the SDK and Arduino code see it through
+/// A board's TCP client socket with lwIP 1.4.1's semantics (docs/reference section 9), as the SDK and Arduino code see it through
 /// <c>read()</c>/<c>recv()</c>: a read returns the bytes there are (at most what was asked), <b>0 after the server's FIN,
 /// forever</b>, and -1 on a reset, an error, a dropped link or <c>SO_RCVTIMEO</c> expiring (then <see cref="LastError"/> says
 /// which: <see cref="LwipError.WouldBlock"/> for a timeout, as <c>EAGAIN</c>). The socket offers lwIP's small receive window,

@@ -10,7 +10,7 @@ namespace AmebaOta.Protocol.Pull.Board;
 /// <c>BUF_SIZE 512</c>). Quirks kept: the OTA address is always rewritten to 0x80000 first, through the backup sector
 /// whenever the word is not erased (even when it already holds 0x80000); the checksum that counts is the last 4 bytes
 /// the board received; the new image is signed without checking the read-back, and Default Image 2 is <b>not</b> marked
-/// old, so two images may be signed "new" afterwards (the boot loader then prefers the OTA address, spec section 4).
+/// old, so two images may be signed "new" afterwards (the boot loader then prefers the OTA address, docs/reference section 4).
 /// </summary>
 public sealed class SdkOta(PullBoard board)
 {
