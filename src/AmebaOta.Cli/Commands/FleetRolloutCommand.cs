@@ -101,6 +101,9 @@ public static class FleetRolloutCommand
         {
             throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {record.ImagePath} is gone or unreadable ({e.Message})");
         }
+        // The rollout recorded the image as it goes to boards (a "new" signature cleared): prepare it the same way again.
+        foreach (var w in UploadCommand.Preflight(Path.GetFileName(record.ImagePath), ref image, record.Settings.Force))
+            Console.Error.WriteLine($"warning: {w}");
         var identity = ImageIdentity.Of(image, Path.GetFileName(record.ImagePath));
         if (identity.Sha256 != record.ImageSha256)
             throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {record.ImagePath} has changed since (sha256 {identity.ShortSha}, the rollout sends {record.ImageSha256[..12]})");

@@ -115,6 +115,32 @@ public class RolloutCliTests
     }
 
     [Fact]
+    public async Task A_rollout_of_a_pre_signed_image_resumes_with_the_image_as_it_was_sent()
+    {
+        var (dir, farm, prefix) = await StartFarmAsync(2);
+        using var _ = dir;
+        await using var __ = farm;
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--signed", "-o", "v2s.bin")).ExitCode);
+        await using var refusing = await FakeBoard.RefusingAsync($"{prefix}-001a");   // between the canary and -002: stops the rollout
+        string db = dir.File("h.db");
+
+        var run = await Run(dir, "fleet", "rollout", "v2s.bin", "--match", prefix + "-*", "--interface", "lo", "--discover-timeout", "1.5",
+            "--stages", "1,2,100%", "--max-failures", "0", "--wait-reboot", "15", "--retries", "0", "--db", db, "--json");
+        Assert.True(run.ExitCode == 8, run.ToString());
+        Assert.Equal("emergency-stopped", Events(run)[^1].GetProperty("result").GetString());
+        long id = Events(run)[0].GetProperty("rollout").GetInt64();
+
+        // The rollout recorded the image as sent (signature cleared); resuming prepares the file the same way, so it matches.
+        var resumed = await Run(dir, "fleet", "rollout", "--resume", id.ToString(), "--db", db, "--json");
+
+        Assert.True(resumed.ExitCode == 8, resumed.ToString());   // completed, but the refusing board failed
+        Assert.Equal("completed", Events(resumed)[^1].GetProperty("result").GetString());
+        Assert.Contains("signature", resumed.Stderr);
+        Assert.Equal([$"{prefix}-002"], Boards(Events(resumed), "success").Select(e => e.GetProperty("board").GetString()));
+        Assert.Equal(1, OtaSuccesses(farm, $"{prefix}-002"));
+    }
+
+    [Fact]
     public async Task A_rollout_killed_mid_way_leaves_a_consistent_history_and_resumes_without_resending_finished_boards()
     {
         var (dir, farm, prefix) = await StartFarmAsync(6);
