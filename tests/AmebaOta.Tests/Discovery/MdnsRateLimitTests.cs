@@ -23,7 +23,9 @@ public class MdnsRateLimitTests
         await responder.StartAsync(Board(name));
         // A querier on port 5353 asking QM: every answer would be multicast.
         using var querier = new RawMdnsSocket(new IPEndPoint(IPAddress.Any, MdnsTransport.Port), joinGroup: true);
-        var answers = querier.CollectAsync(m => OnlyAnswer<TxtRecord>(m, instance), TimeSpan.FromSeconds(3));
+        // Every multicast that carries the board's TXT counts, whether alone or in a packet with other answers (its second
+        // announcement, or answers folded together for other queriers on this shared loopback).
+        var answers = querier.CollectAsync(m => m.IsResponse && m.Answers.Any(r => r is TxtRecord && r.Name == instance), TimeSpan.FromSeconds(3));
         var query = new DnsMessage { Header = DnsHeader.Query, Questions = [new(instance, DnsRecordType.Txt)] }.ToArray();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 1200; i++)
@@ -32,8 +34,9 @@ public class MdnsRateLimitTests
             if (i % 40 == 39) await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, i * 1.25 - clock.ElapsedMilliseconds)));   // spread over ~1.5 s
         }
         var got = await answers;
-        // The first answer waits for the announcement's second to pass; then at most one a second (3 s window: at most 3).
-        Assert.InRange(got.Count, 1, 3);
+        // The first answer waits for the announcement's second to pass; then at most one a second: in a 3 s window at most
+        // 4 multicasts of the record (one at each edge), where 1,200 queries used to draw 1,200.
+        Assert.InRange(got.Count, 1, 4);
         Assert.True(responder.DeferredAnswers > 0);
     }
 
