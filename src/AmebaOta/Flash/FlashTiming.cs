@@ -42,9 +42,6 @@ public sealed record FlashTiming(
     public static FlashTiming? Find(string name) =>
         Profiles.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>True when no operation takes time.</summary>
-    public bool IsInstant => SectorErase == TimeSpan.Zero && PageProgram == TimeSpan.Zero && double.IsPositiveInfinity(ReadBytesPerSecond);
-
     /// <summary>The same profile with every duration divided by <paramref name="factor"/> (a board clock running that much faster, for tests).</summary>
     public FlashTiming Faster(double factor)
     {
