@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Boot;
 using AmebaOta.Device.Sketches;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
+using AmebaOta.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,7 +58,7 @@ public sealed class VirtualBoard
     public WifiNetwork Wifi => _options.Wifi;
 
     /// <summary>What the OTA receiver is doing right now (erasing sector 37 of 120, downloading, hung after a FIN, …).</summary>
-    public Protocol.OtaReceiverActivity OtaActivity { get; } = new();
+    public OtaReceiverActivity OtaActivity { get; } = new();
 
     /// <summary>The flash timing profile the board runs with.</summary>
     public FlashTiming FlashTiming => Flash.Timing;

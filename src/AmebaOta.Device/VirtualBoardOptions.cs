@@ -1,6 +1,6 @@
 using System.Net;
-using AmebaOta.Boot;
 using AmebaOta.Discovery;
+using AmebaOta.Pins;
 using Microsoft.Extensions.Logging;
 
 namespace AmebaOta.Device;
@@ -21,7 +21,7 @@ public sealed record VirtualBoardOptions
     public PinLevels Pins { get; init; } = new();
 
     /// <summary>SO_RCVTIMEO of the OTA receiver (30 s on a real board).</summary>
-    public TimeSpan ReceiveTimeout { get; init; } = Protocol.OtaReceiverOptions.DefaultReceiveTimeout;
+    public TimeSpan ReceiveTimeout { get; init; } = AmebaOta.Families.Ameba1.Push.OtaReceiverOptions.DefaultReceiveTimeout;
 
     public IBoardConsole Console { get; init; } = DelegateBoardConsole.Null;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
-using AmebaOta.Boot;
 using AmebaOta.Device;
+using AmebaOta.Families.Ameba1.Boot;
 
 namespace AmebaOta.Cli.Demo;
 

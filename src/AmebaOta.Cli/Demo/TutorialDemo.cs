@@ -1,12 +1,14 @@
-using AmebaOta.Cli.Output;
 using System.Diagnostics;
 using System.Net;
-using AmebaOta.Boot;
+using AmebaOta.Cli.Output;
 using AmebaOta.Device;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Demo;

@@ -1,5 +1,5 @@
-using AmebaOta.Boot;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Device.Control;
 
@@ -88,7 +88,7 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add(board.AdvertisedName is { } name ? $"advertised {name}" : "not advertised");
         parts.Add($"flash {board.FlashTiming}");
         // "waiting for an upload" is what "listening" already says; from the first header byte on, say what the receiver does.
-        if (board.OtaActivity.Phase is not (Protocol.OtaReceiverPhase.Idle or Protocol.OtaReceiverPhase.WaitingForClient))
+        if (board.OtaActivity.Phase is not (AmebaOta.Protocol.OtaReceiverPhase.Idle or AmebaOta.Protocol.OtaReceiverPhase.WaitingForClient))
             parts.Add($"OTA: {board.OtaActivity.Describe()}");
         return string.Join("; ", parts);
     }

@@ -1,5 +1,5 @@
-using AmebaOta.Protocol.Pull;
-using AmebaOta.Protocol.Pull.Board;
+using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Families.Ameba1.Pull.Board;
 
 namespace AmebaOta.Device.Sketches;
 

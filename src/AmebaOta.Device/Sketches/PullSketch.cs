@@ -1,6 +1,6 @@
-using AmebaOta.Flash;
-using AmebaOta.Protocol.Pull;
-using AmebaOta.Protocol.Pull.Board;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Families.Ameba1.Pull.Board;
 
 namespace AmebaOta.Device.Sketches;
 

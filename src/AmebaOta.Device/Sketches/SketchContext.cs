@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
@@ -100,9 +102,9 @@ public sealed class SketchContext : IAsyncDisposable
     /// </summary>
     public async Task SetRecoverPinAsync(int arduinoPin, CancellationToken cancellationToken)
     {
-        var chip = Boot.PinMap.For(Sketch.Board).ToChip(arduinoPin);
+        var chip = AmebaOta.Pins.PinMap.For(Sketch.Board).ToChip(arduinoPin);
         if (chip is null) return;
-        new SystemData(Flash).SetRecoveryPins(Boot.RecoveryPin.ActiveHighFor(chip.Value).Raw);
+        new SystemData(Flash).SetRecoveryPins(AmebaOta.Pins.RecoveryPin.ActiveHighFor(chip.Value).Raw);
         await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
     }
 

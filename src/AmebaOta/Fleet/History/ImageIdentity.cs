@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using AmebaOta.Images;
+using AmebaOta.Families.Ameba1.Images;
 
 namespace AmebaOta.Fleet.History;
 
