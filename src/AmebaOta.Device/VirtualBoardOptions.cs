@@ -8,6 +8,9 @@ namespace AmebaOta.Device;
 /// <summary>How one virtual board is wired up. Everything has a default except where its flash lives.</summary>
 public sealed record VirtualBoardOptions
 {
+    /// <summary>The family of chip the board is: its boot code and the sketches it can run. Default: Ameba1.</summary>
+    public Families.IVirtualFamily Family { get; init; } = Families.Ameba1.Ameba1VirtualFamily.Instance;
+
     /// <summary>The flash file the board boots from and writes back to (after each OTA attempt and on shutdown). Null: in memory only.</summary>
     public string? FlashPath { get; init; }
 

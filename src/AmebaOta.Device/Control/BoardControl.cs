@@ -76,9 +76,9 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add(board.LastBoot switch
         {
             null => "not booted yet",
-            { Booted: null } b => $"booted nothing ({b.Outcome})",
-            { Booted: { } image } => $"booted 0x{image.Address:x} " +
-                (image.Body.Sketch is { } s ? $"version {s.Version} ({SketchModes.Id(s.Mode)})" : "(no sketch descriptor)"),
+            { ChosenAddress: null } b => $"booted nothing ({b.OutcomeName})",
+            { ChosenAddress: { } address } b => $"booted 0x{address:x} " +
+                (b.Sketch is { } s ? $"version {s.Version} ({SketchModes.Id(s.Mode)})" : "(no sketch descriptor)"),
         });
         var pins = board.Pins.Set.OrderBy(p => p.Key.Value)
             .Select(p => $"{PinName(p.Key)}={(p.Value == PinLevel.High ? "high" : "low")}").ToList();

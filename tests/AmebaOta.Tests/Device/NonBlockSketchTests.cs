@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Device;
+using AmebaOta.Device.Families.Ameba1.Sketches;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Boot;
 using AmebaOta.Families.Ameba1.Flash;

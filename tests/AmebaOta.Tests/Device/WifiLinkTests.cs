@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AmebaOta.Device;
-using AmebaOta.Device.Sketches;
+using AmebaOta.Device.Families.Ameba1.Sketches;
 using AmebaOta.Discovery;
 using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;

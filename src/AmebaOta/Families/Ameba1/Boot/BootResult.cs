@@ -16,10 +16,22 @@ public sealed record BootResult(
     uint? OldAddress,
     bool RecoveryForced,
     RecoveryPin? DecidingPin,
-    FlashImage? Booted)
+    FlashImage? Booted) : IBootOutcome
 {
     /// <summary>True when an Image 2 was started.</summary>
     public bool Started => Outcome == BootOutcome.Started;
+
+    /// <inheritdoc />
+    public uint? ChosenAddress => Booted?.Address;
+
+    /// <inheritdoc />
+    public string OutcomeName => Outcome.ToString();
+
+    /// <inheritdoc />
+    public AmebaOta.Images.SketchDescriptor? Sketch => Booted?.Body.Sketch;
+
+    /// <inheritdoc />
+    public string? SketchError => Booted?.Body.SketchError;
     /// <summary>True when the image started is the one at the OTA address.</summary>
     public bool BootedOtaImage => Booted is { } b && OtaAddressUsable && b.Address == OtaAddressWord;
 

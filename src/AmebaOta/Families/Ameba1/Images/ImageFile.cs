@@ -6,7 +6,7 @@ namespace AmebaOta.Families.Ameba1.Images;
 /// A parsed image file: one of the Arduino build outputs (<c>ota.bin</c>, <c>ram_2.p.bin</c>, <c>ram_2.ns.bin</c>, <c>ram_all.bin</c>)
 /// or an image made by <see cref="ImageBuilder"/>. Parsing never throws anything but <see cref="ImageFormatException"/>.
 /// </summary>
-public sealed class ImageFile
+public sealed class ImageFile : IFirmwareImage
 {
     private ImageFile(byte[] bytes, ImageFileKind kind, int image2Offset, SegmentHeader image2, Image2Body body, SegmentHeader? image3)
     {
@@ -35,6 +35,15 @@ public sealed class ImageFile
     public SegmentHeader? Image3 { get; }
     /// <summary>u32 wrapping byte sum of the whole file: what the OTA header carries.</summary>
     public uint Checksum { get; }
+
+    /// <inheritdoc />
+    public BoardFamily Family => BoardFamilies.Ameba1;
+
+    /// <inheritdoc />
+    public SketchDescriptor? Sketch => Body.Sketch;
+
+    /// <inheritdoc />
+    public string KindDescription => ImageFileKinds.Describe(Kind);
 
     /// <summary>Image 2 header + body + Image 3 (if any): what ends up at an Image 2 address in flash.</summary>
     public ReadOnlySpan<byte> Image2Segments => Bytes.AsSpan(Image2Offset, Image2SegmentsLength);

@@ -1,6 +1,7 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Images;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>Which <see cref="ISketch"/> runs a descriptor's mode. Returns null (with a reason) for sketches this board cannot run yet.</summary>
 public static class SketchCatalog

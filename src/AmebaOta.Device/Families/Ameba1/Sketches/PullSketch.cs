@@ -1,8 +1,9 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Families.Ameba1.Pull.Board;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// What the three pull sketches share: the version line every virtual sketch prints, joining Wi-Fi, the board as the

@@ -1,7 +1,8 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Families.Ameba1.Pull.Board;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// The SDK's <c>example_ota_http</c> task around <c>http_update_ota(host, port, resource)</c>, with the image's server:

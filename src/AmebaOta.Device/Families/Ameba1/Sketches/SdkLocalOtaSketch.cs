@@ -1,7 +1,8 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Families.Ameba1.Pull.Board;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// A sketch that calls the SDK's <c>update_ota_local(ip, port)</c> once Wi-Fi is up (as the SDK's <c>ATWO</c> command

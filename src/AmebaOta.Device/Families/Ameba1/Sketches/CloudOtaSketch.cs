@@ -1,7 +1,8 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Families.Ameba1.Pull.Board;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// The AmebaCloudOTA library's <c>ota_cloud</c> example, with the server of the image's descriptor as

@@ -1,6 +1,7 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Flash;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// The stock <c>ota_basic</c> example (docs/reference section 8): print the version, connect Wi-Fi, apply the version-1 settings

@@ -1,6 +1,7 @@
+using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Flash;
 
-namespace AmebaOta.Device.Sketches;
+namespace AmebaOta.Device.Families.Ameba1.Sketches;
 
 /// <summary>
 /// The stock <c>ota_non_block</c> example (docs/reference section 8). <c>setup()</c> prints the version and starts a Wi-Fi service
