@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families;
-using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Pins;
 using AmebaOta.Protocol;
@@ -218,7 +217,7 @@ public sealed class VirtualBoard
         var console = _options.Console;
         var sinceBoot = System.Diagnostics.Stopwatch.StartNew();
         if (Flash.IsPoweredOff) Flash.PowerOn();
-        var boot = _options.Family.Boot(Flash, _options.Pins);
+        var boot = _options.Family.Family.Boot(Flash, _options.Pins);
         await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);   // the loader copies Image 2 into SRAM
         BootCount++;
         LastBoot = boot;

@@ -36,6 +36,14 @@ public static class BoardFamilies
         return Ameba1;
     }
 
+    /// <summary>The family whose board a whole-chip dump comes from, or null when no family recognises it (a blank chip).</summary>
+    public static BoardFamily? IdentifyFlash(ReadOnlySpan<byte> chip)
+    {
+        foreach (var family in All)
+            if (family.RecognisesFlash(chip)) return family;
+        return null;
+    }
+
     /// <summary>Parses <paramref name="bytes"/> with the parser of the family that <see cref="Identify"/> finds.</summary>
     public static IFirmwareImage ParseImage(byte[] bytes) => Identify(bytes).ParseImage(bytes);
 }

@@ -1,3 +1,6 @@
+using AmebaOta.Flash;
+using AmebaOta.Pins;
+
 namespace AmebaOta.Families;
 
 /// <summary>
@@ -27,6 +30,22 @@ public abstract class BoardFamily
     /// <summary>Parses one of the family's image files held in memory; a damaged file throws
     /// <see cref="Images.ImageFormatException"/> and nothing else.</summary>
     public abstract IFirmwareImage ParseImage(byte[] bytes);
+
+    /// <summary>True when a whole-chip dump looks like one of this family's boards (its boot code's header is where the
+    /// family puts it). A blank chip is nobody's.</summary>
+    public abstract bool RecognisesFlash(ReadOnlySpan<byte> chip);
+
+    /// <summary>The chip sizes the family's boards have, smallest first; a flash file must be one of them.</summary>
+    public abstract IReadOnlyList<int> ChipSizes { get; }
+
+    /// <summary>The chip size <c>flash create</c> makes unless told.</summary>
+    public abstract int DefaultChipSize { get; }
+
+    /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
+    public abstract NorFlash CreateBlankChip(int size);
+
+    /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
+    public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -70,3 +70,39 @@ public sealed class BoardFamiliesTests
     public void Every_family_has_a_virtual_board() =>
         Assert.All(BoardFamilies.All, f => Assert.NotNull(AmebaOta.Device.Families.VirtualFamilies.For(f)));
 }
+
+public sealed class BoardFamilyFlashTests
+{
+    [Fact]
+    public void A_blank_ameba1_chip_is_recognised_as_ameba1_and_boots_nothing()
+    {
+        var family = BoardFamilies.Ameba1;
+        var chip = family.CreateBlankChip(family.DefaultChipSize);
+        Assert.Equal(AmebaOta.Families.Ameba1.Flash.FlashLayout.OneMiB, chip.Size);
+        Assert.Same(family, BoardFamilies.IdentifyFlash(chip.Contents));
+        var boot = family.Boot(chip, new AmebaOta.Pins.PinLevels());
+        Assert.False(boot.Started);
+        Assert.Null(boot.ChosenAddress);
+        Assert.Equal("NoFirmware", boot.OutcomeName);
+        Assert.Contains(AmebaOta.Families.Ameba1.Boot.BootLoader.FatalNoFirmware, boot.Log);
+    }
+
+    [Fact]
+    public void An_erased_chip_belongs_to_no_family()
+    {
+        var chip = new byte[AmebaOta.Flash.NorFlash.OneMiB];
+        Array.Fill(chip, (byte)0xFF);
+        Assert.Null(BoardFamilies.IdentifyFlash(chip));
+    }
+
+    [Fact]
+    public void The_boot_outcome_names_the_started_image_and_its_sketch()
+    {
+        var chip = TestImages.ChipWith(TestImages.Image(1));
+        var boot = BoardFamilies.Ameba1.Boot(chip, new AmebaOta.Pins.PinLevels());
+        Assert.True(boot.Started);
+        Assert.Equal(AmebaOta.Families.Ameba1.Flash.FlashLayout.DefaultImage2, boot.ChosenAddress);
+        Assert.Equal(1u, boot.Sketch?.Version);
+        Assert.Null(boot.SketchError);
+    }
+}

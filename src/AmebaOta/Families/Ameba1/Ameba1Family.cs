@@ -1,4 +1,8 @@
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Flash;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Families.Ameba1;
 
@@ -30,4 +34,19 @@ public sealed class Ameba1Family : BoardFamily
 
     /// <inheritdoc />
     public override IFirmwareImage ParseImage(byte[] bytes) => ImageFile.Parse(bytes);
+
+    /// <summary>Image 1's magic words at address 0.</summary>
+    public override bool RecognisesFlash(ReadOnlySpan<byte> chip) => Image1Header.HasMagic(chip);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<int> ChipSizes { get; } = [FlashLayout.OneMiB, FlashLayout.TwoMiB];
+
+    /// <summary>1 MiB: the OTA design assumes it, so one layout serves RTL8195A and RTL8710 alike.</summary>
+    public override int DefaultChipSize => FlashLayout.OneMiB;
+
+    /// <inheritdoc />
+    public override NorFlash CreateBlankChip(int size) => BlankChip.Create(size);
+
+    /// <summary>Image 1's decision (docs/reference section 4), quirks included.</summary>
+    public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => BootLoader.Boot(flash, pins);
 }
