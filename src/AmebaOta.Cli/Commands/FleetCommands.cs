@@ -2,10 +2,9 @@ using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
-using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
-using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
 

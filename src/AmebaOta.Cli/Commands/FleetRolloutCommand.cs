@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;

@@ -3,7 +3,8 @@ using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
-using AmebaOta.Images;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Cli.Serve;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Net;
+using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Protocol.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using AmebaOta.Cli.Commands;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Cli.Serve;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Discovery;
 
@@ -13,6 +14,9 @@ public sealed record DiscoveredService(
 {
     /// <summary>The TXT <c>board</c> value (<c>ameba_rtl8195a</c>), if any.</summary>
     public string? Board => Txt.FirstOrDefault(p => string.Equals(p.Key, "board", StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>The family the TXT <c>board</c> value names (<c>ameba_rtl8721d</c> → AmebaD), or null (none, or unknown).</summary>
+    public BoardFamily? Family => BoardFamilies.ForMdnsBoard(Board);
 
     /// <summary>Arduino IDE 1.8's port label (docs/reference section 5): <c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)</c>.</summary>
     public string Label => $"{InstanceName} at {Address} ({BoardNames.DisplayName(Board)})";

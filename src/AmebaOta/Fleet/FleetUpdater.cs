@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Fleet;
