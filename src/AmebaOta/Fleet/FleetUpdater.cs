@@ -84,7 +84,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                 }
                 catch (OtaUploadException e)
                 {
-                    if (attempt > _options.Retries)
+                    if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
                         Report(results, index, status with { State = FleetBoardState.Failed, Error = e.Message, Elapsed = clock.Elapsed });
                         return;
