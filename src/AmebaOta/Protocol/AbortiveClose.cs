@@ -17,6 +17,16 @@ public static class AbortiveClose
     /// <summary>The board has every byte: closing is a normal close (FIN) again.</summary>
     public static void Disarm(Socket socket) => Set(socket, new LingerOption(false, 0));
 
+    /// <summary>
+    /// Resets the connection now (even one a framework still holds: its pending reads fail as on any close). A framework's
+    /// own abort shuts the socket down first, which sends a FIN whenever nothing is left unsent.
+    /// </summary>
+    public static void Reset(Socket socket)
+    {
+        Arm(socket);
+        socket.Dispose();
+    }
+
     private static void Set(Socket socket, LingerOption linger)
     {
         try
