@@ -59,7 +59,9 @@ public static class FleetRolloutCommand
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
                 foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
-                var (targets, _, _) = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                var found = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                var targets = found.Targets;
+                foreach (var w in found.Warnings) Diagnostics.Warning(w);
                 var identity = ImageIdentity.Of(image, path.Name);
                 var known = Known(history);
                 RolloutPlan plan;

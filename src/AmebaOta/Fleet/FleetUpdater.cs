@@ -79,7 +79,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
-                    Report(results, index, status with { State = FleetBoardState.Failed, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
+                    Report(results, index, status with { State = FleetBoardState.Cancelled, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
                     return;
                 }
                 catch (OtaUploadException e)
@@ -120,7 +120,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Report(results, index, status with { State = FleetBoardState.Failed, Error = "cancelled", Elapsed = clock.Elapsed });
+            Report(results, index, status with { State = FleetBoardState.Cancelled, Error = "cancelled", Elapsed = clock.Elapsed });
         }
         finally
         {
