@@ -96,7 +96,9 @@ public static class FleetRolloutCommand
         var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
         var rollouts = new RolloutStore(store);
         var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}");
-        if (record.State == "completed") throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
+        // A completed rollout may still have boards it cut that waited for a reset: resuming sends them the image again.
+        if (record.State == "completed" && !record.Plan.Boards.Any(b => b.State == RolloutBoardState.NeedsReset))
+            throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
         ImageFile image;
         try { image = ImageFile.Load(record.ImagePath); }
         catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException)
@@ -149,7 +151,8 @@ public static class FleetRolloutCommand
             result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
             JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
                 result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
-                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)), RolloutJsonContext.Default.RolloutEndJson);
+                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)) { NeedsReset = result.Count(RolloutBoardState.NeedsReset) },
+                RolloutJsonContext.Default.RolloutEndJson);
         }
         else
         {
