@@ -80,7 +80,7 @@ public static class FleetCommands
             }
             if (cancellationToken.IsCancellationRequested)
                 throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +
-                    (result.Cancelled + result.Skipped > 0 ? $", {result.Cancelled} cancelled mid-transfer (reset: they keep their old image), {result.Skipped} not started" : ""));
+                    $" ({result.Cancelled} cancelled, {result.Skipped} not started)");
             // A name conflict is a matching board left alone: not every board was updated. A known board that did not
             // answer is only reported (the history keeps boards that are gone for good).
             return result.AllUpdated && found.Conflicts.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;

@@ -130,7 +130,7 @@ public class FleetCliTests
         await fleet.SignalAsync("INT");
         Assert.Equal(130, await fleet.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         await fleet.Serial.WaitForAsync(l => l.StartsWith("0 of 2 boards updated, 0 failed, 2 cancelled"), "the summary");
-        await fleet.Notes.WaitForAsync(l => l.Contains("2 cancelled mid-transfer"), "the error line");
+        await fleet.Notes.WaitForAsync(l => l.EndsWith("before Ctrl+C (2 cancelled, 0 not started)"), "the error line");
         foreach (var d in devices)
         {
             await d.Serial.WaitForAsync("OTA fail");

@@ -141,6 +141,19 @@ public sealed class ServeSafetyTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_connection_that_never_asks_is_dropped_after_the_idle_timeout()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, 64 * 1024));
+        await using var serve = await ServeProcess.StartAsync(dir.Path, "v2.bin");
+        using var idle = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await idle.ConnectAsync(serve.Http);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await WireCapture.DrainAsync(idle);   // a board sends its request at once: serve does not wait for one for long
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(14));
+    }
+
     private static int Sockets(int pid) =>
         Directory.GetFiles($"/proc/{pid}/fd").Count(fd =>
         {
