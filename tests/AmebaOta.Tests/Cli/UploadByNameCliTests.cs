@@ -8,15 +8,21 @@ public class UploadByNameCliTests
 {
     private static Task<CliResult> Run(TempDir dir, params string[] args) => Support.Cli.RunAsync(dir.Path, args);
 
+    /// <summary>v1.bin and v2.bin of a sketch advertising <paramref name="name"/>, and board.bin booting v1.</summary>
+    private static async Task ImagesAndFlashAsync(TempDir dir, string name)
+    {
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "1", "--name", name, "-o", "v1.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--name", name, "-o", "v2.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "flash", "create", "board.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "flash", "dap", "board.bin", "v1.bin")).ExitCode);
+    }
+
     [Fact]
     public async Task Upload_by_device_name_updates_the_board_and_it_announces_itself_again_after_the_reboot()
     {
         using var dir = new TempDir();
         string name = "E2E-" + Guid.NewGuid().ToString("n")[..6];
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "1", "--name", name, "-o", "v1.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--name", name, "-o", "v2.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "create", "board.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "dap", "board.bin", "v1.bin")).ExitCode);
+        await ImagesAndFlashAsync(dir, name);
 
         await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--interface", "lo");
         int port = await device.WaitForPortAsync();
@@ -59,10 +65,7 @@ public class UploadByNameCliTests
     {
         using var dir = new TempDir();
         string name = "E2E-" + Guid.NewGuid().ToString("n")[..6];
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "1", "--name", name, "-o", "v1.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--name", name, "-o", "v2.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "create", "board.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "dap", "board.bin", "v1.bin")).ExitCode);
+        await ImagesAndFlashAsync(dir, name);
         await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--interface", "lo");
         await device.WaitForPortAsync();
         await device.Serial.WaitForAsync("Wait for client");
