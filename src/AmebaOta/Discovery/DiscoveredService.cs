@@ -12,6 +12,18 @@ public sealed record DiscoveredService(
     ushort Port,
     IReadOnlyList<KeyValuePair<string, string?>> Txt)
 {
+    /// <summary>
+    /// Other addresses that answers gave this same instance name while it was browsed: a duplicate name, or an impostor
+    /// that keeps it. Empty when one board answers for the name. Not part of equality.
+    /// </summary>
+    public IReadOnlyList<IPAddress> OtherAddresses { get; init; } = [];
+
+    /// <summary>True when answers for this name came with more than one address.</summary>
+    public bool Conflicting => OtherAddresses.Count > 0;
+
+    /// <summary>Every address answers gave this name: <see cref="Address"/> first.</summary>
+    public IReadOnlyList<IPAddress> AllAddresses => [Address, .. OtherAddresses];
+
     /// <summary>The TXT <c>board</c> value (<c>ameba_rtl8195a</c>), if any.</summary>
     public string? Board => Txt.FirstOrDefault(p => string.Equals(p.Key, "board", StringComparison.OrdinalIgnoreCase)).Value;
 

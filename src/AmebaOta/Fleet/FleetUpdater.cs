@@ -80,12 +80,12 @@ public sealed class FleetUpdater(FleetOptions? options = null)
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
-                    Report(results, index, status with { State = FleetBoardState.Failed, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
+                    Report(results, index, status with { State = FleetBoardState.Cancelled, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
                     return;
                 }
                 catch (OtaUploadException e)
                 {
-                    if (attempt > _options.Retries)
+                    if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
                         Report(results, index, status with { State = FleetBoardState.Failed, Error = e.Message, Elapsed = clock.Elapsed });
                         return;
@@ -121,7 +121,7 @@ public sealed class FleetUpdater(FleetOptions? options = null)
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Report(results, index, status with { State = FleetBoardState.Failed, Error = "cancelled", Elapsed = clock.Elapsed });
+            Report(results, index, status with { State = FleetBoardState.Cancelled, Error = "cancelled", Elapsed = clock.Elapsed });
         }
         finally
         {

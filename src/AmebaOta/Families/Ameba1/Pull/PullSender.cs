@@ -23,13 +23,64 @@ public static class PullSender
 
     /// <summary>
     /// Sends <paramref name="response"/> (its head too when <paramref name="writeHead"/>) and returns how the transfer
-    /// ended. A stalled body waits on <paramref name="clientGone"/> (or <paramref name="cancellationToken"/>) before returning.
+    /// ended. A stalled body (the <see cref="PullFault.Stall"/> fault) waits on <paramref name="clientGone"/> (or
+    /// <paramref name="cancellationToken"/>) before returning. A board that takes no byte for <paramref name="stall"/>
+    /// (default: what a host gives a stock board, <see cref="OtaUploadBudget.DefaultStall"/>) has left: a client that
+    /// connects and never reads is not held forever.
     /// </summary>
     public static async Task<PullTransferOutcome> SendAsync(PipeWriter writer, PullResponse response, PullTransfer transfer, bool writeHead,
-        CancellationToken clientGone, CancellationToken cancellationToken)
+        CancellationToken clientGone, CancellationToken cancellationToken, TimeSpan? stall = null)
     {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(clientGone, cancellationToken);
+        using var stalled = new CancellationTokenSource();
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(clientGone, cancellationToken, stalled.Token);
         var token = either.Token;
+        using var stopWatching = new CancellationTokenSource();
+        // The stall fault keeps its silence on purpose (it shows that the SDK clients wait forever): no watchdog there.
+        var watchdog = response.End == PullBodyEnd.Stall ? Task.CompletedTask
+            : WatchForStallAsync(transfer, stall ?? OtaUploadBudget.DefaultStall(transfer.TotalBytes), stalled, stopWatching.Token);
+        try
+        {
+            return await SendBodyAsync(writer, response, transfer, writeHead, clientGone, stalled, token, stall).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="stalled"/> when the board has taken no byte for <paramref name="stall"/> while bytes wait for it.</summary>
+    private static async Task WatchForStallAsync(PullTransfer transfer, TimeSpan stall, CancellationTokenSource stalled, CancellationToken stop)
+    {
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(stall.TotalMilliseconds / 4, 10, 1000));
+        long last = -1;
+        long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            while (transfer.Outcome == PullTransferOutcome.Running)
+            {
+                await Task.Delay(poll, stop).ConfigureAwait(false);
+                long now = transfer.BoardBytes;
+                if (now != last || transfer.AllAcknowledged && transfer.SentBytes >= transfer.TotalBytes)
+                {
+                    last = now;
+                    lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+                else if (System.Diagnostics.Stopwatch.GetElapsedTime(lastChange) > stall)
+                {
+                    await stalled.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task<PullTransferOutcome> SendBodyAsync(PipeWriter writer, PullResponse response, PullTransfer transfer, bool writeHead,
+        CancellationToken clientGone, CancellationTokenSource stalled, CancellationToken token, TimeSpan? stall)
+    {
         try
         {
             if (writeHead)
@@ -59,18 +110,18 @@ public static class PullSender
                     transfer.End(PullTransferOutcome.CutByFault);
                     return PullTransferOutcome.CutByFault;
                 case PullBodyEnd.Stall:
-                    // Silence, with the connection open, until the client gives up or the server stops.
+                    // Silence, with the connection open, until the client gives up, the server stops, or the board takes nothing more.
                     try { await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); }
                     catch (OperationCanceledException) { }
                     transfer.End(PullTransferOutcome.CutByFault);
                     return PullTransferOutcome.CutByFault;
                 default:
-                    if (!await AllAcknowledgedAsync(transfer, token).ConfigureAwait(false)) return Left(transfer);
+                    if (!await AllAcknowledgedAsync(transfer, stall, token).ConfigureAwait(false)) return Left(transfer);
                     transfer.End(PullTransferOutcome.Completed);
                     return PullTransferOutcome.Completed;
             }
         }
-        catch (OperationCanceledException) when (clientGone.IsCancellationRequested)
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested || stalled.IsCancellationRequested)
         {
             return LeftOrDone(transfer, response);
         }
@@ -96,9 +147,9 @@ public static class PullSender
     /// Waits until the board has acknowledged every body byte; false when it takes none for as long as a host gives a
     /// stock board (<see cref="OtaUploadBudget.DefaultStall"/>: its slowest erase and a margin), as a board that died does.
     /// </summary>
-    private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, CancellationToken token)
+    private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, TimeSpan? stallTimeout, CancellationToken token)
     {
-        var stall = OtaUploadBudget.DefaultStall(transfer.TotalBytes);
+        var stall = stallTimeout ?? OtaUploadBudget.DefaultStall(transfer.TotalBytes);
         long last = -1;
         long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!transfer.AllAcknowledged)

@@ -95,6 +95,9 @@ public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, stri
         return Math.Clamp(acks.Acknowledged - HeadBytes, 0, sent);
     }
 
+    /// <summary>Reads the acknowledgements one last time before the connection's socket is closed under the transfer.</summary>
+    public void FreezeAcknowledgements() => acks?.Freeze();
+
     /// <summary>Records the end (only the first call counts).</summary>
     public void End(PullTransferOutcome outcome)
     {

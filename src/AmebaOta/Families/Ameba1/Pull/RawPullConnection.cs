@@ -14,8 +14,11 @@ namespace AmebaOta.Families.Ameba1.Pull;
 public sealed record PullConnectionOptions(PullImageSource Images, PullFault Fault = PullFault.None, double? SlowBytesPerSecond = null,
     Action<PullTransfer>? Started = null)
 {
-    /// <summary>How long a client may take to send its request head.</summary>
+    /// <summary>How long a client may take to send its request head (a board sends it as soon as it is connected).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a board may take no byte before it counts as gone (null: <see cref="OtaUploadBudget.DefaultStall"/> of the image).</summary>
+    public TimeSpan? StallTimeout { get; init; }
 }
 
 /// <summary>
@@ -23,6 +26,9 @@ public sealed record PullConnectionOptions(PullImageSource Images, PullFault Fau
 /// <see cref="PullResponses"/> chose: the <c>update_ota_local</c> download server (the server speaks first), and the HTTP
 /// port when a <see cref="PullFault"/> must produce what a framework never would (a status line with no reason phrase,
 /// lower-case header names, a body cut short). One request per connection, then close.
+/// <para>With the connection's socket, the close is a reset (<see cref="AbortiveClose"/>, armed by the server when it
+/// accepted the connection) unless the board acknowledged the whole response, or a <see cref="PullFault.CloseEarly"/> fault
+/// wants its FIN.</para>
 /// </summary>
 public static class RawPullConnection
 {
@@ -34,7 +40,7 @@ public static class RawPullConnection
         var response = PullResponses.For(PullProtocol.SdkLocal, options.Images.Current, options.Fault, options.SlowBytesPerSecond);
         var transfer = new PullTransfer(remote, PullProtocol.SdkLocal, "", 0, response.Body.Length, TcpAckCounter.StartingNow(socket));
         options.Started?.Invoke(transfer);
-        await SendAsync(pipe, response, transfer, cancellationToken).ConfigureAwait(false);
+        await SendAsync(pipe, response, transfer, options, socket, cancellationToken).ConfigureAwait(false);
         return transfer;
     }
 
@@ -66,17 +72,21 @@ public static class RawPullConnection
 
         var transfer = new PullTransfer(remote, response.Protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(socket));
         options.Started?.Invoke(transfer);
-        await SendAsync(pipe, response, transfer, cancellationToken).ConfigureAwait(false);
+        await SendAsync(pipe, response, transfer, options, socket, cancellationToken).ConfigureAwait(false);
         return transfer;
     }
 
-    private static async Task SendAsync(IDuplexPipe pipe, PullResponse response, PullTransfer transfer, CancellationToken cancellationToken)
+    private static async Task SendAsync(IDuplexPipe pipe, PullResponse response, PullTransfer transfer, PullConnectionOptions options, Socket? socket,
+        CancellationToken cancellationToken)
     {
         try
         {
             using var clientGone = new CancellationTokenSource();
             var watching = WatchForCloseAsync(pipe.Input, clientGone, cancellationToken);
-            await PullSender.SendAsync(pipe.Output, response, transfer, writeHead: true, clientGone.Token, cancellationToken).ConfigureAwait(false);
+            var outcome = await PullSender.SendAsync(pipe.Output, response, transfer, writeHead: true, clientGone.Token, cancellationToken, options.StallTimeout)
+                .ConfigureAwait(false);
+            if (socket is not null && (outcome == PullTransferOutcome.Completed || response.End == PullBodyEnd.CloseEarly && outcome == PullTransferOutcome.CutByFault))
+                AbortiveClose.Disarm(socket);
             await pipe.Output.CompleteAsync().ConfigureAwait(false);
             await clientGone.CancelAsync().ConfigureAwait(false);
             await watching.ConfigureAwait(false);
