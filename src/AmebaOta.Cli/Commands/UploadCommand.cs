@@ -140,13 +140,13 @@ public static class UploadCommand
         OptionChecks.Seconds(seconds, 3600, "--discover-timeout");
         var found = await BoardResolver.ResolveAsync(name, iface, TimeSpan.FromSeconds(seconds), cancellationToken)
             ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}");
-        if (!quiet) Console.WriteLine($"found {found.Label}, OTA port {found.Port}");
+        if (!quiet) Console.WriteLine(Printable.Of($"found {found.Label}, OTA port {found.Port}"));
         return ResolveBoard(found.Address.ToString(), port ?? found.Port);
     }
 
     private static IPEndPoint ResolveBoard(string? ip, int port)
     {
-        if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board address given: use --ip ADDRESS (or -i ADDRESS)");
+        if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board given: use --ip ADDRESS (or -i ADDRESS), or --device NAME to find it by mDNS");
         var address = AddressParsing.Parse(ip, "--ip");
         if (port is < 1 or > 65535) throw new CliError(ExitCodes.Usage, $"port {port} is out of range: use 1 to 65535");
         return new IPEndPoint(address, port);
