@@ -60,7 +60,7 @@ public static class DiscoverCommands
     }
 
     /// <summary>
-    /// <c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c>, what came from the
+    /// <c>MyAmeba at 127.0.0.1 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c>, what came from the
     /// network made printable, and a remark when the address lies outside every network of the interfaces listened on.
     /// </summary>
     public static string Line(DiscoveredService s, IReadOnlyList<MdnsInterface> interfaces) =>

@@ -53,6 +53,61 @@ public partial class DocumentedExamplesTests
         Assert.Contains("[farm] stopped; 20 flash files written back", log);
     }
 
+    /// <summary>
+    /// docs/arduino.md's way to try Arduino IDE 1.8 against a virtual board: its commands (without sudo), run inside a
+    /// namespace of the test's own standing for the user's machine (with a private /run, where ip netns keeps its names),
+    /// give a board on the veth that discover lists with IDE 1.8's label and that an upload by name updates.
+    /// </summary>
+    [Fact]
+    public async Task The_documented_veth_recipe_for_IDE_1_8_gives_a_board_that_discover_lists_and_upload_updates()
+    {
+        var recipe = CodeBlocks(File.ReadAllText(RepoFiles.Path("docs/arduino.md"))).Single(b => b.Contains("ip netns add ameba-board", StringComparison.Ordinal));
+        var lines = recipe.Trim().Split('\n').Select(l => l.StartsWith("sudo ", StringComparison.Ordinal) ? l[5..] : l).ToArray();
+        Assert.Contains("device run", lines[^1]);
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2));
+        Directory.CreateDirectory(dir.File("bin"));
+        File.WriteAllText(dir.File("bin/ameba-ota"), $"#!/bin/sh\nexec dotnet '{Support.Cli.DllPath}' \"$@\"\n");
+        File.SetUnixFileMode(dir.File("bin/ameba-ota"), (UnixFileMode)0b111_101_101);
+        File.WriteAllText(dir.File("recipe.sh"), string.Join('\n',
+        [
+            "set -eu",
+            "trap 'ip netns del ameba-board 2>/dev/null || true' EXIT",
+            .. lines[..^1],
+            // Typed by hand the veth is up long before the board starts; a script must wait for its carrier.
+            "until [ \"$(ip netns exec ameba-board cat /sys/class/net/ameba-board/operstate)\" = up ]; do sleep 0.1; done",
+            lines[^1] + " >serial.log 2>board.err &",
+            "board=$!",
+            "ameba-ota discover --device MyAmeba --timeout 20 --db none >discover.txt",
+            "ameba-ota upload v2.bin --device MyAmeba --wait-reboot 30 --db none >upload.txt",
+            "kill \"$board\"; wait \"$board\"",
+        ]) + "\n");
+
+        var run = await ShellRun.RunAsync("unshare", ["--net", "--mount", "--", "sh", "-c", "mount -t tmpfs tmpfs /run && ip link set lo up && exec bash recipe.sh"],
+            dir.Path, new Dictionary<string, string> { ["PATH"] = dir.File("bin") + ":" + Environment.GetEnvironmentVariable("PATH") }, TimeSpan.FromSeconds(120));
+
+        string Read(string name) => File.Exists(dir.File(name)) ? File.ReadAllText(dir.File(name)) : "";
+        Assert.True(run.ExitCode == 0, $"{run}\n--- board\n{Read("serial.log")}{Read("board.err")}\n--- upload\n{Read("upload.txt")}");
+        Assert.Equal("MyAmeba at 10.77.0.2 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a", Read("discover.txt").Trim());
+        Assert.Contains("the board rebooted", Read("upload.txt"));
+        Assert.Contains("This is version 2", Read("serial.log"));
+    }
+
+    /// <summary>
+    /// The Boards Manager installs Realtek's Ameba1 package (vendor realtek, architecture Ameba1 in its index) as
+    /// packages/realtek/hardware/Ameba1/VERSION: a platform.local.txt put anywhere else is never read.
+    /// </summary>
+    [Fact]
+    public void The_arduino_docs_put_platform_local_txt_where_the_boards_manager_installs_the_package()
+    {
+        foreach (var file in new[] { "docs/arduino.md", "docs/arduino/platform.local.txt", "docs/arduino/discovery/platform.local.txt" })
+        {
+            string text = File.ReadAllText(RepoFiles.Path(file));
+            Assert.Contains("packages/realtek/hardware/Ameba1/<version>", text);
+            Assert.DoesNotContain("AmebaOne", text);
+        }
+    }
+
     private static IEnumerable<string> CodeBlocks(string markdown)
     {
         var block = new List<string>();
