@@ -72,22 +72,37 @@ public sealed partial class DashboardBrowserTests
         await DashboardFixture.ScreenshotAsync(page, "run-stopped-early");
     }
 
-    /// <summary>While a run goes, its panel and the Stop button are on screen without scrolling (1440 × 900, an image's info shown).</summary>
+    /// <summary>
+    /// While a run goes, its panel and the Stop button are on screen without scrolling, on a laptop's 1366 × 768 as on
+    /// 1440 × 900 (where Start stays in view too), with an image's info shown and the rollout form open.
+    /// </summary>
     [Fact]
     public async Task The_run_panel_and_its_stop_button_are_in_view()
     {
         var page = await OpenAsync();
-        // The panel of the last run is shown whether or not it still goes; a run of this class has ended by now or will.
         string v2 = fixture.Dir.File("v2-view.bin");
         File.WriteAllBytes(v2, TestImages.Image(2));
         await page.Locator("#file").SetInputFilesAsync(v2);
         await Expect(page.Locator("#image-info")).ToContainTextAsync("version 2");
-        await page.EvaluateAsync("() => { document.getElementById('run-panel').hidden = false; document.getElementById('stop').hidden = false; }");
-        var box = (await page.Locator("#stop").BoundingBoxAsync())!;
-        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.scrollY"));
-        Assert.True(box.Y + box.Height <= 900, $"the Stop button is at y={box.Y} on a 900 px high window");
-        var start = (await page.Locator("#start").BoundingBoxAsync())!;
-        Assert.True(start.Y + start.Height <= 900, $"the Start button is at y={start.Y} on a 900 px high window");
+        await page.Locator("input[name=mode][value=rollout]").CheckAsync();
+        // The panel as a run shows it (this test starts none: the other tests' boards stay theirs).
+        await page.EvaluateAsync(@"() => {
+            document.getElementById('run-panel').hidden = false; document.getElementById('stop').hidden = false;
+            document.getElementById('run-image').textContent = 'staged rollout of v2-view.bin (version 2) to 16 boards · stage 1 of 4 · waiting for each to come back';
+            document.getElementById('run-counts').textContent = '0 of 16 done: 0 succeeded, 0 failed';
+            document.getElementById('run-reason').textContent = 'stopped from the page (resume: ameba-ota fleet rollout --resume 12)';
+        }");
+        foreach (var (width, height, start) in new[] { (1366, 768, false), (1440, 900, true) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            Assert.Equal(0, await page.EvaluateAsync<int>("() => window.scrollY"));
+            var stop = (await page.Locator("#stop").BoundingBoxAsync())!;
+            Assert.True(stop.Y + stop.Height <= height, $"the Stop button is at y={stop.Y} on a {width} × {height} window");
+            if (!start) continue;
+            var box = (await page.Locator("#start").BoundingBoxAsync())!;
+            Assert.True(box.Y + box.Height <= height, $"the Start button is at y={box.Y} on a {width} × {height} window");
+        }
+        await DashboardFixture.ScreenshotAsync(page, "run-panel-in-view");
     }
 
     /// <summary>At 1400 px a long reason wraps in the History table instead of pushing it sideways.</summary>
