@@ -37,16 +37,13 @@ public partial class DocumentedExamplesTests
         var script = CodeBlocks(File.ReadAllText(RepoFiles.Path("docs/device.md"))).Single(b => b.Contains("kill \"$farm\"", StringComparison.Ordinal));
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("v1.bin"), TestImages.Image(1));
-        Directory.CreateDirectory(dir.File("bin"));
-        File.WriteAllText(dir.File("bin/ameba-ota"), $"#!/bin/sh\nexec dotnet '{Support.Cli.DllPath}' \"$@\"\n");
-        File.SetUnixFileMode(dir.File("bin/ameba-ota"), (UnixFileMode)0b111_101_101);
         // The page's claim, checked before its last line: SIGINT does not stop the background farm.
         var lines = script.TrimEnd().Split('\n');
         string check = "kill -INT \"$farm\"; sleep 1; kill -0 \"$farm\" || { echo 'the farm stopped on SIGINT' >&2; exit 3; }";
         File.WriteAllText(dir.File("farm.sh"), "set -eu\n" + string.Join('\n', lines[..^1]) + "\n" + check + "\n" + lines[^1] + "\n");
 
         var run = await ShellRun.RunAsync("bash", [dir.File("farm.sh")], dir.Path,
-            new Dictionary<string, string> { ["PATH"] = dir.File("bin") + ":" + Environment.GetEnvironmentVariable("PATH") }, TimeSpan.FromSeconds(90));
+            ToolOnPath(dir), TimeSpan.FromSeconds(90));
 
         string log = File.ReadAllText(dir.File("farm.log"));
         Assert.True(run.ExitCode == 0, run + "\n--- farm.log\n" + log);
@@ -66,9 +63,6 @@ public partial class DocumentedExamplesTests
         Assert.Contains("device run", lines[^1]);
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2));
-        Directory.CreateDirectory(dir.File("bin"));
-        File.WriteAllText(dir.File("bin/ameba-ota"), $"#!/bin/sh\nexec dotnet '{Support.Cli.DllPath}' \"$@\"\n");
-        File.SetUnixFileMode(dir.File("bin/ameba-ota"), (UnixFileMode)0b111_101_101);
         File.WriteAllText(dir.File("recipe.sh"), string.Join('\n',
         [
             "set -eu",
@@ -84,7 +78,7 @@ public partial class DocumentedExamplesTests
         ]) + "\n");
 
         var run = await ShellRun.RunAsync("unshare", ["--net", "--mount", "--", "sh", "-c", "mount -t tmpfs tmpfs /run && ip link set lo up && exec bash recipe.sh"],
-            dir.Path, new Dictionary<string, string> { ["PATH"] = dir.File("bin") + ":" + Environment.GetEnvironmentVariable("PATH") }, TimeSpan.FromSeconds(120));
+            dir.Path, ToolOnPath(dir), TimeSpan.FromSeconds(120));
 
         string Read(string name) => File.Exists(dir.File(name)) ? File.ReadAllText(dir.File(name)) : "";
         Assert.True(run.ExitCode == 0, $"{run}\n--- board\n{Read("serial.log")}{Read("board.err")}\n--- upload\n{Read("upload.txt")}");
@@ -106,6 +100,15 @@ public partial class DocumentedExamplesTests
             Assert.Contains("packages/realtek/hardware/Ameba1/<version>", text);
             Assert.DoesNotContain("AmebaOne", text);
         }
+    }
+
+    /// <summary>An environment whose PATH has <c>ameba-ota</c>: the built CLI, as a script's commands name it.</summary>
+    private static Dictionary<string, string> ToolOnPath(TempDir dir)
+    {
+        Directory.CreateDirectory(dir.File("bin"));
+        File.WriteAllText(dir.File("bin/ameba-ota"), $"#!/bin/sh\nexec dotnet '{Support.Cli.DllPath}' \"$@\"\n");
+        File.SetUnixFileMode(dir.File("bin/ameba-ota"), (UnixFileMode)0b111_101_101);
+        return new() { ["PATH"] = dir.File("bin") + ":" + Environment.GetEnvironmentVariable("PATH") };
     }
 
     private static IEnumerable<string> CodeBlocks(string markdown)
