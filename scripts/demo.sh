@@ -10,6 +10,8 @@ command -v dotnet >/dev/null || { echo "demo.sh: 'dotnet' is not on the PATH: in
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+# The first build takes a minute or two (restore and compile); say so rather than sit silent. Later builds take seconds.
+echo "demo.sh: building ameba-ota (dotnet build src/AmebaOta.Cli -c Release: a minute or two the first time, seconds after that) ..." >&2
 dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >"$log" 2>&1 || status=$?
 if [ "$status" -ne 0 ]; then
   grep -E ': (error|warning) ' "$log" | sort -u >&2 || cat "$log" >&2

@@ -1,6 +1,6 @@
 namespace AmebaOta.Cli;
 
-/// <summary>Process exit codes, documented in the README; scripts rely on them, so never renumber.</summary>
+/// <summary>Process exit codes, documented in docs/exit-codes.md; scripts rely on them, so never renumber.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -13,6 +13,7 @@ public static class Program
         System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
         System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         var root = BuildRootCommand();
+        if (args is ["help", .. var topic]) args = [.. topic, "--help"];   // "ameba-ota help fleet rollout", as git and dotnet take it
         args = WaitRebootOption.SpellOutDefault(args);
         var result = root.Parse(args);
         if (result.Errors.Count > 0 && result.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && result.UnmatchedTokens.Count == 0)
@@ -50,6 +51,7 @@ public static class Program
     {
         var root = new RootCommand(
             "ameba-ota: over-the-air update for Realtek Ameba boards (RTL8195A, RTL8710), and a virtual Ameba to try it on.\n" +
+            "Help on a command: ameba-ota help COMMAND, or ameba-ota COMMAND --help.\n" +
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
         root.Add(DemoCommand.Build());
         root.Add(ImageCommands.Build());

@@ -13,7 +13,7 @@ public static class ArduinoDiscoveryCommand
         var command = new Command("arduino-discovery",
             "Arduino pluggable discovery (protocol 1) on stdin/stdout, for Arduino IDE 2 and arduino-cli: lists the Ameba boards mDNS finds\n" +
             "as 'network' ports (address, label, hostname, port, TXT) and removes them when they say goodbye or go silent (TTL expiry).\n" +
-            "Commands: HELLO 1 \"agent\", START, LIST, START_SYNC, STOP, QUIT. Registered in a board package's platform.local.txt (see the README).\n" +
+            "Commands: HELLO 1 \"agent\", START, LIST, START_SYNC, STOP, QUIT. Registered in a board package's platform.local.txt (see docs/arduino.md).\n" +
             "Example: ameba-ota arduino-discovery --interface eth0    (then type: HELLO 1 \"me\", START_SYNC, QUIT)") { iface };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {

@@ -72,6 +72,7 @@ public static class DeviceCommands
                 : null;
             if (DeviceRunChecks.FirstListenPort(path.FullName, levels, portOverride, defaultSketchDescriptor) is { } listenPort)
                 DeviceRunChecks.EnsureCanListen(address, listenPort);
+            if (!parse.GetValue(noMdns)) MulticastCheck.Ensure(parse.GetValue(iface) ?? address.ToString(), offerNoMdns: true);
 
             var options = new VirtualBoardOptions
             {

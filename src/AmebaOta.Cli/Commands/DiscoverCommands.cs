@@ -37,34 +37,41 @@ public static class DiscoverCommands
             using var history = HistoryDatabase.OpenForRecording(parse, db);
             return await Mdns(async () =>
             {
-                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, parse.GetValue(iface), history, ct);
+                var interfaces = MdnsInterface.Resolve(parse.GetValue(iface));
+                if (parse.GetValue(watch)) return await WatchAsync(browser, name, asJson, interfaces, history, ct);
                 if (name is not null)
                 {
                     var found = await browser.ResolveAsync(name, TimeSpan.FromSeconds(seconds), ct)
                         ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered within {seconds:0.###} s");
                     history.Try(s => s.RecordSightings([BoardSighting.Of(found)]));
                     if (asJson) JsonOut.Write(BoardJson.From(found), DiscoveryJsonContext.Default.BoardJson);
-                    else Console.WriteLine(Line(found));
+                    else Console.WriteLine(Line(found, interfaces));
                     return ExitCodes.Ok;
                 }
                 var all = await browser.BrowseAsync(TimeSpan.FromSeconds(seconds), ct);
                 history.Try(s => s.RecordSightings(all.Select(BoardSighting.Of)));
                 if (asJson) JsonOut.Write(all.Select(BoardJson.From).ToList(), DiscoveryJsonContext.Default.ListBoardJson);
                 else if (all.Count == 0) Console.WriteLine("no boards found");
-                else foreach (var s in all) Console.WriteLine(Line(s));
+                else foreach (var s in all) Console.WriteLine(Line(s, interfaces));
                 return ExitCodes.Ok;
             });
         }));
         return command;
     }
 
-    /// <summary><c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c></summary>
-    public static string Line(DiscoveredService s) => $"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}";
+    /// <summary>
+    /// <c>MyAmeba at 127.0.0.1 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c>, what came from the
+    /// network made printable, and a remark when the address lies outside every network of the interfaces listened on.
+    /// </summary>
+    public static string Line(DiscoveredService s, IReadOnlyList<MdnsInterface> interfaces) =>
+        Printable.Of($"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}") +
+        (interfaces.Any(i => i.Holds(s.Address)) ? "" :
+            $"  (!) {s.Address} is outside the network{(interfaces.Count == 1 ? "s of the interface" : "s of the interfaces")} listened on " +
+            $"({string.Join("; ", interfaces.Select(i => $"{i.Name}: {string.Join(", ", i.Networks)}"))}): not reachable through {(interfaces.Count == 1 ? "it" : "them")}");
 
-    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, string? iface, BestEffortHistory history, CancellationToken ct)
+    private static async Task<int> WatchAsync(MdnsBrowser browser, string? name, bool asJson, IReadOnlyList<MdnsInterface> interfaces, BestEffortHistory history, CancellationToken ct)
     {
         // Nothing may appear for a long time: say what is going on (on stderr, so stdout keeps only the events).
-        var interfaces = MdnsInterface.Resolve(iface);
         Console.Error.WriteLine($"watching for {(name is null ? "boards" : $"'{name}'")} (mDNS _arduino._tcp) on {string.Join(", ", interfaces)}: " +
             "each one that appears or disappears is printed as it happens; Ctrl+C to stop");
         try
@@ -75,7 +82,7 @@ public static class DiscoverCommands
                 if (e.Kind == ServiceEventKind.Appeared) history.Try(s => s.RecordSightings([BoardSighting.Of(e.Service)]));
                 string kind = e.Kind == ServiceEventKind.Appeared ? "appeared" : "disappeared";
                 if (asJson) JsonOut.Write(new BoardEventJson(kind, BoardJson.From(e.Service)), DiscoveryJsonContext.Compact.BoardEventJson);
-                else Console.WriteLine($"{(e.Kind == ServiceEventKind.Appeared ? "+" : "-")} {kind}: {Line(e.Service)}");
+                else Console.WriteLine($"{(e.Kind == ServiceEventKind.Appeared ? "+" : "-")} {kind}: {Line(e.Service, interfaces)}");
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }

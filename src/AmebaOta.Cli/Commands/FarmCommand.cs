@@ -68,6 +68,7 @@ public static class FarmCommand
             // With a control socket, each board's last lines are kept for followers (a dashboard attaching later sees them).
             var backlogs = controlPath is null ? null : plans.ToDictionary(p => p.Name, _ => new SerialBacklog(), StringComparer.OrdinalIgnoreCase);
             if (backlogs is not null) options = options with { ConsoleFor = plan => SerialBacklog.Console(backlogs[plan.Name], PrefixedConsole(plan.Name)) };
+            MulticastCheck.Ensure(mdnsInterface ?? first.ToString(), offerNoMdns: false);
             var resolved = Mdns(() => MdnsInterface.Resolve(mdnsInterface ?? first.ToString()));
             options = options with { Image = imagePath is null ? null : ImageFile.Load(imagePath.FullName) };
 

@@ -58,7 +58,7 @@ public static class FleetRolloutCommand
                 var sizes = Stages(settings.Stages);
                 var warnings = UploadCommand.Preflight(path.Name, ref image, settings.Force);
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
-                foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
+                foreach (var w in warnings) Console.Error.WriteLine(Printable.Of($"warning: {w}"));
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
                 var found = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
                 var targets = found.Targets;
@@ -108,7 +108,7 @@ public static class FleetRolloutCommand
         }
         // The rollout recorded the image as it goes to boards (a "new" signature cleared): prepare it the same way again.
         foreach (var w in UploadCommand.Preflight(Path.GetFileName(record.ImagePath), ref image, record.Settings.Force))
-            Console.Error.WriteLine($"warning: {w}");
+            Console.Error.WriteLine(Printable.Of($"warning: {w}"));
         var identity = ImageIdentity.Of(image, Path.GetFileName(record.ImagePath));
         if (identity.Sha256 != record.ImageSha256)
             throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {record.ImagePath} has changed since (sha256 {identity.ShortSha}, the rollout sends {record.ImageSha256[..12]})");

@@ -13,7 +13,7 @@ public static class HistoryCommands
     public static Command Boards()
     {
         var json = CommonOptions.Json();
-        var db = HistoryDatabase.Option();
+        var db = HistoryDatabase.Option(readOnly: true);
         var command = new Command("boards",
             "Every board ever seen or updated: address, last seen by mDNS, the last image it took and whether it came back, the image it is believed to run.\n" +
             "Example: ameba-ota boards --json") { json, db };
@@ -34,7 +34,7 @@ public static class HistoryCommands
         var image = new Option<string?>("--image") { Description = "Only this image: its SHA-256 (or a prefix of at least 6 hex digits), or an image file", HelpName = "SHA|FILE" };
         var since = new Option<string?>("--since") { Description = "Only uploads started since: a date (2025-01-31, 2025-01-31T12:00, UTC) or an age (30m, 12h, 7d)", HelpName = "WHEN" };
         var json = CommonOptions.Json();
-        var db = HistoryDatabase.Option();
+        var db = HistoryDatabase.Option(readOnly: true);
         var command = new Command("history",
             "Uploads recorded by upload, fleet upload and fleet rollout, oldest first: board, image, outcome (sent, rebooted, not-back, failed,\n" +
             "cancelled; unfinished when its process died), time, error and exit code.\n" +

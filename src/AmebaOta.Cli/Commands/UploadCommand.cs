@@ -151,14 +151,14 @@ public static class UploadCommand
             throw new CliError(ExitCodes.NotFound, $"'{found.InstanceName}' answered by mDNS from {found.AllAddresses.Count} addresses ({addresses}): a duplicate " +
                 "name or an impostor; nothing was sent (give --ip ADDRESS as well to say which is the board)");
         var address = chosen ?? found.Address;
-        if (!quiet) Console.WriteLine($"found {found.Label.Replace(found.Address.ToString(), address.ToString(), StringComparison.Ordinal)}, OTA port {found.Port}" +
-            (found.Conflicting ? $" (the name also answered from {string.Join(", ", found.AllAddresses.Where(a => !a.Equals(address)))}: --ip chose {address})" : ""));
+        if (!quiet) Console.WriteLine(Printable.Of($"found {found.Label.Replace(found.Address.ToString(), address.ToString(), StringComparison.Ordinal)}, OTA port {found.Port}" +
+            (found.Conflicting ? $" (the name also answered from {string.Join(", ", found.AllAddresses.Where(a => !a.Equals(address)))}: --ip chose {address})" : "")));
         return ResolveBoard(address.ToString(), port ?? found.Port);
     }
 
     private static IPEndPoint ResolveBoard(string? ip, int port)
     {
-        if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board address given: use --ip ADDRESS (or -i ADDRESS)");
+        if (string.IsNullOrWhiteSpace(ip)) throw new CliError(ExitCodes.Usage, "no board given: use --ip ADDRESS (or -i ADDRESS), or --device NAME to find it by mDNS");
         var address = AddressParsing.Parse(ip, "--ip");
         if (port is < 1 or > 65535) throw new CliError(ExitCodes.Usage, $"port {port} is out of range: use 1 to 65535");
         return new IPEndPoint(address, port);

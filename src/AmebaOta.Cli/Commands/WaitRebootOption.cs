@@ -18,7 +18,7 @@ public static class WaitRebootOption
     public static Option<double?> Create(string whenNotBack = "exit 7 if it does not") => new("--wait-reboot")
     {
         Description = $"After sending, wait up to SECONDS for the board to reboot and announce itself again by mDNS; {whenNotBack}. " +
-            "Alone: long enough for the slowest flash (e.g. 84 s for 480 KiB)",
+            $"Alone: long enough for the slowest flash (e.g. {Protocol.OtaUploadBudget.Seconds(Protocol.OtaUploadBudget.DefaultRebootWait(480 * 1024))} for 480 KiB)",
         HelpName = "SECONDS",
         Arity = ArgumentArity.ZeroOrOne,
         CustomParser = result =>

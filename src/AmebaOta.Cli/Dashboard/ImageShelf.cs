@@ -43,7 +43,7 @@ public sealed class ImageShelf
         }
         catch (ImageFormatException e)
         {
-            throw new DashboardError(422, e.Message);   // the very sentence `upload` and `image info` print for this file
+            throw new DashboardError(422, $"'{fileName}': {e.Message}");   // the sentence `upload` and `image info` print for this file
         }
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         string? refusal = null;

@@ -12,9 +12,11 @@ public static class HistoryDatabase
 {
     public const string EnvironmentVariable = "AMEBAOTA_DB";
 
-    public static Option<string?> Option() => new("--db")
+    /// <param name="readOnly">For commands that only read it (<c>boards</c>, <c>history</c>): no "'none': do not record".</param>
+    public static Option<string?> Option(bool readOnly = false) => new("--db")
     {
-        Description = $"History database (SQLite); default ${EnvironmentVariable}, else {DefaultPath() ?? "ameba-ota/history.db in the user's data directory"}; 'none': do not record",
+        Description = $"History database (SQLite); default ${EnvironmentVariable}, else {DefaultPath() ?? "ameba-ota/history.db in the user's data directory"}" +
+            (readOnly ? "" : "; 'none': do not record"),
         HelpName = "PATH",
     };
 
@@ -40,7 +42,7 @@ public static class HistoryDatabase
     public static HistoryStore OpenForReading(ParseResult parse, Option<string?> option)
     {
         var path = Resolve(parse.GetValue(option)) ?? throw new CliError(ExitCodes.Usage, "no history database (--db none, or no data directory): nothing to show");
-        if (!File.Exists(path)) throw new CliError(ExitCodes.BadInput, $"no history database at '{path}' yet: uploads record there (or give --db PATH)");
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new CliError(ExitCodes.BadInput, $"no history database at '{path}' yet: uploads record there (or give --db PATH)");
         try
         {
             return HistoryStore.Open(path);

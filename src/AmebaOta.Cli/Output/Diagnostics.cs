@@ -16,6 +16,7 @@ public static class Diagnostics
 
     private static void Write(string label, string style, string message)
     {
+        message = Printable.Of(message);   // names from the network or a file: one line, and no terminal escapes of theirs
         Console.Out.Flush();
         Console.Error.WriteLine(Coloured ? $"\u001b[{style}m{label}: {message}\u001b[0m" : $"{label}: {message}");
     }

@@ -37,7 +37,7 @@ public static class FleetText
             _ => null,
         };
         if (line is null) return;
-        lock (Console.Out) Console.WriteLine($"{s.Target.Name} ({s.Target.EndPoint}): {line}");
+        lock (Console.Out) Console.WriteLine(Printable.Of($"{s.Target.Name} ({s.Target.EndPoint}): {line}"));
     }
 
     /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second from <paramref name="latest"/>.</summary>
@@ -53,12 +53,12 @@ public static class FleetText
             string state = s.State switch
             {
                 FleetBoardState.Updated => "[green]updated[/]",
-                FleetBoardState.Failed => $"[red]failed[/] {Markup.Escape(Short(s.Error))}",
+                FleetBoardState.Failed => $"[red]failed[/] {Markup.Escape(Printable.Of(Short(s.Error)))}",
                 FleetBoardState.Retrying => $"[yellow]retrying[/] (attempt {s.Attempt + 1})",
                 _ => Markup.Escape(StateName(s.State)),
             };
             long percent = s.Length == 0 ? 100 : s.BytesSent * 100 / s.Length;
-            table.AddRow(Markup.Escape(s.Target.Name), Markup.Escape(s.Target.EndPoint.ToString()), state, $"{percent}%",
+            table.AddRow(Markup.Escape(Printable.Of(s.Target.Name)), Markup.Escape(s.Target.EndPoint.ToString()), state, $"{percent}%",
                 s.State == FleetBoardState.Queued ? "" : $"{s.Elapsed.TotalSeconds:0.00} s");
         }
         int done = boards.Count(b => b.IsFinal);
@@ -76,10 +76,10 @@ public static class FleetText
         string skipped = targets.NotMatched > 0 ? $", {targets.NotMatched} skipped (did not match '{targets.Pattern}')" : result.Skipped > 0 ? $", {result.Skipped} skipped" : "";
         Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{cancelled}{skipped}, in {result.Duration.TotalSeconds:0.00} s");
         foreach (var b in result.Boards.Where(b => b.State == FleetBoardState.Failed))
-            Console.WriteLine($"  failed: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}");
+            Console.WriteLine(Printable.Of($"  failed: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}"));
         foreach (var c in targets.Conflicts)
-            Console.WriteLine($"  not updated: {c.InstanceName}: answered from {string.Join(" and ", c.AllAddresses)} (name conflict)");
+            Console.WriteLine(Printable.Of($"  not updated: {c.InstanceName}: answered from {string.Join(" and ", c.AllAddresses)} (name conflict)"));
         foreach (var b in targets.Silent)
-            Console.WriteLine($"  not updated: {b.Name}: known to the history, did not answer");
+            Console.WriteLine(Printable.Of($"  not updated: {b.Name}: known to the history, did not answer"));
     }
 }

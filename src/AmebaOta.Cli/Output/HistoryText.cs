@@ -24,10 +24,10 @@ public static class HistoryText
             .AddColumn("board").AddColumn("address").AddColumn("last seen").AddColumn("last update").AddColumn("came back").AddColumn("believed to run");
         foreach (var b in boards)
         {
-            table.AddRow(Markup.Escape(b.Name), Markup.Escape(b.Address is null ? "-" : $"{b.Address}:{b.Port}"), When(b.LastSeen),
-                b.LastTaken is { } t ? Markup.Escape($"{Image(t.Image)} at {When(t.EndedAt)}") : "-",
+            table.AddRow(Printable.Markup(b.Name), Printable.Markup(b.Address is null ? "-" : $"{b.Address}:{b.Port}"), When(b.LastSeen),
+                b.LastTaken is { } t ? Printable.Markup($"{Image(t.Image)} at {When(t.EndedAt)}") : "-",
                 CameBack(b.LastTaken) switch { true => "yes", false => "[red]no[/]", null => b.LastTaken is null ? "-" : "not checked" },
-                b.Believed is { } believed ? Markup.Escape(Image(believed.Image) + (b.BelievedVerified ? " (verified)" : " (not verified)")) : "unknown");
+                b.Believed is { } believed ? Printable.Markup(Image(believed.Image) + (b.BelievedVerified ? " (verified)" : " (not verified)")) : "unknown");
         }
         Terminal.Stdout.Write(table);
     }
@@ -41,7 +41,7 @@ public static class HistoryText
         foreach (var u in uploads)
         {
             string outcome = OutcomeName(u);
-            table.AddRow(When(u.StartedAt), Markup.Escape(u.Board), Markup.Escape(Image(u.Image)),
+            table.AddRow(When(u.StartedAt), Printable.Markup(u.Board), Printable.Markup(Image(u.Image)),
                 u.Outcome switch
                 {
                     UploadOutcome.Rebooted or UploadOutcome.Sent => $"[green]{outcome}[/]",
@@ -49,8 +49,8 @@ public static class HistoryText
                     _ => $"[yellow]{outcome}[/]",
                 },
                 u.EndedAt is { } end ? $"{(end - u.StartedAt).TotalSeconds:0.00} s" : "",
-                Markup.Escape(u.Command + (u.RolloutId is { } r ? $" #{r}" : "")),
-                Markup.Escape(u.Error is null ? "" : u.ExitCode is { } code ? $"(exit {code}) {u.Error}" : u.Error));
+                Printable.Markup(u.Command + (u.RolloutId is { } r ? $" #{r}" : "")),
+                Printable.Markup(u.Error is null ? "" : u.ExitCode is { } code ? $"(exit {code}) {u.Error}" : u.Error));
         }
         Terminal.Stdout.Write(table);
     }

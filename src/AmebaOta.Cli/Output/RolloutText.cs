@@ -26,7 +26,7 @@ public static class RolloutText
     public static string Names(IEnumerable<string> names)
     {
         var list = names.ToList();
-        return list.Count <= 6 ? string.Join(", ", list) : $"{string.Join(", ", list.Take(3))} … {string.Join(", ", list.TakeLast(2))}";
+        return Printable.Of(list.Count <= 6 ? string.Join(", ", list) : $"{string.Join(", ", list.Take(3))} … {string.Join(", ", list.TakeLast(2))}");
     }
 
     public static void StageLine(RolloutStageEvent e)
@@ -56,7 +56,7 @@ public static class RolloutText
             _ => null,
         };
         if (line is null) return;
-        lock (Console.Out) Console.WriteLine($"{b.Target.Name} ({b.Target.EndPoint}, stage {b.Stage}): {line}");
+        lock (Console.Out) Console.WriteLine(Printable.Of($"{b.Target.Name} ({b.Target.EndPoint}, stage {b.Stage}): {line}"));
     }
 
     /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second.</summary>
@@ -75,14 +75,14 @@ public static class RolloutText
             {
                 RolloutBoardState.Success => "[green]success[/]",
                 RolloutBoardState.AlreadyInstalled => "[green]already-installed[/]",
-                RolloutBoardState.Failure => $"[red]failure[/] {Markup.Escape(Short(b.Error))}",
+                RolloutBoardState.Failure => $"[red]failure[/] {Markup.Escape(Printable.Of(Short(b.Error)))}",
                 RolloutBoardState.Aborted => "[yellow]aborted[/]",
                 RolloutBoardState.NeedsReset => "[yellow]needs-reset[/]",
                 _ => Markup.Escape(b.State.Name()),
             };
             var f = s.Fleet;
             string progress = f is null || f.Length == 0 ? "" : $"{f.BytesSent * 100 / f.Length}%";
-            table.AddRow(Markup.Escape(b.Target.Name), Markup.Escape(b.Target.EndPoint.ToString()), b.Stage.ToString(), state, progress,
+            table.AddRow(Markup.Escape(Printable.Of(b.Target.Name)), Markup.Escape(b.Target.EndPoint.ToString()), b.Stage.ToString(), state, progress,
                 f is null || f.State == FleetBoardState.Queued ? "" : $"{f.Elapsed.TotalSeconds:0.00} s");
         }
         int done = now.Boards.Count(b => b.Board.State.IsDone());
@@ -103,7 +103,7 @@ public static class RolloutText
             RolloutEnd.EmergencyStopped => "EMERGENCY STOP",
             _ => "stopped",
         };
-        Console.WriteLine($"rollout{(id is { } i ? $" {i}" : "")}: {what} in {result.Duration.TotalSeconds:0.00} s{(result.Reason is { } r ? $": {r}" : "")}: " +
+        Console.WriteLine($"rollout{(id is { } i ? $" {i}" : "")}: {what} in {result.Duration.TotalSeconds:0.00} s{(result.Reason is { } r ? $": {Printable.Of(r)}" : "")}: " +
                           $"{result.Count(RolloutBoardState.Success)} success, {result.Count(RolloutBoardState.AlreadyInstalled)} already-installed, " +
                           $"{result.Count(RolloutBoardState.Failure)} failure, {result.Count(RolloutBoardState.Aborted)} aborted, {result.Count(RolloutBoardState.Pending)} pending" +
                           (result.Count(RolloutBoardState.NeedsReset) is > 0 and var n ? $", {n} needs-reset" : ""));
@@ -111,9 +111,9 @@ public static class RolloutText
         foreach (var group in result.Boards.GroupBy(b => ImageOf(b, image, history)).OrderBy(g => g.Key))
             Console.WriteLine($"  {group.Key}: {group.Count()} board{(group.Count() == 1 ? "" : "s")}: {Names(group.Select(b => b.Target.Name))}");
         foreach (var b in result.Boards.Where(b => b.State == RolloutBoardState.Failure))
-            Console.WriteLine($"  failure: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}");
+            Console.WriteLine(Printable.Of($"  failure: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}"));
         foreach (var b in result.Boards.Where(b => b.State == RolloutBoardState.NeedsReset))
-            Console.WriteLine($"  {b.Target.Name} ({b.Target.EndPoint}) {RolloutBoard.NeedsResetReason}: reset it (power or its reset button), then resume to send it again");
+            Console.WriteLine(Printable.Of($"  {b.Target.Name} ({b.Target.EndPoint}) {RolloutBoard.NeedsResetReason}: reset it (power or its reset button), then resume to send it again"));
         if ((result.End != RolloutEnd.Completed || result.Count(RolloutBoardState.NeedsReset) > 0) && id is not null)
             Console.WriteLine($"resume with: ameba-ota fleet rollout --resume {id}");
     }

@@ -30,7 +30,7 @@ public sealed record DiscoveredService(
     /// <summary>The family the TXT <c>board</c> value names (<c>ameba_rtl8721d</c> → AmebaD), or null (none, or unknown).</summary>
     public BoardFamily? Family => BoardFamilies.ForMdnsBoard(Board);
 
-    /// <summary>Arduino IDE 1.8's port label (docs/reference section 5): <c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)</c>.</summary>
+    /// <summary>Arduino IDE 1.8's port label (docs/reference section 5): <c>MyAmeba at 127.0.0.1 (RTL8195AM)</c>.</summary>
     public string Label => $"{InstanceName} at {Address} ({BoardNames.DisplayName(Board)})";
 
     /// <summary>True when <paramref name="name"/> is this instance name or the first label of its host name (case-insensitive).</summary>

@@ -10,6 +10,16 @@ namespace AmebaOta.Discovery;
 /// </summary>
 public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bool IsLoopback, int Mtu = 1500)
 {
+    /// <summary>The IPv4 networks of this interface's addresses (<c>127.0.0.0/8</c> on <c>lo</c>): the hosts reached directly through it.</summary>
+    public IReadOnlyList<IPNetwork> Networks { get; init; } = [];
+
+    /// <summary>
+    /// True when <paramref name="address"/> lies in one of this interface's networks (any 127.x.y.z on loopback): a board
+    /// heard here that advertises another address cannot be reached through this interface.
+    /// </summary>
+    public bool Holds(IPAddress address) =>
+        (IsLoopback && IPAddress.IsLoopback(address)) || Networks.Any(n => n.Contains(address)) || address.Equals(Address);
+
     /// <summary>
     /// Interfaces for a user's <c>--interface</c>: null or empty (or <c>all</c>) means every interface that is up, multicast-capable
     /// and has IPv4, loopback excluded unless it is the only one; a name (<c>lo</c>, <c>eth0</c>); or an address of an
@@ -44,14 +54,23 @@ public sealed record MdnsInterface(string Name, int Index, IPAddress Address, bo
         {
             var props = nic.GetIPProperties();
             var v4 = props.GetIPv4Properties();
-            var address = props.UnicastAddresses.Select(u => u.Address).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork);
-            return v4 is null || address is null ? null
-                : new MdnsInterface(nic.Name, v4.Index, address, nic.NetworkInterfaceType == NetworkInterfaceType.Loopback, v4.Mtu > 0 ? v4.Mtu : 1500);
+            var unicast = props.UnicastAddresses.Where(u => u.Address.AddressFamily == AddressFamily.InterNetwork).ToList();
+            if (v4 is null || unicast.Count == 0) return null;
+            var networks = unicast.Select(u => new IPNetwork(Masked(u.Address, u.PrefixLength), u.PrefixLength)).Distinct().ToList();
+            return new MdnsInterface(nic.Name, v4.Index, unicast[0].Address, nic.NetworkInterfaceType == NetworkInterfaceType.Loopback, v4.Mtu > 0 ? v4.Mtu : 1500)
+                { Networks = networks };
         }
         catch (NetworkInformationException)
         {
             return null;
         }
+    }
+
+    private static IPAddress Masked(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (int bit = prefix; bit < 32; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPAddress(bytes);
     }
 
     /// <summary>

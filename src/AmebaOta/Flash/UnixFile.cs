@@ -25,6 +25,16 @@ internal static class UnixFile
         return (buffer.Uid, buffer.Gid, (UnixFileMode)(buffer.Mode & 0xfff));
     }
 
+    /// <summary>True for a regular file (after following links), false for a device, pipe, socket or directory; null when unknown.</summary>
+    public static bool? IsRegularFile(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var buffer = new Statx();
+        var name = NullTerminated(path);
+        if (StatxCall(AtFdCwd, ref MemoryMarshal.GetArrayDataReference(name), 0, StatxBasicStats, ref buffer) != 0) return null;
+        return (buffer.Mode & 0xf000) == 0x8000;   // S_IFMT, S_IFREG
+    }
+
     /// <summary>access(W_OK): may this process write the file? (Root may write anything; check the mode bits as well.) True when unknown.</summary>
     public static bool MayWrite(string path)
     {

@@ -34,12 +34,12 @@ public class UploadByNameCliTests
         {
             Assert.Equal("127.0.0.1", json.RootElement.GetProperty("address").GetString());
             Assert.Equal(port, json.RootElement.GetProperty("port").GetInt32());
-            Assert.Equal($"{name} at 127.0.0.1 (Ameba RTL8195A)", json.RootElement.GetProperty("label").GetString());
+            Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)", json.RootElement.GetProperty("label").GetString());
         }
 
         var upload = await Run(dir, "upload", "v2.bin", "--device", name, "--interface", "lo", "--discover-timeout", "5");
         Assert.True(upload.ExitCode == 0, upload.ToString());
-        Assert.Contains($"found {name} at 127.0.0.1 (Ameba RTL8195A), OTA port {port}", upload.Stdout);
+        Assert.Contains($"found {name} at 127.0.0.1 (RTL8195AM), OTA port {port}", upload.Stdout);
         await device.Serial.WaitForAsync("This is version 2");
         await device.Serial.WaitForAsync("Wait for client", 2);
 

@@ -143,7 +143,7 @@ public class UploadCliTests
         File.WriteAllBytes(dir.File("junk.bin"), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
         var junk = await Run(dir, "upload", "junk.bin", "--ip", "127.0.0.1");
         Assert.Equal(2, junk.ExitCode);
-        Assert.StartsWith("error: not an Ameba image", junk.Stderr);
+        Assert.StartsWith($"error: '{dir.File("junk.bin")}': not an Ameba image", junk.Stderr);
 
         await MakeImage(dir, "v2.bin", "--version", "2");
         var noIp = await Run(dir, "upload", "v2.bin");

@@ -8,7 +8,7 @@ namespace AmebaOta.Tests.Dashboard;
 /// The dashboard in a real browser (headless Chromium) against a real <c>device farm</c>, all inside a private namespace.
 /// Each test works on boards of its own (see the board numbers), so the shared farm never mixes them up.
 /// </summary>
-public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>, IAsyncLifetime
+public sealed partial class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>, IAsyncLifetime
 {
     private readonly List<IPage> _pages = [];
 
@@ -223,7 +223,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
         var cli = await Support.Cli.RunAsync(fixture.Dir.Path, "upload", notImage, "--ip", "127.0.0.1");
         Assert.Equal(2, cli.ExitCode);
         await page.Locator("#file").SetInputFilesAsync(notImage);
-        await Expect(page.Locator("#image-error")).ToHaveTextAsync(cli.Stderr.Trim());
+        await Expect(page.Locator("#image-error")).ToHaveTextAsync(cli.Stderr.Trim().Replace(notImage, "notes.txt"));   // named as dropped
         await Expect(page.Locator("#start")).ToBeDisabledAsync();
 
         string tooLarge = fixture.Dir.File("huge.bin");

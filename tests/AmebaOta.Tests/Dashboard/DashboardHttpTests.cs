@@ -140,7 +140,7 @@ public sealed class DashboardHttpTests : IDisposable
 
         var empty = await http.SendAsync(Post("/api/images?name=empty.bin", new ByteArrayContent([]), dashboard.Token));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
-        Assert.Equal("the file is empty", (await JsonAsync(empty)).GetProperty("message").GetString());
+        Assert.Equal("'empty.bin': the file is empty", (await JsonAsync(empty)).GetProperty("message").GetString());
 
         var garbage = await http.SendAsync(Post("/api/runs", new StringContent("{not json"), dashboard.Token));
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);

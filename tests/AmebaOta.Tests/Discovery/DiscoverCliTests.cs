@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AmebaOta.Discovery;
 using AmebaOta.Tests.Support;
 using static AmebaOta.Tests.Discovery.MdnsLoopbackTests;
 
@@ -18,19 +19,49 @@ public class DiscoverCliTests
 
         var text = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", name);
         Assert.Equal(0, text.ExitCode);
-        Assert.Equal($"{name} at 127.0.0.1 (Ameba RTL8195A)  host {name}.local  port 5000  board ameba_rtl8195a", text.Lines.Single());
+        Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)  host {name}.local  port 5000  board ameba_rtl8195a", text.Lines.Single());
 
         var json = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "127.0.0.1", "--timeout", "1", "--json");
         Assert.Equal(0, json.ExitCode);
         var board = JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
-        Assert.Equal($"{name} at 127.0.0.1 (Ameba RTL8195A)", board.GetProperty("label").GetString());
+        Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)", board.GetProperty("label").GetString());
         Assert.Equal($"{name}.local", board.GetProperty("host").GetString());
         Assert.Equal("127.0.0.1", board.GetProperty("address").GetString());
         Assert.Equal(5000, board.GetProperty("port").GetInt32());
         Assert.Equal("ameba_rtl8195a", board.GetProperty("board").GetString());
-        Assert.Equal("Ameba RTL8195A", board.GetProperty("boardName").GetString());
+        Assert.Equal("RTL8195AM", board.GetProperty("boardName").GetString());
         Assert.Equal(["board=ameba_rtl8195a", "auth_upload=no", "tcp_check=no", "ssh_upload=no"],
             board.GetProperty("txt").EnumerateObject().Select(p => $"{p.Name}={p.Value.GetString()}"));
+    }
+
+    /// <summary>
+    /// A board's name is the network's to choose: an <c>ESC[31m</c> in it must not recolour the terminal, nor a newline forge
+    /// a line, in discover's text or in <c>boards</c> (which shows what discover recorded). An address the interface
+    /// cannot reach is marked.
+    /// </summary>
+    [Fact]
+    public async Task Discover_escapes_control_characters_and_marks_an_address_outside_the_interface()
+    {
+        var host = UniqueName("Hostile");
+        var instance = $"Red\u001b[31m{host}\nforged";
+        await using var responder = Responder();
+        await responder.StartAsync(new ServiceAdvertisement(instance, host, System.Net.IPAddress.Parse("192.0.2.7"), 5000, ArduinoService.StockTxt));
+        using var dir = new TempDir();
+        var db = dir.File("history.db");
+
+        var text = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", host, "--db", db);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Equal($"Red\\x1b[31m{host}\\x0aforged at 192.0.2.7 (RTL8195AM)  host {host}.local  port 5000  board ameba_rtl8195a" +
+                     "  (!) 192.0.2.7 is outside the networks of the interface listened on (lo: 127.0.0.0/8): not reachable through it", text.Lines.Single());
+        Assert.DoesNotContain('\u001b', text.Stdout);
+
+        var boards = await Support.Cli.RunAsync(dir.Path, "boards", "--db", db);
+        Assert.True(boards.ExitCode == 0, boards.ToString());
+        Assert.Contains($"Red\\x1b[31m{host}\\x0aforged", boards.Stdout.Replace("\n", ""));
+        Assert.DoesNotContain('\u001b', boards.Stdout);
+
+        var json = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", host, "--json", "--db", "none");
+        Assert.Equal(instance, JsonDocument.Parse(json.Stdout).RootElement.GetProperty("name").GetString());   // JSON escapes by itself, and keeps the name exact
     }
 
     [Fact]
@@ -64,14 +95,14 @@ public class DiscoverCliTests
         {
             var timeout = TimeSpan.FromSeconds(15);
             Assert.Equal($"advertising {name}._arduino._tcp.local -> {name}.local 127.0.0.42:5123", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
-            Assert.Equal($"+ appeared: {name} at 127.0.0.42 (Ameba RTL8195A)  host {name}.local  port 5123  board ameba_rtl8195a",
+            Assert.Equal($"+ appeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a",
                 await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
 
             Terminate(advertise);   // as Ctrl+C: the helper sends goodbyes and exits 0
             Assert.Equal("goodbye sent", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
             await advertise.WaitForExitAsync().WaitAsync(timeout);
             Assert.Equal(0, advertise.ExitCode);
-            Assert.Equal($"- disappeared: {name} at 127.0.0.42 (Ameba RTL8195A)  host {name}.local  port 5123  board ameba_rtl8195a",
+            Assert.Equal($"- disappeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a",
                 await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
 
             Terminate(watch);

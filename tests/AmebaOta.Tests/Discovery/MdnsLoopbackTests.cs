@@ -33,7 +33,7 @@ public class MdnsLoopbackTests
         Assert.Equal(
             [new("board", "ameba_rtl8195a"), new("auth_upload", "no"), new("tcp_check", "no"), new("ssh_upload", "no")],
             found.Txt);
-        Assert.Equal($"{name} at 127.0.0.7 (Ameba RTL8195A)", found.Label);
+        Assert.Equal($"{name} at 127.0.0.7 (RTL8195AM)", found.Label);
     }
 }
 

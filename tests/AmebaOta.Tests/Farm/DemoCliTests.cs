@@ -18,7 +18,7 @@ public class DemoCliTests
         Assert.Equal(["0xb000", "0x80000", "0xb000", "0x80000"], boots);
         var versions = result.Lines.Where(l => l.StartsWith("board │ This is version ")).Select(l => l[^1..]);
         Assert.Equal(["1", "2", "1", "2"], versions);
-        Assert.Contains(result.Lines, l => l.StartsWith("host  │ found ") && l.Contains(" at 127.0.0.1 (Ameba RTL8195A)"));
+        Assert.Contains(result.Lines, l => l.StartsWith("host  │ found ") && l.Contains(" at 127.0.0.1 (RTL8195AM)"));
         Assert.Contains("board │ OTA success", result.Lines);
         Assert.StartsWith("demo finished in ", result.Lines[^1]);
     }

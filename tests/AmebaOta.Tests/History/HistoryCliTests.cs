@@ -85,6 +85,29 @@ public class HistoryCliTests
         Assert.StartsWith("error: ", read.Stderr);
     }
 
+    /// <summary>A directory or a device given as the database: one line that says so, not "no history database yet" or SQLite's "disk I/O error".</summary>
+    [Fact]
+    public async Task A_directory_or_a_device_as_the_database_is_one_clear_line()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("folder"));
+        foreach (var command in new[] { "boards", "history" })
+        {
+            var folder = await Run(dir, command, "--db", dir.File("folder"));
+            Assert.Equal(9, folder.ExitCode);
+            Assert.Equal($"error: history database '{dir.File("folder")}' is a directory: name a file (for example '{dir.File("folder/history.db")}')", folder.Stderr.Trim());
+
+            var device = await Run(dir, command, "--db", "/dev/null");
+            Assert.Equal(9, device.ExitCode);
+            Assert.Equal("error: history database '/dev/null' is not a regular file (a device such as /dev/null, a pipe or a socket): name a database file", device.Stderr.Trim());
+        }
+        // A recording command warns with the same sentence once and goes on.
+        var recording = await Run(dir, "discover", "--interface", "lo", "--timeout", "0.2", "--db", "/dev/null");
+        Assert.True(recording.ExitCode == 0, recording.ToString());
+        Assert.Equal("warning: history database '/dev/null' is not a regular file (a device such as /dev/null, a pipe or a socket): name a database file; " +
+                     "not recording history (the upload still runs)", recording.Stderr.Trim());
+    }
+
     [Fact]
     public async Task Two_fleet_runs_and_a_reader_share_one_database()
     {

@@ -17,7 +17,7 @@ public class NginxPublishTests(ITestOutputHelper output)
 {
     private const string NginxBinary = "/usr/sbin/nginx";
 
-    /// <summary>The configuration README.md shows, with this test's paths and port.</summary>
+    /// <summary>The configuration docs/serve.md shows, with this test's paths and port.</summary>
     private static string Config(string prefix, string site, int port) => $$"""
         worker_processes 1;
         daemon off;

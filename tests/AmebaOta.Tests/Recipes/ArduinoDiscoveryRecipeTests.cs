@@ -4,7 +4,7 @@ using AmebaOta.Tests.Support;
 namespace AmebaOta.Tests.Recipes;
 
 /// <summary>
-/// The README's IDE 2 / arduino-cli registration (docs/arduino/discovery/): the discovery pattern started as arduino-cli starts
+/// docs/arduino.md's IDE 2 / arduino-cli registration (docs/arduino/discovery/): the discovery pattern started as arduino-cli starts
 /// it, its <c>add</c> event's address and port filled into the upload pattern as arduino-cli fills them, against a virtual board.
 /// </summary>
 public class ArduinoDiscoveryRecipeTests

@@ -3,7 +3,7 @@ using AmebaOta.Tests.Support;
 namespace AmebaOta.Tests.Recipes;
 
 /// <summary>
-/// The README's Arduino IDE recipe (docs/arduino/platform.local.txt) run the way the IDE runs a network pattern: placeholders
+/// docs/arduino.md's Arduino IDE recipe (docs/arduino/platform.local.txt) run the way the IDE runs a network pattern: placeholders
 /// filled in, the line split on spaces outside quotes, the program name replaced by the built CLI, against a virtual board.
 /// </summary>
 public class ArduinoRecipeTests

@@ -3,7 +3,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Recipes;
 
-/// <summary>scripts/ci-ota-example.sh, the README's CI recipe, run as a CI job would run it (with the built CLI).</summary>
+/// <summary>scripts/ci-ota-example.sh, docs/upload.md's CI recipe, run as a CI job would run it (with the built CLI).</summary>
 public class CiExampleScriptTests
 {
     [Fact]

@@ -47,6 +47,7 @@ public class StandaloneRepositoryTests
         var r = await ShellRun.RunAsync("bash", [repo.File("scripts/demo.sh")], repo.Path, new Dictionary<string, string> { ["AMEBAOTA_NETNS_RUN"] = "/bin/false" });
 
         Assert.NotEqual(0, r.ExitCode);
+        Assert.StartsWith("demo.sh: building ameba-ota (", r.Stderr);   // said before the build, which takes minutes the first time
         Assert.Contains("error CS0029", r.Stderr);   // the compiler's own line, with file and position
         Assert.Contains("Program.cs(1,", r.Stderr);
         Assert.Contains("demo.sh: the build failed (dotnet build src/AmebaOta.Cli -c Release exited 1); the errors are above", r.Stderr);

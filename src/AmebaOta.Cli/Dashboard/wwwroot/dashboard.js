@@ -308,20 +308,26 @@ function showError(id, text) { const p = $(id); p.textContent = text; p.hidden =
 
 // ---- runs ------------------------------------------------------------------------------------------------------------
 
+// The boards a Start sends to: ticked and shown. A ticked board the filter hides is left out (the note says so).
+const tickedShown = () => Array.from(chosen).filter((name) => { const e = boards.get(name); return e && e.shown; });
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 const currentRun = () => { let last = null; for (const r of runs.values()) if (!last || r.id > last.id) last = r; return last; };
 const runGoing = (r) => r && !r.endedAt;
 
 function updateStartButton() {
   const note = $("start-note");
   const pattern = $("pattern").value.trim();
+  const ticked = tickedShown().length, hidden = chosen.size - ticked;
   let why = "";
   if (!token()) why = "read-only: paste the token";
   else if (!image) why = "drop an image first";
   else if (image.refusal) why = "this image is refused";
   else if (runGoing(currentRun())) why = "a run is going";
-  else if (!pattern && chosen.size === 0) why = "tick boards or give a pattern";
+  else if (!pattern && ticked === 0) why = hidden ? `the ${plural(hidden, "ticked board")} ${hidden === 1 ? "is" : "are"} hidden by the filter` : "tick boards or give a pattern";
   $("start").disabled = !!why;
-  note.textContent = why || (pattern ? `boards matching ${pattern}` : `${chosen.size} board${chosen.size === 1 ? "" : "s"}`);
+  note.textContent = why || (pattern ? `boards matching ${pattern}`
+    : plural(ticked, "board") + (hidden ? ` (${plural(hidden, "ticked board")} hidden by the filter ${hidden === 1 ? "is" : "are"} left out)` : ""));
 }
 
 async function startRun() {
@@ -330,7 +336,7 @@ async function startRun() {
   const pattern = $("pattern").value.trim();
   const request = {
     image: image.id, mode, waitReboot: $("wait-reboot").checked, parallel: Number($("parallel").value) || 16,
-    boards: pattern ? null : Array.from(chosen), pattern: pattern || null,
+    boards: pattern ? null : tickedShown(), pattern: pattern || null,
     stages: mode === "rollout" ? $("stages").value : null, maxFailures: mode === "rollout" ? $("max-failures").value : null,
     skipCurrent: mode === "rollout" && $("skip-current").checked,
   };
@@ -350,8 +356,9 @@ function drawRun() {
   s.className = "pill " + ({ running: "run", stopping: "warn", completed: r.failed ? "warn" : "ok", stopped: "warn" }[r.state] || "off");
   $("run-image").textContent = `${r.kind === "rollout" ? "staged rollout" : "plain update"} of ${r.image}${r.version != null ? " (version " + r.version + ")" : ""} to ${r.boards} board${r.boards === 1 ? "" : "s"}` +
     (r.stages ? ` · stage ${r.stage} of ${r.stages}` : "") + (r.waitReboot ? " · waiting for each to come back" : "");
+  // The bar counts boards that ended by an attempt (succeeded or failed); boards a stop aborted were never tried.
   $("run-progress").max = Math.max(1, r.boards);
-  $("run-progress").value = r.done;
+  $("run-progress").value = r.state === "completed" ? r.done : r.succeeded + r.failed;
   const other = r.done - r.succeeded - r.failed;
   $("run-counts").textContent = `${r.done} of ${r.boards} done: ${r.succeeded} succeeded, ${r.failed} failed` +
     (other > 0 ? `, ${other} ${r.kind === "rollout" ? "aborted" : "skipped"}` : "");

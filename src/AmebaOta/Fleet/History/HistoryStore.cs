@@ -29,6 +29,11 @@ public sealed partial class HistoryStore : IDisposable
     public static HistoryStore Open(string path)
     {
         path = System.IO.Path.GetFullPath(path);
+        // SQLite would say "unable to open database file" for a directory and "disk I/O error" for /dev/null.
+        if (Directory.Exists(path))
+            throw new HistoryException($"history database '{path}' is a directory: name a file (for example '{System.IO.Path.Combine(path, "history.db")}')");
+        if (File.Exists(path) && Flash.UnixFile.IsRegularFile(path) == false)
+            throw new HistoryException($"history database '{path}' is not a regular file (a device such as /dev/null, a pipe or a socket): name a database file");
         SqliteConnection? connection = null;
         try
         {

@@ -58,10 +58,20 @@ public sealed class ImageFile : IFirmwareImage
     public const int MaxFileLength = AmebaOta.Families.Ameba1.Flash.FlashLayout.TwoMiB;
 
     /// <summary>Loads and parses an image file. A directory, a device, a pipe or a file larger than a chip is refused
-    /// (<see cref="ImageFormatException"/>) before anything is read.</summary>
-    public static ImageFile Load(string path) =>
-        Parse(InputFile.ReadAll(path, "an image file", MaxFileLength, message => new ImageFormatException(message),
-            length => length > MaxFileLength ? $"'{path}' is {length} bytes, larger than any Ameba flash (2 MiB): not an image" : null));
+    /// (<see cref="ImageFormatException"/>) before anything is read; every refusal names the file.</summary>
+    public static ImageFile Load(string path)
+    {
+        var bytes = InputFile.ReadAll(path, "an image file", MaxFileLength, message => new ImageFormatException(message),
+            length => length > MaxFileLength ? $"'{path}' is {length} bytes, larger than any Ameba flash (2 MiB): not an image" : null);
+        try
+        {
+            return Parse(bytes);
+        }
+        catch (ImageFormatException e)
+        {
+            throw new ImageFormatException($"'{path}': {e.Message}");
+        }
+    }
 
     /// <summary>Parses an image held in memory.</summary>
     public static ImageFile Parse(byte[] bytes)
