@@ -2,6 +2,7 @@ using AmebaOta.Fleet.History;
 using AmebaOta.Images;
 using AmebaOta.Tests.Support;
 using Microsoft.Playwright;
+using AmebaOta.Families.Ameba1.Images;
 using static Microsoft.Playwright.Assertions;
 
 namespace AmebaOta.Tests.Dashboard;
