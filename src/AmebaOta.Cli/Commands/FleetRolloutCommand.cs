@@ -93,7 +93,7 @@ public static class FleetRolloutCommand
     {
         var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
         var rollouts = new RolloutStore(store);
-        var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}");
+        var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Where}");
         if (record.State == "completed") throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
         ImageFile image;
         try { image = ImageFile.Load(record.ImagePath); }
@@ -175,7 +175,7 @@ public static class FleetRolloutCommand
         string? before = Read(() => new RolloutStore(store).RequestStop(id));
         Console.WriteLine(before switch
         {
-            null => throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}"),
+            null => throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Where}"),
             "running" or "stopping" => $"rollout {id}: stop requested; the process running it stops sending within a second (resume with --resume {id})",
             _ => $"rollout {id} is not running ({before}); nothing to stop",
         });
