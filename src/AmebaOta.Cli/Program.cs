@@ -62,6 +62,8 @@ public static class Program
         root.Add(HistoryCommands.Boards());
         root.Add(HistoryCommands.History());
         root.Add(DbCommands.Build());
+        root.Add(AgentCommand.Build());
+        root.Add(HistoryCommands.Sites());
         root.Add(ArduinoDiscoveryCommand.Build());
         root.Add(Serve.ServeCommand.Build());
         root.Add(Serve.PublishCommand.Build());

@@ -32,7 +32,7 @@ public static class HistoryCopy
         ("audit", ["id", "at", "actor", "action", "subject", "detail"], ["at"], [], true),
         ("agents", ["name", "site", "host", "pid", "version", "interface", "started_at", "heartbeat_at", "stopped_at", "boards", "jobs_running"],
             ["started_at", "heartbeat_at", "stopped_at"], [], false),
-        ("jobs", ["id", "site", "board", "family", "address", "port", "image_sha256", "rollout_id", "command", "connect_timeout", "stall_timeout", "retries",
+        ("jobs", ["id", "site", "board", "family", "address", "port", "image_sha256", "rollout_id", "batch", "command", "connect_timeout", "stall_timeout", "retries",
             "retry_delay", "wait_reboot", "state", "detail", "bytes_sent", "length", "attempt", "runs", "cancel_requested", "lease_owner", "lease_until",
             "upload_id", "error", "reboot_ms", "requested_by", "created_at", "updated_at", "ended_at"],
             ["lease_until", "created_at", "updated_at", "ended_at"], ["cancel_requested"], true),

@@ -134,6 +134,7 @@ internal static class HistoryMigrations
             port            INTEGER NOT NULL,
             image_sha256    TEXT NOT NULL REFERENCES images(sha256),
             rollout_id      {BIGINT} REFERENCES rollouts(id),
+            batch           TEXT NOT NULL,                -- the request that made it (a run follows its batch)
             command         TEXT NOT NULL,
             connect_timeout {REAL} NOT NULL,
             stall_timeout   {REAL},
@@ -160,7 +161,7 @@ internal static class HistoryMigrations
         -- A board is never updated by two workers at once: one open job per board.
         CREATE UNIQUE INDEX jobs_one_open_per_board ON jobs(board) WHERE state IN ('queued', 'running', 'interrupted');
         CREATE INDEX jobs_open_by_site ON jobs(site, id) WHERE state IN ('queued', 'running', 'interrupted');
-        CREATE INDEX jobs_by_rollout ON jobs(rollout_id);
+        CREATE INDEX jobs_by_batch ON jobs(batch);
         CREATE INDEX boards_by_site ON boards(site);
         """,
     ];

@@ -185,15 +185,41 @@ public sealed class RolloutStore(HistoryStore store)
     }
 }
 
-/// <summary>The journal of one rollout in the database, through a <see cref="BestEffortHistory"/>: if the database fails, the rollout runs on (not resumable).</summary>
+/// <summary>
+/// The journal of one rollout in the database, through a <see cref="BestEffortHistory"/>: if the database fails for good the
+/// rollout runs on (not resumable); a shared server out of reach for a while gets the board states it missed once it is back.
+/// </summary>
 public sealed class RolloutJournal(BestEffortHistory history, long id) : IRolloutJournal
 {
-    /// <inheritdoc />
-    public void Board(RolloutBoard board) => history.Try(s => new RolloutStore(s).SetBoard(id, board));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RolloutBoard> _unrecorded = new(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
-    public void Ended(RolloutEnd end, string? reason) => history.Try(s => new RolloutStore(s).SetEnded(id, end, reason));
+    public void Board(RolloutBoard board)
+    {
+        _unrecorded[board.Target.Name] = board;
+        Flush();
+    }
 
     /// <inheritdoc />
-    public bool Heartbeat() => history.Try(s => new RolloutStore(s).Heartbeat(id), false);
+    public void Ended(RolloutEnd end, string? reason)
+    {
+        Flush();
+        history.Try(s => new RolloutStore(s).SetEnded(id, end, reason));
+    }
+
+    /// <inheritdoc />
+    public bool Heartbeat()
+    {
+        Flush();
+        return history.Try(s => new RolloutStore(s).Heartbeat(id), false);
+    }
+
+    private void Flush()
+    {
+        foreach (var (name, board) in _unrecorded.ToArray())
+        {
+            if (!history.Try(s => { new RolloutStore(s).SetBoard(id, board); return true; }, false)) return;
+            _unrecorded.TryRemove(new KeyValuePair<string, RolloutBoard>(name, board));
+        }
+    }
 }
