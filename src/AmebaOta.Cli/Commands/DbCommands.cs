@@ -14,6 +14,7 @@ public static class DbCommands
             "Example: ameba-ota db copy ~/.local/share/ameba-ota/history.db postgres://ameba@db.example/fleet");
         db.Add(Migrate());
         db.Add(Copy());
+        db.Add(Roles());
         return db;
     }
 
@@ -49,6 +50,28 @@ public static class DbCommands
             var result = Read(() => HistoryCopy.Copy(source, target));
             Console.WriteLine($"copied {result.Rows} rows from {source.Where} to {target.Where}: " +
                               string.Join(", ", result.Tables.Where(t => t.Rows > 0).Select(t => $"{t.Rows} {t.Table}")));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Roles()
+    {
+        var agent = new Option<string[]>("--agent") { Description = "Also make login role ROLE the agent of SITE (ROLE=SITE; repeatable)", HelpName = "ROLE=SITE" };
+        var command = new Command("roles",
+            "Print the SQL that sets up who may do what in a shared PostgreSQL database, for its owner to run (psql -f):\n" +
+            "amebaota_viewer reads everything; amebaota_operator runs rollouts and asks for jobs; amebaota_agent records the boards of its own\n" +
+            "site and carries out only its site's jobs (row-level security). Then make each person's or agent's login role a member of one.\n" +
+            "Example: ameba-ota db roles --agent agent_lab=lab | psql -d fleet") { agent };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            Console.Write(Fleet.Sites.DatabaseRoles.Sql);
+            foreach (var pair in parse.GetValue(agent) ?? [])
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0 || eq == pair.Length - 1) throw new CliError(ExitCodes.Usage, $"--agent '{pair}': give ROLE=SITE");
+                Console.Write(Fleet.Sites.DatabaseRoles.Agent(pair[..eq], pair[(eq + 1)..]));
+            }
             return ExitCodes.Ok;
         }));
         return command;

@@ -62,14 +62,14 @@ public sealed partial class HistoryStore : IDisposable
         string board = start.Board ?? NameAt(s, start.EndPoint) ?? start.EndPoint.ToString();
         s.Execute(start.SeenNow
             ? """
-              INSERT INTO boards (name, address, port, first_seen, last_seen, family) VALUES (@name, @address, @port, @at, @at, @family)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen
+              INSERT INTO boards (name, address, port, first_seen, last_seen, family, site) VALUES (@name, @address, @port, @at, @at, @family, @site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen, site = COALESCE(excluded.site, boards.site)
               """
             : """
-              INSERT INTO boards (name, address, port, first_seen, family) VALUES (@name, @address, @port, @at, @family)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port
+              INSERT INTO boards (name, address, port, first_seen, family, site) VALUES (@name, @address, @port, @at, @family, @site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, site = COALESCE(excluded.site, boards.site)
               """,
-            ("name", board), ("address", start.EndPoint.Address.ToString()), ("port", start.EndPoint.Port), ("at", now), ("family", start.Family));
+            ("name", board), ("address", start.EndPoint.Address.ToString()), ("port", start.EndPoint.Port), ("at", now), ("family", start.Family), ("site", start.Site));
         AddImage(s, start.Image, now);
         return s.Long("""
             INSERT INTO uploads (board, address, port, image_sha256, rollout_id, command, started_at, pid, family, site, actor, agent, job_id)
