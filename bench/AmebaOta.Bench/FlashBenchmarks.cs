@@ -1,3 +1,5 @@
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using BenchmarkDotNet.Attributes;

@@ -1,4 +1,7 @@
 using System.Net;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;

@@ -1,4 +1,3 @@
-using AmebaOta;
 
 namespace AmebaOta.Cli;
 

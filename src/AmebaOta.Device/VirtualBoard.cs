@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Boot;
 using AmebaOta.Device.Sketches;
+using AmebaOta.Families;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
+using AmebaOta.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -56,7 +57,7 @@ public sealed class VirtualBoard
     public WifiNetwork Wifi => _options.Wifi;
 
     /// <summary>What the OTA receiver is doing right now (erasing sector 37 of 120, downloading, hung after a FIN, …).</summary>
-    public Protocol.OtaReceiverActivity OtaActivity { get; } = new();
+    public OtaReceiverActivity OtaActivity { get; } = new();
 
     /// <summary>The flash timing profile the board runs with.</summary>
     public FlashTiming FlashTiming => Flash.Timing;
@@ -67,7 +68,7 @@ public sealed class VirtualBoard
     /// <summary>How many times the boot loader has run since power-on.</summary>
     public int BootCount { get; private set; }
 
-    public BootResult? LastBoot { get; private set; }
+    public IBootOutcome? LastBoot { get; private set; }
 
     /// <summary>Where the OTA receiver's socket is open right now (null: not listening, or closed while Wi-Fi is down).</summary>
     public IPEndPoint? ListeningOn
@@ -105,7 +106,7 @@ public sealed class VirtualBoard
     public event Action<string?>? AdvertisingChanged;
 
     /// <summary>Raised after each boot decision (before the sketch runs).</summary>
-    public event Action<BootResult>? Booted;
+    public event Action<IBootOutcome>? Booted;
 
     /// <summary>Powers the board on and runs it until <paramref name="cancellationToken"/> is cancelled (power off); then writes the flash back.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -216,7 +217,7 @@ public sealed class VirtualBoard
         var console = _options.Console;
         var sinceBoot = System.Diagnostics.Stopwatch.StartNew();
         if (Flash.IsPoweredOff) Flash.PowerOn();
-        var boot = BootLoader.Boot(Flash, _options.Pins);
+        var boot = _options.Family.Family.Boot(Flash, _options.Pins);
         await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);   // the loader copies Image 2 into SRAM
         BootCount++;
         LastBoot = boot;
@@ -224,12 +225,12 @@ public sealed class VirtualBoard
         Booted?.Invoke(boot);
         if (!boot.Started) return SketchExit.Idle;
 
-        var sketch = boot.Booted!.Body.Sketch;
+        var sketch = boot.Sketch;
         if (sketch is null)
         {
-            string what = boot.Booted.Body.SketchError is { } error
-                ? $"the image at 0x{boot.Booted.Address:x} has a damaged sketch descriptor ({error})"
-                : $"the image at 0x{boot.Booted.Address:x} has no sketch descriptor: it is real ARM code, which the virtual board cannot run";
+            string what = boot.SketchError is { } error
+                ? $"the image at 0x{boot.ChosenAddress:x} has a damaged sketch descriptor ({error})"
+                : $"the image at 0x{boot.ChosenAddress:x} has no sketch descriptor: it is real ARM code, which the virtual board cannot run";
             if (_options.DefaultSketch is null)
             {
                 console.Note($"{what}; idling (use --default-sketch to run a basic OTA sketch instead)");
@@ -240,7 +241,7 @@ public sealed class VirtualBoard
         }
 
         if (_options.DeviceName is { } deviceName) sketch = sketch with { DeviceName = deviceName };
-        var program = SketchCatalog.For(sketch.Mode, out string? unsupported);
+        var program = _options.Family.SketchFor(sketch, out string? unsupported);
         if (program is null)
         {
             console.Note($"{unsupported}; idling");

@@ -1,6 +1,6 @@
 using System.Net;
-using AmebaOta.Boot;
 using AmebaOta.Discovery;
+using AmebaOta.Pins;
 using Microsoft.Extensions.Logging;
 
 namespace AmebaOta.Device;
@@ -8,6 +8,9 @@ namespace AmebaOta.Device;
 /// <summary>How one virtual board is wired up. Everything has a default except where its flash lives.</summary>
 public sealed record VirtualBoardOptions
 {
+    /// <summary>The family of chip the board is: its boot code and the sketches it can run. Default: Ameba1.</summary>
+    public Families.IVirtualFamily Family { get; init; } = Families.Ameba1.Ameba1VirtualFamily.Instance;
+
     /// <summary>The flash file the board boots from and writes back to (after each OTA attempt and on shutdown). Null: in memory only.</summary>
     public string? FlashPath { get; init; }
 
@@ -21,7 +24,7 @@ public sealed record VirtualBoardOptions
     public PinLevels Pins { get; init; } = new();
 
     /// <summary>SO_RCVTIMEO of the OTA receiver (30 s on a real board).</summary>
-    public TimeSpan ReceiveTimeout { get; init; } = Protocol.OtaReceiverOptions.DefaultReceiveTimeout;
+    public TimeSpan ReceiveTimeout { get; init; } = AmebaOta.Families.Ameba1.Push.OtaReceiverOptions.DefaultReceiveTimeout;
 
     public IBoardConsole Console { get; init; } = DelegateBoardConsole.Null;
 

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
-using AmebaOta.Boot;
 using AmebaOta.Device;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Cli.Commands;
 

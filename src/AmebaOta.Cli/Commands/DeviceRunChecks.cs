@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Commands;

@@ -6,6 +6,7 @@ using AmebaOta.Device;
 using AmebaOta.Device.Control;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 
@@ -75,7 +76,7 @@ public static class FarmCommand
             using var flashLocks = FlashFileLock.AcquireAll(boards.Select(b => b.FlashPath));   // another board on these files is refused
             int created = boards.Count(b => b.Created);
             await using var controlServer = controlPath is null ? null
-                : FarmControlServer.Start(controlPath, new FarmControl(boards, Boot.PinMap.For(options.Image?.Body.Sketch?.Board ?? BoardKind.Rtl8195a)), backlogs!);
+                : FarmControlServer.Start(controlPath, new FarmControl(boards, AmebaOta.Pins.PinMap.For(options.Image?.Body.Sketch?.Board ?? BoardKind.Rtl8195a)), backlogs!);
             var clock = Stopwatch.StartNew();
             using var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);

@@ -1,8 +1,10 @@
 using System.CommandLine;
-using AmebaOta.Boot;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Cli.Commands;
 

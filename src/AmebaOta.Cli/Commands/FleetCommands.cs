@@ -2,10 +2,9 @@ using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
-using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
-using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
 
@@ -45,7 +44,9 @@ public static class FleetCommands
             foreach (var w in warnings) Diagnostics.Warning(w);
 
             using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
-            var (targets, notMatched, pattern) = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
+            var found = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
+            var targets = found.Targets;
+            if (!asJson) foreach (var w in found.Warnings) Diagnostics.Warning(w);
 
             var updater = new FleetUpdater(options);
             var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, image.Length, 0, TimeSpan.Zero)).ToArray();
@@ -58,6 +59,8 @@ public static class FleetCommands
             {
                 result = await updater.UpdateAsync(targets, image.Bytes, cancellationToken);
                 foreach (var b in result.Boards) JsonOut.Write(FleetBoardJson.From(b), FleetJsonContext.Default.FleetBoardJson);
+                foreach (var c in found.Conflicts) JsonOut.Write(FleetBoardJson.Conflict(c), FleetJsonContext.Default.FleetBoardJson);
+                foreach (var s in found.Silent) JsonOut.Write(FleetBoardJson.Silent(s), FleetJsonContext.Default.FleetBoardJson);
             }
             else
             {
@@ -72,11 +75,14 @@ public static class FleetCommands
                     updater.BoardChanged += FleetText.PlainLine;
                     result = await updater.UpdateAsync(targets, image.Bytes, cancellationToken);
                 }
-                FleetText.Summary(result, notMatched, pattern);
+                FleetText.Summary(result, found);
             }
             if (cancellationToken.IsCancellationRequested)
-                throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C");
-            return result.AllUpdated ? ExitCodes.Ok : ExitCodes.PartialFailure;
+                throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +
+                    $" ({result.Cancelled} cancelled, {result.Skipped} not started)");
+            // A name conflict is a matching board left alone: not every board was updated. A known board that did not
+            // answer is only reported (the history keeps boards that are gone for good).
+            return result.AllUpdated && found.Conflicts.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;
@@ -61,9 +62,11 @@ public static class FleetRolloutCommand
                 foreach (var w in warnings) Console.Error.WriteLine($"warning: {w}");
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
                 var sites = SiteMode.Choose(parse, history, site, o);
-                var (targets, _, _) = sites is not null
+                var found = sites is not null
                     ? sites.Targets(parse.GetValue(o.Match))
                     : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                var targets = found.Targets;
+                foreach (var w in found.Warnings) Diagnostics.Warning(w);
                 var identity = ImageIdentity.Of(image, path.Name);
                 var known = Known(history);
                 RolloutPlan plan;
@@ -98,7 +101,9 @@ public static class FleetRolloutCommand
         var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
         var rollouts = new RolloutStore(store);
         var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Where}");
-        if (record.State == "completed") throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
+        // A completed rollout may still have boards it cut that waited for a reset: resuming sends them the image again.
+        if (record.State == "completed" && !record.Plan.Boards.Any(b => b.State == RolloutBoardState.NeedsReset))
+            throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
         ImageFile image;
         try { image = ImageFile.Load(record.ImagePath); }
         catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException or UnauthorizedAccessException)
@@ -156,7 +161,8 @@ public static class FleetRolloutCommand
             result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
             JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
                 result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
-                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)), RolloutJsonContext.Default.RolloutEndJson);
+                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)) { NeedsReset = result.Count(RolloutBoardState.NeedsReset) },
+                RolloutJsonContext.Default.RolloutEndJson);
         }
         else
         {

@@ -8,7 +8,22 @@ using AmebaOta.Fleet.History;
 namespace AmebaOta.Cli.Commands;
 
 /// <summary>The boards a fleet command updates: found by mDNS (and matched) or given by address.</summary>
-public sealed record FleetTargets(List<FleetTarget> Targets, int NotMatched, string? Pattern);
+/// <param name="Targets">The boards to update.</param>
+/// <param name="NotMatched">Boards found that did not match the pattern.</param>
+/// <param name="Pattern">The <c>--match</c> pattern.</param>
+/// <param name="Conflicts">Matching names that answered from several addresses, skipped (no <c>--ip</c> said which).</param>
+/// <param name="Silent">Boards the history has seen by mDNS that match but did not answer this time.</param>
+public sealed record FleetTargets(List<FleetTarget> Targets, int NotMatched, string? Pattern, IReadOnlyList<DiscoveredService> Conflicts, IReadOnlyList<BoardSummary> Silent)
+{
+    public FleetTargets(List<FleetTarget> targets) : this(targets, 0, null, [], []) { }
+
+    /// <summary>One line for each skipped conflict and each silent known board.</summary>
+    public IEnumerable<string> Warnings =>
+        Conflicts.Select(c => $"{c.InstanceName} answered by mDNS from {c.AllAddresses.Count} addresses ({string.Join(", ", c.AllAddresses)}): " +
+                $"a duplicate name or an impostor; skipped (give --ip ADDRESS with --match to say which is the board)")
+            .Concat(Silent.Select(b => $"{b.Name} did not answer (known since {b.FirstSeen:yyyy-MM-dd}, last seen {b.LastSeen:yyyy-MM-dd HH:mm} UTC" +
+                (b.Address is null ? "" : $" at {b.Address}") + "): not updated"));
+}
 
 /// <summary>
 /// Every option of <c>fleet upload</c> (but the image argument), made once per command: <c>fleet upload</c> and
@@ -17,7 +32,12 @@ public sealed record FleetTargets(List<FleetTarget> Targets, int NotMatched, str
 public sealed class FleetUploadOptions
 {
     public Option<string?> Match { get; } = new("--match") { Description = "Update the boards whose mDNS instance name matches this pattern (* and ?, case-insensitive); default: every board found" };
-    public Option<string[]> Ips { get; } = new("--ip", "-i") { Description = "Update the board at this address (ADDRESS or ADDRESS:PORT) instead of discovering; repeatable", AllowMultipleArgumentsPerToken = false };
+    public Option<string[]> Ips { get; } = new("--ip", "-i")
+    {
+        Description = "Update the board at this address (ADDRESS or ADDRESS:PORT) instead of discovering; repeatable. With --match: only says which " +
+            "address is the board when a name answers by mDNS from several",
+        AllowMultipleArgumentsPerToken = false,
+    };
     public Option<int> Port { get; } = new("--port", "-p") { Description = "OTA port of the boards given with --ip", DefaultValueFactory = _ => UploadCommand.DefaultPort };
     public Option<string?> Interface { get; } = DiscoverCommands.InterfaceOption();
     public Option<double> DiscoverTimeout { get; } = new("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
@@ -58,26 +78,34 @@ public sealed class FleetUploadOptions
     {
         string? pattern = parse.GetValue(Match);
         var addresses = parse.GetValue(Ips) ?? [];
-        if (addresses.Length > 0)
-        {
-            if (pattern is not null) throw new CliError(ExitCodes.Usage, "give either --match or --ip, not both");
-            int p = InRange(parse.GetValue(Port), 1, 65535, "--port");
-            return new FleetTargets(addresses.Select(a => ParseAddress(a, p)).Select(ep => new FleetTarget(ep.ToString(), ep)).DistinctBy(t => t.EndPoint).ToList(), 0, null);
-        }
+        int port = InRange(parse.GetValue(Port), 1, 65535, "--port");
+        if (addresses.Length > 0 && pattern is null)
+            return new FleetTargets(addresses.Select(a => ParseAddress(a, port)).Select(ep => new FleetTarget(ep.ToString(), ep)).DistinctBy(t => t.EndPoint).ToList());
+        var chosen = addresses.Select(a => ParseAddress(a, port).Address).ToHashSet();
         double seconds = Positive(parse.GetValue(DiscoverTimeout), 3600, "--discover-timeout");
         var browser = new MdnsBrowser(new MdnsBrowserOptions { Interface = iface });
         var found = await browser.BrowseAsync(TimeSpan.FromSeconds(seconds), cancellationToken);
         history.Try(s => s.RecordSightings(found.Select(BoardSighting.Of)));
         var matching = found.Where(s => pattern is null || NameGlob.Matches(pattern, s.InstanceName)).ToList();
-        var targets = matching.OrderBy(s => s.InstanceName, StringComparer.OrdinalIgnoreCase)
-            .Select(s => new FleetTarget(s.InstanceName, new IPEndPoint(s.Address, s.Port), ByName: true))
+        // A name that answered from several addresses is never picked silently: --ip says which, or it is skipped.
+        var conflicts = matching.Where(s => s.Conflicting && !s.AllAddresses.Any(chosen.Contains)).ToList();
+        var targets = matching.Except(conflicts).OrderBy(s => s.InstanceName, StringComparer.OrdinalIgnoreCase)
+            .Select(s => new FleetTarget(s.InstanceName, new IPEndPoint(s.Conflicting ? s.AllAddresses.First(chosen.Contains) : s.Address, s.Port), ByName: true))
             .DistinctBy(t => t.EndPoint).ToList();
-        if (targets.Count == 0)
+        var answered = found.Select(s => s.InstanceName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var silent = history.Try(s => s.Boards(), [])
+            .Where(b => b.LastSeen is not null && !answered.Contains(b.Name) && (pattern is null || NameGlob.Matches(pattern, b.Name))).ToList();
+        if (targets.Count == 0 && conflicts.Count == 0)
             throw new CliError(ExitCodes.NotFound, found.Count == 0
-                ? $"no board answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}"
-                : $"none of the {found.Count} boards found matches '{pattern}' ({string.Join(", ", found.Select(s => s.InstanceName).Take(5))}{(found.Count > 5 ? ", ..." : "")})");
-        return new FleetTargets(targets, found.Count - matching.Count, pattern);
+                ? $"no board answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}" + SilentNote(silent)
+                : $"none of the {found.Count} boards found matches '{pattern}' ({string.Join(", ", found.Select(s => s.InstanceName).Take(5))}{(found.Count > 5 ? ", ..." : "")})" +
+                  SilentNote(silent));
+        return new FleetTargets(targets, found.Count - matching.Count, pattern, conflicts, silent);
     }
+
+    private static string SilentNote(IReadOnlyList<BoardSummary> silent) =>
+        silent.Count == 0 ? "" : $"; the history knows {silent.Count} matching board{(silent.Count == 1 ? "" : "s")} that did not answer " +
+            $"({string.Join(", ", silent.Select(b => b.Name).Take(5))}{(silent.Count > 5 ? ", ..." : "")})";
 
     /// <summary>"192.168.1.50" (with --port) or "192.168.1.50:5001".</summary>
     private static IPEndPoint ParseAddress(string text, int port) => AddressParsing.ParseEndPoint(text, "--ip", port);

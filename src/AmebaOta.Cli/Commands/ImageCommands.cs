@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
@@ -48,7 +49,7 @@ public static class ImageCommands
             {
                 if (!SketchModes.Pulls(sketchMode))
                     throw new CliError(ExitCodes.Usage, $"--server is for the sketches that pull their update (--mode cloud, sdk-local or sdk-http), not {SketchModes.Id(sketchMode)}");
-                if (Protocol.Pull.PullServerAddress.TryParse(serverText, out string? serverError) is null) throw new CliError(ExitCodes.Usage, serverError!);
+                if (AmebaOta.Families.Ameba1.Pull.PullServerAddress.TryParse(serverText, out string? serverError) is null) throw new CliError(ExitCodes.Usage, serverError!);
             }
             else if (SketchModes.Pulls(sketchMode))
             {
@@ -62,7 +63,7 @@ public static class ImageCommands
             }
             uint v = parse.GetValue(version);
             int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
-            if (Boot.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), Boot.PinMap.For(boardKind), out _) is { } pinError)
+            if (AmebaOta.Pins.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), AmebaOta.Pins.PinMap.For(boardKind), out _) is { } pinError)
                 throw new CliError(ExitCodes.Usage, $"--recovery-pin {recovery}: {pinError}, so setRecoverPin() could not use it");
             var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
                 parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!, serverText?.Trim());
@@ -113,9 +114,9 @@ public static class ImageCommands
         var warnings = new List<string>();
         if (!image.Body.HasRtkWin) warnings.Add("the body lacks RTKWin: a board would refuse to start it");
         if (image.Kind == ImageFileKind.RamAll) warnings.Add("ram_all.bin is for USB/DAP upload; send ota.bin over the air");
-        else if (image.Length > Flash.FlashLayout.MaxOtaImageBeforeEndOfChip)
+        else if (image.Length > AmebaOta.Families.Ameba1.Flash.FlashLayout.MaxOtaImageBeforeEndOfChip)
             warnings.Add($"{image.Length} bytes is over 0x80000: at the default OTA address it would run off a 1 MiB chip");
-        else if (image.Length > Flash.FlashLayout.MaxOtaImageBeforeUserData)
+        else if (image.Length > AmebaOta.Families.Ameba1.Flash.FlashLayout.MaxOtaImageBeforeUserData)
             warnings.Add($"{image.Length} bytes is over 0x7F000: at the default OTA address it would overwrite the FlashMemory sector at 0xFF000");
         return warnings;
     }

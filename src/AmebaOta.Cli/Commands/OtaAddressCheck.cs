@@ -1,4 +1,4 @@
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Flash;
 
 namespace AmebaOta.Cli.Commands;
 

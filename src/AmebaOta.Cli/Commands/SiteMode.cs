@@ -63,7 +63,7 @@ public sealed class SiteMode
                 (pattern is null ? "" : $" matches '{pattern}'") + (all.Count > 0 ? $" ({all.Count} boards there)" : ""));
         _boards = matching.ToDictionary(b => b.Target.Name, b => (b.Site, b.Family), StringComparer.OrdinalIgnoreCase);
         Console.Error.WriteLine($"planning over {matching.Count} boards at {string.Join(", ", matching.Select(b => b.Site).Distinct().Order())}: their sites' agents send");
-        return new FleetTargets([.. matching.Select(b => b.Target)], all.Count - matching.Count, pattern);
+        return new FleetTargets([.. matching.Select(b => b.Target)], all.Count - matching.Count, pattern, [], []);
     }
 
     /// <summary>The sender a stage uses: the sites' agents.</summary>

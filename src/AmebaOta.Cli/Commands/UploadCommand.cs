@@ -3,7 +3,8 @@ using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
-using AmebaOta.Images;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Commands;
@@ -20,7 +21,7 @@ public static class UploadCommand
     {
         var file = new Argument<FileInfo?>("file") { Description = "Image to send (ota.bin format); or give it with -f/--file", Arity = ArgumentArity.ZeroOrOne };
         var fileOption = new Option<FileInfo?>("--file", "-f") { Description = "Image to send, as the stock upload_ota takes it" };
-        var ip = new Option<string?>("--ip", "-i") { Description = "The board's IPv4 address (the stock upload_ota's -i)" };
+        var ip = new Option<string?>("--ip", "-i") { Description = "The board's IPv4 address (the stock upload_ota's -i); with --device, which address is the board when its name answers from several" };
         var port = new Option<int>("--port", "-p") { Description = "The board's OTA port", DefaultValueFactory = _ => DefaultPort };
         var timeout = UploadTimeoutOption.Create();
         var force = new Option<bool>("--force") { Description = "Send even a file the checks refuse (too large, no RTKWin, ram_all.bin): can brick a stock board" };
@@ -133,15 +134,26 @@ public static class UploadCommand
         return positional ?? option ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota upload FILE --ip ADDRESS (or -f FILE)");
     }
 
-    /// <summary>Resolves <c>--device</c> by mDNS (never by touching the OTA port: the board would take that for an upload).</summary>
+    /// <summary>
+    /// Resolves <c>--device</c> by mDNS (never by touching the OTA port: the board would take that for an upload). A name
+    /// that answers from several addresses (a duplicate or an impostor) is never picked silently: <c>--ip</c> says which.
+    /// </summary>
     private static async Task<IPEndPoint> FindBoardAsync(string name, string? ip, string? iface, double seconds, int? port, bool quiet, CancellationToken cancellationToken)
     {
-        if (ip is not null) throw new CliError(ExitCodes.Usage, "give either --device or --ip, not both");
+        var chosen = ip is null ? null : AddressParsing.Parse(ip, "--ip");
         OptionChecks.Seconds(seconds, 3600, "--discover-timeout");
         var found = await BoardResolver.ResolveAsync(name, iface, TimeSpan.FromSeconds(seconds), cancellationToken)
             ?? throw new CliError(ExitCodes.NotFound, $"no board named '{name}' answered by mDNS within {seconds:0.###} s{(iface is null ? "" : $" on {iface}")}");
-        if (!quiet) Console.WriteLine($"found {found.Label}, OTA port {found.Port}");
-        return ResolveBoard(found.Address.ToString(), port ?? found.Port);
+        string addresses = string.Join(" and ", found.AllAddresses);
+        if (chosen is not null && !found.AllAddresses.Contains(chosen))
+            throw new CliError(ExitCodes.NotFound, $"'{found.InstanceName}' answered by mDNS from {addresses}, not from {chosen}");
+        if (chosen is null && found.Conflicting)
+            throw new CliError(ExitCodes.NotFound, $"'{found.InstanceName}' answered by mDNS from {found.AllAddresses.Count} addresses ({addresses}): a duplicate " +
+                "name or an impostor; nothing was sent (give --ip ADDRESS as well to say which is the board)");
+        var address = chosen ?? found.Address;
+        if (!quiet) Console.WriteLine($"found {found.Label.Replace(found.Address.ToString(), address.ToString(), StringComparison.Ordinal)}, OTA port {found.Port}" +
+            (found.Conflicting ? $" (the name also answered from {string.Join(", ", found.AllAddresses.Where(a => !a.Equals(address)))}: --ip chose {address})" : ""));
+        return ResolveBoard(address.ToString(), port ?? found.Port);
     }
 
     private static IPEndPoint ResolveBoard(string? ip, int port)

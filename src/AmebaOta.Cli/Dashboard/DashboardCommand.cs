@@ -6,7 +6,7 @@ using AmebaOta.Cli.Dashboard.Runs;
 using AmebaOta.Cli.Dashboard.Virtual;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
-using AmebaOta.Images;
+using AmebaOta.Families.Ameba1.Images;
 
 namespace AmebaOta.Cli.Dashboard;
 

@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Images;
-using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>An image dropped on the page, parsed and checked; kept by its SHA-256 until runs name it.</summary>
 /// <param name="FileName">The name the browser gave.</param>
 /// <param name="Image">The file as dropped (what the page describes).</param>
-/// <param name="Sent">The image as <c>upload</c> sends it (<see cref="Protocol.OtaImageAsSent"/>: a "new" signature cleared): what runs send and record.</param>
+/// <param name="Sent">The image as <c>upload</c> sends it (<see cref="OtaImageAsSent"/>: a "new" signature cleared): what runs send and record.</param>
 /// <param name="Sha256">The dropped file's SHA-256: the page's name for it.</param>
 /// <param name="Json">What the page shows.</param>
 public sealed record ShelvedImage(string FileName, ImageFile Image, ImageFile Sent, string Sha256, ImageJson Json)

@@ -1,17 +1,17 @@
 using System.Net;
 using System.Threading.Channels;
-using AmebaOta.Boot;
 using AmebaOta.Device;
+using AmebaOta.Families;
 
 namespace AmebaOta.Cli.Demo;
 
 /// <summary>One boot of the demo board: the loader's decision, where the receiver listens, the serial lines the sketch printed.</summary>
-public sealed record DemoBoot(BootResult Boot, IPEndPoint Listening, IReadOnlyList<string> SketchLines);
+public sealed record DemoBoot(IBootOutcome Boot, IPEndPoint Listening, IReadOnlyList<string> SketchLines);
 
 /// <summary>Follows the demo board's boots: each <see cref="NextBootAsync"/> waits for the next boot decision and for that boot's OTA receiver to listen.</summary>
 public sealed class DemoBoardWatch
 {
-    private readonly Channel<BootResult> _boots = Channel.CreateUnbounded<BootResult>();
+    private readonly Channel<IBootOutcome> _boots = Channel.CreateUnbounded<IBootOutcome>();
     private readonly Channel<IPEndPoint> _listening = Channel.CreateUnbounded<IPEndPoint>();
     private readonly Lock _gate = new();
     private List<string> _sinceBoot = [];

@@ -1,12 +1,14 @@
-using AmebaOta.Cli.Output;
 using System.Diagnostics;
 using System.Net;
-using AmebaOta.Boot;
+using AmebaOta.Cli.Output;
 using AmebaOta.Device;
-using AmebaOta.Device.Sketches;
+using AmebaOta.Device.Families.Ameba1.Sketches;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Demo;
@@ -152,10 +154,10 @@ public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming)
     {
         var next = await watch.NextBootAsync(StepTimeout, cancellationToken)
             ?? throw new CliError(ExitCodes.NoReboot, $"demo step {step}: the board did not boot and listen again within {StepTimeout.TotalSeconds:0} s");
-        var booted = next.Boot.Booted;
-        if (!next.Boot.Started || booted is null || booted.Address != address)
+        var booted = next.Boot.ChosenAddress;
+        if (!next.Boot.Started || booted != address)
             throw new CliError(ExitCodes.BootFailed,
-                $"demo step {step}: the boot loader chose {(booted is null ? "nothing" : $"0x{booted.Address:x}")}, expected 0x{address:x} ({next.Boot.Reason})");
+                $"demo step {step}: the boot loader chose {(booted is null ? "nothing" : $"0x{booted:x}")}, expected 0x{address:x} ({next.Boot.Reason})");
         string versionLine = BasicOtaSketch.VersionLine(version);
         if (!next.SketchLines.Contains(versionLine))
             throw new CliError(ExitCodes.BootFailed, $"demo step {step}: the board booted 0x{address:x} but did not print \"{versionLine}\"");

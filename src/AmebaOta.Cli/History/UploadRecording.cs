@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet.History;
-using AmebaOta.Images;
 
 namespace AmebaOta.Cli.History;
 

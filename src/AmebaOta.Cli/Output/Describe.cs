@@ -1,4 +1,5 @@
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Output;

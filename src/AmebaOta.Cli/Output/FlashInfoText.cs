@@ -1,6 +1,7 @@
-using AmebaOta.Boot;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using Spectre.Console;
 
 namespace AmebaOta.Cli.Output;

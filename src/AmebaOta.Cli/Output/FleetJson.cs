@@ -7,6 +7,15 @@ namespace AmebaOta.Cli.Output;
 /// <summary><c>fleet upload --json</c>: one object per board, one per line.</summary>
 public sealed record FleetBoardJson(string Board, string Address, int Port, string State, int Attempts, double ElapsedMs, double? RebootMs, string? Error)
 {
+    /// <summary>A matching name that answered from several addresses: state <c>conflict</c>, every address in <c>address</c>.</summary>
+    public static FleetBoardJson Conflict(AmebaOta.Discovery.DiscoveredService s) => new(
+        s.InstanceName, string.Join(",", s.AllAddresses), s.Port, "conflict", 0, 0, null,
+        "answered by mDNS from several addresses (a duplicate name or an impostor); skipped: give --ip ADDRESS with --match to say which");
+
+    /// <summary>A board the history has seen that did not answer this time: state <c>not-answering</c>.</summary>
+    public static FleetBoardJson Silent(AmebaOta.Fleet.History.BoardSummary b) => new(
+        b.Name, b.Address ?? "", b.Port ?? 0, "not-answering", 0, 0, null, $"known to the history (last seen {b.LastSeen:O}), did not answer by mDNS");
+
     public static FleetBoardJson From(FleetBoardStatus s) => new(
         s.Target.Name, s.Target.EndPoint.Address.ToString(), s.Target.EndPoint.Port, FleetText.StateName(s.State), s.Attempt,
         Math.Round(s.Elapsed.TotalMilliseconds, 1), s.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null, s.Error);

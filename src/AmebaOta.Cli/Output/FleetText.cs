@@ -17,6 +17,7 @@ public static class FleetText
         FleetBoardState.Updated => "updated",
         FleetBoardState.Failed => "failed",
         FleetBoardState.Skipped => "skipped",
+        FleetBoardState.Cancelled => "cancelled",
         _ => state.ToString(),
     };
 
@@ -32,6 +33,7 @@ public static class FleetText
                 : $"updated: the board acknowledged all {s.Length} bytes in {s.Elapsed.TotalSeconds:0.00} s",
             FleetBoardState.Failed => $"failed after {s.Attempt} attempt{(s.Attempt == 1 ? "" : "s")}: {s.Error}",
             FleetBoardState.Skipped => $"skipped: {s.Error}",
+            FleetBoardState.Cancelled => $"cancelled: {s.Error}",
             _ => null,
         };
         if (line is null) return;
@@ -66,13 +68,18 @@ public static class FleetText
 
     private static string Short(string? error) => error is null ? "" : error.Length <= 60 ? error : error[..57] + "...";
 
-    /// <summary>The closing lines: counts, then every failed board with its reason.</summary>
-    public static void Summary(FleetResult result, int notMatched, string? pattern)
+    /// <summary>The closing lines: counts, every failed board with its reason, then the boards that were not tried.</summary>
+    public static void Summary(FleetResult result, Commands.FleetTargets targets)
     {
         Console.WriteLine();
-        string skipped = notMatched > 0 ? $", {notMatched} skipped (did not match '{pattern}')" : result.Skipped > 0 ? $", {result.Skipped} skipped" : "";
-        Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{skipped}, in {result.Duration.TotalSeconds:0.00} s");
+        string cancelled = result.Cancelled > 0 ? $", {result.Cancelled} cancelled" : "";
+        string skipped = targets.NotMatched > 0 ? $", {targets.NotMatched} skipped (did not match '{targets.Pattern}')" : result.Skipped > 0 ? $", {result.Skipped} skipped" : "";
+        Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{cancelled}{skipped}, in {result.Duration.TotalSeconds:0.00} s");
         foreach (var b in result.Boards.Where(b => b.State == FleetBoardState.Failed))
             Console.WriteLine($"  failed: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}");
+        foreach (var c in targets.Conflicts)
+            Console.WriteLine($"  not updated: {c.InstanceName}: answered from {string.Join(" and ", c.AllAddresses)} (name conflict)");
+        foreach (var b in targets.Silent)
+            Console.WriteLine($"  not updated: {b.Name}: known to the history, did not answer");
     }
 }

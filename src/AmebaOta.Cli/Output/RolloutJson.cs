@@ -23,7 +23,11 @@ public sealed record RolloutBoardJson(string Event, long? Rollout, int Stage, st
 
 /// <summary>The rollout's run ends.</summary>
 public sealed record RolloutEndJson(string Event, long? Rollout, string Result, string? Reason, int Success, int Failure, int AlreadyInstalled,
-    int Aborted, int Pending, double DurationMs);
+    int Aborted, int Pending, double DurationMs)
+{
+    /// <summary>Boards cut mid-transfer by the rollout that did not listen again (not failures; reset them, then resume).</summary>
+    public int NeedsReset { get; init; }
+}
 
 [JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(RolloutStartJson))]

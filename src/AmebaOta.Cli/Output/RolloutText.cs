@@ -51,6 +51,7 @@ public static class RolloutText
                 : $"success: sent in {s.Fleet?.Elapsed.TotalSeconds ?? 0:0.00} s",
             RolloutBoardState.Failure => $"failure: {b.Error}",
             RolloutBoardState.Aborted => $"aborted: {b.Error}",
+            RolloutBoardState.NeedsReset => b.Error,
             RolloutBoardState.Uploading when s.Fleet?.State == FleetBoardState.Retrying => $"retrying: attempt {s.Fleet.Attempt} failed: {s.Fleet.Error}",
             _ => null,
         };
@@ -76,6 +77,7 @@ public static class RolloutText
                 RolloutBoardState.AlreadyInstalled => "[green]already-installed[/]",
                 RolloutBoardState.Failure => $"[red]failure[/] {Markup.Escape(Short(b.Error))}",
                 RolloutBoardState.Aborted => "[yellow]aborted[/]",
+                RolloutBoardState.NeedsReset => "[yellow]needs-reset[/]",
                 _ => Markup.Escape(b.State.Name()),
             };
             var f = s.Fleet;
@@ -103,13 +105,16 @@ public static class RolloutText
         };
         Console.WriteLine($"rollout{(id is { } i ? $" {i}" : "")}: {what} in {result.Duration.TotalSeconds:0.00} s{(result.Reason is { } r ? $": {r}" : "")}: " +
                           $"{result.Count(RolloutBoardState.Success)} success, {result.Count(RolloutBoardState.AlreadyInstalled)} already-installed, " +
-                          $"{result.Count(RolloutBoardState.Failure)} failure, {result.Count(RolloutBoardState.Aborted)} aborted, {result.Count(RolloutBoardState.Pending)} pending");
+                          $"{result.Count(RolloutBoardState.Failure)} failure, {result.Count(RolloutBoardState.Aborted)} aborted, {result.Count(RolloutBoardState.Pending)} pending" +
+                          (result.Count(RolloutBoardState.NeedsReset) is > 0 and var n ? $", {n} needs-reset" : ""));
         Console.WriteLine("which image each board has:");
         foreach (var group in result.Boards.GroupBy(b => ImageOf(b, image, history)).OrderBy(g => g.Key))
             Console.WriteLine($"  {group.Key}: {group.Count()} board{(group.Count() == 1 ? "" : "s")}: {Names(group.Select(b => b.Target.Name))}");
         foreach (var b in result.Boards.Where(b => b.State == RolloutBoardState.Failure))
             Console.WriteLine($"  failure: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}");
-        if (result.End != RolloutEnd.Completed && id is not null)
+        foreach (var b in result.Boards.Where(b => b.State == RolloutBoardState.NeedsReset))
+            Console.WriteLine($"  {b.Target.Name} ({b.Target.EndPoint}) {RolloutBoard.NeedsResetReason}: reset it (power or its reset button), then resume to send it again");
+        if ((result.End != RolloutEnd.Completed || result.Count(RolloutBoardState.NeedsReset) > 0) && id is not null)
             Console.WriteLine($"resume with: ameba-ota fleet rollout --resume {id}");
     }
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 using Microsoft.AspNetCore.Http;
 
 namespace AmebaOta.Cli.Serve;

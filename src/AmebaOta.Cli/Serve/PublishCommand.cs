@@ -1,6 +1,5 @@
 using System.CommandLine;
-using AmebaOta.Cli.Commands;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Cli.Serve;
 

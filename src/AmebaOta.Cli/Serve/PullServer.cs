@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Net;
+using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Protocol.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -22,6 +23,10 @@ namespace AmebaOta.Cli.Serve;
 /// transport pipe instead (a framework cannot be made to send what a fault sends), and still hands control requests to
 /// HTTP. The TCP port is the <c>update_ota_local</c> download server, on the raw pipe too. What to send is decided by
 /// <see cref="PullResponses"/>; this class only wires it to sockets.
+/// <para>Every connection goes through <see cref="ConnectionGuard"/> first (the connection cap, and the reset armed
+/// until the board has acknowledged a whole response). Boards send their request as soon as they are connected and never
+/// reuse a connection, so an idle connection is dropped after <see cref="IdleTimeout"/>; a board that takes no byte of a
+/// response for the stall budget counts as gone.</para>
 /// </summary>
 public sealed class PullServer : IAsyncDisposable
 {
@@ -36,6 +41,9 @@ public sealed class PullServer : IAsyncDisposable
         _tcp = tcp;
     }
 
+    /// <summary>How long a connection may wait for its request, or sit idle after a response.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Where the HTTP port listens (the real port when 0 was asked).</summary>
     public IPEndPoint HttpEndPoint => _http.IPEndPoint!;
 
@@ -45,22 +53,27 @@ public sealed class PullServer : IAsyncDisposable
     /// <summary>Binds both ports and starts serving; throws <see cref="IOException"/> when a port cannot be bound.</summary>
     /// <remarks>Every response is reported to <paramref name="activity"/> as it starts (and ends).</remarks>
     public static async Task<PullServer> StartAsync(ServeOptions options, PullImageSource images, PullActivity activity, ControlEndpoint control,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Action<string>? warn = null)
     {
+        var guard = new ConnectionGuard(options.MaxConnections, warn);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         ListenOptions? http = null, tcp = null;
         var stopping = new CancellationTokenSource();
-        var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, activity.Track);
+        var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, activity.Track) { RequestTimeout = IdleTimeout };
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // A board erases before it reads a body byte (seconds at real flash speed): never drop it for reading slowly.
+            // A board erases before it reads a body byte (seconds at real flash speed): never drop it for reading slowly
+            // (PullSender gives up on a board that takes nothing for the stall budget instead).
             kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
+            kestrel.Limits.RequestHeadersTimeout = IdleTimeout;
             kestrel.Listen(options.Address, options.HttpPort, listen =>
             {
                 http = listen;
+                listen.Use(next => c => guard.RunAsync(c, next));
                 if (options.Fault != PullFault.None) listen.Use(next => c => ServeFaultyAsync(c, next, connection, stopping.Token));
             });
             if (options.TcpPort is { } tcpPort)
@@ -68,12 +81,14 @@ public sealed class PullServer : IAsyncDisposable
                 kestrel.Listen(options.Address, tcpPort, listen =>
                 {
                     tcp = listen;
+                    listen.Use(next => c => guard.RunAsync(c, next));
                     listen.Run(async c =>
                     {
                         // The board leaving is seen on the connection's input (RawPullConnection), so it counts as "left", not "stopped".
+                        var socket = ConnectionGuard.SocketOf(c);
                         var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, stopping.Token,
-                            SocketOf(c.Features)).ConfigureAwait(false);
-                        if (transfer.Outcome == PullTransferOutcome.ClientLeft) c.Abort();
+                            socket).ConfigureAwait(false);
+                        EndRaw(c, socket, transfer);
                     });
                 });
             }
@@ -99,12 +114,14 @@ public sealed class PullServer : IAsyncDisposable
         string path = context.Request.Path.Value ?? "/";
         if (path.StartsWith(ServeOptions.ControlPrefix, StringComparison.Ordinal) && HttpMethods.IsPost(context.Request.Method))
         {
+            if (SocketOf(context.Features) is { } controlSocket) AbortiveClose.Disarm(controlSocket);   // no image on this connection
             await control.HandleAsync(context).ConfigureAwait(false);
             return;
         }
         bool head = HttpMethods.IsHead(context.Request.Method);
         if (!HttpMethods.IsGet(context.Request.Method) && !head)
         {
+            if (SocketOf(context.Features) is { } plainSocket) AbortiveClose.Disarm(plainSocket);
             context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             context.Response.Headers.Allow = "GET, HEAD";
             return;
@@ -113,12 +130,17 @@ public sealed class PullServer : IAsyncDisposable
         var response = PullResponses.For(protocol, images.Current);
         context.Response.StatusCode = response.Status;
         context.Response.ContentLength = response.Body.Length;
+        var socket = SocketOf(context.Features);
         var transfer = new PullTransfer(context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null,
-            protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(SocketOf(context.Features)));
+            protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(socket));
+        // Kestrel closes the socket as soon as the board closes its end: read its last acknowledgements first. (Registered
+        // after Kestrel's own callback, so it runs before it: a token runs its callbacks last registered first.)
+        using var closing = context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.Register(transfer.FreezeAcknowledgements);
         activity.Track(transfer);
         try
         {
             // Kestrel writes the head: fix it now, so the bytes the board acknowledges can be split into head and body.
+            if (head && socket is not null) AbortiveClose.Disarm(socket);   // no body follows: an ordinary close after the head
             await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
             transfer.HeadWritten(KestrelResponseHead.Length(context.Response));
             if (head)
@@ -127,12 +149,26 @@ public sealed class PullServer : IAsyncDisposable
                 return;
             }
             var outcome = await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
-            if (outcome == PullTransferOutcome.ClientLeft) context.Abort();
+            if (outcome == PullTransferOutcome.Completed && socket is not null) AbortiveClose.Disarm(socket);
         }
         finally
         {
             transfer.End(context.RequestAborted.IsCancellationRequested ? PullTransferOutcome.ClientLeft : PullTransferOutcome.Aborted);   // if nothing ended it
+            // Kestrel's own abort would shut the socket down first, a FIN whenever nothing is left unsent: reset it ourselves.
+            if (transfer.Outcome != PullTransferOutcome.Completed)
+            {
+                if (socket is not null) AbortiveClose.Reset(socket);
+                else context.Abort();
+            }
         }
+    }
+
+    /// <summary>The end of a raw connection: a normal close after a whole response (or a close-early fault), else a reset.</summary>
+    private static void EndRaw(ConnectionContext connection, System.Net.Sockets.Socket? socket, PullTransfer? transfer)
+    {
+        if (transfer is null || transfer.Outcome is PullTransferOutcome.Completed or PullTransferOutcome.CutByFault) return;
+        if (socket is not null) AbortiveClose.Reset(socket);
+        else connection.Abort();
     }
 
     /// <summary>
@@ -170,9 +206,10 @@ public sealed class PullServer : IAsyncDisposable
             await next(connection).ConfigureAwait(false);
             return;
         }
-        var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping,
-            SocketOf(connection.Features)).ConfigureAwait(false);
-        if (transfer?.Outcome == PullTransferOutcome.ClientLeft) connection.Abort();
+        var socket = ConnectionGuard.SocketOf(connection);
+        var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping, socket)
+            .ConfigureAwait(false);
+        EndRaw(connection, socket, transfer);
     }
 
     /// <summary>The connection's socket (Kestrel's socket transport exposes it), for reading what the board acknowledged.</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using AmebaOta.Cli.Commands;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -22,12 +21,22 @@ public static class ServeCommand
         var slowRate = new Option<double>("--slow-rate") { Description = "Bytes per second of the body with --fault slow", DefaultValueFactory = _ => PullResponses.DefaultSlowBytesPerSecond };
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not watch the file for changes (SIGHUP and the control endpoint still reload it)" };
         var force = new Option<bool>("--force") { Description = "Serve an image the checks refuse (can brick a stock board)" };
+        var maxConnections = new Option<int>("--max-connections")
+        {
+            Description = "Connections held at once, both ports together; one more is refused with a reset and a log line",
+            DefaultValueFactory = _ => ServeOptions.DefaultMaxConnections,
+        };
+        var settle = new Option<double>("--settle")
+        {
+            Description = "Seconds a changed image file must stay unchanged before it is served (the previous image is served meanwhile)",
+            DefaultValueFactory = _ => ServeOptions.DefaultSettle.TotalSeconds,
+        };
         var command = new Command("serve",
             "Serve an image to boards that pull their update: CloudOTA (ota_cloud) and http_update_ota over HTTP, update_ota_local over raw TCP, all at once.\n" +
             "Each request is logged (board, protocol, bytes, time, whether it stayed to the end). A changed file, SIGHUP, or a POST to the control\n" +
             "endpoint (with the token printed at start) swaps in a new image, only once it is whole and passes the checks. Ctrl+C stops.\n" +
             "Example: ameba-ota serve v2.bin --http-port 8080 --tcp-port 8082")
-        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force };
+        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force, maxConnections, settle };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -44,7 +53,13 @@ public static class ServeCommand
             if (!(rate >= 1) || rate > 1e9) throw new CliError(ExitCodes.Usage, $"--slow-rate {rate} is not a number of bytes per second (1 or more)");
 
             var path = parse.GetValue(file)!.FullName;
-            var options = new ServeOptions(path, address, http, tcp < 0 ? null : tcp, pullFault, rate, parse.GetValue(jsonLog), !parse.GetValue(noWatch), parse.GetValue(force));
+            int cap = OptionChecks.InRange(parse.GetValue(maxConnections), 1, 1_000_000, "--max-connections");
+            double settleSeconds = OptionChecks.Seconds(parse.GetValue(settle), 3600, "--settle");
+            var options = new ServeOptions(path, address, http, tcp < 0 ? null : tcp, pullFault, rate, parse.GetValue(jsonLog), !parse.GetValue(noWatch), parse.GetValue(force))
+            {
+                MaxConnections = cap,
+                Settle = TimeSpan.FromSeconds(settleSeconds),
+            };
             return await RunAsync(options, cancellationToken);
         }));
         return command;
@@ -64,8 +79,8 @@ public static class ServeCommand
 
         string token = ControlEndpoint.NewToken();
         var control = new ControlEndpoint(images, options.ImagePath, token, console);
-        await using var server = await PullServer.StartAsync(options, images, activity, control, cancellationToken);
-        using var watcher = new ImageWatcher(images, options.ImagePath, console, options.Watch);
+        await using var server = await PullServer.StartAsync(options, images, activity, control, cancellationToken, console.Warning);
+        using var watcher = new ImageWatcher(images, options.ImagePath, console, options.Watch, options.Settle);
 
         string http = $"{server.HttpEndPoint.Address}:{server.HttpEndPoint.Port}";
         string? tcp = server.TcpEndPoint is { } t ? $"{t.Address}:{t.Port}" : null;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 using Spectre.Console;
 
 namespace AmebaOta.Cli.Serve;

@@ -1,5 +1,5 @@
 using System.Net;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -17,4 +17,16 @@ public sealed record ServeOptions(
 {
     /// <summary>Where the control requests go (POST, with the per-run token).</summary>
     public const string ControlPrefix = "/_ameba-ota/";
+
+    /// <summary>Default of <see cref="MaxConnections"/>.</summary>
+    public const int DefaultMaxConnections = 4096;
+
+    /// <summary>Default of <see cref="Settle"/>.</summary>
+    public static readonly TimeSpan DefaultSettle = TimeSpan.FromSeconds(3);
+
+    /// <summary>Connections held at once, both ports together; one more is refused with a reset and a log line.</summary>
+    public int MaxConnections { get; init; } = DefaultMaxConnections;
+
+    /// <summary>How long a changed image file must stay unchanged before it is served.</summary>
+    public TimeSpan Settle { get; init; } = DefaultSettle;
 }

@@ -1,5 +1,5 @@
-using AmebaOta.Boot;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Device.Control;
 
@@ -76,9 +76,9 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add(board.LastBoot switch
         {
             null => "not booted yet",
-            { Booted: null } b => $"booted nothing ({b.Outcome})",
-            { Booted: { } image } => $"booted 0x{image.Address:x} " +
-                (image.Body.Sketch is { } s ? $"version {s.Version} ({SketchModes.Id(s.Mode)})" : "(no sketch descriptor)"),
+            { ChosenAddress: null } b => $"booted nothing ({b.OutcomeName})",
+            { ChosenAddress: { } address } b => $"booted 0x{address:x} " +
+                (b.Sketch is { } s ? $"version {s.Version} ({SketchModes.Id(s.Mode)})" : "(no sketch descriptor)"),
         });
         var pins = board.Pins.Set.OrderBy(p => p.Key.Value)
             .Select(p => $"{PinName(p.Key)}={(p.Value == PinLevel.High ? "high" : "low")}").ToList();
@@ -88,7 +88,7 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add(board.AdvertisedName is { } name ? $"advertised {name}" : "not advertised");
         parts.Add($"flash {board.FlashTiming}");
         // "waiting for an upload" is what "listening" already says; from the first header byte on, say what the receiver does.
-        if (board.OtaActivity.Phase is not (Protocol.OtaReceiverPhase.Idle or Protocol.OtaReceiverPhase.WaitingForClient))
+        if (board.OtaActivity.Phase is not (AmebaOta.Protocol.OtaReceiverPhase.Idle or AmebaOta.Protocol.OtaReceiverPhase.WaitingForClient))
             parts.Add($"OTA: {board.OtaActivity.Describe()}");
         return string.Join("; ", parts);
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using Microsoft.Extensions.Logging;

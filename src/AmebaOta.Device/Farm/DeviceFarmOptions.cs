@@ -1,4 +1,6 @@
 using System.Net;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using Microsoft.Extensions.Logging;
@@ -41,7 +43,7 @@ public sealed record DeviceFarmOptions
     /// <summary>False: the boards only listen, nothing is advertised.</summary>
     public bool Advertise { get; init; } = true;
 
-    public TimeSpan ReceiveTimeout { get; init; } = Protocol.OtaReceiverOptions.DefaultReceiveTimeout;
+    public TimeSpan ReceiveTimeout { get; init; } = AmebaOta.Families.Ameba1.Push.OtaReceiverOptions.DefaultReceiveTimeout;
 
     /// <summary>Every board's flash timing (default: datasheet typical values).</summary>
     public FlashTiming FlashTiming { get; init; } = FlashTiming.Typical;

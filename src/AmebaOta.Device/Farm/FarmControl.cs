@@ -1,5 +1,5 @@
-using AmebaOta.Boot;
 using AmebaOta.Device.Control;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Device.Farm;
 

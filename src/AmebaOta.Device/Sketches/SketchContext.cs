@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
@@ -12,8 +13,6 @@ namespace AmebaOta.Device.Sketches;
 public sealed class SketchContext : IAsyncDisposable
 {
     private readonly Func<IServiceAdvertiser>? _advertiserFactory;
-    private readonly Action<IPEndPoint>? _listening;
-    private readonly Action<IPEndPoint?>? _listenerChanged;
     private readonly Action<string?>? _advertisingChanged;
     private readonly Stopwatch _sinceBoot;
     private readonly CancellationTokenSource _lifetime = new();
@@ -22,7 +21,6 @@ public sealed class SketchContext : IAsyncDisposable
     private volatile bool _advertising;
     private bool _shutDown;
     private readonly OtaReceiverActivity _otaActivity;
-    private readonly LwipTimeWait _timeWait;
 
     internal SketchContext(SketchDescriptor sketch, NorFlash flash, IBoardConsole console, IWifiLink wifi, IPAddress bindAddress,
         int port, TimeSpan receiveTimeout, Func<IServiceAdvertiser>? advertiserFactory, Action<IPEndPoint>? listening, ILogger logger,
@@ -40,10 +38,10 @@ public sealed class SketchContext : IAsyncDisposable
         Timing = timing ?? SketchTiming.Real;
         _sinceBoot = sinceBoot ?? Stopwatch.StartNew();
         _advertiserFactory = advertiserFactory;
-        _listening = listening;
-        _listenerChanged = listenerChanged;
+        Listening = listening;
+        ListenerChanged = listenerChanged;
         _advertisingChanged = advertisingChanged;
-        _timeWait = new LwipTimeWait(Timing.TimeWait);
+        TimeWait = new LwipTimeWait(Timing.TimeWait);
         _otaActivity = otaActivity ?? new OtaReceiverActivity();
         _otaActivity.Changed += OnOtaActivity;
     }
@@ -73,6 +71,15 @@ public sealed class SketchContext : IAsyncDisposable
     public ILogger Logger { get; }
     public SketchTiming Timing { get; }
 
+    /// <summary>Told each time the board's OTA receiver listens, with its end point.</summary>
+    public Action<IPEndPoint>? Listening { get; }
+
+    /// <summary>Told each time the OTA receiver's socket opens (its end point) or closes (null).</summary>
+    public Action<IPEndPoint?>? ListenerChanged { get; }
+
+    /// <summary>The board's TCP connections in TIME_WAIT: they outlive the sketch's sockets, as lwIP's PCBs do.</summary>
+    public LwipTimeWait TimeWait { get; }
+
     /// <summary><c>millis()</c>: milliseconds since the boot loader started.</summary>
     public long Millis => _sinceBoot.ElapsedMilliseconds;
 
@@ -86,25 +93,6 @@ public sealed class SketchContext : IAsyncDisposable
     public bool IsAdvertising => _advertising;
 
     public void Serial(string line) => Console.Serial(line);
-
-    /// <summary><c>OTA.setOtaAddress(a)</c>: system data 0x9000, written the SDK's way, taking the flash's time.</summary>
-    public async Task SetOtaAddressAsync(uint address, CancellationToken cancellationToken)
-    {
-        new SystemData(Flash).SetOtaAddress(address);
-        await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// <c>OTA.setRecoverPin(pin)</c>: the pin's chip name | 0x80 (active HIGH) in byte 1, 0xFF in byte 0. A pin the board
-    /// does not connect counts as unused; with no usable pin nothing is written, as in the stock code.
-    /// </summary>
-    public async Task SetRecoverPinAsync(int arduinoPin, CancellationToken cancellationToken)
-    {
-        var chip = Boot.PinMap.For(Sketch.Board).ToChip(arduinoPin);
-        if (chip is null) return;
-        new SystemData(Flash).SetRecoveryPins(Boot.RecoveryPin.ActiveHighFor(chip.Value).Raw);
-        await Flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>
     /// <c>OTA.beginArduinoMdnsService(name, port)</c>: advertises <c>_arduino._tcp</c> with the stock TXT, when the board has a
@@ -147,19 +135,6 @@ public sealed class SketchContext : IAsyncDisposable
             Console.Note($"mDNS could not start again after Wi-Fi came back: {e.Message}");
         }
     }
-
-    /// <summary><c>OTA.beginLocal(port)</c>: the receiver of docs/reference section 6, on this board's flash and serial port, reachable only while Wi-Fi is up.</summary>
-    public Task<OtaReceiveResult> BeginLocalAsync(CancellationToken cancellationToken) =>
-        new OtaReceiver(Flash, Console.Serial, Logger).BeginLocalAsync(
-            new OtaReceiverOptions(BindAddress, Port)
-            {
-                ReceiveTimeout = ReceiveTimeout,
-                Listening = _listening,
-                Link = Wifi,
-                ListenerChanged = _listenerChanged,
-                Activity = _otaActivity,
-                TimeWait = _timeWait,
-            }, cancellationToken);
 
     /// <summary>
     /// Stops the board's services. <paramref name="goodbye"/>: a clean shutdown, the responder says goodbye; otherwise

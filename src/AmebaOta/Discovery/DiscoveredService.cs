@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Discovery;
 
@@ -11,8 +12,23 @@ public sealed record DiscoveredService(
     ushort Port,
     IReadOnlyList<KeyValuePair<string, string?>> Txt)
 {
+    /// <summary>
+    /// Other addresses that answers gave this same instance name while it was browsed: a duplicate name, or an impostor
+    /// that keeps it. Empty when one board answers for the name. Not part of equality.
+    /// </summary>
+    public IReadOnlyList<IPAddress> OtherAddresses { get; init; } = [];
+
+    /// <summary>True when answers for this name came with more than one address.</summary>
+    public bool Conflicting => OtherAddresses.Count > 0;
+
+    /// <summary>Every address answers gave this name: <see cref="Address"/> first.</summary>
+    public IReadOnlyList<IPAddress> AllAddresses => [Address, .. OtherAddresses];
+
     /// <summary>The TXT <c>board</c> value (<c>ameba_rtl8195a</c>), if any.</summary>
     public string? Board => Txt.FirstOrDefault(p => string.Equals(p.Key, "board", StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>The family the TXT <c>board</c> value names (<c>ameba_rtl8721d</c> → AmebaD), or null (none, or unknown).</summary>
+    public BoardFamily? Family => BoardFamilies.ForMdnsBoard(Board);
 
     /// <summary>Arduino IDE 1.8's port label (docs/reference section 5): <c>MyAmeba at 127.0.0.1 (Ameba RTL8195A)</c>.</summary>
     public string Label => $"{InstanceName} at {Address} ({BoardNames.DisplayName(Board)})";

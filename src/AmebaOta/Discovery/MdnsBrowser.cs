@@ -26,9 +26,13 @@ public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
         return session.Complete();
     }
 
+    /// <summary>How long <see cref="ResolveAsync"/> keeps listening after the first answer: every responder answers a query within 120 ms (RFC 6762 §6).</summary>
+    public static readonly TimeSpan ConflictGrace = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
-    /// The service whose instance name (or host name's first label) is <paramref name="name"/>, as soon as its SRV, TXT and
-    /// address are known; null after <paramref name="timeout"/>.
+    /// The service whose instance name (or host name's first label) is <paramref name="name"/>, once its SRV, TXT and
+    /// address are known and <see cref="ConflictGrace"/> more has passed (so that a second responder claiming the name
+    /// shows in <see cref="DiscoveredService.OtherAddresses"/>); null after <paramref name="timeout"/>.
     /// </summary>
     public async Task<DiscoveredService?> ResolveAsync(string name, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -37,13 +41,25 @@ public sealed class MdnsBrowser(MdnsBrowserOptions? options = null)
         while (true)
         {
             foreach (var e in session.TakeChanges())
-                if (e.Kind == ServiceEventKind.Appeared && e.Service.Matches(name)) return e.Service;
+                if (e.Kind == ServiceEventKind.Appeared && e.Service.Matches(name)) return await LastWordAsync(session, e.Service, name, cancellationToken);
             var left = Remaining(deadline);
             if (left <= TimeSpan.Zero) return null;
             session.QueryIfDue();
             session.FollowUp();
             await session.WaitAsync(left, cancellationToken);
         }
+    }
+
+    private static async Task<DiscoveredService> LastWordAsync(BrowseSession session, DiscoveredService first, string name, CancellationToken cancellationToken)
+    {
+        var until = Environment.TickCount64 + (long)ConflictGrace.TotalMilliseconds;
+        while (Remaining(until) is { } left && left > TimeSpan.Zero)
+        {
+            session.FollowUp();
+            await session.WaitAsync(left, cancellationToken);
+            session.TakeChanges();
+        }
+        return session.Complete().FirstOrDefault(s => s.Matches(name) && s.InstanceName == first.InstanceName) ?? first;
     }
 
     /// <summary>Services as they appear (fully resolved, or changed) and disappear (goodbye or expiry), until cancelled.</summary>

@@ -26,6 +26,8 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
         public TxtRecord? Txt;
         public long TxtExpires;
         public DiscoveredService? Reported;
+        /// <summary>Every address an answer gave this instance since it last went away: two mean two responders claim the name.</summary>
+        public readonly HashSet<IPAddress> Seen = [];
         public bool IsEmpty => Ptr is null && Srv is null && Txt is null && Reported is null;
     }
 
@@ -68,6 +70,7 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
                     if (!_instances.TryGetValue(p.Target, out var gone)) return false;
                     Unlink(gone);
                     gone.Ptr = null; gone.Srv = null; gone.Txt = null;
+                    gone.Seen.Clear();
                     return Touch(gone);
                 }
                 if (GetOrAdd(p.Target) is not { } i) return false;
@@ -83,6 +86,7 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
                     if (!_instances.TryGetValue(s.Name, out var gone) || gone.Srv is null) return false;
                     Unlink(gone);
                     gone.Srv = null;
+                    gone.Seen.Clear();
                     return Touch(gone);
                 }
                 if (GetOrAdd(s.Name) is not { } i) return false;
@@ -90,7 +94,11 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
                 if (changed) Unlink(i);
                 i.Srv = s; i.SrvExpires = expires;
                 Expiring(expires);
-                if (changed) Link(i);
+                if (changed)
+                {
+                    Link(i);
+                    if (_a.TryGetValue(s.Target, out var known)) foreach (var e in known) i.Seen.Add(e.Address);
+                }
                 return changed && Touch(i);
             }
             case TxtRecord t when IsInstanceOfType(t.Name):
@@ -127,6 +135,7 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
                     else if (at >= 0) list.RemoveAt(at);
                     list.Add((a.Address, expires));
                     Expiring(expires);
+                    SeenAt(a.Name, a.Address);
                 }
                 if (changed) TouchHost(a.Name);
                 return changed;
@@ -167,6 +176,13 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
     {
         _dirty.Add(i.Name);
         return true;
+    }
+
+    private void SeenAt(DnsName host, IPAddress address)
+    {
+        if (!_instancesByHost.TryGetValue(host, out var set)) return;
+        foreach (var name in set)
+            if (_instances.TryGetValue(name, out var i)) i.Seen.Add(address);
     }
 
     private void TouchHost(DnsName host)
@@ -246,12 +262,19 @@ internal sealed class ServiceCache(DnsName typeName, int capacity = ServiceCache
             txt.Pairs());
     }
 
-    /// <summary>Every complete service, sorted by instance name (call <see cref="TakeChanges"/> first).</summary>
+    /// <summary>
+    /// Every complete service, sorted by instance name (call <see cref="TakeChanges"/> first), each with the other
+    /// addresses answers gave its name meanwhile (<see cref="DiscoveredService.OtherAddresses"/>).
+    /// </summary>
     public List<DiscoveredService> Complete()
     {
         var result = new List<DiscoveredService>();
         foreach (var i in _instances.Values)
-            if (i.Reported is not null) result.Add(i.Reported);
+        {
+            if (i.Reported is not { } reported) continue;
+            var others = i.Seen.Where(a => !a.Equals(reported.Address)).ToList();
+            result.Add(others.Count == 0 ? reported : reported with { OtherAddresses = others });
+        }
         result.Sort((x, y) => string.Compare(x.InstanceName, y.InstanceName, StringComparison.OrdinalIgnoreCase));
         return result;
     }

@@ -9,11 +9,11 @@ public static class FlashFile
         string t = text.Trim().ToUpperInvariant();
         int size = t switch
         {
-            "1M" or "1MB" or "1MIB" => FlashLayout.OneMiB,
-            "2M" or "2MB" or "2MIB" => FlashLayout.TwoMiB,
+            "1M" or "1MB" or "1MIB" => NorFlash.OneMiB,
+            "2M" or "2MB" or "2MIB" => NorFlash.TwoMiB,
             _ => NumberParsing.TryParseUInt(t, out uint n) ? (int)Math.Min(n, int.MaxValue) : -1,
         };
-        if (!FlashLayout.IsValidChipSize(size))
+        if (!NorFlash.IsSupportedSize(size))
             throw new FlashFormatException($"flash size must be 1M or 2M, not '{text}'");
         return size;
     }
@@ -25,12 +25,12 @@ public static class FlashFile
         string target = ResolveTarget(path);
         if (target != Path.GetFullPath(path) && !File.Exists(target) && !Directory.Exists(target))
             throw new FileNotFoundException($"flash file '{path}' is a symbolic link to '{target}', which does not exist", path);
-        var bytes = InputFile.ReadAll(target, "a flash file", FlashLayout.TwoMiB, message => new FlashFormatException(message), WrongSize, shownAs: path);
-        if (!FlashLayout.IsValidChipSize(bytes.Length)) throw new FlashFormatException(WrongSize(bytes.Length) ?? $"'{path}' shrank to nothing while being read");
+        var bytes = InputFile.ReadAll(target, "a flash file", NorFlash.TwoMiB, message => new FlashFormatException(message), WrongSize, shownAs: path);
+        if (!NorFlash.IsSupportedSize(bytes.Length)) throw new FlashFormatException(WrongSize(bytes.Length) ?? $"'{path}' shrank to nothing while being read");
         return new NorFlash(bytes);
 
         // 0 bytes is left to InputFile: an empty file, or a device or pipe that must not be opened.
-        string? WrongSize(long length) => length == 0 || FlashLayout.IsValidChipSize(length) ? null :
+        string? WrongSize(long length) => length == 0 || NorFlash.IsSupportedSize(length) ? null :
             $"'{path}' is {length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)";
     }
 

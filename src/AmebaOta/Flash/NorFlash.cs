@@ -13,6 +13,16 @@ namespace AmebaOta.Flash;
 /// </summary>
 public sealed class NorFlash
 {
+    /// <summary>Erase unit of every part the families use: 4 KiB.</summary>
+    public const int SectorSize = 0x1000;
+    /// <summary>1 MiB chip.</summary>
+    public const int OneMiB = 0x100000;
+    /// <summary>2 MiB chip.</summary>
+    public const int TwoMiB = 0x200000;
+
+    /// <summary>True for the chip sizes the model supports.</summary>
+    public static bool IsSupportedSize(long size) => size is OneMiB or TwoMiB;
+
     private readonly byte[] _data;
     private long _cutAt = -1;
     private bool _tear;
@@ -24,7 +34,7 @@ public sealed class NorFlash
     /// <summary>A chip of <paramref name="size"/> bytes, all erased (0xFF).</summary>
     public NorFlash(int size)
     {
-        if (!FlashLayout.IsValidChipSize(size))
+        if (!IsSupportedSize(size))
             throw new FlashFormatException($"a flash chip is 1 MiB or 2 MiB, not {size} bytes");
         _data = new byte[size];
         Array.Fill(_data, (byte)0xFF);
@@ -33,7 +43,7 @@ public sealed class NorFlash
     /// <summary>Wraps an existing chip image (a dump or a flash file's content). The array is used, not copied.</summary>
     public NorFlash(byte[] contents)
     {
-        if (!FlashLayout.IsValidChipSize(contents.Length))
+        if (!IsSupportedSize(contents.Length))
             throw new FlashFormatException(
                 $"a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes); this one has {contents.Length} bytes");
         _data = contents;
@@ -129,13 +139,13 @@ public sealed class NorFlash
     /// <summary>Erases the 4 KiB sector containing <paramref name="address"/>.</summary>
     public void EraseSector(uint address)
     {
-        int start = Wrap(address) & ~(FlashLayout.SectorSize - 1);
-        int length = BeginOperation() ? FlashLayout.SectorSize : TornLength(FlashLayout.SectorSize);
+        int start = Wrap(address) & ~(SectorSize - 1);
+        int length = BeginOperation() ? SectorSize : TornLength(SectorSize);
         _data.AsSpan(start, length).Fill(0xFF);
         Charge(Timing.SectorErase);
         EraseCount++;
         IsDirty = true;
-        EndOperation(FlashOperationKind.Erase, (uint)start, FlashLayout.SectorSize);
+        EndOperation(FlashOperationKind.Erase, (uint)start, SectorSize);
     }
 
     /// <summary>Programs bytes: each stored byte becomes <c>old &amp; new</c>. Timed as page programs.</summary>

@@ -1,6 +1,6 @@
 namespace AmebaOta.Fleet;
 
-/// <summary>Where one board of a fleet run is. <see cref="Updated"/>, <see cref="Failed"/> and <see cref="Skipped"/> are final.</summary>
+/// <summary>Where one board of a fleet run is. <see cref="Updated"/>, <see cref="Failed"/>, <see cref="Skipped"/> and <see cref="Cancelled"/> are final.</summary>
 public enum FleetBoardState
 {
     /// <summary>Waiting for a free slot (the parallelism bound).</summary>
@@ -21,4 +21,6 @@ public enum FleetBoardState
     Failed,
     /// <summary>Not attempted: the run was cancelled first.</summary>
     Skipped,
+    /// <summary>Under way when the run was cancelled (Ctrl+C): the connection, if open, was reset; the board keeps its old image.</summary>
+    Cancelled,
 }

@@ -19,6 +19,6 @@ public sealed record FleetBoardStatus(
     string? Error = null,
     TimeSpan? RebootTime = null)
 {
-    /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/> and <see cref="FleetBoardState.Skipped"/>.</summary>
-    public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped;
+    /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/>, <see cref="FleetBoardState.Skipped"/> and <see cref="FleetBoardState.Cancelled"/>.</summary>
+    public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped or FleetBoardState.Cancelled;
 }

@@ -9,6 +9,9 @@ public sealed record FleetResult(IReadOnlyList<FleetBoardStatus> Boards, TimeSpa
     /// <summary>Boards that were not updated.</summary>
     public int Failed => Boards.Count(b => b.State == FleetBoardState.Failed);
 
+    /// <summary>Boards under way when the run was cancelled.</summary>
+    public int Cancelled => Boards.Count(b => b.State == FleetBoardState.Cancelled);
+
     /// <summary>Boards not attempted (the run was cancelled).</summary>
     public int Skipped => Boards.Count(b => b.State == FleetBoardState.Skipped);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Fleet;
@@ -79,12 +80,12 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
-                    Report(results, index, status with { State = FleetBoardState.Failed, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
+                    Report(results, index, status with { State = FleetBoardState.Cancelled, Error = e.NothingSent ? "cancelled" : $"cancelled: {e.Message}", Elapsed = clock.Elapsed });
                     return;
                 }
                 catch (OtaUploadException e)
                 {
-                    if (attempt > _options.Retries)
+                    if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
                         Report(results, index, status with { State = FleetBoardState.Failed, Error = e.Message, Elapsed = clock.Elapsed });
                         return;
@@ -120,7 +121,7 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Report(results, index, status with { State = FleetBoardState.Failed, Error = "cancelled", Elapsed = clock.Elapsed });
+            Report(results, index, status with { State = FleetBoardState.Cancelled, Error = "cancelled", Elapsed = clock.Elapsed });
         }
         finally
         {

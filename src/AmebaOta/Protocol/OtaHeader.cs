@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using AmebaOta.Images;
 
 namespace AmebaOta.Protocol;
 

@@ -10,7 +10,7 @@ namespace AmebaOta.Protocol;
 public sealed record OtaTimeEstimate(long ImageLength, FlashTiming Timing)
 {
     /// <summary>Sectors <c>beginLocal</c> erases: <c>ceil(length / 4096)</c>.</summary>
-    public long Sectors => ImageLength <= 0 ? 0 : (ImageLength - 1) / FlashLayout.SectorSize + 1;
+    public long Sectors => ImageLength <= 0 ? 0 : (ImageLength - 1) / NorFlash.SectorSize + 1;
 
     /// <summary>The erase before the first image byte is read.</summary>
     public TimeSpan Erase => Timing.Erase(Sectors);

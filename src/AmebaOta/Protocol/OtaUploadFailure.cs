@@ -17,6 +17,8 @@ public enum OtaUploadFailure
     Stalled,
     /// <summary>Cancelled (Ctrl+C, SIGTERM, the caller's token). The connection, if open, was reset.</summary>
     Interrupted,
+    /// <summary>The peer sent data back, which a stock receiver never does: a wrong port or another service. The connection was reset.</summary>
+    NotAReceiver,
 }
 
 /// <summary>A failed upload, with a one-line message for people.</summary>

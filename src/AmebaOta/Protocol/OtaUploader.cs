@@ -15,7 +15,12 @@ namespace AmebaOta.Protocol;
 /// since the board reads nothing while it erases;</item>
 /// <item>any failure or interruption after the connection opened (stall, cancellation, an error of ours) ends the
 /// connection with a reset (SO_LINGER 0), never a FIN: after a FIN a stock board's <c>read()</c> returns 0 forever and
-/// its download loop spins until someone resets it; after a reset it prints <c>Download fail</c> and keeps its old image.</item>
+/// its download loop spins until someone resets it; after a reset it prints <c>Download fail</c> and keeps its old image.
+/// The reset is armed before the connection opens and disarmed only once the board has acknowledged the last byte
+/// (<see cref="AbortiveClose"/>), so it holds even when the process dies at any moment (<c>kill -9</c>, an OOM kill, a
+/// crash): the kernel then closes the socket, and with SO_LINGER 0 that is a reset too;</item>
+/// <item>a stock receiver never sends a byte on this connection: data from the peer means a wrong port or service, and
+/// the upload fails (<see cref="OtaUploadFailure.NotAReceiver"/>) with a reset.</item>
 /// </list>
 /// Failures throw <see cref="OtaUploadException"/>, cancellation included (<see cref="OtaUploadFailure.Interrupted"/>).
 /// </summary>
@@ -47,7 +52,8 @@ public static class OtaUploader
         var clock = Stopwatch.StartNew();
 
         var socket = new Socket(board.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        bool finished = false;
+        AbortiveClose.Arm(socket);   // before connecting: no moment of the connection's life may end in a FIN before the last ack
+        bool finished = false, seesAcks = false;
         var transfer = new Transfer();
         Task? sender = null;
         try
@@ -55,7 +61,7 @@ public static class OtaUploader
             await ConnectAsync(socket, board, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             transfer.Connected = true;
             var connectTime = clock.Elapsed;
-            bool seesAcks = TcpInfo.BytesAcknowledged(socket) is not null;
+            seesAcks = TcpInfo.BytesAcknowledged(socket) is not null;
             if (!seesAcks) socket.SendBufferSize = SmallSendBuffer;
 
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -76,7 +82,7 @@ public static class OtaUploader
                 if (sender.IsFaulted) await sender.ConfigureAwait(false);   // throws the send error
 
                 // Whether the board closed its end is read first: it can only close after acknowledging what it took.
-                string? closed = PeerClosed(socket);
+                var peer = PeerState(socket, out int waiting);
                 long handed = transfer.Handed;
                 long acked = seesAcks ? Math.Min(wire, TcpInfo.BytesAcknowledged(socket) ?? transfer.Acked) : handed;
                 if (acked > transfer.Acked)
@@ -85,6 +91,11 @@ public static class OtaUploader
                     lastAckAt = clock.ElapsedTicks;
                 }
                 long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
+                if (peer == Peer.SentData)
+                    throw new OtaUploadException(OtaUploadFailure.NotAReceiver,
+                        $"{board} sent data back ({waiting} bytes waiting) after acknowledging {ackedImage} of {total} bytes: a stock Ameba OTA receiver never " +
+                        "sends a byte on this connection, so this is another service or the wrong port (the board's OTA port is printed on its serial line and " +
+                        "advertised by mDNS); the connection was reset", ackedImage);
                 if (phase == OtaUploadPhase.BoardErasing && ackedImage >= Math.Min(total, ErasingWindow))
                 {
                     phase = OtaUploadPhase.Transferring;
@@ -93,9 +104,10 @@ public static class OtaUploader
                 // Every byte acknowledged is success even if the sending task has not resumed yet to send its FIN: the board
                 // may already have verified the image and closed (the close below sends the FIN then).
                 bool done = transfer.Acked >= wire && (seesAcks || sender.IsCompletedSuccessfully);
-                if (!done && closed is not null)
+                if (!done && peer is Peer.Closed or Peer.Reset)
                     throw new OtaUploadException(OtaUploadFailure.Dropped,
-                        $"the board at {board} {closed} after acknowledging {ackedImage} of {total} bytes; it keeps booting its old image", ackedImage);
+                        $"the board at {board} {(peer == Peer.Closed ? "closed" : "reset")} the connection after acknowledging {ackedImage} of {total} bytes; " +
+                        "it keeps booting its old image", ackedImage);
                 var report = new OtaUploadProgress(done ? OtaUploadPhase.Complete : phase, ackedImage, Math.Max(0, handed - OtaHeader.Size), total);
                 if (report != lastReport) progress?.Report(report);
                 lastReport = report;
@@ -107,12 +119,13 @@ public static class OtaUploader
                         ackedImage);
             }
             finished = true;
+            AbortiveClose.Disarm(socket);   // the board has every byte: from now on a normal close
             socket.Close();   // the FIN went out after the last byte; nothing is left to send
             return new OtaUploadResult(board, header, total, connectTime, clock.Elapsed) { AcknowledgedByBoard = seesAcks, EraseWait = eraseWait };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
+            long ackedImage = AckedImage(socket, transfer, wire, seesAcks);
             throw transfer.Connected
                 ? new OtaUploadException(OtaUploadFailure.Interrupted,
                     $"upload interrupted after {ackedImage} of {total} bytes acknowledged; " + AfterReset(transfer.Acked), ackedImage)
@@ -120,7 +133,8 @@ public static class OtaUploader
         }
         catch (SocketException e) when (transfer.Connected)
         {
-            long ackedImage = Math.Max(0, transfer.Acked - OtaHeader.Size);
+            // The sender can fail on the board's reset before the watching loop has read the last acknowledgements.
+            long ackedImage = AckedImage(socket, transfer, wire, seesAcks);
             throw new OtaUploadException(OtaUploadFailure.Dropped,
                 $"the connection to {board} dropped after {ackedImage} of {total} bytes acknowledged ({Describe(e.SocketErrorCode)}); the board keeps booting its old image",
                 ackedImage, e);
@@ -133,22 +147,34 @@ public static class OtaUploader
         }
     }
 
+    private enum Peer { Open, Closed, Reset, SentData }
+
     /// <summary>
-    /// The board never sends anything, so a readable socket means it closed its end: "closed the connection" (FIN) or
-    /// "reset the connection" (RST). Null while it is open.
+    /// The board never sends anything, so a readable socket means it closed its end (FIN), reset it (RST), or is not a
+    /// board at all (it sent data: <paramref name="waiting"/> bytes of it are queued).
     /// </summary>
-    private static string? PeerClosed(Socket socket)
+    private static Peer PeerState(Socket socket, out int waiting)
     {
+        waiting = 0;
         try
         {
-            if (!socket.Poll(0, SelectMode.SelectRead)) return null;
+            if (!socket.Poll(0, SelectMode.SelectRead)) return Peer.Open;
             Span<byte> one = stackalloc byte[1];
-            return socket.Receive(one, SocketFlags.Peek) == 0 ? "closed the connection" : null;
+            if (socket.Receive(one, SocketFlags.Peek) == 0) return Peer.Closed;
+            waiting = socket.Available;
+            return Peer.SentData;
         }
         catch (SocketException)
         {
-            return "reset the connection";
+            return Peer.Reset;
         }
+    }
+
+    /// <summary>Image bytes the board acknowledged, read once more from the socket (the kernel keeps the count after a reset).</summary>
+    private static long AckedImage(Socket socket, Transfer transfer, long wire, bool seesAcks)
+    {
+        if (seesAcks && TcpInfo.BytesAcknowledged(socket) is { } acked) transfer.Acked = Math.Max(transfer.Acked, Math.Min(wire, acked));
+        return Math.Max(0, transfer.Acked - OtaHeader.Size);
     }
 
     /// <summary>What the board prints after the host's reset, and what it does next.</summary>
@@ -160,12 +186,7 @@ public static class OtaUploader
     /// <summary>Ends the connection with a reset (SO_LINGER 0): a stock board's read() then fails, where a FIN would leave it spinning.</summary>
     private static void Abort(Socket socket)
     {
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (SocketException) { }
-        catch (ObjectDisposedException) { }
+        AbortiveClose.Arm(socket);
         socket.Close();
     }
 

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace AmebaOta.Protocol;
 
@@ -7,13 +6,13 @@ namespace AmebaOta.Protocol;
 /// Bytes the peer of a TCP connection has acknowledged since this counter started (Linux <c>TCP_INFO</c>,
 /// <c>tcpi_bytes_acked</c>): what the other end's stack took, not what this host's kernel buffered. A board's small
 /// window makes the difference large: a server's kernel takes a whole image while the board is still erasing.
-/// <para>The counter reads through its own duplicate of the socket's descriptor, so it can still tell after the server
-/// framework has closed its handle (Kestrel does so as soon as a board closes its end). Dispose it when done: until then
-/// the connection is only shut down, not released.</para>
+/// <para>The counter reads through the connection's own socket (no descriptor of its own: a server holding thousands of
+/// boards needs one descriptor per connection). Once the socket is closed it keeps the last value it read, so whoever
+/// closes a connection early (a framework, when the board closes its end) calls <see cref="Freeze"/> first.</para>
 /// </summary>
 public sealed class TcpAckCounter : IDisposable
 {
-    private readonly Socket _socket;
+    private Socket? _socket;
     private readonly long _baseline;
     private long _last;
 
@@ -27,34 +26,32 @@ public sealed class TcpAckCounter : IDisposable
     public static TcpAckCounter? StartingNow(Socket? socket)
     {
         if (socket is null || !OperatingSystem.IsLinux()) return null;
-        Socket? own = null;
-        try
-        {
-            int fd = Dup((int)socket.SafeHandle.DangerousGetHandle());
-            if (fd < 0) return null;
-            own = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-            if (TcpInfo.BytesAcknowledged(own) is { } baseline) return new TcpAckCounter(own, baseline);
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException or DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-        own?.Dispose();
-        return null;
+        return TcpInfo.BytesAcknowledged(socket) is { } baseline ? new TcpAckCounter(socket, baseline) : null;
     }
 
-    [DllImport("libc", EntryPoint = "dup", SetLastError = true)]
-    private static extern int Dup(int fd);
-
-    /// <summary>Bytes acknowledged since the start (the last value known once disposed).</summary>
+    /// <summary>Bytes acknowledged since the start (the last value read once frozen or once the socket is closed).</summary>
     public long Acknowledged
     {
         get
         {
-            if (TcpInfo.BytesAcknowledged(_socket) is { } now) Volatile.Write(ref _last, Math.Max(0, now - _baseline));
+            if (Volatile.Read(ref _socket) is { } socket && TcpInfo.BytesAcknowledged(socket) is { } now)
+            {
+                long since = Math.Max(0, now - _baseline);
+                long last;
+                do last = Volatile.Read(ref _last);
+                while (since > last && Interlocked.CompareExchange(ref _last, since, last) != last);
+            }
             return Volatile.Read(ref _last);
         }
     }
 
-    /// <summary>Closes the duplicate descriptor.</summary>
-    public void Dispose() => _socket.Dispose();
+    /// <summary>Reads the count one last time and lets go of the socket: call it before the socket is closed.</summary>
+    public void Freeze()
+    {
+        _ = Acknowledged;
+        Volatile.Write(ref _socket, null);
+    }
+
+    /// <summary>Same as <see cref="Freeze"/>: the socket belongs to the connection, not to the counter.</summary>
+    public void Dispose() => Freeze();
 }

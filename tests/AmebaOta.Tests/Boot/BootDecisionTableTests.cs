@@ -1,5 +1,6 @@
-using AmebaOta.Boot;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Pins;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Boot;

@@ -1,6 +1,8 @@
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Boot;

@@ -1,6 +1,6 @@
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Flash;
-using AmebaOta.Images;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Boot;

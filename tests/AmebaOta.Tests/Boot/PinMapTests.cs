@@ -1,4 +1,4 @@
-using AmebaOta.Boot;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Tests.Boot;
 

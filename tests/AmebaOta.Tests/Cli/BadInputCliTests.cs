@@ -1,3 +1,4 @@
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 using AmebaOta.Tests.Support;
 using static AmebaOta.Tests.Support.Cli;

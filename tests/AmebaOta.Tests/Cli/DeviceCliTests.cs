@@ -1,3 +1,4 @@
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Support;
 

@@ -88,7 +88,7 @@ public class ErrorMessageCliTests
         await fleet.SignalAsync("INT");
 
         Assert.Equal(130, await fleet.WaitForExitAsync());
-        Assert.Equal("error: interrupted: 0 of 1 boards were updated before Ctrl+C", fleet.Notes.Lines[^1]);
+        Assert.Equal("error: interrupted: 0 of 1 boards were updated before Ctrl+C (1 cancelled, 0 not started)", fleet.Notes.Lines[^1]);
 
         var help = await Run(dir, "fleet", "upload", "--help");
         Assert.Contains("a board that does not counts as not updated (exit 8)", help.Stdout);

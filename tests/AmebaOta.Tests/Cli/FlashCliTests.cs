@@ -1,4 +1,6 @@
 using System.Text.Json;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Tests.Support;

@@ -86,11 +86,55 @@ public class FleetCliTests
     }
 
     [Fact]
-    public async Task Match_and_ip_together_are_a_usage_error()
+    public async Task A_known_board_that_does_not_answer_is_listed_and_ctrl_c_counts_boards_as_cancelled_not_failed()
     {
         using var dir = await ImageDirAsync();
-        var run = await Run(dir, "fleet", "upload", "v2.bin", "--match", "x*", "--ip", "127.0.0.1");
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("either --match or --ip", run.Stderr);
+        string db = dir.File("h.db");
+        var boards = await NamedBoards.StartAsync(2);
+        string match = boards.Prefix + "-*";
+        var first = await Run(dir, "fleet", "upload", "v2.bin", "--match", match, "--interface", "lo", "--discover-timeout", "1.5", "--db", db);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        await boards.Boards[1].DisposeAsync();   // the second board is gone: off, unplugged, or out of reach
+
+        var json = await Run(dir, "fleet", "upload", "v2.bin", "--match", match, "--interface", "lo", "--discover-timeout", "1.5", "--db", db, "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var lines = json.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("updated", boards.Name(0)), (lines[0].GetProperty("state").GetString(), lines[0].GetProperty("board").GetString()));
+        Assert.Equal(("not-answering", boards.Name(1)), (lines[1].GetProperty("state").GetString(), lines[1].GetProperty("board").GetString()));
+
+        var text = await Run(dir, "fleet", "upload", "v2.bin", "--match", match, "--interface", "lo", "--discover-timeout", "1.5", "--db", db);
+        Assert.Contains($"warning: {boards.Name(1)} did not answer (known since", text.Stderr);
+        Assert.Contains("1 of 1 boards updated, 0 failed", text.Stdout);
+        Assert.Contains($"  not updated: {boards.Name(1)}: known to the history, did not answer", text.Stdout);
+        await boards.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Ctrl_c_mid_transfer_counts_the_boards_under_way_as_cancelled()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, 480 * 1024));
+        var devices = new List<DeviceProcess>();
+        var ips = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            string flash = dir.File($"board{i}.bin");
+            AmebaOta.Flash.FlashFile.Save(TestImages.ChipWith(TestImages.Image(1)), flash);
+            var device = DeviceProcess.Start(dir.Path, "--flash", flash, "--port", "0", "--no-mdns", "--flash-timing", "typical");
+            devices.Add(device);
+            ips.AddRange(["--ip", $"127.0.0.1:{await device.WaitForPortAsync()}"]);
+        }
+        await using var fleet = CommandProcess.Start(dir.Path, ["fleet", "upload", "v2.bin", .. ips]);
+        foreach (var d in devices) await d.Serial.WaitForAsync("Read OTA info...", timeout: TimeSpan.FromSeconds(30));   // both erasing: 5 s of it
+        await fleet.SignalAsync("INT");
+        Assert.Equal(130, await fleet.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        await fleet.Serial.WaitForAsync(l => l.StartsWith("0 of 2 boards updated, 0 failed, 2 cancelled"), "the summary");
+        await fleet.Notes.WaitForAsync(l => l.EndsWith("before Ctrl+C (2 cancelled, 0 not started)"), "the error line");
+        foreach (var d in devices)
+        {
+            await d.Serial.WaitForAsync("OTA fail");
+            await d.DisposeAsync();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 using AmebaOta.Tests.Images;
 using AmebaOta.Tests.Support;

@@ -1,4 +1,4 @@
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Tests.Support;
 using static AmebaOta.Tests.Support.Cli;
 

@@ -8,15 +8,21 @@ public class UploadByNameCliTests
 {
     private static Task<CliResult> Run(TempDir dir, params string[] args) => Support.Cli.RunAsync(dir.Path, args);
 
+    /// <summary>v1.bin and v2.bin of a sketch advertising <paramref name="name"/>, and board.bin booting v1.</summary>
+    private static async Task ImagesAndFlashAsync(TempDir dir, string name)
+    {
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "1", "--name", name, "-o", "v1.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--name", name, "-o", "v2.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "flash", "create", "board.bin")).ExitCode);
+        Assert.Equal(0, (await Run(dir, "flash", "dap", "board.bin", "v1.bin")).ExitCode);
+    }
+
     [Fact]
     public async Task Upload_by_device_name_updates_the_board_and_it_announces_itself_again_after_the_reboot()
     {
         using var dir = new TempDir();
         string name = "E2E-" + Guid.NewGuid().ToString("n")[..6];
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "1", "--name", name, "-o", "v1.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "--name", name, "-o", "v2.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "create", "board.bin")).ExitCode);
-        Assert.Equal(0, (await Run(dir, "flash", "dap", "board.bin", "v1.bin")).ExitCode);
+        await ImagesAndFlashAsync(dir, name);
 
         await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--interface", "lo");
         int port = await device.WaitForPortAsync();
@@ -55,12 +61,18 @@ public class UploadByNameCliTests
     }
 
     [Fact]
-    public async Task Device_and_ip_together_are_a_usage_error()
+    public async Task Device_with_an_ip_it_does_not_answer_from_sends_nothing()
     {
         using var dir = new TempDir();
-        Assert.Equal(0, (await Run(dir, "image", "make", "--version", "2", "-o", "v2.bin")).ExitCode);
-        var upload = await Run(dir, "upload", "v2.bin", "--device", "MyAmeba", "--ip", "127.0.0.1", "--interface", "lo");
-        Assert.Equal(1, upload.ExitCode);
-        Assert.Contains("either --device or --ip", upload.Stderr);
+        string name = "E2E-" + Guid.NewGuid().ToString("n")[..6];
+        await ImagesAndFlashAsync(dir, name);
+        await using var device = DeviceProcess.Start(dir.Path, "--flash", "board.bin", "--port", "0", "--interface", "lo");
+        await device.WaitForPortAsync();
+        await device.Serial.WaitForAsync("Wait for client");
+
+        var upload = await Run(dir, "upload", "v2.bin", "--device", name, "--ip", "127.0.0.9", "--interface", "lo", "--discover-timeout", "5");
+        Assert.Equal(6, upload.ExitCode);
+        Assert.Contains($"'{name}' answered by mDNS from 127.0.0.1, not from 127.0.0.9", upload.Stderr);
+        Assert.DoesNotContain("Start download", device.Serial.Lines);
     }
 }

@@ -258,7 +258,7 @@ public sealed class DashboardHttpTests : IDisposable
         using var _ = dir;
         await using var __ = dashboard;
         string signed = dir.File("ram_2.p.bin");
-        File.WriteAllBytes(signed, AmebaOta.Images.ImageBuilder.Build(new AmebaOta.Images.ImageBuildOptions(new AmebaOta.Images.SketchDescriptor(4), Signed: true)));
+        File.WriteAllBytes(signed, AmebaOta.Families.Ameba1.Images.ImageBuilder.Build(new AmebaOta.Families.Ameba1.Images.ImageBuildOptions(new AmebaOta.Images.SketchDescriptor(4), Signed: true)));
         var cli = await Support.Cli.RunAsync(dir.Path, "upload", signed, "--ip", "127.0.0.1", "--port", TestImages.UnusedPort().ToString());
         var cliWarnings = cli.Stderr.Split('\n').Where(l => l.StartsWith("warning: ")).Select(l => l["warning: ".Length..]).ToList();
         Assert.Contains(cliWarnings, w => w.Contains("signature words cleared"));

@@ -173,7 +173,7 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         var board = new AmebaOta.Fleet.FleetTarget("Busy-001", new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 5000), true);
         store.RecordSightings([new BoardSighting(board.Name, board.EndPoint.Address, 5000, null, null, DateTimeOffset.UtcNow) { Site = "nowhere" }]);
         var queue = new JobQueue(store);
-        var image = ImageIdentity.Of(AmebaOta.Images.ImageFile.Load(dir.File("v2.bin")), "v2.bin");
+        var image = ImageIdentity.Of(AmebaOta.Families.Ameba1.Images.ImageFile.Load(dir.File("v2.bin")), "v2.bin");
         var bytes = File.ReadAllBytes(dir.File("v2.bin"));
 
         // Two coordinators at once: exactly one gets the board.

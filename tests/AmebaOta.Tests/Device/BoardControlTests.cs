@@ -1,5 +1,5 @@
-using AmebaOta.Boot;
 using AmebaOta.Device.Control;
+using AmebaOta.Pins;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Device;

@@ -60,6 +60,7 @@ public sealed class BoardHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_power.IsCancellationRequested) return;   // already powered off (a test may dispose one board of a group early)
         await _power.CancelAsync();
         try { await Running.WaitAsync(TimeSpan.FromSeconds(10)); } catch (OperationCanceledException) { }
         _power.Dispose();

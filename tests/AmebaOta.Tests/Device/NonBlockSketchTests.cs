@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
-using AmebaOta.Boot;
 using AmebaOta.Device;
+using AmebaOta.Device.Families.Ameba1.Sketches;
 using AmebaOta.Device.Sketches;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Support;
 

@@ -1,9 +1,10 @@
 using System.Net;
-using AmebaOta.Boot;
-using AmebaOta.Device;
 using AmebaOta.Discovery;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Support;
 

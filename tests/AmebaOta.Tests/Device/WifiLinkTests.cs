@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using AmebaOta.Device;
-using AmebaOta.Device.Sketches;
+using AmebaOta.Device.Families.Ameba1.Sketches;
 using AmebaOta.Discovery;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Discovery;
@@ -138,7 +139,7 @@ public class WifiLinkTests
         }
         Assert.Equal(["Download fail", "OTA fail", "OTA failed!!"], board.Serial.Lines[^3..]);
         var flash = await board.PowerOffAsync();
-        Assert.Equal(0xB000u, AmebaOta.Boot.BootLoader.Boot(flash, AmebaOta.Boot.PinLevels.AllLow).Booted!.Address);
+        Assert.Equal(0xB000u, AmebaOta.Families.Ameba1.Boot.BootLoader.Boot(flash, AmebaOta.Pins.PinLevels.AllLow).Booted!.Address);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Discovery;
 

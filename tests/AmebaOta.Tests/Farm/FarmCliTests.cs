@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Flash;
 using AmebaOta.Tests.Support;
 using static AmebaOta.Tests.Discovery.MdnsLoopbackTests;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Flash;
 using AmebaOta.Protocol;
 

@@ -1,5 +1,5 @@
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Flash;
-using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Flash;
 

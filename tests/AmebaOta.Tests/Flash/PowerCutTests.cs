@@ -1,3 +1,4 @@
+using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Flash;
 
 namespace AmebaOta.Tests.Flash;

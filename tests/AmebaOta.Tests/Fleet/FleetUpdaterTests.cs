@@ -144,6 +144,6 @@ public class FleetUpdaterTests
 
         // Whichever board took the slot was cancelled while connecting; the other never started.
         Assert.Single(result.Boards, b => b.State == FleetBoardState.Skipped);
-        Assert.Equal("cancelled", Assert.Single(result.Boards, b => b.State == FleetBoardState.Failed).Error);
+        Assert.Equal("cancelled", Assert.Single(result.Boards, b => b.State == FleetBoardState.Cancelled).Error);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Tests.Images;

@@ -1,6 +1,8 @@
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Protocol;
 using AmebaOta.Tests.Support;

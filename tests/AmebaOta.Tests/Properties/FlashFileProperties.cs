@@ -1,7 +1,8 @@
-using AmebaOta.Boot;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
-using AmebaOta.Protocol;
 using AmebaOta.Tests.PowerCuts;
 using AmebaOta.Tests.Support;
 using FsCheck;

@@ -1,7 +1,10 @@
-using AmebaOta.Boot;
 using AmebaOta.Cli.Output;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using FsCheck.Fluent;
 

@@ -1,3 +1,5 @@
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Support;
@@ -48,7 +50,7 @@ public class OtaImageAsSentTests
     [Fact]
     public void The_pull_protocols_serve_a_pre_signed_image_cleared_with_the_checksum_of_what_they_serve()
     {
-        var pull = AmebaOta.Protocol.Pull.PullImage.From(ImageFile.Parse(SignedImage()), "v2.p.bin");
+        var pull = AmebaOta.Families.Ameba1.Pull.PullImage.From(ImageFile.Parse(SignedImage()), "v2.p.bin");
 
         var served = pull.Image.ToArray();
         Assert.Equal(Enumerable.Repeat((byte)0xFF, 8), served[8..16]);

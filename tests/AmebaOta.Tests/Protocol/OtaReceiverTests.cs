@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Flash;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
 using AmebaOta.Tests.Support;

@@ -1,4 +1,3 @@
-using AmebaOta.Flash;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Tests.Protocol;

@@ -129,6 +129,47 @@ public class OtaUploaderTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
+    [Fact]
+    public async Task A_board_that_resets_mid_transfer_is_reported_with_the_bytes_it_acknowledged()
+    {
+        using var listener = WireCapture.SmallBufferListener();
+        var resetter = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            var buffer = new byte[1460];
+            for (int read = 0; read < 100_000;) read += await peer.ReceiveAsync(buffer, SocketFlags.None);
+            peer.LingerState = new LingerOption(true, 0);
+            peer.Close();
+        });
+        // Polling rarely: the sender's failure on the reset wakes the uploader before it has read any acknowledgement.
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, Huge,
+            new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = Long, PollInterval = TimeSpan.FromSeconds(30) }));
+        await resetter;
+        Assert.Equal(OtaUploadFailure.Dropped, e.Failure);
+        // The peer read 100,000 bytes or a little more (header included); its stack had acknowledged at least that.
+        Assert.InRange(e.BytesSent, 100_000 - 12, Huge.Length - 1);
+        Assert.Contains($"after {e.BytesSent} of {Huge.Length} bytes acknowledged", e.Message);
+    }
+
+    [Fact]
+    public async Task A_peer_that_sends_data_back_is_not_a_board_and_gets_a_reset()
+    {
+        var image = TestImages.Image(2, 400_000);
+        using var listener = WireCapture.SmallBufferListener();
+        var talker = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptAsync();
+            await peer.SendAsync(new byte[64 * 1024], SocketFlags.None);   // garbage, while reading everything at a board's pace
+            return (await new PacedPeer().ReadToEndAsync(peer, 1_000_000)).Ending;
+        });
+        var e = await Assert.ThrowsAsync<OtaUploadException>(() => OtaUploader.UploadAsync((IPEndPoint)listener.LocalEndPoint!, image,
+            new OtaUploadOptions { ConnectTimeout = Long, StallTimeout = Long }));
+        Assert.Equal(OtaUploadFailure.NotAReceiver, e.Failure);
+        Assert.Contains("sent data back", e.Message);
+        Assert.Contains("a stock Ameba OTA receiver never sends a byte on this connection, so this is another service or the wrong port", e.Message);
+        Assert.Equal(WireCapture.Ending.Reset, await talker);
+    }
+
     private sealed class CallbackProgress(Action<OtaUploadProgress> report) : IProgress<OtaUploadProgress>
     {
         public void Report(OtaUploadProgress value) => report(value);

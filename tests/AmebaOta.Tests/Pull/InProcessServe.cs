@@ -1,6 +1,6 @@
 using System.Net;
 using AmebaOta.Cli.Serve;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Tests.Pull;
 

@@ -1,9 +1,11 @@
 using System.Net;
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Families.Ameba1.Pull.Board;
 using AmebaOta.Flash;
-using AmebaOta.Images;
-using AmebaOta.Protocol.Pull;
-using AmebaOta.Protocol.Pull.Board;
+using AmebaOta.Pins;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Pull;

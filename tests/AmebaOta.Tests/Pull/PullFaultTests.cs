@@ -1,7 +1,7 @@
 using System.Net;
+using AmebaOta.Families.Ameba1.Pull.Board;
 using AmebaOta.Flash;
 using AmebaOta.Images;
-using AmebaOta.Protocol.Pull.Board;
 using AmebaOta.Tests.Device;
 using AmebaOta.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
-using AmebaOta.Protocol.Pull;
 using AmebaOta.Tests.Device;
 using AmebaOta.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Protocol.Pull;
+using AmebaOta.Families.Ameba1.Pull;
 
 namespace AmebaOta.Tests.Pull;
 

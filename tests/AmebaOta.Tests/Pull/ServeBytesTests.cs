@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using AmebaOta.Images;
-using AmebaOta.Protocol.Pull;
 using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Pull;

@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;

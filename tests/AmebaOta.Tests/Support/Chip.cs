@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 

@@ -1,3 +1,4 @@
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Tests.Support;
@@ -16,7 +17,7 @@ public static class PullImages
     public static async Task<(CliResult Result, uint? Version)> FlashBootAsync(TempDir dir, string flashPath)
     {
         var result = await Cli.RunAsync(dir.Path, "flash", "boot", flashPath);
-        var boot = AmebaOta.Boot.BootLoader.Boot(AmebaOta.Flash.FlashFile.Load(flashPath), new AmebaOta.Boot.PinLevels());
+        var boot = AmebaOta.Families.Ameba1.Boot.BootLoader.Boot(AmebaOta.Flash.FlashFile.Load(flashPath), new AmebaOta.Pins.PinLevels());
         return (result, boot.Booted?.Body.Sketch?.Version);
     }
 }

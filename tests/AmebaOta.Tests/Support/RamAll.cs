@@ -1,4 +1,4 @@
-using AmebaOta.Images;
+using AmebaOta.Families.Ameba1.Images;
 
 namespace AmebaOta.Tests.Support;
 

@@ -18,10 +18,15 @@ public sealed class ServeProcess : CliProcess
     public string Token { get; private set; } = "";
 
     /// <summary>Starts <c>serve IMAGE ARGS</c> and returns once it listens.</summary>
-    public static async Task<ServeProcess> StartAsync(string workingDirectory, string image, params string[] args)
+    public static Task<ServeProcess> StartAsync(string workingDirectory, string image, params string[] args) =>
+        StartAsync(null, workingDirectory, image, args);
+
+    /// <summary>Starts <c>serve IMAGE ARGS</c> inside <paramref name="network"/> and returns once it listens.</summary>
+    public static async Task<ServeProcess> StartAsync(PrivateNetwork? network, string workingDirectory, string image, params string[] args)
     {
         string[] ports = args.Contains("--http-port") ? [] : ["--http-port", "0", "--tcp-port", "0"];
-        var serve = new ServeProcess(Process.Start(Cli.StartInfo(workingDirectory, ["serve", image, .. ports, .. args]))!);
+        var start = Cli.StartInfo(workingDirectory, ["serve", image, .. ports, .. args]);
+        var serve = new ServeProcess(Process.Start(network is null ? start : network.Wrap(start))!);
         try
         {
             string http = await serve.Serial.WaitForAsync(l => l.StartsWith("http: "), "serve's http line");
@@ -37,6 +42,13 @@ public sealed class ServeProcess : CliProcess
             throw new TimeoutException($"{e.Message}\n--- stderr\n{serve.Notes}");
         }
         return serve;
+    }
+
+    /// <summary>SIGKILL: no handler runs; the kernel closes its sockets.</summary>
+    public async Task KillAsync()
+    {
+        Process.Kill();
+        await Process.WaitForExitAsync();
     }
 
     /// <summary>HOST:PORT of the HTTP port, as a pull image names its server.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using AmebaOta.Families.Ameba1.Flash;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 

@@ -85,7 +85,7 @@ internal sealed class RolloutRun : RunTracker
         if (_history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
         runner.BoardChanged += s =>
         {
-            var final = s.Board.State.IsDone() || s.Board.State == RolloutBoardState.Aborted;
+            var final = s.Board.State.IsDone() || s.Board.State is RolloutBoardState.Aborted or RolloutBoardState.NeedsReset;
             Board(s.Board.Target.Name, Json(s.Board, s.Fleet), final, Outcome(s.Board.State));
         };
         runner.StageChanged += e => SetStage(e.Stage, _plan.StageCount, _rolloutId);
@@ -104,7 +104,7 @@ internal sealed class RolloutRun : RunTracker
 
     private BoardUpdateJson Json(RolloutBoard board, FleetBoardStatus? fleet)
     {
-        bool final = board.State.IsDone() || board.State == RolloutBoardState.Aborted;
+        bool final = board.State.IsDone() || board.State is RolloutBoardState.Aborted or RolloutBoardState.NeedsReset;
         return fleet is null
             ? new BoardUpdateJson(Id, board.State.Name(), null, 0, Image.Image.Length, 0, board.Error, board.Stage, final, 0, null)
             : PlainUpdateRun.Json(Id, fleet, board.Stage, board.State.Name()) with { Final = final, Error = board.Error ?? fleet.Error };

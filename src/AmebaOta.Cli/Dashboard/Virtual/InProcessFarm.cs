@@ -1,7 +1,8 @@
-using AmebaOta.Boot;
 using AmebaOta.Device.Farm;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Cli.Dashboard.Virtual;
 

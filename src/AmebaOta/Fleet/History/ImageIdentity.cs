@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using AmebaOta.Images;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet.History;
 
@@ -7,8 +7,8 @@ namespace AmebaOta.Fleet.History;
 public sealed record ImageIdentity(string Sha256, long Size, string FileName, uint Checksum, uint? SketchVersion)
 {
     /// <summary>The identity of a parsed image file; <paramref name="fileName"/> is what to show (no directory).</summary>
-    public static ImageIdentity Of(ImageFile image, string fileName) =>
-        new(Convert.ToHexStringLower(SHA256.HashData(image.Bytes)), image.Length, fileName, image.Checksum, image.Body.Sketch?.Version);
+    public static ImageIdentity Of(IFirmwareImage image, string fileName) =>
+        new(Convert.ToHexStringLower(SHA256.HashData(image.Bytes)), image.Length, fileName, image.Checksum, image.Sketch?.Version);
 
     /// <summary>The first 12 hex digits, enough to tell images apart on screen.</summary>
     public string ShortSha => Sha256[..12];

@@ -17,12 +17,18 @@ public enum RolloutBoardState
     AlreadyInstalled,
     /// <summary>Cut short or never started because the rollout stopped; a resumed rollout sends it again.</summary>
     Aborted,
+    /// <summary>
+    /// Cut mid-transfer by us (the rollout's process died or was stopped) and not listening since: a stock <c>ota_basic</c>
+    /// board listens again only after a reset. Not a failure of the image (not counted against <c>--max-failures</c>); a
+    /// later resume sends it again.
+    /// </summary>
+    NeedsReset,
 }
 
 /// <summary>The state names the database, the JSON and the table use.</summary>
 public static class RolloutBoardStateNames
 {
-    /// <summary><c>pending</c>, <c>uploading</c>, <c>rebooting</c>, <c>success</c>, <c>failure</c>, <c>already-installed</c>, <c>aborted</c>.</summary>
+    /// <summary><c>pending</c>, <c>uploading</c>, <c>rebooting</c>, <c>success</c>, <c>failure</c>, <c>already-installed</c>, <c>aborted</c>, <c>needs-reset</c>.</summary>
     public static string Name(this RolloutBoardState state) => state switch
     {
         RolloutBoardState.Pending => "pending",
@@ -32,6 +38,7 @@ public static class RolloutBoardStateNames
         RolloutBoardState.Failure => "failure",
         RolloutBoardState.AlreadyInstalled => "already-installed",
         RolloutBoardState.Aborted => "aborted",
+        RolloutBoardState.NeedsReset => "needs-reset",
         _ => throw new ArgumentOutOfRangeException(nameof(state)),
     };
 
@@ -44,6 +51,7 @@ public static class RolloutBoardStateNames
         "failure" => RolloutBoardState.Failure,
         "already-installed" => RolloutBoardState.AlreadyInstalled,
         "aborted" => RolloutBoardState.Aborted,
+        "needs-reset" => RolloutBoardState.NeedsReset,
         _ => RolloutBoardState.Pending,
     };
 

@@ -8,7 +8,22 @@ namespace AmebaOta.Fleet.Rollouts;
 /// <param name="Position">Its place in the order, from 1 (the canary is 1).</param>
 /// <param name="State">Where it is.</param>
 /// <param name="Error">Why it failed, or why it is already installed or aborted.</param>
-public sealed record RolloutBoard(FleetTarget Target, int Stage, int Position, RolloutBoardState State, string? Error = null);
+public sealed record RolloutBoard(FleetTarget Target, int Stage, int Position, RolloutBoardState State, string? Error = null)
+{
+    /// <summary>What a board cut mid-transfer by the rollout itself is told it needs.</summary>
+    public const string NeedsResetReason = "needs a reset (it was cut mid-transfer)";
+
+    /// <summary>Marks the error of a board whose upload the rollout cut (Ctrl+C, --stop, an emergency stop).</summary>
+    public const string CutMark = "cut mid-transfer: ";
+
+    /// <summary>
+    /// True when the rollout itself cut this board's upload: its process died mid-upload (the journal still says
+    /// uploading), it was stopped mid-upload, or it already needed a reset. A stock board cut that way may not listen again
+    /// until it is reset, which is no failure of the image.
+    /// </summary>
+    public bool WasCut => State is RolloutBoardState.Uploading or RolloutBoardState.NeedsReset ||
+        State == RolloutBoardState.Aborted && Error?.StartsWith(CutMark, StringComparison.Ordinal) == true;
+}
 
 /// <summary>The boards of a rollout in their stages, in the order they are sent to.</summary>
 /// <param name="Boards">Every board, in order.</param>

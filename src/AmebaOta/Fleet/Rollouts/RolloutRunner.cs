@@ -8,11 +8,15 @@ namespace AmebaOta.Fleet.Rollouts;
 /// emergency stop: uploads in progress are cut (a cut upload is reset, so the board keeps its old image), nothing more is
 /// sent, the boards not done are aborted. Ctrl+C (the cancellation token) or a stop request through the journal stops it the
 /// same way but leaves it resumable. Boards already done (a resumed rollout, <c>already-installed</c>) are never sent to.
+/// A board the rollout itself cut mid-transfer (<see cref="RolloutBoard.WasCut"/>: its process died, or it was stopped)
+/// is retried; if it does not even accept the connection it <see cref="RolloutBoardState.NeedsReset"/>, which is not
+/// counted against <see cref="RolloutSettings.MaxFailures"/>, and the rollout goes on.
 /// No console I/O: every change is reported through <see cref="BoardChanged"/> and <see cref="StageChanged"/>.
 /// </summary>
 public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IRolloutJournal? journal = null)
 {
     private readonly RolloutBoard[] _boards = [.. plan.Boards];
+    private readonly bool[] _cut = [.. plan.Boards.Select(b => b.WasCut)];
     private readonly Lock _lock = new();
 
     /// <summary>What sends each stage: a <see cref="FleetUpdater"/> in this process by default, or the boards' site agents.</summary>
@@ -70,14 +74,25 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
 
             using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var index = todo.ToDictionary(i => _boards[i].Target);
+            var lastFleet = new FleetBoardState[total];
             var updater = Sender(settings.Fleet);
             updater.BoardChanged += s =>
             {
                 FleetBoardChanged?.Invoke(s);
                 int i = index[s.Target];
                 var state = Map(s, stageStop.IsCancellationRequested);
+                string? error = state is RolloutBoardState.Failure or RolloutBoardState.Aborted ? s.Error : null;
                 lock (_lock)
                 {
+                    // Cut by us before, and now not even accepting the connection: waiting for a reset, not a bad image.
+                    if (state == RolloutBoardState.Failure && _cut[i] && lastFleet[i] == FleetBoardState.Connecting)
+                    {
+                        state = RolloutBoardState.NeedsReset;
+                        error = $"{RolloutBoard.NeedsResetReason}: {s.Error}";
+                    }
+                    // Cut now, mid-transfer: a resume knows it was us.
+                    if (state == RolloutBoardState.Aborted && s.State == FleetBoardState.Cancelled && s.Error != "cancelled") error = RolloutBoard.CutMark + s.Error;
+                    lastFleet[i] = s.State;
                     if (state == RolloutBoardState.Failure && _boards[i].State != RolloutBoardState.Failure)
                     {
                         failures++;
@@ -88,7 +103,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
                         }
                     }
                 }
-                Set(i, _boards[i] with { State = state, Error = state is RolloutBoardState.Failure or RolloutBoardState.Aborted ? s.Error : null }, s);
+                Set(i, _boards[i] with { State = state, Error = error }, s);
             };
             await updater.UpdateAsync([.. todo.Select(i => _boards[i].Target)], image, stageStop.Token);
             if (emergency is null && !stop.IsCancellationRequested)
@@ -104,7 +119,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
         {
             for (int i = 0; i < total; i++)
                 if (_boards[i].State is RolloutBoardState.Pending or RolloutBoardState.Uploading or RolloutBoardState.Rebooting)
-                    Set(i, _boards[i] with { State = RolloutBoardState.Aborted, Error = reason }, null);
+                    Set(i, _boards[i] with { State = RolloutBoardState.Aborted, Error = (_boards[i].State == RolloutBoardState.Uploading ? RolloutBoard.CutMark : "") + reason }, null);
         }
         journal?.Ended(end, reason);
         return new RolloutResult([.. _boards], end, reason, clock.Elapsed);

@@ -1,5 +1,5 @@
-using AmebaOta.Boot;
 using AmebaOta.Flash;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Tests.Support.PowerCuts;
 

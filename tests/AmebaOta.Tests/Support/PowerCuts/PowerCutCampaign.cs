@@ -1,6 +1,7 @@
-using AmebaOta.Boot;
+using AmebaOta.Families.Ameba1.Boot;
+using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
-using AmebaOta.Images;
+using AmebaOta.Pins;
 
 namespace AmebaOta.Tests.Support.PowerCuts;
 

@@ -1,0 +1,20 @@
+using AmebaOta.Device.Sketches;
+using AmebaOta.Families;
+using AmebaOta.Images;
+
+namespace AmebaOta.Device.Families;
+
+/// <summary>
+/// What a virtual board of one family runs that boards of other families run differently: the example sketches its
+/// images can carry. Its boot code is the family's own (<see cref="BoardFamily.Boot"/>, shared with the host's
+/// <c>flash boot</c>); the rest of the board (flash, Wi-Fi, mDNS, serial, reset and power cuts) is
+/// <see cref="VirtualBoard"/>'s and shared.
+/// </summary>
+public interface IVirtualFamily
+{
+    /// <summary>The family.</summary>
+    BoardFamily Family { get; }
+
+    /// <summary>The sketch that runs <paramref name="sketch"/> on this family's boards, or null with the reason it cannot run here.</summary>
+    ISketch? SketchFor(SketchDescriptor sketch, out string? unsupported);
+}

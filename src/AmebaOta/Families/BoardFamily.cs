@@ -1,0 +1,52 @@
+using AmebaOta.Flash;
+using AmebaOta.Pins;
+
+namespace AmebaOta.Families;
+
+/// <summary>
+/// One family of Ameba chips (Ameba1, AmebaD, AmebaPro2) as the rest of the tree sees it: its name, how its files and
+/// its boards are recognised, and its image parser. Everything else that differs between families (image formats,
+/// flash layout, boot decision, receivers, senders, flash timing, serial strings) lives in the family's own folder beside
+/// this one; what they share (the NOR flash model, acknowledged-byte accounting, mDNS, HTTP heads, history) stays shared.
+/// </summary>
+public abstract class BoardFamily
+{
+    /// <summary>The id users type and records keep: <c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>.</summary>
+    public abstract string Id { get; }
+
+    /// <summary>For people: <c>Ameba1 (RTL8195A, RTL8710)</c>.</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>The TXT <c>board=</c> values this family's boards advertise on mDNS (none: the family has no mDNS).</summary>
+    public abstract IReadOnlyList<string> MdnsBoardIds { get; }
+
+    /// <summary>The board models of the family, as <see cref="BoardKind"/> values.</summary>
+    public abstract IReadOnlyList<BoardKind> Boards { get; }
+
+    /// <summary>True when <paramref name="file"/> is laid out in one of this family's image formats (its first bytes
+    /// say so); the parser may still find it damaged.</summary>
+    public abstract bool Recognises(ReadOnlySpan<byte> file);
+
+    /// <summary>Parses one of the family's image files held in memory; a damaged file throws
+    /// <see cref="Images.ImageFormatException"/> and nothing else.</summary>
+    public abstract IFirmwareImage ParseImage(byte[] bytes);
+
+    /// <summary>True when a whole-chip dump looks like one of this family's boards (its boot code's header is where the
+    /// family puts it). A blank chip is nobody's.</summary>
+    public abstract bool RecognisesFlash(ReadOnlySpan<byte> chip);
+
+    /// <summary>The chip sizes the family's boards have, smallest first; a flash file must be one of them.</summary>
+    public abstract IReadOnlyList<int> ChipSizes { get; }
+
+    /// <summary>The chip size <c>flash create</c> makes unless told.</summary>
+    public abstract int DefaultChipSize { get; }
+
+    /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
+    public abstract NorFlash CreateBlankChip(int size);
+
+    /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
+    public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}
