@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet.History;
 
@@ -12,7 +13,7 @@ namespace AmebaOta.Fleet.History;
 public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null)
 {
     /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>).</summary>
-    public string Family { get; init; } = BoardFamilies.Default;
+    public string Family { get; init; } = BoardFamilies.DefaultId;
     /// <summary>The site whose agent sends it; null when the command sends it itself.</summary>
     public string? Site { get; init; }
     /// <summary>Who asked for it; null: <see cref="History.Actor.Current"/>.</summary>
@@ -51,7 +52,7 @@ public sealed record UploadRecord(
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, UploadOutcome? Outcome, string? Error, int? ExitCode, int? Attempts, double? RebootMs)
 {
     /// <summary>The board's family.</summary>
-    public string Family { get; init; } = BoardFamilies.Default;
+    public string Family { get; init; } = BoardFamilies.DefaultId;
     /// <summary>The site it was sent at (by that site's agent); null when a command sent it itself.</summary>
     public string? Site { get; init; }
     /// <summary>Who asked for it.</summary>
@@ -81,7 +82,7 @@ public sealed record BoardSummary(
     UploadRecord? LastTaken, UploadRecord? Believed)
 {
     /// <summary>The board's family.</summary>
-    public string Family { get; init; } = BoardFamilies.Default;
+    public string Family { get; init; } = BoardFamilies.DefaultId;
     /// <summary>The site whose agent last saw it; null when only commands have seen it.</summary>
     public string? Site { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using AmebaOta.Fleet.History;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -45,7 +46,7 @@ public static class JobStates
 /// <param name="Site">The site whose agent does it.</param>
 /// <param name="Target">The board (its name and last known address).</param>
 /// <param name="Family">The board's family.</param>
-public sealed record JobRequest(string Site, FleetTarget Target, string Family = BoardFamilies.Default);
+public sealed record JobRequest(string Site, FleetTarget Target, string Family = BoardFamilies.DefaultId);
 
 /// <summary>A job as the database holds it.</summary>
 public sealed record SiteJob(
