@@ -19,6 +19,12 @@ public sealed record FleetBoardStatus(
     string? Error = null,
     TimeSpan? RebootTime = null)
 {
+    /// <summary>
+    /// With <see cref="FleetBoardState.Failed"/>: an earlier transfer to the board was cut by a sender that died or stopped, and
+    /// the board has not accepted a connection since. A stock board waits for a reset: no fault of the image.
+    /// </summary>
+    public bool NeedsReset { get; init; }
+
     /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/>, <see cref="FleetBoardState.Skipped"/> and <see cref="FleetBoardState.Cancelled"/>.</summary>
     public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped or FleetBoardState.Cancelled;
 }

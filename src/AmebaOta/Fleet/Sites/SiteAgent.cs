@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AmebaOta.Discovery;
 using AmebaOta.Fleet.History;
-using Npgsql;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -38,6 +37,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     private sealed class RunningJob(ClaimedJob claimed)
     {
         public SiteJob Job { get; } = claimed.Job;
+        public bool WasCut { get; } = claimed.WasCut;
         public CancellationTokenSource Stop { get; } = new();
         public volatile string? StopReason;
         public Task Task { get; set; } = Task.CompletedTask;
@@ -176,28 +176,8 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     }
 
     /// <summary>Wakes the work loop on each notification for this site, on its own connection (reconnecting with back-off).</summary>
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        var wait = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = ((PostgresEngine)_store!.EngineImpl).OpenConnection();
-                connection.Notification += (_, n) => { if (string.Equals(n.Payload, options.Site, StringComparison.OrdinalIgnoreCase)) _wake.Release(); };
-                await using (var command = new NpgsqlCommand($"LISTEN {JobQueue.WorkChannel}", connection)) await command.ExecuteNonQueryAsync(ct);
-                wait = TimeSpan.FromSeconds(1);
-                _wake.Release();   // work queued while we were not listening
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-            {
-                try { await Task.Delay(wait, ct); } catch (OperationCanceledException) { return; }
-                wait = Next(wait);
-            }
-        }
-    }
+    private Task ListenAsync(CancellationToken ct) => JobNotifications.ListenAsync(_store!, JobQueue.WorkChannel,
+        payload => string.Equals(payload, options.Site, StringComparison.OrdinalIgnoreCase), () => _wake.Release(), options.MaxBackoff, ct);
 
     private async Task WorkAsync(CancellationToken ct)
     {
@@ -274,13 +254,14 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         long? uploadId = null;
         FleetBoardStatus? last = null;
         FleetBoardState? beforeLast = null;
+        bool connected = false;
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(running.Stop.Token, agentStopping);
             byte[]? image = null;
             await Retry(() => image = _images.GetOrAdd(job.ImageSha256, sha => _store!.ImageBytes(sha)
                 ?? throw new InvalidDataException($"the database has no bytes for image {sha[..12]}")), "image", linked.Token);
-            var identity = ImageIdentity.Of(Families.Ameba1.Images.ImageFile.Parse(image!), _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
+            var identity = ImageIdentity.Of(Families.BoardFamilies.ParseImage(image!), _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
             // The board's address as this site sees it now (it may have moved since the job was asked for).
             var target = _seen.TryGetValue(job.Target.Name, out var now)
                 ? job.Target with { EndPoint = new System.Net.IPEndPoint(now.Address, now.Port) }
@@ -288,11 +269,13 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             // Never an upload that cannot be recorded: the upload row exists before the first byte.
             await Retry(() => uploadId = _queue!.BeginUpload(job, Name, target.EndPoint, identity), "upload", linked.Token);
 
+            // The same sender as fleet upload's, whatever the board's family.
             var updater = new FleetUpdater(job.Options with { Interface = options.Interface, MaxParallel = 1 });
             var throttle = System.Diagnostics.Stopwatch.StartNew();
             FleetBoardState? shown = null;
             updater.BoardChanged += s =>
             {
+                if (s.State is FleetBoardState.BoardErasing or FleetBoardState.Sending or FleetBoardState.WaitingForReboot or FleetBoardState.Updated) connected = true;
                 if (last is { } l && l.State != s.State) beforeLast = l.State;
                 last = s;
                 if (s.IsFinal || (s.State == shown && throttle.ElapsedMilliseconds < 1000)) return;
@@ -316,6 +299,9 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
 
         var (state, end) = Outcome(last, beforeLast, running.StopReason, agentStopping.IsCancellationRequested);
+        // Cut mid-transfer by the agent that had it, and not listening since: a stock board waits for a reset (not a failure of the image).
+        if (state == JobState.Failed && running.WasCut && !connected && end is not null)
+            (state, end) = (JobState.NeedsReset, end with { Error = $"{Rollouts.RolloutBoard.NeedsResetReason}: {end.Error}" });
         bool stillOurs = true;
         try
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AmebaOta.Fleet.History;
-using Npgsql;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -137,25 +136,8 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         }
     }
 
-    private async Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = ((PostgresEngine)queue.Store.EngineImpl).OpenConnection();
-                connection.Notification += (_, n) => { if (n.Payload == batch) wake.Release(); };
-                await using (var command = new NpgsqlCommand($"LISTEN {JobQueue.EventChannel}", connection)) await command.ExecuteNonQueryAsync(ct);
-                wake.Release();
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    private Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct) =>
+        JobNotifications.ListenAsync(queue.Store, JobQueue.EventChannel, payload => payload == batch, () => wake.Release(), TimeSpan.FromSeconds(1), ct);
 
     private static FleetBoardStatus Status(SiteJob job, FleetBoardStatus before, TimeSpan elapsed)
     {
@@ -181,6 +163,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
             },
             JobState.Succeeded => s with { State = FleetBoardState.Updated, BytesSent = job.Length, Error = null, RebootTime = job.RebootMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null },
             JobState.Cancelled => s with { State = FleetBoardState.Failed, Error = job.Error ?? "cancelled" },
+            JobState.NeedsReset => s with { State = FleetBoardState.Failed, Error = job.Error, NeedsReset = true },
             _ => s with { State = FleetBoardState.Failed, Error = job.Error ?? "failed" },
         };
     }
