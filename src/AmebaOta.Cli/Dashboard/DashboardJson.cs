@@ -5,7 +5,14 @@ namespace AmebaOta.Cli.Dashboard;
 /// <summary>One board as the page shows it: where it is, whether it answers, what the history says, what a run is doing to it.</summary>
 public sealed record BoardJson(
     string Name, string? Address, int? Port, string? Host, string? BoardId, bool Online, bool Virtual,
-    DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed, BoardUpdateJson? Update);
+    DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed, BoardUpdateJson? Update)
+{
+    /// <summary>The site whose agent sees it (a shared database), or null.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>Open work on it in the job queue (asked for by anyone), or null.</summary>
+    public Sites.BoardJobJson? Job { get; init; }
+}
 
 /// <summary>An image a board took (<c>Last</c>) or is believed to run (<c>Believed</c>), from the history.</summary>
 public sealed record BoardImageJson(string File, string Sha256, uint? Version, string? Outcome, bool CameBack, DateTimeOffset? At, string? Error);
@@ -19,10 +26,18 @@ public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image
     int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot);
 
 /// <summary>The first event of the stream: everything.</summary>
-public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server);
+public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server)
+{
+    /// <summary>Sites, agents and the database connection (a shared PostgreSQL database), or null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>Every later event: what changed since the last one.</summary>
-public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion);
+public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion)
+{
+    /// <summary>Sites, agents and the database connection when they changed, else null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>The virtual boards the dashboard runs or is attached to.</summary>
 public sealed record FarmJson(string Source, List<string> Boards);

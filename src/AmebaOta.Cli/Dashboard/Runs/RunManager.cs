@@ -1,5 +1,6 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Fleet;
 using AmebaOta.Protocol;
 
@@ -7,10 +8,10 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 
 /// <summary>
 /// Starts and stops the runs the page asks for, one at a time: the boards chosen (by name, or by a <c>--match</c> pattern)
-/// must answer by mDNS, the image must pass <c>upload</c>'s checks. When a run ends the history is read again, so each
-/// board's "last image" follows.
+/// must answer by mDNS (here, or at their site: then their sites' agents send, see <see cref="SiteRuns"/>), the image must
+/// pass <c>upload</c>'s checks. When a run ends the history is read again, so each board's "last image" follows.
 /// </summary>
-public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface) : IAsyncDisposable
+public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
 {
     public const int MaxParallel = 1024;
 
@@ -26,7 +27,16 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (mode is not ("update" or "rollout")) throw new DashboardError(400, $"unknown mode '{request.Mode}': update or rollout");
         int parallel = request.Parallel ?? 16;
         if (parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {parallel} is out of range: use 1 to {MaxParallel}");
-        var targets = Targets(request);
+        lock (_lock)
+        {
+            if (_current is { IsFinished: false } before)
+                throw new DashboardError(409, $"run {before.Id} is still going: wait for it to end, or stop it");
+        }
+        var names = Names(request);
+        var atSites = sites?.Targets(names);
+        var targets = atSites is null ? LocalTargets(names) : [.. atSites.Targets];
+        Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
+            : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = parallel,
@@ -40,8 +50,8 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 throw new DashboardError(409, $"run {going.Id} is still going: wait for it to end, or stop it");
             long id = _lastId + 1;
             run = mode == "update"
-                ? new PlainUpdateRun(id, image, targets, options, state, history)
-                : RolloutRun.Create(id, image, targets, request, options, state, history);
+                ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
+                : RolloutRun.Create(id, image, targets, request, options, state, history, sender);
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
             _current = run;
@@ -61,7 +71,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 
-    private List<FleetTarget> Targets(StartRunJson request)
+    private List<string> Names(StartRunJson request)
     {
         bool byName = request.Boards is { Count: > 0 };
         string? pattern = string.IsNullOrWhiteSpace(request.Pattern) ? null : request.Pattern.Trim();
@@ -70,7 +80,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (pattern is not null)
         {
             names = state.OnlineNames().Where(n => NameGlob.Matches(pattern, n)).ToList();
-            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS matches '{pattern}'");
+            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS{(sites is null ? "" : " (here or at a site)")} matches '{pattern}'");
         }
         else if (byName)
         {
@@ -80,6 +90,11 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         {
             throw new DashboardError(400, "no board chosen: tick some boards, or give a name pattern");
         }
+        return names;
+    }
+
+    private List<FleetTarget> LocalTargets(List<string> names)
+    {
         var targets = new List<FleetTarget>();
         var silent = new List<string>();
         foreach (var name in names)
