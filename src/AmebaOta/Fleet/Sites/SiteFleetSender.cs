@@ -43,6 +43,19 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         var requests = targets.Select(t => boards.TryGetValue(t.Name, out var b)
             ? new JobRequest(b.Site, t, b.Family)
             : throw new ArgumentException($"{t.Name} is at no known site", nameof(targets))).ToList();
+        // A board is never sent another family's image: those are not asked for at all.
+        var imageFamily = Families.BoardFamilies.Identify(image1.Span);
+        foreach (var r in requests.Where(r => Families.BoardFamilies.Find(r.Family) is { } f && f != imageFamily).ToList())
+        {
+            requests.Remove(r);
+            var f = Families.BoardFamilies.Find(r.Family)!;
+            latest[r.Target.Name] = latest[r.Target.Name] with
+            {
+                State = FleetBoardState.Failed, Error = $"{r.Target.Name}'s family is {f.DisplayName} and the image is for {imageFamily.DisplayName}: a board is never sent another family's image; not sent",
+            };
+            BoardChanged?.Invoke(latest[r.Target.Name]);
+        }
+        if (requests.Count == 0) return new FleetResult([.. targets.Select(t => latest[t.Name])], clock.Elapsed);
         await Retry(() => queue.Enqueue(requests, image, image1, options, command, batch, rolloutId), CancellationToken.None);
 
         using var wake = new SemaphoreSlim(0);
