@@ -83,6 +83,7 @@ public sealed class SiteDashboardTests(PostgresFixture pg) : IClassFixture<Postg
 
             // PostgreSQL goes away after the canary's stage: the page says so, then that it is back; the rollout goes on.
             await Expect(page.Locator("#run-image")).ToContainTextAsync("stage 2 of 3", LongContains);
+            await DashboardFixture.ScreenshotAsync(page, "sites-rollout-running");   // docs/images/dashboard-sites.png
             await pg.Server.StopServerAsync();
             await Expect(page.Locator("#database")).ToHaveTextAsync("database lost");
             await Expect(page.Locator("#database-problem")).ToContainTextAsync("lost the database");
