@@ -53,7 +53,7 @@ run_case() {
     pids+=($!); agents+=($!)
   done
   dotnet "$cli" sites --db "$db" --wait-boards "$total" --timeout 600 >/dev/null
-  echo "== $label: $total boards, agents at --parallel $parallel"
+  echo "== $label: $total boards, agents at --parallel $parallel (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   python3 - "$cli" "$work/v2.bin" "$db" <<'PY'
 import json, subprocess, sys, time
 cli, image, db = sys.argv[1:4]

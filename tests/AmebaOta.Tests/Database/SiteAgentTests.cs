@@ -168,4 +168,35 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.Contains("Busy-001 is already being updated (job", rollout.Stderr);
         Assert.Single(queue.OpenJobs());
     }
+
+    /// <summary>A live rollout that has yet to reach a board (a later stage) holds it: new work on it is refused, naming the rollout; once it has ended (stopped, resumable) it holds nothing.</summary>
+    [Fact]
+    public async Task A_live_rollout_that_has_not_done_a_board_yet_refuses_other_work_on_it()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", "2", "-o", "v2.bin")).ExitCode);
+        string url = await pg.Server.NewDatabaseAsync();
+        using var store = HistoryStore.Open(url);
+        var boards = new[] { "Held-001", "Held-002" }.Select((n, i) => new AmebaOta.Fleet.FleetTarget(n, new System.Net.IPEndPoint(System.Net.IPAddress.Parse($"127.0.0.{2 + i}"), 5000), true)).ToList();
+        store.RecordSightings(boards.Select(b => new BoardSighting(b.Name, b.EndPoint.Address, 5000, null, null, DateTimeOffset.UtcNow) { Site = "yard" }));
+        var image = ImageIdentity.Of(AmebaOta.Families.Ameba1.Images.ImageFile.Load(dir.File("v2.bin")), "v2.bin");
+        var settings = new AmebaOta.Fleet.Rollouts.RolloutSettings("1,100%", AmebaOta.Fleet.Rollouts.FailureThreshold.Parse("0"), TimeSpan.Zero,
+            new AmebaOta.Fleet.FleetOptions(), false, false, false);
+        var plan = AmebaOta.Fleet.Rollouts.RolloutPlan.Create(boards, AmebaOta.Fleet.Rollouts.StagePlan.Parse("1,100%"), image, false, false, _ => null);
+        var rollouts = new AmebaOta.Fleet.Rollouts.RolloutStore(store);
+        long id = rollouts.Create(image, "v2.bin", settings, plan, "*");
+        var queue = new JobQueue(store);
+
+        var conflicts = queue.Conflicts(["held-002"]);
+        Assert.Equal($"Held-002 is in another rollout (rollout {id}, asked for by {Actor.OsUser}: pending there)", Assert.Single(conflicts).ToString());
+        Assert.Empty(queue.Conflicts(["Held-002"], exceptRollout: id));   // its own stages are not a conflict
+        var refused = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--site", "yard", "--stages", "100%");
+        Assert.Equal(10, refused.ExitCode);
+        Assert.Contains($"2 of the boards already have work open: Held-001 (rollout {id}, asked for by {Actor.OsUser}: pending there), Held-002 (rollout {id}", refused.Stderr);
+        Assert.Contains("nothing was started; wait for that work to end, or stop it", refused.Stderr);
+
+        // Stopped (resumable later, when it is checked again): it holds nothing now.
+        rollouts.SetEnded(id, AmebaOta.Fleet.Rollouts.RolloutEnd.Stopped, "interrupted");
+        Assert.Empty(queue.Conflicts(["Held-001", "Held-002"]));
+    }
 }
