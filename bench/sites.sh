@@ -70,6 +70,8 @@ if p.returncode != 0: print(p.stderr[-3000:], file=sys.stderr)
 PY
   local grown; grown=$(sql "$name" "SELECT pg_database_size(current_database())")
   echo "database: $((grown / 1024)) KiB ($(((grown - empty) / 1024)) KiB more than the empty schema): $(sql "$name" "SELECT count(*) FROM uploads") uploads, $(sql "$name" "SELECT count(*) FROM jobs") jobs, $(sql "$name" "SELECT count(*) FROM audit") audit rows"
+  echo "jobs run more than once (taken over): $(sql "$name" "SELECT count(*) FROM jobs WHERE runs > 1"); uploads per job at most $(sql "$name" "SELECT max(c) FROM (SELECT count(*) c FROM uploads GROUP BY job_id) x")"
+  grep -h "taken over\|lost\|no longer" "$work/$name"-*.agent | head -n 5 || true
   local i; for i in "${!agents[@]}"; do echo "agent of ${names[$i]}: peak RSS $(awk '/VmHWM/ {printf "%.1f MiB", $2 / 1024}' "/proc/${agents[$i]}/status")"; done
   # From the request (the job's row committed and notified) to its agent opening the connection to the board (the upload's
   # row is written just before the connect; on loopback the header and first bytes follow within a millisecond).

@@ -84,10 +84,12 @@ public sealed class JobQueue
     });
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> jobs of <paramref name="site"/> for <paramref name="agent"/>: queued ones, and those whose
-    /// agent's lease ran out (taken over: the dead attempt's upload is recorded as interrupted).
+    /// Claims up to <paramref name="max"/> jobs of <paramref name="site"/> for <paramref name="agent"/>: queued ones, those an agent
+    /// handed back when it stopped, and, with <paramref name="takeOver"/>, those of another agent whose lease ran out (taken over:
+    /// the dead attempt's upload is recorded as interrupted). Never a job <paramref name="agent"/> holds itself, expired or not:
+    /// it is still sending it, or will hand it back.
     /// </summary>
-    public IReadOnlyList<ClaimedJob> Claim(string site, string agent, TimeSpan lease, int max) => max <= 0 ? [] : _store.Write(s =>
+    public IReadOnlyList<ClaimedJob> Claim(string site, string agent, TimeSpan lease, int max, bool takeOver = true) => max <= 0 ? [] : _store.Write(s =>
     {
         // Jobs cancelled while their agent was dead end here.
         s.Execute($"""
@@ -99,14 +101,16 @@ public sealed class JobQueue
             WITH picked AS (
                 SELECT id, state AS old_state, lease_owner AS old_owner, upload_id AS old_upload, detail AS old_detail FROM jobs
                 WHERE site = @site AND NOT cancel_requested
-                  AND (state = 'queued' OR (state IN ('running', 'interrupted') AND (lease_until IS NULL OR lease_until < now())))
+                  AND (state = 'queued' OR (state = 'interrupted' AND lease_owner IS NULL)
+                       OR (@takeover AND state IN ('running', 'interrupted') AND (lease_until IS NULL OR lease_until < now())
+                           AND lease_owner IS DISTINCT FROM @agent))
                 ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED)
             UPDATE jobs j SET state = 'running', detail = 'claimed', lease_owner = @agent, lease_until = now() + make_interval(secs => @lease),
                 runs = j.runs + 1, upload_id = NULL, bytes_sent = 0, updated_at = now()
             FROM picked WHERE j.id = picked.id
             RETURNING j.id, picked.old_state, picked.old_owner, picked.old_upload, picked.old_detail
             """, r => (Id: Long(r, 0), OldState: r.GetString(1), OldOwner: Text(r, 2), OldUpload: LongOrNull(r, 3), OldDetail: Text(r, 4)),
-            ("site", site), ("max", max), ("agent", agent), ("lease", lease.TotalSeconds));
+            ("site", site), ("max", max), ("agent", agent), ("lease", lease.TotalSeconds), ("takeover", takeOver));
         var claimed = new List<ClaimedJob>();
         foreach (var p in picked)
         {
@@ -154,14 +158,17 @@ public sealed class JobQueue
         return id;
     });
 
-    /// <summary>A job's progress (while it runs): what the uploader is doing, bytes the board acknowledged, the attempt.</summary>
-    public void Progress(SiteJob job, string agent, string detail, long bytes, int attempt, string? error) => _store.Write(s =>
+    /// <summary>Jobs' progress (while they run), in one transaction: what the uploader is doing, bytes the board acknowledged, the attempt.</summary>
+    public void Progress(IEnumerable<JobProgress> progress, string agent) => _store.Write(s =>
     {
-        if (s.Execute("""
-            UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
-            WHERE id = @id AND lease_owner = @agent AND state = 'running'
-            """, ("id", job.Id), ("agent", agent), ("detail", detail), ("bytes", bytes), ("attempt", attempt), ("error", error)) > 0)
-            Notify(s, job.Batch);
+        var batches = new HashSet<string>();
+        foreach (var p in progress)
+            if (s.Execute("""
+                UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
+                WHERE id = @id AND lease_owner = @agent AND state = 'running'
+                """, ("id", p.Job.Id), ("agent", agent), ("detail", p.Detail), ("bytes", p.Bytes), ("attempt", p.Attempt), ("error", p.Error)) > 0)
+                batches.Add(p.Job.Batch);
+        foreach (var batch in batches) Notify(s, batch);
     });
 
     /// <summary>

@@ -17,7 +17,9 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     private readonly ConcurrentDictionary<string, BoardSighting> _unrecorded = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<long, RunningJob> _running = new();
     private readonly ConcurrentDictionary<string, byte[]> _images = new();
+    private readonly ConcurrentDictionary<long, JobProgress> _progress = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private long _connectedAt = long.MaxValue;   // Stopwatch timestamp of the last (re)connection to the database
     private HistoryStore? _store;
     private JobQueue? _queue;
     private int _outage;
@@ -56,12 +58,14 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             var queue = _queue!;
             await Retry(() => queue.AgentStarted(Name, options.Site, options.Interface, options.Version), "register", stop.Token);
             var listen = Task.Run(() => ListenAsync(stop.Token), CancellationToken.None);
-            var renew = Task.Run(() => RenewAsync(stop.Token), CancellationToken.None);
+            // Leases and progress on threads of their own: however busy the thread pool is with uploads, a lease is renewed in time.
+            var renew = Dedicated("lease renewal", () => Every(TimeSpan.FromTicks(options.Lease.Ticks / 3), CheckLeases, stop.Token));
+            var progress = Dedicated("job progress", () => Every(TimeSpan.FromMilliseconds(250), FlushProgress, stop.Token));
             var record = Task.Run(() => RecordSightingsAsync(stop.Token), CancellationToken.None);
             Log?.Invoke($"agent {Name}: site {options.Site}, database {database.Display}, mDNS on {options.Interface ?? "every multicast interface"}; waiting for work");
             Ready?.Invoke();
             await WorkAsync(stop.Token);
-            await Task.WhenAll(listen, renew, record).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(listen, renew, progress, record).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally
         {
@@ -84,6 +88,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             {
                 _store = HistoryStore.Open(database);
                 _queue = new JobQueue(_store);
+                Volatile.Write(ref _connectedAt, System.Diagnostics.Stopwatch.GetTimestamp());
                 return;
             }
             catch (HistoryException e) when (IsTransient(e))
@@ -108,12 +113,12 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             try
             {
                 write();
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                Back();
                 return;
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
                 await Task.Delay(wait, ct);
                 wait = Next(wait);
             }
@@ -166,11 +171,11 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             {
                 _store!.RecordSightings(batch.Select(p => p.Value));
                 foreach (var (name, sighting) in batch) _unrecorded.TryRemove(new KeyValuePair<string, BoardSighting>(name, sighting));
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                Back();
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
             }
         }
     }
@@ -190,12 +195,14 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             IReadOnlyList<ClaimedJob> claimed;
             try
             {
-                claimed = _queue!.Claim(options.Site, Name, options.Lease, options.MaxJobs - _running.Count);
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                // Another agent's job whose lease ran out is taken over only once this agent has been connected for a whole lease:
+                // after the database was out of reach, that agent (if alive) has renewed by then, and keeps its job.
+                claimed = _queue!.Claim(options.Site, Name, options.Lease, options.MaxJobs - _running.Count, takeOver: ConnectedFor >= options.Lease);
+                Back();
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
                 continue;
             }
             foreach (var c in claimed)
@@ -208,14 +215,53 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
     }
 
-    private async Task RenewAsync(CancellationToken ct)
+    private static Task Dedicated(string name, Action body)
     {
-        var every = TimeSpan.FromTicks(options.Lease.Ticks / 3);
-        while (!ct.IsCancellationRequested)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
         {
-            try { await Task.Delay(every, ct); }
-            catch (OperationCanceledException) { return; }
-            CheckLeases();
+            try { body(); done.SetResult(); }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = name }.Start();
+        return done.Task;
+    }
+
+    private void Every(TimeSpan interval, Action action, CancellationToken ct)
+    {
+        while (!ct.WaitHandle.WaitOne(interval))
+        {
+            try { action(); }
+            catch (HistoryException e) { Log?.Invoke($"the database refused a write ({e.Message}); trying again"); }
+        }
+    }
+
+    private TimeSpan ConnectedFor => Volatile.Read(ref _connectedAt) is var at && at == long.MaxValue ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(at);
+
+    private void Lost(HistoryException e)
+    {
+        if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+    }
+
+    private void Back()
+    {
+        if (Interlocked.Exchange(ref _outage, 0) != 1) return;
+        Volatile.Write(ref _connectedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        Log?.Invoke("the database is back: recording again");
+    }
+
+    /// <summary>Writes the jobs' latest progress (from the uploads' threads, which never wait for the database), one transaction for all.</summary>
+    private void FlushProgress()
+    {
+        if (_progress.IsEmpty) return;
+        var batch = _progress.ToArray();
+        try
+        {
+            _queue!.Progress(batch.Select(p => p.Value), Name);
+            foreach (var item in batch) _progress.TryRemove(item);
+        }
+        catch (HistoryException)
+        {
+            // Progress is not worth waiting for (the next flush writes the latest); the end of a job is retried until recorded.
         }
     }
 
@@ -229,9 +275,10 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
         catch (HistoryException e) when (IsTransient(e))
         {
-            if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+            Lost(e);
             return;
         }
+        Back();
         {
             foreach (var job in _running.Values)
             {
@@ -285,8 +332,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
                 if (s.IsFinal || (s.State == shown && throttle.ElapsedMilliseconds < 1000)) return;
                 shown = s.State;
                 throttle.Restart();
-                try { _queue!.Progress(job, Name, Detail(s.State), s.BytesSent, s.Attempt, s.Error); }
-                catch (HistoryException) { }   // progress is not worth waiting for; the end is
+                _progress[job.Id] = new JobProgress(job, Detail(s.State), s.BytesSent, s.Attempt, s.Error);
             };
             await updater.UpdateAsync([target], image!, linked.Token);
         }
@@ -302,6 +348,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             last = new FleetBoardStatus(job.Target, FleetBoardState.Failed, 0, job.Length, 0, TimeSpan.Zero, $"the agent cannot use the image: {e.Message}");
         }
 
+        _progress.TryRemove(job.Id, out _);
         var (state, end) = Outcome(last, beforeLast, running.StopReason, agentStopping.IsCancellationRequested);
         // Cut mid-transfer by the agent that had it, and not listening since: a stock board waits for a reset (not a failure of the image).
         if (state == JobState.Failed && running.WasCut && !connected && end is not null)

@@ -104,3 +104,7 @@ public sealed record WorkConflict(string Board, bool Job, string Work)
     /// <inheritdoc />
     public override string ToString() => Job ? $"{Board} is already being updated ({Work})" : $"{Board} is in another rollout ({Work})";
 }
+
+/// <summary>How far an agent is with a job: what the uploader does (<c>connecting</c>, <c>board-erasing</c>, <c>sending</c>,
+/// <c>rebooting</c>, <c>retrying</c>), bytes the board acknowledged, the attempt, the last attempt's error.</summary>
+public sealed record JobProgress(SiteJob Job, string Detail, long Bytes, int Attempt, string? Error);
