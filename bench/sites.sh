@@ -27,6 +27,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 mkdir "$work/pg"
 [ "$(id -u)" = 0 ] && chown postgres "$work/pg"
 as_postgres "$B/initdb" -D "$work/pg/data" -U ameba --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null

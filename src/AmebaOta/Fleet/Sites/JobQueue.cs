@@ -158,18 +158,23 @@ public sealed class JobQueue
         return id;
     });
 
-    /// <summary>Jobs' progress (while they run), in one transaction: what the uploader is doing, bytes the board acknowledged, the attempt.</summary>
-    public void Progress(IEnumerable<JobProgress> progress, string agent) => _store.Write(s =>
+    /// <summary>
+    /// Jobs' progress (while they run): what the uploader is doing, bytes the board acknowledged, the attempt. One short
+    /// transaction per job: a transaction that locked several jobs' rows could deadlock with a lease renewal locking them in
+    /// another order.
+    /// </summary>
+    public void Progress(IEnumerable<JobProgress> progress, string agent)
     {
-        var batches = new HashSet<string>();
         foreach (var p in progress)
-            if (s.Execute("""
-                UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
-                WHERE id = @id AND lease_owner = @agent AND state = 'running'
-                """, ("id", p.Job.Id), ("agent", agent), ("detail", p.Detail), ("bytes", p.Bytes), ("attempt", p.Attempt), ("error", p.Error)) > 0)
-                batches.Add(p.Job.Batch);
-        foreach (var batch in batches) Notify(s, batch);
-    });
+            _store.Write(s =>
+            {
+                if (s.Execute("""
+                    UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
+                    WHERE id = @id AND lease_owner = @agent AND state = 'running'
+                    """, ("id", p.Job.Id), ("agent", agent), ("detail", p.Detail), ("bytes", p.Bytes), ("attempt", p.Attempt), ("error", p.Error)) > 0)
+                    Notify(s, p.Job.Batch);
+            });
+    }
 
     /// <summary>
     /// How the job ended, with its upload's end, in one transaction. The upload is recorded even when the job was taken over
@@ -177,7 +182,7 @@ public sealed class JobQueue
     /// </summary>
     public bool Finish(SiteJob job, string agent, long? uploadId, JobState state, UploadEnd? upload, long bytes, int attempt) => _store.Write(s =>
     {
-        if (uploadId is { } id && upload is not null) HistoryStore.FinishUpload(s, id, upload);
+        // The job's row first, then its upload's, as every write here locks them (a takeover too): never a deadlock between them.
         int rows = s.Execute("""
             UPDATE jobs SET state = @state, detail = CASE WHEN @state = 'interrupted' THEN detail ELSE NULL END, error = @error, reboot_ms = @reboot, bytes_sent = @bytes, attempt = @attempt,
                 lease_owner = CASE WHEN @state = 'interrupted' THEN NULL ELSE lease_owner END, lease_until = NULL, updated_at = now(),
@@ -185,6 +190,7 @@ public sealed class JobQueue
             WHERE id = @id AND lease_owner = @agent AND state = 'running'
             """, ("id", job.Id), ("agent", agent), ("state", state.Name()), ("error", upload?.Error),
             ("reboot", upload?.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null), ("bytes", bytes), ("attempt", attempt));
+        if (uploadId is { } id && upload is not null) HistoryStore.FinishUpload(s, id, upload);
         Notify(s, job.Batch);
         if (state == JobState.Interrupted) s.Execute("SELECT pg_notify(@channel, @site)", ("channel", WorkChannel), ("site", job.Site));
         return rows > 0;

@@ -100,7 +100,10 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
     }
 
-    private static bool IsTransient(HistoryException e) => BestEffortHistory.IsConnectionLoss(e);
+    private static bool IsTransient(HistoryException e) => BestEffortHistory.IsTransient(e);
+
+    /// <summary>A write the database refused for another reason than a lost connection (a right taken away, a bug): said, and tried again later; the agent goes on.</summary>
+    private void Refused(HistoryException e, string what) => Log?.Invoke($"the database refused {what} ({e.Message}); trying again");
 
     private TimeSpan Next(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, options.MaxBackoff.Ticks));
 
@@ -177,6 +180,10 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             {
                 Lost(e);
             }
+            catch (HistoryException e)
+            {
+                Refused(e, "the boards seen");
+            }
         }
     }
 
@@ -205,6 +212,11 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
                 Lost(e);
                 continue;
             }
+            catch (HistoryException e)
+            {
+                Refused(e, "a claim for work");
+                continue;
+            }
             foreach (var c in claimed)
             {
                 var job = new RunningJob(c);
@@ -231,7 +243,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         while (!ct.WaitHandle.WaitOne(interval))
         {
             try { action(); }
-            catch (HistoryException e) { Log?.Invoke($"the database refused a write ({e.Message}); trying again"); }
+            catch (HistoryException e) { Refused(e, "a write"); }
         }
     }
 
@@ -276,6 +288,11 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         catch (HistoryException e) when (IsTransient(e))
         {
             Lost(e);
+            return;
+        }
+        catch (HistoryException e)
+        {
+            Refused(e, "the renewal of its leases");
             return;
         }
         Back();

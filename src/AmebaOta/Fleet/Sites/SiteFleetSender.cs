@@ -139,7 +139,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
                 Back();
                 return;
             }
-            catch (HistoryException e) when (BestEffortHistory.IsConnectionLoss(e))
+            catch (HistoryException e) when (BestEffortHistory.IsTransient(e))
             {
                 Lost(e);
                 if (giveUp is { } limit && clock.Elapsed > limit) throw;
