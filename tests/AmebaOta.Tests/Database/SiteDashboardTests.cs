@@ -135,10 +135,11 @@ public sealed class SiteDashboardTests(PostgresFixture pg) : IClassFixture<Postg
         if (Privileges.Skip("the test runs PostgreSQL as the postgres user")) return;
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("v1.bin"), TestImages.Image(1));
-        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, size: 256 * 1024));   // seconds per board at typical flash speed
+        // About 14 s per board at slow flash speed: the first dashboard's work stays open while the second page and a CLI try theirs.
+        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, size: 128 * 1024));
         File.WriteAllBytes(dir.File("v3.bin"), TestImages.Image(3));
         string url = await pg.Server.NewDatabaseAsync();
-        var sites = await TestSite.StartManyAsync(dir, url, ["lab", "field", "ci"], 2, "v1.bin");
+        var sites = await TestSite.StartManyAsync(dir, url, ["lab", "field", "ci"], 2, "v1.bin", timing: "slow");
         using var here = await PrivateNetwork.CreateAsync();
         try
         {
@@ -155,6 +156,8 @@ public sealed class SiteDashboardTests(PostgresFixture pg) : IClassFixture<Postg
             await a.Locator("#select-shown").ClickAsync();
             await a.Locator("#start").ClickAsync();
             await Expect(a.Locator("#run-state")).ToHaveTextAsync("running");
+            // A CLI asking for the same boards meanwhile is refused the same way (exit 10).
+            var cliRun = Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v3.bin", "--db", url, "--stages", "100%");
 
             // The second sees that work on its own page (whoever asked for it), and its start over the same boards is refused, saying whose work it is.
             await Expect(Row(b, boards[0]).Locator("td.update .job")).ToContainTextAsync($"for {Actor.OsUser} (dashboard)");
@@ -167,8 +170,7 @@ public sealed class SiteDashboardTests(PostgresFixture pg) : IClassFixture<Postg
             await Expect(b.Locator("#start-error")).ToContainTextAsync("and 3 more: nothing was started; wait for that work to end, or stop it");
             await Expect(b.Locator("#run-panel")).ToBeHiddenAsync();
             await DashboardFixture.ScreenshotAsync(b, "sites-conflict");
-            // A CLI asking for the same boards meanwhile is refused the same way (exit 10).
-            var cli = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v3.bin", "--db", url, "--stages", "100%");
+            var cli = await cliRun;
             Assert.True(cli.ExitCode == 10, cli.ToString());
             Assert.Contains("6 of the boards already have work open: ", cli.Stderr);
 

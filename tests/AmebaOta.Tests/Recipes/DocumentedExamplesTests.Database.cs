@@ -15,7 +15,7 @@ public partial class DocumentedExamplesTests
     public async Task The_documented_shared_database_recipe_rolls_out_to_two_sites_through_their_agents()
     {
         if (Privileges.Skip("the recipe runs PostgreSQL as the postgres user")) return;
-        var recipe = CodeBlocks(File.ReadAllText(RepoFiles.Path("docs/database.md"))).Single(b => b.Contains("--wait-boards", StringComparison.Ordinal));
+        var recipe = CodeBlocks(File.ReadAllText(RepoFiles.Path("docs/database.md"))).Single(b => b.Contains("initdb", StringComparison.Ordinal));
         using var dir = new TempDir();
         File.SetUnixFileMode(dir.Path, (UnixFileMode)0b111_101_101);   // postgres goes through it to its directory
         File.WriteAllText(dir.File("recipe.sh"), recipe + "\n");
