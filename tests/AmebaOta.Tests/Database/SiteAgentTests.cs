@@ -12,7 +12,9 @@ namespace AmebaOta.Tests.Database;
 /// </summary>
 public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
 {
-    private static List<JsonElement> Events(LineLog log) => [.. log.Lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)];
+    private static List<JsonElement> Events(LineLog log) => Events(log.Lines);
+    private static List<JsonElement> Events(string stdout) => Events(stdout.Split('\n'));
+    private static List<JsonElement> Events(IEnumerable<string> lines) => [.. lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)];
 
     [Fact]
     public async Task One_rollout_across_three_sites_is_sent_by_their_agents_and_rides_out_a_PostgreSQL_restart()
@@ -139,6 +141,77 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.True(resumed.ExitCode == 0, $"{resumed.Stdout}\n{resumed.Stderr}\n--- agent 2\n{second.Notes}");
         Assert.Equal(1, site.OtaSuccesses(1));
         Assert.Equal(UploadOutcome.Rebooted, store.Uploads()[^1].Outcome);
+    }
+
+    /// <summary>
+    /// A rollout's options keep their meaning when the agents send: <c>--site</c> plans over that site's boards only,
+    /// <c>--skip-current</c> skips the boards the agents updated and saw back, the downgrade check refuses before anything is
+    /// asked for, and a failure at the canary past <c>--max-failures</c> is an emergency stop (no job asked for the rest);
+    /// <c>--resume</c> then sends only to the boards not done.
+    /// </summary>
+    [Fact]
+    public async Task Site_filter_skip_current_downgrade_check_and_emergency_stop_keep_their_meaning_through_the_agents()
+    {
+        if (Privileges.Skip("the test runs PostgreSQL as the postgres user")) return;
+        using var dir = new TempDir();
+        foreach (int v in new[] { 1, 2, 3 })
+            Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", v.ToString(), "-o", $"v{v}.bin")).ExitCode);
+        string url = await pg.Server.NewDatabaseAsync();
+        var sites = await TestSite.StartManyAsync(dir, url, ["field", "lab"], 3, "v1.bin");
+        var (field, lab) = (sites[0], sites[1]);
+        try
+        {
+            // --site: only the lab's boards.
+            var labOnly = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--site", "lab", "--stages", "100%", "--wait-reboot", "20", "--json");
+            Assert.True(labOnly.ExitCode == 0, labOnly.ToString());
+            Assert.Contains("planning over 3 boards at lab: their sites' agents send", labOnly.Stderr);
+            for (int i = 1; i <= 3; i++) Assert.Equal((1, 0), (lab.OtaSuccesses(i), field.OtaSuccesses(i)));
+
+            // --skip-current over both sites: the lab's boards run v2 (verified back, as the agents recorded it): only the field's are sent.
+            var skipping = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--skip-current", "--stages", "100%", "--wait-reboot", "20", "--json");
+            Assert.True(skipping.ExitCode == 0, skipping.ToString());
+            var end = Events(skipping.Stdout)[^1];
+            Assert.Equal((3, 3), (end.GetProperty("success").GetInt32(), end.GetProperty("alreadyInstalled").GetInt32()));
+            for (int i = 1; i <= 3; i++) Assert.Equal((1, 1), (lab.OtaSuccesses(i), field.OtaSuccesses(i)));
+
+            // The downgrade check: refused before anything is asked for.
+            using var store = HistoryStore.Open(url);
+            int uploads = store.Uploads().Count;
+            var downgrade = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v1.bin", "--db", url, "--stages", "100%");
+            Assert.True(downgrade.ExitCode == 2, downgrade.ToString());
+            Assert.Contains("version 1 is older than what 6 boards are believed to run", downgrade.Stderr);
+            Assert.Equal(uploads, store.Uploads().Count);
+            Assert.Empty(new JobQueue(store).OpenJobs());
+
+            // The canary (the first board by name: the field's first) cannot be reached: past --max-failures 0, an emergency stop.
+            Assert.StartsWith("ok", await field.ControlAsync(1, "wifi down"));
+            var stopped = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v3.bin", "--db", url, "--stages", "1,100%", "--max-failures", "0",
+                "--retries", "0", "--wait-reboot", "20", "--json");
+            Assert.True(stopped.ExitCode == 8, stopped.ToString());
+            var stopEvents = Events(stopped.Stdout);
+            long id = stopEvents[0].GetProperty("rollout").GetInt64();
+            end = stopEvents[^1];
+            Assert.Equal("emergency-stopped", end.GetProperty("result").GetString());
+            Assert.Equal((0, 1, 5), (end.GetProperty("success").GetInt32(), end.GetProperty("failure").GetInt32(), end.GetProperty("aborted").GetInt32()));
+            Assert.Equal(uploads + 1, store.Uploads().Count);   // the canary's attempt, by the field's agent; nothing asked for the others
+            var failed = store.Uploads()[^1];
+            Assert.Equal((field.Board(1), "field", UploadOutcome.Failed), (failed.Board, failed.Site, failed.Outcome));
+            Assert.Empty(new JobQueue(store).OpenJobs());
+
+            // Resumed once the board is back: the five boards not done get v3 through their agents; the failed canary is not resent.
+            Assert.StartsWith("ok", await field.ControlAsync(1, "wifi up"));
+            var resumed = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "--resume", id.ToString(), "--db", url, "--json");
+            Assert.True(resumed.ExitCode == 8, resumed.ToString());   // completed, the canary failed
+            end = Events(resumed.Stdout)[^1];
+            Assert.Equal(("completed", 5, 1), (end.GetProperty("result").GetString(), end.GetProperty("success").GetInt32(), end.GetProperty("failure").GetInt32()));
+            Assert.Equal(1, field.OtaSuccesses(1));
+            for (int i = 2; i <= 3; i++) Assert.Equal((2, 2), (lab.OtaSuccesses(i), field.OtaSuccesses(i)));
+            Assert.Equal(2, lab.OtaSuccesses(1));
+        }
+        finally
+        {
+            foreach (var site in sites) await site.DisposeAsync();
+        }
     }
 
     [Fact]
