@@ -15,14 +15,23 @@ public static class HistoryCommands
         var json = CommonOptions.Json();
         var db = HistoryDatabase.Option(readOnly: true);
         var command = new Command("boards",
-            "Every board ever seen or updated: address, last seen by mDNS, the last image it took and whether it came back, the image it is believed to run.\n" +
+            "Every board ever seen or updated: address, last seen by mDNS, the last image it took and whether it came back, the image it is believed to run;\n" +
+            "on a shared PostgreSQL database, each board's site (name@site) and, below, each site's agents up.\n" +
             "Example: ameba-ota boards --json") { json, db };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var store = HistoryDatabase.OpenForReading(parse, db);
             var boards = Read(store.Boards);
             if (parse.GetValue(json)) JsonOut.Write(boards.Select(BoardHistoryJson.From).ToList(), HistoryJsonContext.Default.ListBoardHistoryJson);
-            else HistoryText.Boards(boards);
+            else
+            {
+                HistoryText.Boards(boards);
+                if (store.Engine == DatabaseEngine.Postgres)
+                {
+                    var queue = new Fleet.Sites.JobQueue(store);
+                    HistoryText.SiteAgents(Read(() => queue.Sites(AgentStale, TimeSpan.FromMinutes(2))), Read(() => queue.Agents(AgentStale)));
+                }
+            }
             return ExitCodes.Ok;
         }));
         return command;

@@ -70,6 +70,20 @@ public static class HistoryText
         Terminal.Stdout.Write(table);
     }
 
+    /// <summary>Under <c>boards</c> on a shared database: each site, its boards online and its agents up (<c>sites</c> has the whole table).</summary>
+    public static void SiteAgents(IReadOnlyList<Fleet.Sites.SiteSummary> sites, IReadOnlyList<Fleet.Sites.AgentRecord> agents)
+    {
+        if (sites.Count == 0) return;
+        Console.WriteLine("sites (ameba-ota sites for more):");
+        foreach (var s in sites)
+        {
+            var up = agents.Where(a => a.Site == s.Name && a.Alive).Select(a => a.Name).ToList();
+            string agentsUp = up.Count > 0 ? $"agent{(up.Count == 1 ? "" : "s")} up: {string.Join(", ", up)}"
+                : $"no agent up{(s.LastHeartbeat is { } heard ? $" (last heartbeat {When(heard)})" : "")}";
+            Console.WriteLine(Printable.Of($"  {s.Name}: {s.BoardsOnline} of {s.Boards} boards online; {agentsUp}"));
+        }
+    }
+
     public static void Audit(IReadOnlyList<AuditRecord> audit)
     {
         if (audit.Count == 0) return;

@@ -166,6 +166,13 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
             Assert.True(labOnly.ExitCode == 0, labOnly.ToString());
             Assert.Contains("planning over 3 boards at lab: their sites' agents send", labOnly.Stderr);
             for (int i = 1; i <= 3; i++) Assert.Equal((1, 0), (lab.OtaSuccesses(i), field.OtaSuccesses(i)));
+            // boards: each board at its site, and each site's agent up.
+            var boards = await Support.Cli.RunAsync(dir.Path, "boards", "--db", url);
+            Assert.True(boards.ExitCode == 0, boards.ToString());
+            Assert.Contains($"{lab.Board(1)} @lab", boards.Stdout);
+            Assert.Contains($"{field.Board(3)} @field", boards.Stdout);
+            Assert.Matches(@"\n  field: 3 of 3 boards online; agent up: field/\S+/\d+\n", boards.Stdout);
+            Assert.Matches(@"\n  lab: 3 of 3 boards online; agent up: lab/\S+/\d+\n", boards.Stdout);
 
             // --skip-current over both sites: the lab's boards run v2 (verified back, as the agents recorded it): only the field's are sent.
             var skipping = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--skip-current", "--stages", "100%", "--wait-reboot", "20", "--json");
