@@ -22,7 +22,8 @@ public sealed class AmebaDReceiverHarness
     public SerialPrinter Serial { get; private set; } = null!;
 
     /// <summary>Starts beginOTA on the bank the chip boots now, and returns once it listens (or has finished without listening).</summary>
-    public static async Task<AmebaDReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default, int port = 0)
+    public static async Task<AmebaDReceiverHarness> StartAsync(NorFlash flash, TimeSpan? receiveTimeout = null, CancellationToken cancellationToken = default, int port = 0,
+        int? receiveWindow = AmebaDReceiverOptions.LwipWindow)
     {
         var harness = new AmebaDReceiverHarness(flash);
         harness.Serial = new SerialPrinter(harness.Lines.Add);
@@ -34,6 +35,7 @@ public sealed class AmebaDReceiverHarness
             Listening = listening.SetResult,
             Activity = harness.Activity,
             ResetDelay = TimeSpan.Zero,
+            ReceiveWindow = receiveWindow,
         };
         harness.Result = Task.Run(() => new AmebaDOtaReceiver(flash, harness.Serial).BeginOtaAsync(options, cancellationToken), cancellationToken);
         var first = await Task.WhenAny(listening.Task, harness.Result).WaitAsync(TimeSpan.FromSeconds(10));
@@ -57,12 +59,23 @@ public sealed class AmebaDReceiverHarness
 /// <summary>A minimal raw TCP sender of an AmebaD push (what Realtek's DownloadServer does): the 12-byte preamble, then the file in 1 KiB pieces.</summary>
 public static class AmebaDRawSender
 {
-    /// <summary>Sends <paramref name="file"/> (an OTA_All.bin) and closes with FIN, then waits for the board's close; returns the bytes the board sent (none, on a stock board).</summary>
-    public static async Task<int> SendAsync(IPEndPoint board, byte[] file, int? stopAfter = null, Func<int, Task>? between = null)
+    /// <summary>
+    /// Sends <paramref name="file"/> (an OTA_All.bin) and closes with FIN, then waits for the board's close; returns the
+    /// bytes the board sent (none, on a stock board). <paramref name="oneWrite"/>: the preamble and the file in a single
+    /// write, so a board with a large receive window finds all of it queued and reads full 512-byte chunks (power-cut
+    /// campaigns need the same flash operations on every run).
+    /// </summary>
+    public static async Task<int> SendAsync(IPEndPoint board, byte[] file, int? stopAfter = null, Func<int, Task>? between = null, bool oneWrite = false)
     {
         using var client = await RawClient.ConnectAsync(board);
         try
         {
+            if (oneWrite)
+            {
+                await client.SendAsync((byte[])[.. OtaHeader.For(file).ToArray(), .. file]);
+                client.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                return await DrainAsync(client);
+            }
             await client.SendAsync(OtaHeader.For(file).ToArray());
             int end = stopAfter ?? file.Length;
             for (int at = 0; at < end; at += 1024)
