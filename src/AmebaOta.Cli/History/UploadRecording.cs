@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families;
 using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.History;
@@ -39,9 +39,9 @@ public sealed class UploadRecording
     }
 
     /// <summary>The upload starts: <paramref name="deviceName"/> is the mDNS name it was found by (null for <c>--ip</c>).</summary>
-    public void Starting(IPEndPoint board, string? deviceName, string fileName, ImageFile image)
+    public void Starting(IPEndPoint board, string? deviceName, string fileName, PushImage image)
     {
-        var start = new UploadStart(deviceName, board, deviceName is not null, ImageIdentity.Of(image, fileName), "upload");
+        var start = new UploadStart(deviceName, board, deviceName is not null, ImageIdentity.Of(image.Sent, fileName), "upload");
         _id = _history.Try<long?>(s => s.BeginUpload(start), null);
     }
 

@@ -47,6 +47,9 @@ public abstract class BoardFamily
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
+    /// <summary>How the host pushes an image to the family's boards over TCP (null: they take no push).</summary>
+    public virtual PushSender? Push => null;
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

@@ -85,6 +85,19 @@ internal static class HistoryMigrations
         CREATE INDEX uploads_by_image ON uploads(image_sha256, started_at);
         CREATE INDEX uploads_by_time ON uploads(started_at);
         """,
+        // 2: board families (Ameba1, AmebaD, …): per board, per upload, per rollout board, and a rollout's image for each family.
+        """
+        ALTER TABLE boards ADD COLUMN family TEXT NOT NULL DEFAULT 'ameba1';   -- ameba1 | amebad | amebapro2
+        ALTER TABLE uploads ADD COLUMN family TEXT NOT NULL DEFAULT 'ameba1';
+        ALTER TABLE rollout_boards ADD COLUMN family TEXT;                      -- NULL: unknown (given by address): it takes the rollout's only image
+        CREATE TABLE rollout_images (                                          -- a rollout's image for each family; rollouts.image_* is the first
+            rollout_id    INTEGER NOT NULL REFERENCES rollouts(id),
+            family        TEXT NOT NULL,
+            image_sha256  TEXT NOT NULL REFERENCES images(sha256),
+            image_path    TEXT NOT NULL,
+            PRIMARY KEY (rollout_id, family)
+        );
+        """,
     ];
 
     public static int Latest => Steps.Count;

@@ -9,7 +9,11 @@ namespace AmebaOta.Fleet.History;
 /// <param name="Image">The image sent.</param>
 /// <param name="Command">The command that sends it (<c>upload</c>, <c>fleet upload</c>, <c>fleet rollout</c>).</param>
 /// <param name="RolloutId">The rollout it belongs to, if any.</param>
-public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null);
+public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null)
+{
+    /// <summary>The image's family, which is the board's: a board is only ever sent images of its own family.</summary>
+    public string Family { get; init; } = Image.Family;
+}
 
 /// <summary>How an upload ended.</summary>
 /// <param name="Outcome">Sent, rebooted, not back, failed or cancelled.</param>
@@ -38,6 +42,9 @@ public sealed record UploadRecord(
     long Id, string Board, string Address, int Port, ImageIdentity Image, long? RolloutId, string Command,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, UploadOutcome? Outcome, string? Error, int? ExitCode, int? Attempts, double? RebootMs)
 {
+    /// <summary>The family of the image and board (<c>ameba1</c>, <c>amebad</c>, …).</summary>
+    public string Family { get; init; } = "ameba1";
+
     /// <summary>True once the upload has an end (false while it runs, or forever if its process died).</summary>
     public bool Ended => EndedAt is not null;
 
@@ -59,6 +66,9 @@ public sealed record BoardSummary(
     string Name, string? Address, int? Port, string? Host, string? BoardId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen,
     UploadRecord? LastTaken, UploadRecord? Believed)
 {
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …): from its TXT <c>board=</c>, or the images it took.</summary>
+    public string Family { get; init; } = "ameba1";
+
     /// <summary>True when the believed image was confirmed by the board's reboot.</summary>
     public bool BelievedVerified => Believed?.Outcome == UploadOutcome.Rebooted;
 

@@ -7,7 +7,7 @@ public sealed partial class HistoryStore
 {
     private const string UploadColumns = """
         u.id, u.board, u.address, u.port, i.sha256, i.size, i.file_name, i.checksum, i.sketch_version, u.rollout_id, u.command,
-        u.started_at, u.ended_at, u.outcome, u.error, u.exit_code, u.attempts, u.reboot_ms
+        u.started_at, u.ended_at, u.outcome, u.error, u.exit_code, u.attempts, u.reboot_ms, u.family
         """;
 
     /// <summary>Uploads matching <paramref name="filter"/>, oldest first.</summary>
@@ -32,16 +32,16 @@ public sealed partial class HistoryStore
     /// <summary>Every board ever seen or updated, by name, with its last update and the image it is believed to run.</summary>
     public IReadOnlyList<BoardSummary> Boards() => Read(c =>
     {
-        var boards = new List<(string Name, string? Address, int? Port, string? Host, string? BoardId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen)>();
-        using (var command = Command(c, null, "SELECT name, address, port, host, board_id, first_seen, last_seen FROM boards ORDER BY name"))
+        var boards = new List<(string Name, string? Address, int? Port, string? Host, string? BoardId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen, string Family)>();
+        using (var command = Command(c, null, "SELECT name, address, port, host, board_id, first_seen, last_seen, family FROM boards ORDER BY name"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
                 boards.Add((reader.GetString(0), Text(reader, 1), reader.IsDBNull(2) ? null : reader.GetInt32(2), Text(reader, 3), Text(reader, 4),
-                    ParseTime(reader.GetString(5)), Text(reader, 6) is { } seen ? ParseTime(seen) : null));
+                    ParseTime(reader.GetString(5)), Text(reader, 6) is { } seen ? ParseTime(seen) : null, reader.GetString(7)));
         }
         return boards.Select(b => new BoardSummary(b.Name, b.Address, b.Port, b.Host, b.BoardId, b.FirstSeen, b.LastSeen,
-            LastUpload(c, b.Name, "'sent', 'rebooted', 'not-back'"), LastUpload(c, b.Name, "'sent', 'rebooted'"))).ToList();
+            LastUpload(c, b.Name, "'sent', 'rebooted', 'not-back'"), LastUpload(c, b.Name, "'sent', 'rebooted'")) { Family = b.Family }).ToList();
     });
 
     /// <summary>One board's summary, or null if the history has never heard of it.</summary>
@@ -59,11 +59,14 @@ public sealed partial class HistoryStore
 
     private static UploadRecord ReadUpload(SqliteDataReader r, int o) => new(
         r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2), r.GetInt32(o + 3),
-        new ImageIdentity(r.GetString(o + 4), r.GetInt64(o + 5), r.GetString(o + 6), (uint)r.GetInt64(o + 7), r.IsDBNull(o + 8) ? null : (uint)r.GetInt64(o + 8)),
+        new ImageIdentity(r.GetString(o + 4), r.GetInt64(o + 5), r.GetString(o + 6), (uint)r.GetInt64(o + 7), r.IsDBNull(o + 8) ? null : (uint)r.GetInt64(o + 8))
+        {
+            Family = r.GetString(o + 18),
+        },
         r.IsDBNull(o + 9) ? null : r.GetInt64(o + 9), r.GetString(o + 10),
         ParseTime(r.GetString(o + 11)), Text(r, o + 12) is { } ended ? ParseTime(ended) : null, UploadOutcomeNames.Parse(Text(r, o + 13)),
         Text(r, o + 14), r.IsDBNull(o + 15) ? null : r.GetInt32(o + 15), r.IsDBNull(o + 16) ? null : r.GetInt32(o + 16),
-        r.IsDBNull(o + 17) ? null : r.GetDouble(o + 17));
+        r.IsDBNull(o + 17) ? null : r.GetDouble(o + 17)) { Family = r.GetString(o + 18) };
 
     private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

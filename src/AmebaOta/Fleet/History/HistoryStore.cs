@@ -94,10 +94,13 @@ public sealed partial class HistoryStore : IDisposable
     {
         foreach (var s in sightings)
             Execute(c, tx, """
-                INSERT INTO boards (name, address, port, host, board_id, first_seen, last_seen) VALUES ($name, $address, $port, $host, $board, $at, $at)
+                INSERT INTO boards (name, address, port, host, board_id, first_seen, last_seen, family)
+                VALUES ($name, $address, $port, $host, $board, $at, $at, COALESCE($family, 'ameba1'))
                 ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, host = excluded.host,
-                    board_id = COALESCE(excluded.board_id, boards.board_id), last_seen = excluded.last_seen
-                """, ("$name", s.Name), ("$address", s.Address.ToString()), ("$port", s.Port), ("$host", s.Host), ("$board", s.BoardId), ("$at", Time(s.SeenAt)));
+                    board_id = COALESCE(excluded.board_id, boards.board_id), last_seen = excluded.last_seen,
+                    family = CASE WHEN $family IS NULL THEN boards.family ELSE excluded.family END
+                """, ("$name", s.Name), ("$address", s.Address.ToString()), ("$port", s.Port), ("$host", s.Host), ("$board", s.BoardId), ("$at", Time(s.SeenAt)),
+                ("$family", s.Family));
     });
 
     /// <summary>Records the start of an upload (board and image created if new); returns its id for <see cref="FinishUpload"/>.</summary>
@@ -105,22 +108,24 @@ public sealed partial class HistoryStore : IDisposable
     {
         string now = Time(DateTimeOffset.UtcNow);
         string board = start.Board ?? NameAt(c, tx, start.EndPoint) ?? start.EndPoint.ToString();
+        // The port is the one sent to, which for an AmebaD board is not the one it advertises: a sighting keeps the advertised one.
         Execute(c, tx, start.SeenNow
             ? """
-              INSERT INTO boards (name, address, port, first_seen, last_seen) VALUES ($name, $address, $port, $at, $at)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen
+              INSERT INTO boards (name, address, port, first_seen, last_seen, family) VALUES ($name, $address, $port, $at, $at, $family)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, last_seen = excluded.last_seen, family = excluded.family
               """
             : """
-              INSERT INTO boards (name, address, port, first_seen) VALUES ($name, $address, $port, $at)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port
+              INSERT INTO boards (name, address, port, first_seen, family) VALUES ($name, $address, $port, $at, $family)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = CASE WHEN boards.last_seen IS NULL THEN excluded.port ELSE boards.port END,
+                  family = excluded.family
               """,
-            ("$name", board), ("$address", start.EndPoint.Address.ToString()), ("$port", start.EndPoint.Port), ("$at", now));
+            ("$name", board), ("$address", start.EndPoint.Address.ToString()), ("$port", start.EndPoint.Port), ("$at", now), ("$family", start.Family));
         AddImage(c, tx, start.Image, now);
         return Convert.ToInt64(Scalar(c, tx, """
-            INSERT INTO uploads (board, address, port, image_sha256, rollout_id, command, started_at, pid)
-            VALUES ($board, $address, $port, $sha, $rollout, $command, $at, $pid) RETURNING id
+            INSERT INTO uploads (board, address, port, image_sha256, rollout_id, command, started_at, pid, family)
+            VALUES ($board, $address, $port, $sha, $rollout, $command, $at, $pid, $family) RETURNING id
             """, ("$board", board), ("$address", start.EndPoint.Address.ToString()), ("$port", start.EndPoint.Port), ("$sha", start.Image.Sha256),
-            ("$rollout", start.RolloutId), ("$command", start.Command), ("$at", now), ("$pid", _pid)), CultureInfo.InvariantCulture);
+            ("$rollout", start.RolloutId), ("$command", start.Command), ("$at", now), ("$pid", _pid), ("$family", start.Family)), CultureInfo.InvariantCulture);
     });
 
     /// <summary>Records how the upload <paramref name="id"/> ended.</summary>
@@ -142,9 +147,34 @@ public sealed partial class HistoryStore : IDisposable
     /// <summary>The name of the board last known at <paramref name="endPoint"/> (most recently seen first), if any.</summary>
     public string? BoardAt(IPEndPoint endPoint) => Read(c => NameAt(c, null, endPoint));
 
-    private static string? NameAt(SqliteConnection c, SqliteTransaction? tx, IPEndPoint endPoint) => Scalar(c, tx, """
-        SELECT name FROM boards WHERE address = $address AND port = $port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
-        """, ("$address", endPoint.Address.ToString()), ("$port", endPoint.Port)) as string;
+    /// <summary>
+    /// The board seen at that address and port; failing that, the only board seen at that address when its family listens
+    /// on another port than it advertises (an AmebaD board advertises 5000 and takes uploads on 8082).
+    /// </summary>
+    private static string? NameAt(SqliteConnection c, SqliteTransaction? tx, IPEndPoint endPoint)
+    {
+        if (Scalar(c, tx, """
+            SELECT name FROM boards WHERE address = $address AND port = $port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
+            """, ("$address", endPoint.Address.ToString()), ("$port", endPoint.Port)) is string exact) return exact;
+        using var command = Command(c, tx, "SELECT name, family FROM boards WHERE address = $address AND last_seen IS NOT NULL LIMIT 2",
+            ("$address", endPoint.Address.ToString()));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var (name, family) = (reader.GetString(0), reader.GetString(1));
+        return !reader.Read() && Families.BoardFamilies.Find(family)?.Push is { ListensOnAdvertisedPort: false } push && push.DefaultPort == endPoint.Port ? name : null;
+    }
+
+    /// <summary>
+    /// The board discovery last saw at <paramref name="address"/> (any port: an AmebaD board advertises one port and listens
+    /// on another), with its family, if any.
+    /// </summary>
+    public (string Name, string Family)? BoardSeenAt(IPAddress address) => Read(c =>
+    {
+        using var command = Command(c, null, "SELECT name, family FROM boards WHERE address = $address AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1",
+            ("$address", address.ToString()));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetString(0), reader.GetString(1)) : ((string, string)?)null;
+    });
 
     /// <summary>Runs a write in one transaction (BEGIN IMMEDIATE: a concurrent writer waits rather than failing later).</summary>
     internal T Write<T>(Func<SqliteConnection, SqliteTransaction, T> write)

@@ -17,7 +17,14 @@ namespace AmebaOta.Fleet.Rollouts;
 /// <param name="OwnerPid">The process running it (last one).</param>
 /// <param name="Plan">Its boards and stages.</param>
 public sealed record RolloutRecord(long Id, string ImageSha256, string ImagePath, RolloutSettings Settings, string State, string? Reason,
-    DateTimeOffset CreatedAt, DateTimeOffset? HeartbeatAt, int? OwnerPid, RolloutPlan Plan);
+    DateTimeOffset CreatedAt, DateTimeOffset? HeartbeatAt, int? OwnerPid, RolloutPlan Plan)
+{
+    /// <summary>Its images, one per family (the first is <see cref="ImageSha256"/>).</summary>
+    public IReadOnlyList<RolloutImage> Images { get; init; } = [new(null, ImageSha256, ImagePath)];
+}
+
+/// <summary>One image of a rollout: the family it is for (null: not recorded, a rollout of one image), its SHA-256, and where its file was.</summary>
+public sealed record RolloutImage(string? Family, string Sha256, string Path);
 
 /// <summary>Rollouts in the history database: created, followed board by board, stopped on request, loaded again to resume.</summary>
 public sealed class RolloutStore(HistoryStore store)
@@ -25,11 +32,15 @@ public sealed class RolloutStore(HistoryStore store)
     /// <summary>A rollout whose process gave no sign of life for this long is taken for dead (crashed or killed).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>Creates a running rollout owned by this process; returns its id.</summary>
-    public long Create(ImageIdentity image, string imagePath, RolloutSettings settings, RolloutPlan plan) => store.Write((c, tx) =>
+    /// <summary>Creates a running rollout of one image owned by this process; returns its id.</summary>
+    public long Create(ImageIdentity image, string imagePath, RolloutSettings settings, RolloutPlan plan) => Create([(image, imagePath)], settings, plan);
+
+    /// <summary>Creates a running rollout owned by this process, with an image per family (the first is its main image); returns its id.</summary>
+    public long Create(IReadOnlyList<(ImageIdentity Image, string Path)> images, RolloutSettings settings, RolloutPlan plan) => store.Write((c, tx) =>
     {
         string now = Time(DateTimeOffset.UtcNow);
-        HistoryStore.AddImage(c, tx, image, now);
+        var (image, imagePath) = images[0];
+        foreach (var (i, _) in images) HistoryStore.AddImage(c, tx, i, now);
         var f = settings.Fleet;
         long id = Convert.ToInt64(HistoryStore.Scalar(c, tx, """
             INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, connect_timeout, stall_timeout, retries, retry_delay,
@@ -40,12 +51,16 @@ public sealed class RolloutStore(HistoryStore store)
             ("$pause", settings.PauseBetween.TotalSeconds), ("$parallel", f.MaxParallel), ("$connect", f.ConnectTimeout.TotalSeconds), ("$stall", f.StallTimeout?.TotalSeconds), ("$retries", f.Retries),
             ("$delay", f.RetryDelay.TotalSeconds), ("$wait", f.WaitReboot?.TotalSeconds), ("$iface", f.Interface), ("$force", settings.Force),
             ("$skip", settings.SkipCurrent), ("$downgrade", settings.AllowDowngrade), ("$at", now), ("$pid", Environment.ProcessId)), CultureInfo.InvariantCulture);
+        foreach (var (i, path) in images)
+            HistoryStore.Execute(c, tx, "INSERT INTO rollout_images (rollout_id, family, image_sha256, image_path) VALUES ($id, $family, $sha, $path)",
+                ("$id", id), ("$family", i.Family), ("$sha", i.Sha256), ("$path", path));
         foreach (var b in plan.Boards)
             HistoryStore.Execute(c, tx, """
-                INSERT INTO rollout_boards (rollout_id, board, position, stage, address, port, by_name, state, error, updated_at)
-                VALUES ($id, $board, $position, $stage, $address, $port, $byName, $state, $error, $at)
+                INSERT INTO rollout_boards (rollout_id, board, position, stage, address, port, by_name, state, error, updated_at, family)
+                VALUES ($id, $board, $position, $stage, $address, $port, $byName, $state, $error, $at, $family)
                 """, ("$id", id), ("$board", b.Target.Name), ("$position", b.Position), ("$stage", b.Stage), ("$address", b.Target.EndPoint.Address.ToString()),
-                ("$port", b.Target.EndPoint.Port), ("$byName", b.Target.ByName), ("$state", b.State.Name()), ("$error", b.Error), ("$at", now));
+                ("$port", b.Target.EndPoint.Port), ("$byName", b.Target.ByName), ("$state", b.State.Name()), ("$error", b.Error), ("$at", now),
+                ("$family", b.Target.Family?.Id));
         return id;
     });
 
@@ -73,20 +88,32 @@ public sealed class RolloutStore(HistoryStore store)
             Pid: r.IsDBNull(18) ? (int?)null : r.GetInt32(18));
         var boards = LoadBoards(c, id);
         int stages = boards.Count == 0 ? 0 : boards.Max(b => b.Stage);
+        var images = LoadImages(c, id);
         return new RolloutRecord(id, record.Sha, record.Path, record.Settings, record.State, record.Reason, record.Created, record.Heartbeat, record.Pid,
-            new RolloutPlan(boards, stages));
+            new RolloutPlan(boards, stages)) { Images = images.Count > 0 ? images : [new(null, record.Sha, record.Path)] };
     });
 
     private static List<RolloutBoard> LoadBoards(SqliteConnection c, long id)
     {
         using var command = HistoryStore.Command(c, null,
-            "SELECT board, position, stage, address, port, by_name, state, error FROM rollout_boards WHERE rollout_id = $id ORDER BY position", ("$id", id));
+            "SELECT board, position, stage, address, port, by_name, state, error, family FROM rollout_boards WHERE rollout_id = $id ORDER BY position", ("$id", id));
         using var r = command.ExecuteReader();
         var boards = new List<RolloutBoard>();
         while (r.Read())
-            boards.Add(new RolloutBoard(new FleetTarget(r.GetString(0), new IPEndPoint(IPAddress.Parse(r.GetString(3)), r.GetInt32(4)), r.GetBoolean(5)),
+            boards.Add(new RolloutBoard(new FleetTarget(r.GetString(0), new IPEndPoint(IPAddress.Parse(r.GetString(3)), r.GetInt32(4)), r.GetBoolean(5),
+                    r.IsDBNull(8) ? null : Families.BoardFamilies.Find(r.GetString(8))),
                 r.GetInt32(2), r.GetInt32(1), RolloutBoardStateNames.Parse(r.GetString(6)), r.IsDBNull(7) ? null : r.GetString(7)));
         return boards;
+    }
+
+    private static List<RolloutImage> LoadImages(SqliteConnection c, long id)
+    {
+        using var command = HistoryStore.Command(c, null,
+            "SELECT family, image_sha256, image_path FROM rollout_images WHERE rollout_id = $id ORDER BY rowid", ("$id", id));
+        using var r = command.ExecuteReader();
+        var images = new List<RolloutImage>();
+        while (r.Read()) images.Add(new RolloutImage(r.GetString(0), r.GetString(1), r.GetString(2)));
+        return images;
     }
 
     /// <summary>The ids of the latest <paramref name="limit"/> rollouts, newest first.</summary>
