@@ -48,11 +48,14 @@ public abstract class PushSender
     /// <summary>The bytes the board erases before it reads the image (it reads nothing meanwhile).</summary>
     public abstract long ErasedLength(PushImage image);
 
+    /// <summary>What the board's update of <paramref name="image"/> costs with flash of <paramref name="timing"/>: erase, program, verify.</summary>
+    public virtual OtaTimeEstimate Estimate(PushImage image, FlashTiming timing) => new(ErasedLength(image), timing);
+
     /// <summary>What the board's update of <paramref name="image"/> costs on typical flash.</summary>
-    public OtaTimeEstimate Typical(PushImage image) => new(ErasedLength(image), TypicalFlash);
+    public OtaTimeEstimate Typical(PushImage image) => Estimate(image, TypicalFlash);
 
     /// <summary>What it costs on the slowest flash the datasheets allow: what a host must be ready to wait.</summary>
-    public OtaTimeEstimate Slow(PushImage image) => new(ErasedLength(image), SlowFlash);
+    public OtaTimeEstimate Slow(PushImage image) => Estimate(image, SlowFlash);
 
     /// <summary>The longest the host waits with nothing acknowledged: the slow erase plus a margin (at least 30 s).</summary>
     public TimeSpan DefaultStall(PushImage image) => OtaUploadBudget.DefaultStall(Slow(image));

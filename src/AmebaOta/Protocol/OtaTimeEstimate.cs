@@ -15,11 +15,11 @@ public sealed record OtaTimeEstimate(long ImageLength, FlashTiming Timing)
     /// <summary>The erase before the first image byte is read.</summary>
     public TimeSpan Erase => Timing.Erase(Sectors);
 
-    /// <summary>Programming the image as it arrives: <c>flash_stream_write</c>, a word at a time.</summary>
-    public TimeSpan Program => Timing.StreamWrite(0, ImageLength);
+    /// <summary>Programming the image as it arrives: Ameba1's <c>flash_stream_write</c>, a word at a time (a family whose OTA code writes otherwise sets it).</summary>
+    public TimeSpan Program { get; init; } = Timing.StreamWrite(0, ImageLength);
 
-    /// <summary>Reading the image back for the checksum, and writing the three signature words.</summary>
-    public TimeSpan Verify => Timing.Read(ImageLength) + Timing.WordProgram * 3;
+    /// <summary>Reading the image back for the checksum, and writing the signature: Ameba1's three words (a family that does otherwise sets it).</summary>
+    public TimeSpan Verify { get; init; } = Timing.Read(ImageLength) + Timing.WordProgram * 3;
 
     /// <summary>Erase + program + verify.</summary>
     public TimeSpan Total => Erase + Program + Verify;
