@@ -4,6 +4,7 @@ using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Families;
+using AmebaOta.Fleet.History;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Commands;
@@ -72,6 +73,13 @@ public static class UploadCommand
                 ? await FindBoardAsync(name, parse.GetValue(ip), parse.GetValue(iface), parse.GetValue(discoverTimeout), givenPort, path.Name, image, asJson, cancellationToken)
                 : ResolveBoard(parse.GetValue(ip), givenPort ?? sender.DefaultPort);
 
+            string boardName = record.BoardName(board, parse.GetValue(device));
+            if (sender.BeforeUpdate(boardName, record.Earlier(boardName)) is { } before)
+            {
+                Diagnostics.Warning(Printable.Of(before));
+                warnings.Add(before);
+            }
+
             // Listen before sending, so the board's first announcement after its reboot cannot be missed.
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
             using var watch = watcher?.Watch(parse.GetValue(device), board);
@@ -98,12 +106,13 @@ public static class UploadCommand
             }
             catch (OtaUploadException e)
             {
+                string? last = e.Failure == OtaUploadFailure.ConnectionRefused ? record.LastFailure(boardName) : null;
                 throw new CliError(e.Failure switch
                 {
                     OtaUploadFailure.Interrupted => ExitCodes.Cancelled,
                     _ when e.IsConnectFailure => ExitCodes.CannotConnect,
                     _ => ExitCodes.TransferFailed,
-                }, sender.Explain(e));
+                }, sender.Explain(e) + (last is null ? "" : $"; {last}"));
             }
 
             watch?.UploadFinished();
@@ -120,6 +129,9 @@ public static class UploadCommand
             }
             RebootResult? reboot = watch is null ? null : await watch.WaitAsync(rebootWait!.Value, cancellationToken);
             record.Rebooted(reboot);
+            string? after = reboot is { Rebooted: false } ? null
+                : sender.AfterUpdate(boardName, record.WithThis(boardName, image, path.Name, reboot is null ? UploadOutcome.Sent : UploadOutcome.Rebooted));
+            if (asJson && after is not null) warnings.Add(after);
             if (asJson)
             {
                 JsonOut.Write(new UploadJson(path.Name, board.Address.ToString(), board.Port, image.Length, result.BytesSent, result.WireBytes,
@@ -130,9 +142,10 @@ public static class UploadCommand
                     warnings, RebootJson.From(reboot), image.Family.Id,
                     result.BoardClose is { } close ? Math.Round(close.After.TotalMilliseconds, 1) : null), CliJsonContext.Default.UploadJson);
             }
-            else if (reboot is { Rebooted: true })
+            else
             {
-                Console.WriteLine(UploadText.RebootedLine(reboot, sender.RebootMeaning));
+                if (reboot is { Rebooted: true }) Console.WriteLine(UploadText.RebootedLine(reboot, sender.RebootMeaning));
+                if (after is not null) Console.WriteLine(Printable.Of($"note: {after}"));
             }
             if (reboot is { Rebooted: false })
                 throw new CliError(ExitCodes.NoReboot, reboot.WentDownDuringUpload

@@ -112,6 +112,12 @@ public abstract class PushSender
     /// <summary>What the board does now that it has every byte, and what the wire said about it, for people.</summary>
     public abstract string AfterUpload(OtaUploadResult result);
 
+    /// <summary>What the board's past uploads (the history, oldest first) say the user should know before this one (null: nothing).</summary>
+    public virtual string? BeforeUpdate(string board, IReadOnlyList<Fleet.History.UploadRecord> history) => null;
+
+    /// <summary>What the user should know after a successful update (<paramref name="history"/> includes it; null: nothing).</summary>
+    public virtual string? AfterUpdate(string board, IReadOnlyList<Fleet.History.UploadRecord> history) => null;
+
     /// <summary>What the wire said after the last byte, printed before the wait for the reboot (null: nothing to say).</summary>
     public virtual string? WhileWaiting(OtaUploadResult result) => null;
 

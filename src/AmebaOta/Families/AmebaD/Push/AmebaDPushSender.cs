@@ -129,6 +129,12 @@ public sealed class AmebaDPushSender(AmebaDFamily family) : PushSender
 
     private static string FormatMs(TimeSpan t) => t.TotalSeconds < 1 ? $"{t.TotalMilliseconds:0} ms" : $"{t.TotalSeconds:0.0} s";
 
+    /// <summary>The USB-after-OTA trap, when the history says the board runs OTA2.</summary>
+    public override string? BeforeUpdate(string board, IReadOnlyList<Fleet.History.UploadRecord> history) => UsbAfterOtaTrap.BeforeUpdate(board, history);
+
+    /// <summary>Where the new image is by the history, and the USB-after-OTA trap when it is (or may be) in OTA2.</summary>
+    public override string? AfterUpdate(string board, IReadOnlyList<Fleet.History.UploadRecord> history) => UsbAfterOtaTrap.AfterUpdate(board, history);
+
     /// <inheritdoc />
     public override string RebootMeaning =>
         "an AmebaD board's OTA_Basic reboots only after the checksum matched and the new bank's signature was written, so it now boots " +
