@@ -13,7 +13,7 @@ namespace AmebaOta.Fleet;
 /// Each board is sent the image of its own family (<see cref="FleetImages"/>) through that family's <see cref="PushSender"/>;
 /// check the images first (<see cref="PushSender.Prepare"/>), as <c>upload</c> does.
 /// </summary>
-public sealed class FleetUpdater(FleetOptions? options = null)
+public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
 {
     private readonly FleetOptions _options = options ?? new FleetOptions();
 

@@ -34,7 +34,7 @@ public class HistoryFamilyTests
         }
 
         using var store = HistoryStore.Open(path);
-        Assert.Equal(2, store.SchemaVersion);
+        Assert.Equal(HistoryMigrations.Latest, store.SchemaVersion);
         var board = Assert.Single(store.Boards());
         Assert.Equal("ameba1", board.Family);
         Assert.Equal("ameba1", board.LastTaken!.Family);
@@ -43,7 +43,7 @@ public class HistoryFamilyTests
     }
 
     [Fact]
-    public void Sightings_and_uploads_record_the_family_and_an_unknown_txt_keeps_what_was_known()
+    public void Sightings_and_uploads_record_the_family_and_an_amebad_board_is_found_by_address_on_port_8082()
     {
         using var dir = new TempDir();
         using var store = HistoryStore.Open(dir.File("h.db"));
@@ -52,12 +52,12 @@ public class HistoryFamilyTests
         // By address, on the port it listens on (8082) and not the one it advertises (5000): still the board discovery saw.
         long id = store.BeginUpload(new UploadStart(null, new IPEndPoint(address, 8082), false, AmebaDImage, "upload"));
         store.FinishUpload(id, new UploadEnd(UploadOutcome.Rebooted));
-        store.RecordSightings([new BoardSighting("BW16", address, 5000, "BW16.local", null, DateTimeOffset.UtcNow)]);
+        store.RecordSightings([new BoardSighting("BW16", address, 5000, "BW16.local", "ameba_rtl8721d", DateTimeOffset.UtcNow) { Family = "amebad" }]);
 
         var board = Assert.Single(store.Boards());
         Assert.Equal("BW16", board.Name);
         Assert.Equal("amebad", board.Family);
-        Assert.Equal(5000, board.Port);   // the advertised port stays: the upload went to 8082
+        Assert.Equal(5000, board.Port);   // as last seen by mDNS: the upload went to 8082
         var upload = Assert.Single(store.Uploads());
         Assert.Equal("amebad", upload.Family);
         Assert.Equal("amebad", upload.Image.Family);

@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet.History;
 
@@ -11,8 +12,16 @@ namespace AmebaOta.Fleet.History;
 /// <param name="RolloutId">The rollout it belongs to, if any.</param>
 public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null)
 {
-    /// <summary>The image's family, which is the board's: a board is only ever sent images of its own family.</summary>
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>): the image's, since a board is only ever sent images of its own family.</summary>
     public string Family { get; init; } = Image.Family;
+    /// <summary>The site whose agent sends it; null when the command sends it itself.</summary>
+    public string? Site { get; init; }
+    /// <summary>Who asked for it; null: <see cref="History.Actor.Current"/>.</summary>
+    public string? Actor { get; init; }
+    /// <summary>The site agent that sends it.</summary>
+    public string? Agent { get; init; }
+    /// <summary>The job it carries out.</summary>
+    public long? JobId { get; init; }
 }
 
 /// <summary>How an upload ended.</summary>
@@ -42,8 +51,14 @@ public sealed record UploadRecord(
     long Id, string Board, string Address, int Port, ImageIdentity Image, long? RolloutId, string Command,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, UploadOutcome? Outcome, string? Error, int? ExitCode, int? Attempts, double? RebootMs)
 {
-    /// <summary>The family of the image and board (<c>ameba1</c>, <c>amebad</c>, …).</summary>
-    public string Family { get; init; } = "ameba1";
+    /// <summary>The board's family.</summary>
+    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The site it was sent at (by that site's agent); null when a command sent it itself.</summary>
+    public string? Site { get; init; }
+    /// <summary>Who asked for it.</summary>
+    public string? Actor { get; init; }
+    /// <summary>The agent that sent it.</summary>
+    public string? Agent { get; init; }
 
     /// <summary>True once the upload has an end (false while it runs, or forever if its process died).</summary>
     public bool Ended => EndedAt is not null;
@@ -66,8 +81,10 @@ public sealed record BoardSummary(
     string Name, string? Address, int? Port, string? Host, string? BoardId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen,
     UploadRecord? LastTaken, UploadRecord? Believed)
 {
-    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …): from its TXT <c>board=</c>, or the images it took.</summary>
-    public string Family { get; init; } = "ameba1";
+    /// <summary>The board's family.</summary>
+    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The site whose agent last saw it; null when only commands have seen it.</summary>
+    public string? Site { get; init; }
 
     /// <summary>True when the believed image was confirmed by the board's reboot.</summary>
     public bool BelievedVerified => Believed?.Outcome == UploadOutcome.Rebooted;
@@ -82,4 +99,8 @@ public sealed record BoardSummary(
 /// <param name="ImageSha">Image SHA-256 or a prefix of it (at least 4 hex digits).</param>
 /// <param name="Since">Started at or after.</param>
 /// <param name="RolloutId">Belonging to this rollout.</param>
-public sealed record HistoryFilter(string? Board = null, string? ImageSha = null, DateTimeOffset? Since = null, long? RolloutId = null);
+/// <param name="Site">At this site.</param>
+public sealed record HistoryFilter(string? Board = null, string? ImageSha = null, DateTimeOffset? Since = null, long? RolloutId = null, string? Site = null);
+
+/// <summary>One entry of the audit trail: who did what, when.</summary>
+public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string? Subject, string? Detail);
