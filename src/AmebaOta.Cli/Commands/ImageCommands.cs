@@ -1,6 +1,8 @@
 using System.CommandLine;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
@@ -10,8 +12,9 @@ public static class ImageCommands
 {
     public static Command Build()
     {
-        var image = new Command("image", "Create and inspect firmware image files (ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin).");
+        var image = new Command("image", "Create and inspect firmware image files (Ameba1: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin; AmebaD: km0_km4_image2.bin, OTA_All.bin).");
         image.Add(Make());
+        image.Add(AmebaDImageCommands.OtaAll());
         image.Add(Info());
         return image;
     }
@@ -21,8 +24,10 @@ public static class ImageCommands
         var version = new Option<uint>("--version") { Description = "Sketch version the image prints (\"This is version N\")", Required = true };
         var output = new Option<FileInfo>("--output", "-o") { Description = "File to write", Required = true };
         var name = new Option<string>("--name") { Description = "mDNS device name the sketch advertises", DefaultValueFactory = _ => SketchDescriptor.DefaultDeviceName };
-        var port = new Option<ushort>("--port") { Description = "OTA port the sketch listens on", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
-        var board = new Option<string>("--board") { Description = "Board variant: rtl8195a or rtl8710", DefaultValueFactory = _ => "rtl8195a" };
+        var port = new Option<ushort?>("--port") { Description = "OTA port the sketch listens on (default: 5000 on Ameba1, 8082 on AmebaD)" };
+        var board = new Option<string?>("--board") { Description = "Board variant: rtl8195a (default) or rtl8710; rtl8721d (or an AmebaD board: bw16, amb21 … amb26) means --family amebad" };
+        var family = FamilyOption.Create("Image format: ameba1 (ota.bin, default) or amebad (km0_km4_image2.bin, as the AmebaD Arduino build makes it)");
+        var otaAll = new Option<bool>("--ota-all") { Description = "AmebaD: write the OTA_All.bin (the 32-byte OTA header, then the image) instead of km0_km4_image2.bin" };
         var pin = new Option<int?>("--recovery-pin") { Description = "Arduino recovery pin the sketch configures (default: 18 on rtl8195a, 17 on rtl8710)" };
         var mode = new Option<string>("--mode") { Description = "Sketch: basic (ota_basic, blocking), non-block (ota_non_block, background OTA thread), or one that pulls its update: cloud (ota_cloud: /check.txt then /ota.bin), sdk-local (update_ota_local, raw TCP), sdk-http (http_update_ota)", DefaultValueFactory = _ => "basic" };
         var server = new Option<string?>("--server") { Description = "For cloud, sdk-local, sdk-http: the server the sketch pulls from, HOST:PORT[/RESOURCE] (e.g. 127.0.0.1:8080, 127.0.0.1:8082, 127.0.0.1:8080/ota_sdk.bin)" };
@@ -33,15 +38,25 @@ public static class ImageCommands
         var signed = new Option<bool>("--signed") { Description = "Write the \"new\" signature (ram_2.p.bin style) instead of 0xFF (ota.bin style)" };
         var force = new Option<bool>("--force") { Description = "Overwrite the output file if it exists" };
 
-        var command = new Command("make", "Build a test firmware image in ota.bin format whose body carries a sketch descriptor the virtual board runs.\n" +
+        var command = new Command("make", "Build a test firmware image whose body carries a sketch descriptor the virtual board runs: an ota.bin (Ameba1), " +
+            "or a km0_km4_image2.bin laid out like the AmebaD Arduino build output (--family amebad: KM0 then KM4 image 2, the OTA_Basic sketch).\n" +
             "Example: ameba-ota image make --version 2 --mode non-block -o v2.bin\n" +
-            "Example: ameba-ota image make --version 1 --mode cloud --server 127.0.0.1:8080 -o v1.bin")
-        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force, server };
+            "Example: ameba-ota image make --version 1 --mode cloud --server 127.0.0.1:8080 -o v1.bin\n" +
+            "Example: ameba-ota image make --family amebad --version 2 --size 1M -o km0_km4_image2.bin")
+        { version, output, name, port, board, family, pin, mode, v1, ssid, size, sdram, signed, otaAll, force, server };
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            if (!BoardKinds.TryParse(parse.GetValue(board)!, out var boardKind))
-                throw new CliError(ExitCodes.Usage, $"unknown board '{parse.GetValue(board)}': use rtl8195a or rtl8710");
+            var boardText = parse.GetValue(board);
+            BoardKind boardKind = BoardKind.Rtl8195a;
+            if (boardText is not null && !BoardKinds.TryParse(boardText, out boardKind))
+                throw new CliError(ExitCodes.Usage, $"unknown board '{boardText}': use {BoardKinds.Ids}");
+            var chosen = FamilyOption.Read(parse, family);
+            if (chosen is not null && boardText is not null && BoardFamilies.Of(boardKind) != chosen)
+                throw new CliError(ExitCodes.Usage, $"--board {boardText} is an {BoardFamilies.Of(boardKind).Id} board, not {chosen.Id}");
+            if ((chosen ?? BoardFamilies.Of(boardKind)) == BoardFamilies.AmebaD)
+                return AmebaDImageCommands.Make(parse, new AmebaDImageCommands.MakeOptions(version, output, name, port, pin, mode, v1, ssid, size, sdram, signed, otaAll, force, server));
+            if (parse.GetValue(otaAll)) throw new CliError(ExitCodes.Usage, "--ota-all is for AmebaD images (--family amebad)");
             if (!SketchModes.TryParse(parse.GetValue(mode)!, out var sketchMode))
                 throw new CliError(ExitCodes.Usage, $"unknown mode '{parse.GetValue(mode)}': use basic, non-block, cloud, sdk-local or sdk-http");
             string? serverText = parse.GetValue(server);
@@ -65,7 +80,7 @@ public static class ImageCommands
             int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
             if (AmebaOta.Pins.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), AmebaOta.Pins.PinMap.For(boardKind), out _) is { } pinError)
                 throw new CliError(ExitCodes.Usage, $"--recovery-pin {recovery}: {pinError}, so setRecoverPin() could not use it");
-            var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
+            var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port) ?? SketchDescriptor.DefaultPort, (byte)recovery, boardKind, sketchMode,
                 parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!, serverText?.Trim());
             if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
 
@@ -84,14 +99,17 @@ public static class ImageCommands
 
     private static Command Info()
     {
-        var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin, or one made by 'image make'" };
+        var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin (Ameba1), km0_km4_image2.bin, OTA_All.bin (AmebaD), or one made by 'image make'" };
         var json = CommonOptions.Json();
         var command = new Command("info", "Show an image file's header, length, load address, signature, RTKWin, Image 3, checksum and sketch.\n" +
-            "Example: ameba-ota image info build/ota.bin --json")
+            "AmebaD files also show their OTA header and sub-images, and what a board would do with them: which bank, whether it fits, the checksum, the signature it would write, what it would refuse.\n" +
+            "Example: ameba-ota image info build/ota.bin --json\n" +
+            "Example: ameba-ota image info OTA_All.bin")
         { file, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
+            if (AmebaDImageCommands.IsAmebaD(path)) return AmebaDImageCommands.Info(path, parse.GetValue(json));
             var image = ImageFile.Load(path.FullName);
             var warnings = ImageWarnings(image);
             if (parse.GetValue(json))
