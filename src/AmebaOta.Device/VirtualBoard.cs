@@ -59,6 +59,12 @@ public sealed class VirtualBoard
     /// <summary>What the OTA receiver is doing right now (erasing sector 37 of 120, downloading, hung after a FIN, …).</summary>
     public OtaReceiverActivity OtaActivity { get; } = new();
 
+    /// <summary>The board's family (its boot code and sketches).</summary>
+    public AmebaOta.Families.BoardFamily Family => _options.Family.Family;
+
+    /// <summary>The port the board listens on instead of its sketch's (null: the sketch's).</summary>
+    public int? PortOverride => _resolvedPort ?? _options.PortOverride;
+
     /// <summary>The flash timing profile the board runs with.</summary>
     public FlashTiming FlashTiming => Flash.Timing;
 

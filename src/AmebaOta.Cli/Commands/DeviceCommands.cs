@@ -47,6 +47,7 @@ public static class DeviceCommands
         var control = new Option<string?>("--control") { HelpName = "PATH", Description = "Also take commands on this Unix domain socket (one per line, one reply line each)" };
         var noStdin = new Option<bool>("--no-stdin") { Description = "Do not read commands from standard input" };
         var flashTiming = FlashTimingOption.Create();
+        var sketchDelays = SketchDelaysOption.Create();
         var command = new Command("run",
             "Boot a virtual board from a flash file and run its sketch: the boot log, then e.g. \"This is version 1\" and the OTA receiver.\n" +
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
@@ -55,7 +56,7 @@ public static class DeviceCommands
             "The family (Ameba1 or AmebaD) is read from the flash file's boot code. An AmebaD board runs OTA_Basic: it joins Wi-Fi (10 s), advertises MyAmeba on port 5000 and listens on 8082.\n" +
             "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock\n" +
             "Example: ameba-ota device run --flash bw16.bin --port 0")
-        { flash, ip, port, pins, board, family, receiveTimeout, defaultSketch, sketchOption, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming };
+        { flash, ip, port, pins, board, family, receiveTimeout, defaultSketch, sketchOption, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming, sketchDelays };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -102,6 +103,7 @@ public static class DeviceCommands
                 WifiFlaky = flaky,
                 FlashTiming = timing,
                 Family = virtualFamily,
+                Timing = SketchDelaysOption.Read(parse, sketchDelays),
             };
             var virtualBoard = VirtualBoard.Open(options);
             // Our own SIGINT/SIGTERM/SIGHUP handling, registered before the board prints anything: a signal that arrives while

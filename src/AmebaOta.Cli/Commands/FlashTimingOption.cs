@@ -16,6 +16,13 @@ public static class FlashTimingOption
         DefaultValueFactory = _ => FlashTiming.Typical.Name,
     };
 
+    /// <summary>The profile named by the option for each family (its own parts' values), checked once for every family.</summary>
+    public static Func<Families.BoardFamily, FlashTiming> ReadPerFamily(ParseResult parse, Option<string> option)
+    {
+        var profiles = Families.BoardFamilies.All.ToDictionary(f => f, f => Read(parse, option, f));
+        return family => profiles[family];
+    }
+
     /// <summary>The profile named by the option, checked.</summary>
     public static FlashTiming Read(ParseResult parse, Option<string> option, Families.BoardFamily? family = null)
     {

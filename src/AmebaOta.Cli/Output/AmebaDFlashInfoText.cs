@@ -18,7 +18,7 @@ public static class AmebaDFlashInfoText
         yield return $"boot images:      KM0 boot at 0x000000 {Present(flash, AmebaDFlashLayout.Km0Boot)}, KM4 boot at 0x004000 {Present(flash, AmebaDFlashLayout.Km4Boot)}";
         yield return $"layout:           {Layout}";
         foreach (var bank in new[] { boot.Ota1, boot.Ota2 })
-            yield return $"{OtaBanks.Describe(bank.Bank) + ":",-18}{Bank(bank)}";
+            yield return $"{OtaBanks.Describe(bank.Bank) + ":",-19}{Bank(bank)}";
         yield return $"boots:            {Boots(boot)}";
         yield return $"  why:            {boot.Reason}";
         if (boot.Ota1Shadowed) yield return $"warning:          {AmebaDBootResult.TrapFix}";

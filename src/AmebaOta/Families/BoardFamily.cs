@@ -44,6 +44,14 @@ public abstract class BoardFamily
     /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
     public abstract NorFlash CreateBlankChip(int size);
 
+    /// <summary>
+    /// Writes <paramref name="image"/> (one of this family's images) into <paramref name="flash"/> as the family's USB
+    /// upload does (Ameba1: DAP, Default Image 2 at 0xB000; AmebaD: the boot images and OTA1). An image of another family,
+    /// or one that does not fit, is refused with an <see cref="Images.ImageFormatException"/>.
+    /// </summary>
+    public virtual void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        throw new Images.ImageFormatException($"a virtual {DisplayName} board cannot be written by USB upload in this version");
+
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 

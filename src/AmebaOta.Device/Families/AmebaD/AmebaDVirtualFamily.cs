@@ -25,6 +25,12 @@ public sealed class AmebaDVirtualFamily : IVirtualFamily
         return null;
     }
 
+    /// <summary><c>OTA_PORT</c> of <c>OTA_Basic</c>: 8082 (it advertises 5000).</summary>
+    public int DefaultOtaPort => AmebaOta.Families.AmebaD.AmebaDFamily.OtaPort;
+
+    /// <summary><c>ota_accept_socket</c>'s 3 s.</summary>
+    public TimeSpan DefaultReceiveTimeout => AmebaOta.Families.AmebaD.Push.AmebaDReceiverOptions.DefaultReceiveTimeout;
+
     /// <summary><c>ota_platform_reset</c> arms the watchdog with 50 ms (its 100 ms wait is the receiver's).</summary>
     public TimeSpan ResetDelay => TimeSpan.FromMilliseconds(50);
 

@@ -66,6 +66,10 @@ public sealed class AmebaDFamily : BoardFamily
     /// <inheritdoc />
     public override NorFlash CreateBlankChip(int size) => AmebaDBlankChip.Create(size);
 
+    /// <summary>The boot images, then the image into OTA1 (<see cref="AmebaDUsbUpload"/>).</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        AmebaDUsbUpload.Write(flash, image as AmebaDImageFile ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an AmebaD image"));
+
     /// <summary>By signature: OTA2 whenever valid (docs/reference section 11.1). No pin is read.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => AmebaDBootLoader.Boot(flash);
 
