@@ -6,6 +6,7 @@ using AmebaOta.Families.AmebaD.Flash;
 using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Flash;
 using AmebaOta.Protocol;
+using AmebaOta.Protocol.Lwip;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -173,7 +174,7 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
         OtaReceiverActivity activity, CancellationToken linkLost, CancellationToken cancellationToken)
     {
         var timeout = options.ReceiveTimeout;
-        ValueTask<int> Read(Memory<byte> into) => ReadAsync(client, into, timeout, linkLost, cancellationToken);
+        ValueTask<int> Read(Memory<byte> into) => LwipRead.ReadAsync(client, into, timeout, linkLost, cancellationToken);
         AmebaDReceiveResult Fail(AmebaDReceiveOutcome outcome, OtaAllHeader? header = null, long written = 0, uint? sum = null) =>
             new(outcome, target, remote, header, written, sum);
 
@@ -458,27 +459,5 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
         activity.Set(OtaReceiverPhase.Overrun);
         await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         return new AmebaDReceiveResult(AmebaDReceiveOutcome.Overrun, target, remote, null, 0, null);
-    }
-
-    /// <summary>
-    /// One <c>read()</c> with lwIP 2.0.2's semantics: bytes read, 0 once the peer has closed (FIN, and forever after),
-    /// -1 on a reset, a socket error, a dropped link or <c>SO_RCVTIMEO</c> expiring.
-    /// </summary>
-    private static async ValueTask<int> ReadAsync(Socket client, Memory<byte> buffer, TimeSpan timeout, CancellationToken linkLost, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
-        timer.CancelAfter(timeout);
-        try
-        {
-            return await client.ReceiveAsync(buffer, SocketFlags.None, timer.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return -1;
-        }
-        catch (SocketException)
-        {
-            return -1;
-        }
     }
 }
