@@ -11,7 +11,7 @@ enter_netns "$0" "$@"
 echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_wmem
 echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_rmem
 exec python3 - "$(cli_dll)" "$@" <<'PY'
-import re, socket, struct, subprocess, sys, tempfile, threading, time
+import json, re, socket, struct, subprocess, sys, tempfile, threading, time
 cli, args = sys.argv[1], sys.argv[2:]
 size = next((int(a) for a in args if a.isdigit()), 1000000)
 work = tempfile.mkdtemp()
@@ -40,7 +40,9 @@ def one(profile):
     threading.Thread(target=read, daemon=True).start()
     while "Waiting for client ..." not in seen: time.sleep(0.01)
     t0 = time.monotonic()
-    if "--upload" in args: subprocess.run(["dotnet", cli, "upload", "OTA_All.bin", "--ip", "127.0.0.1"], cwd=work, capture_output=True)
+    if "--upload" in args:
+        up = subprocess.run(["dotnet", cli, "upload", "OTA_All.bin", "--ip", "127.0.0.1", "--json", "--db", "none"], cwd=work, capture_output=True, text=True)
+        uploads.append((profile, up.returncode, json.loads(up.stdout) if up.returncode == 0 else up.stderr.strip()))
     else: push(8082, open(f"{work}/OTA_All.bin", "rb").read())
     closed = time.monotonic() - t0
     while "[MODULE_BOOT-LEVEL_INFO]:OTA2 USE" not in seen and time.monotonic() - t0 < 600: time.sleep(0.005)
@@ -53,6 +55,18 @@ def one(profile):
 
 print("| flash | image | connect → `Update file size` | model: erase + write | connect → board's close | connect → `OTA2 USE` | model: whole update | difference |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
+uploads = []
 for profile in ["typical"] + ([] if "--no-slow" in args else ["slow"]):
     one(profile)
+if uploads:
+    # What `ameba-ota upload --json` itself reports: the erase as the host sees it (no acknowledgement beyond the board's
+    # window), the last acknowledgement, the board's close after it, and the stall budget it allowed.
+    print()
+    print("| flash | `upload` exit | host: erase wait | model: erase | host: last ack | board's close after the last ack | stall budget |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for profile, code, up in uploads:
+        if code != 0: print(f"| {profile} | {code} | {up} | | | | |"); continue
+        e = model[profile][0]
+        print(f"| {profile} | {code} | {up['eraseWaitMs'] / 1000:.2f} s | {e:.2f} s | {up['durationMs'] / 1000:.2f} s | "
+              f"{up['boardClosedMs']:.0f} ms | {up['stallTimeoutS']:.0f} s |")
 PY
