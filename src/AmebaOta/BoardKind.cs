@@ -1,34 +1,53 @@
 namespace AmebaOta;
 
-/// <summary>The two Ameba board variants the Arduino package supports.</summary>
+/// <summary>The Ameba board models, across families. The value is also the sketch descriptor's board byte.</summary>
 public enum BoardKind : byte
 {
     /// <summary>Ameba RTL8195A (the Ameba Arduino board).</summary>
     Rtl8195a = 0,
     /// <summary>Ameba RTL8710 (smaller module; different pin map).</summary>
     Rtl8710 = 1,
+    /// <summary>AmebaPro2 RTL8735B: the AMB82-mini.</summary>
+    Rtl8735b = 3,
 }
 
 /// <summary>Names of <see cref="BoardKind"/> values as the CLI and TXT records spell them.</summary>
 public static class BoardKinds
 {
-    /// <summary>The id used on the command line: <c>rtl8195a</c> or <c>rtl8710</c>.</summary>
-    public static string Id(BoardKind board) => board == BoardKind.Rtl8710 ? "rtl8710" : "rtl8195a";
+    /// <summary>Every model this version knows.</summary>
+    public static IReadOnlyList<BoardKind> All { get; } = Enum.GetValues<BoardKind>();
 
-    /// <summary>The name the Arduino IDE shows: <c>Ameba RTL8195A</c> or <c>Ameba RTL8710</c>.</summary>
-    public static string DisplayName(BoardKind board) => board == BoardKind.Rtl8710 ? "Ameba RTL8710" : "Ameba RTL8195A";
+    /// <summary>True for a board byte this version knows.</summary>
+    public static bool IsKnown(byte value) => All.Contains((BoardKind)value);
 
-    /// <summary>Parses an id (<c>rtl8195a</c>, <c>rtl8710</c>), case-insensitively.</summary>
+    /// <summary>The id used on the command line: <c>rtl8195a</c>, <c>rtl8710</c>, <c>rtl8735b</c>.</summary>
+    public static string Id(BoardKind board) => board switch
+    {
+        BoardKind.Rtl8710 => "rtl8710",
+        BoardKind.Rtl8735b => "rtl8735b",
+        _ => "rtl8195a",
+    };
+
+    /// <summary>The name the Arduino IDE shows: <c>Ameba RTL8195A</c>, <c>Ameba RTL8710</c>, <c>AMB82-MINI</c>.</summary>
+    public static string DisplayName(BoardKind board) => board switch
+    {
+        BoardKind.Rtl8710 => "Ameba RTL8710",
+        BoardKind.Rtl8735b => "AMB82-MINI",
+        _ => "Ameba RTL8195A",
+    };
+
+    /// <summary>Parses an id (<c>rtl8195a</c>, <c>rtl8710</c>, <c>rtl8735b</c>, <c>amb82-mini</c>), case-insensitively.</summary>
     public static bool TryParse(string text, out BoardKind board)
     {
         switch (text.Trim().ToLowerInvariant())
         {
             case "rtl8195a" or "8195a" or "ameba_rtl8195a": board = BoardKind.Rtl8195a; return true;
             case "rtl8710" or "8710" or "ameba_rtl8710": board = BoardKind.Rtl8710; return true;
+            case "rtl8735b" or "8735b" or "amb82-mini" or "amb82mini" or "amb82": board = BoardKind.Rtl8735b; return true;
             default: board = default; return false;
         }
     }
 
-    /// <summary>The recovery pin the stock examples use: 18 (PE_5) on RTL8195A, 17 (PA_0) on RTL8710.</summary>
+    /// <summary>The recovery pin the stock examples use: 18 (PE_5) on RTL8195A, 17 (PA_0) on RTL8710 (the newer families have none; 18 is kept as a placeholder).</summary>
     public static int DefaultRecoveryPin(BoardKind board) => board == BoardKind.Rtl8710 ? 17 : 18;
 }

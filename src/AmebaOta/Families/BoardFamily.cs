@@ -44,6 +44,15 @@ public abstract class BoardFamily
     /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
     public abstract NorFlash CreateBlankChip(int size);
 
+    /// <summary>
+    /// True when the family's boards are built with an Arduino "OTA Mode" menu that changes the flash layout (AmebaPro2:
+    /// Enable gives two 4 MiB firmware slots, Disable a 64 KiB second slot).
+    /// </summary>
+    public virtual bool HasOtaModeSetting => false;
+
+    /// <summary>A factory-fresh chip laid out for the board menu's OTA Mode (families without the setting ignore it).</summary>
+    public virtual NorFlash CreateBlankChip(int size, bool otaMode) => CreateBlankChip(size);
+
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
