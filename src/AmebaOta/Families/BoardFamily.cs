@@ -56,6 +56,16 @@ public abstract class BoardFamily
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
+    /// <summary>
+    /// The flash timing profiles of the family's flash parts, by the names <c>--flash-timing</c> takes (<c>instant</c>,
+    /// <c>typical</c>, <c>slow</c>): each family's datasheet values and the way its OTA code drives the part.
+    /// </summary>
+    public virtual IReadOnlyList<FlashTiming> FlashTimings => FlashTiming.Profiles;
+
+    /// <summary>The family's profile called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public FlashTiming? FindFlashTiming(string name) =>
+        FlashTimings.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

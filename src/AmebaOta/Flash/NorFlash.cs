@@ -169,7 +169,13 @@ public sealed class NorFlash
     /// </summary>
     public void StreamWrite(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: true);
 
-    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite)
+    /// <summary>
+    /// Programs bytes as one operation (for power cuts) that takes <paramref name="time"/>: for write routines whose
+    /// command pattern a family computes itself from <see cref="Timing"/> (AmebaD's 12-byte program commands).
+    /// </summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes, TimeSpan time) => Program(address, bytes, streamWrite: false, time);
+
+    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite, TimeSpan? time = null)
     {
         int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
         int a = Wrap(address);
@@ -181,7 +187,8 @@ public sealed class NorFlash
             source = source[n..];
             a = 0;
         }
-        Charge(streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
+        Charge(time is { } t ? (length == bytes.Length ? t : t * ((double)length / Math.Max(1, bytes.Length)))
+            : streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
         ProgramCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Program, address, bytes.Length);

@@ -10,7 +10,7 @@ namespace AmebaOta.Images;
 /// off size field
 ///   0    8 magic "AMOTASK1"
 ///   8    1 descriptor length in bytes (header fields + strings)
-///   9    1 board: 0 rtl8195a, 1 rtl8710, 3 rtl8735b (AMB82-mini)
+///   9    1 board: 0 rtl8195a, 1 rtl8710, 2 rtl8721d (AmebaD), 3 rtl8735b (AmebaPro2 AMB82-mini)
 ///  10    1 mode: 0 basic (ota_basic), 1 non-block (ota_non_block), 2 cloud (ota_cloud), 3 sdk-local
 ///              (update_ota_local), 4 sdk-http (http_update_ota), 5 ota-http (the OTA UI client)
 ///  11    1 flags: bit 0 = apply the version-1 settings (setOtaAddress + setRecoverPin)
