@@ -251,14 +251,14 @@ public sealed class VirtualBoard
         var wifi = _options.WifiFactory?.Invoke() ?? new WifiLink(_options.Wifi);
         var context = new SketchContext(sketch, Flash, console, wifi, _options.BindAddress, _resolvedPort ?? sketch.Port,
             _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged,
-            name => AdvertisingChanged?.Invoke(name), OtaActivity);
+            name => AdvertisingChanged?.Invoke(name), OtaActivity, _options.Family.OtaStarvesNetwork, boot);
         lock (_gate) _context = context;
         bool goodbye = false;
         try
         {
             var exit = await program.RunAsync(context, cancellationToken).ConfigureAwait(false);
-            // sys_reset() busy-waits 100 ms before it resets the chip.
-            if (exit == SketchExit.Reboot) await Task.Delay(SysResetDelay, cancellationToken).ConfigureAwait(false);
+            // Ameba1's sys_reset() busy-waits 100 ms before it resets the chip; AmebaD's watchdog fires 50 ms after it is armed.
+            if (exit == SketchExit.Reboot) await Task.Delay(_options.Family.ResetDelay, cancellationToken).ConfigureAwait(false);
             // An idling sketch (loop() does nothing) keeps its services: mDNS still answers, as on a real board.
             if (exit == SketchExit.Idle) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             return exit;

@@ -3,7 +3,8 @@ using System.Net;
 using System.Runtime.InteropServices;
 using AmebaOta.Device;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families;
+using AmebaOta.Families.AmebaD;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Pins;
@@ -29,8 +30,10 @@ public static class DeviceCommands
         var port = new Option<int?>("--port") { Description = "Listen on this port instead of the sketch's (0: any free port, kept across reboots)" };
         var pins = new Option<string[]>("--pin") { Description = "Level of a pin at reset, PIN=high|low (Arduino pin 18 or chip pin PE_5). Repeatable. Unset pins read LOW", AllowMultipleArgumentsPerToken = false };
         var board = FlashCommands.BoardOption();
-        var receiveTimeout = new Option<double>("--receive-timeout") { Description = "Seconds the OTA receiver waits for each read (30 on a real board)", DefaultValueFactory = _ => 30 };
-        var defaultSketch = new Option<bool>("--default-sketch") { Description = "Run a basic OTA sketch (MyAmeba, port 5000) when the image has no sketch descriptor (real ARM code)" };
+        var receiveTimeout = new Option<double?>("--receive-timeout") { Description = "Seconds the OTA receiver waits for each read (a real board's: 30 on Ameba1, 3 on AmebaD)" };
+        var defaultSketch = new Option<bool>("--default-sketch") { Description = "Run the family's basic OTA sketch (Ameba1: ota_basic, MyAmeba, port 5000; AmebaD: OTA_Basic, port 8082) when the image has no sketch descriptor (real ARM code)" };
+        var sketchOption = new Option<string?>("--sketch") { HelpName = "ota-basic", Description = "The sketch to run when the image has no sketch descriptor (a real Arduino build output): ota-basic (the same as --default-sketch)" };
+        var family = FamilyOption.Create("The board's family when the flash file's boot code does not say (an erased chip); otherwise read from the file");
         var iface = DiscoverCommands.InterfaceOption();
         iface.Description = "Network interface the board's mDNS responder uses, by name (lo) or address; default: the interface that holds --ip";
         var noMdns = new Option<bool>("--no-mdns") { Description = "Do not advertise by mDNS (the port is only listened on)" };
@@ -49,8 +52,10 @@ public static class DeviceCommands
             "stdout carries exactly the board's serial output; notes from the simulator go to stderr. Ctrl+C stops it, with the flash file written back.\n" +
             "While it runs it takes commands on stdin (and --control PATH): " + Device.Control.BoardControl.Commands + ".\n" +
             "The flash takes real time (--flash-timing typical): an OTA of 480 KiB erases for about 5.4 s before the board reads a byte.\n" +
-            "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock")
-        { flash, ip, port, pins, board, receiveTimeout, defaultSketch, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming };
+            "The family (Ameba1 or AmebaD) is read from the flash file's boot code. An AmebaD board runs OTA_Basic: it joins Wi-Fi (10 s), advertises MyAmeba on port 5000 and listens on 8082.\n" +
+            "Example: ameba-ota device run --flash board.bin --pin 18=high --control /tmp/board.sock\n" +
+            "Example: ameba-ota device run --flash bw16.bin --port 0")
+        { flash, ip, port, pins, board, family, receiveTimeout, defaultSketch, sketchOption, iface, noMdns, wifiDown, wifiFlaky, control, noStdin, flashTiming };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -58,19 +63,27 @@ public static class DeviceCommands
             var address = DeviceRunChecks.ParseAddress(parse.GetValue(ip)!, advertises: !parse.GetValue(noMdns));
             int? portOverride = parse.GetValue(port);
             if (portOverride is { } requested) OptionChecks.InRange(requested, 0, 65535, "--port");
-            double timeout = parse.GetValue(receiveTimeout);
+            var chip = FlashCommands.FamilyOf(FlashFile.Load(path.FullName), FamilyOption.Read(parse, family), path.Name);
+            var virtualFamily = Device.Families.VirtualFamilies.For(chip)
+                ?? throw new CliError(ExitCodes.Usage, $"this version has no virtual {chip.DisplayName} board");
+            bool amebaD = chip == BoardFamilies.AmebaD;
+            double timeout = parse.GetValue(receiveTimeout) ?? (amebaD ? 3 : 30);
             OptionChecks.Seconds(timeout, 86400, "--receive-timeout");
-            var boardKind = FlashCommands.ParseBoard(parse.GetValue(board)!);
+            if (amebaD && parse.GetResult(board) is { Implicit: false }) throw new CliError(ExitCodes.Usage, "--board: an AmebaD board has one pin map that matters to OTA: none (drop --board)");
+            if (amebaD && (parse.GetValue(pins) ?? []).Length > 0) throw new CliError(ExitCodes.Usage, "--pin: an AmebaD boot loader reads no pin (the forced-OTA1 GPIO is disabled in Realtek's boot image)");
+            var boardKind = amebaD ? BoardKind.Rtl8721d : FlashCommands.ParseBoard(parse.GetValue(board)!);
             var levels = FlashCommands.ParsePins(parse.GetValue(pins) ?? [], PinMap.For(boardKind));
             var flaky = ParseFlaky(parse.GetResult(wifiFlaky) is null ? null : parse.GetValue(wifiFlaky) ?? "");
-            var timing = FlashTimingOption.Read(parse, flashTiming);
+            var timing = FlashTimingOption.Read(parse, flashTiming, chip);
+            if (parse.GetValue(sketchOption) is { } sketchText && (!SketchModes.TryParse(sketchText, out var sketchMode) || sketchMode != SketchMode.Basic))
+                throw new CliError(ExitCodes.Usage, $"--sketch {sketchText}: use ota-basic");
 
             // Held while the board runs: a second board on the same flash file is refused, not left to overwrite this one's.
             using var flashLock = FlashFileLock.Acquire(path.ToString());
-            var defaultSketchDescriptor = parse.GetValue(defaultSketch)
-                ? new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind))
-                : null;
-            if (DeviceRunChecks.FirstListenPort(path.FullName, levels, portOverride, defaultSketchDescriptor) is { } listenPort)
+            var defaultSketchDescriptor = !parse.GetValue(defaultSketch) && parse.GetValue(sketchOption) is null ? null
+                : amebaD ? new SketchDescriptor(0, Port: AmebaDFamily.OtaPort, RecoveryPin: Pins.RecoveryPin.Unused, Board: BoardKind.Rtl8721d)
+                : new SketchDescriptor(0, Board: boardKind, RecoveryPin: (byte)BoardKinds.DefaultRecoveryPin(boardKind));
+            if (DeviceRunChecks.FirstListenPort(path.FullName, chip, levels, portOverride, defaultSketchDescriptor) is { } listenPort)
                 DeviceRunChecks.EnsureCanListen(address, listenPort);
             if (!parse.GetValue(noMdns)) MulticastCheck.Ensure(parse.GetValue(iface) ?? address.ToString(), offerNoMdns: true);
 
@@ -88,6 +101,7 @@ public static class DeviceCommands
                 Wifi = new WifiNetwork(up: !parse.GetValue(wifiDown)),
                 WifiFlaky = flaky,
                 FlashTiming = timing,
+                Family = virtualFamily,
             };
             var virtualBoard = VirtualBoard.Open(options);
             // Our own SIGINT/SIGTERM/SIGHUP handling, registered before the board prints anything: a signal that arrives while
@@ -96,7 +110,7 @@ public static class DeviceCommands
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, PowerOff);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, PowerOff);
             using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, PowerOff);   // the terminal closed: stop as cleanly as on SIGTERM
-            Console.Error.WriteLine($"[virtual board] {path.Name}: {virtualBoard.Flash.Size / 1024} KiB flash, {timing} timing; Ctrl+C or 'quit' to stop");
+            Console.Error.WriteLine($"[virtual board] {path.Name}: {chip.Id} board, {virtualBoard.Flash.Size / 1024} KiB flash, {timing} timing; Ctrl+C or 'quit' to stop");
             if (flaky is not null) Console.Error.WriteLine($"[virtual board] Wi-Fi flaky with seed {flaky.Seed} (--wifi-flaky {flaky.Seed} repeats it)");
             var controls = new Device.Control.BoardControl(virtualBoard, PinMap.For(boardKind));
             await using var host = DeviceControlHost.Start(controls, parse.GetValue(control), !parse.GetValue(noStdin), power.Cancel, power.Token);

@@ -17,4 +17,13 @@ public interface IVirtualFamily
 
     /// <summary>The sketch that runs <paramref name="sketch"/> on this family's boards, or null with the reason it cannot run here.</summary>
     ISketch? SketchFor(SketchDescriptor sketch, out string? unsupported);
+
+    /// <summary>From a sketch's reboot request to the chip's reset: Ameba1's <c>sys_reset()</c> waits 100 ms.</summary>
+    TimeSpan ResetDelay => VirtualBoard.SysResetDelay;
+
+    /// <summary>
+    /// True when the family's OTA code starves the network threads while it erases (Ameba1: it busy-waits at a priority
+    /// above them, docs/reference section 9), so mDNS goes deaf meanwhile.
+    /// </summary>
+    bool OtaStarvesNetwork => true;
 }

@@ -25,6 +25,15 @@ public sealed class AmebaDFamily : BoardFamily
     /// <summary>The port <c>OTA_Basic</c> really listens on (<c>OTA_PORT</c>), which Realtek's upload pattern hard-codes.</summary>
     public const ushort OtaPort = 8082;
 
+    /// <summary>The TXT records of <c>OTA_Basic</c>'s <c>beginMDNSService</c>, in the order it adds them.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> StockTxt { get; } =
+    [
+        new("board", MdnsBoardId),
+        new("auth_upload", "no"),
+        new("tcp_check", "no"),
+        new("ssh_upload", "no"),
+    ];
+
     /// <inheritdoc />
     public override string Id => "amebad";
 
