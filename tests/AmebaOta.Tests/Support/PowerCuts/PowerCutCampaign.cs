@@ -19,14 +19,14 @@ public static class PowerCutCampaign
     {
         var start = sequence.Start();
         var startContents = start.Contents.ToArray();
-        var whole = sequence.WholeImages.Select(WholeImage.From).ToList();
+        var whole = sequence.Classifier is null ? sequence.WholeImages.Select(WholeImage.From).ToList() : [];
 
         var reference = Copy(startContents);
         await sequence.Run(reference);
         long operations = reference.OperationCount;
         foreach (bool high in new[] { false, true })
         {
-            var (kind, label, detail) = Classify(reference, Pins(sequence, high), whole);
+            var (kind, label, detail) = Classify(sequence, reference, Pins(sequence, high), whole);
             if (kind != CutBoot.Whole)
                 throw new InvalidOperationException($"{sequence.Name}: after an uninterrupted run the board does not boot a whole image (pin {(high ? "high" : "low")}, {label}): {detail}");
         }
@@ -52,8 +52,8 @@ public static class PowerCutCampaign
                 if (!cut) throw new InvalidOperationException($"{sequence.Name}: the cut planned at operation {k} of {operations} never happened (the sequence is not deterministic, or swallowed the cut)");
                 flash.PowerOn();
 
-                var low = Classify(flash, Pins(sequence, high: false), whole);
-                var high = Classify(flash, Pins(sequence, high: true), whole);
+                var low = Classify(sequence, flash, Pins(sequence, high: false), whole);
+                var high = Classify(sequence, flash, Pins(sequence, high: true), whole);
                 booted[low.Label] = booted.GetValueOrDefault(low.Label) + 1;
                 string detail = low.Kind != CutBoot.Whole ? $"pin low: {low.Detail}" : high.Kind != CutBoot.Whole ? $"pin high: {high.Detail}" : "";
                 cuts.Add(new CutResult(k, tear, low.Kind, high.Kind, detail));
@@ -73,8 +73,13 @@ public static class PowerCutCampaign
         return pins;
     }
 
-    private static (CutBoot Kind, string Label, string Detail) Classify(NorFlash flash, PinLevels pins, List<WholeImage> whole)
+    private static (CutBoot Kind, string Label, string Detail) Classify(FlashSequence sequence, NorFlash flash, PinLevels pins, List<WholeImage> whole)
     {
+        if (sequence.Classifier is { } classify)
+        {
+            var c = classify(flash, pins);
+            return (c.Kind, c.Label, c.Detail);
+        }
         var boot = BootLoader.Boot(flash, pins);
         if (!boot.Started || boot.Booted is not { } image)
             return (CutBoot.Unbootable, "none", $"{boot.Log[^1]} ({boot.Reason})");
