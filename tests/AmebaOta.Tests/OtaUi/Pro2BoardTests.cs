@@ -247,4 +247,24 @@ public sealed class Pro2BoardTests
             Assert.Empty(server.Downloads.Lines);
         }
     }
+
+    [Fact]
+    public async Task A_power_cut_in_the_middle_of_the_download_leaves_the_board_on_its_old_firmware()
+    {
+        var (dir, server) = await StartAsync();
+        using (dir)
+        await using (server)
+        {
+            server.Reply = DownloadReply.Ok(Pro2Boards.Image(2, New, server.Address, size: 20 * 4096 + 4));
+            await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)),
+                timing: AmebaOta.Families.AmebaPro2.Flash.Pro2FlashTiming.Typical.Faster(5));
+            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await board.Serial.WaitForAsync(l => l.StartsWith("[ota_flash_NOR] target_fw_addr", StringComparison.Ordinal), "first block");
+            Assert.True(board.Board.PowerCut());
+            await board.Notes.WaitForAsync(l => l.StartsWith("power cut at flash operation", StringComparison.Ordinal), "the cut");
+            await board.Serial.WaitForAsync("This is version 1", 2);
+            Assert.Equal(1, ((Pro2BootOutcome)board.Board.LastBoot!).ChosenSlot);
+            await server.States.WaitForAsync("OTA_STATE_IDLE", server.States.Count("OTA_STATE_IDLE") + 1);
+        }
+    }
 }
