@@ -60,6 +60,11 @@ public static class AmebaDReceiverLog
     /// <summary>As printed.</summary>
     public const string TaskExit = "[beginOTA] Update task exit\n";
 
+    /// <summary><c>http_read_socket</c> when <c>recv</c> returns 0 or less.</summary>
+    public const string HttpReadClosed = "[http_read_socket], Close HTTP Socket.\n";
+    /// <summary>As printed by <c>download_new_fw_from_server_http</c>.</summary>
+    public const string HttpReadSocketFailed = "\n\r[download_new_fw_from_server_http] Read socket failed";
+
     /// <summary><c>ota_listen_socket</c>: <c>"&lt;Arduino&gt;\r\nListening on port %d.\n"</c>.</summary>
     public static string Listening(int port) => $"<Arduino>\r\nListening on port {port}.\n";
 
