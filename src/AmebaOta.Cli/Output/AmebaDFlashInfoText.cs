@@ -1,6 +1,5 @@
 using AmebaOta.Families.AmebaD.Boot;
 using AmebaOta.Families.AmebaD.Flash;
-using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Flash;
 
 namespace AmebaOta.Cli.Output;

@@ -52,6 +52,15 @@ public abstract class BoardFamily
     public virtual void UsbUpload(NorFlash flash, IFirmwareImage image) =>
         throw new Images.ImageFormatException($"a virtual {DisplayName} board cannot be written by USB upload in this version");
 
+    /// <summary>
+    /// True when the family's boards are built with an Arduino "OTA Mode" menu that changes the flash layout (AmebaPro2:
+    /// Enable gives two 4 MiB firmware slots, Disable a 64 KiB second slot).
+    /// </summary>
+    public virtual bool HasOtaModeSetting => false;
+
+    /// <summary>A factory-fresh chip laid out for the board menu's OTA Mode (families without the setting ignore it).</summary>
+    public virtual NorFlash CreateBlankChip(int size, bool otaMode) => CreateBlankChip(size);
+
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
