@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Http;
 
 namespace AmebaOta.Cli.Serve;
@@ -11,10 +11,10 @@ namespace AmebaOta.Cli.Serve;
 /// each only with <c>Authorization: Bearer &lt;token&gt;</c>, the random token <c>serve</c> prints at start. A new image
 /// is checked as at start and swapped in whole, or refused with the reason (the old one stays).
 /// </summary>
-public sealed class ControlEndpoint(PullImageSource images, string imagePath, string token, ServeConsole console)
+public sealed class ControlEndpoint(IImageSource images, string imagePath, string token, ServeConsole console)
 {
-    /// <summary>Largest image body accepted (twice the largest flash).</summary>
-    public const int MaxImageBytes = 4 * 1024 * 1024;
+    /// <summary>Largest image body accepted (the largest flash of any family: AmebaPro2's 16 MiB).</summary>
+    public const int MaxImageBytes = 16 * 1024 * 1024;
 
     /// <summary>A fresh token: 128 random bits in hex.</summary>
     public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -50,10 +50,11 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
         var current = images.Current;
         if (result.Swapped) console.Event("image", result.Message, current);
         else console.Warning(result.Message);
-        await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current.Name, current.Checksum, current.File.Length));
+        await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current?.Name, current?.Checksum, current?.Length));
     }
 
-    private bool Authorized(HttpRequest request)
+    /// <summary>True when the request carries <c>Authorization: Bearer &lt;the token&gt;</c>.</summary>
+    public bool Authorized(HttpRequest request)
     {
         string header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;

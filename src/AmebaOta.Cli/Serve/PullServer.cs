@@ -3,6 +3,7 @@ using System.Net;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
 using AmebaOta.Protocol.Http;
+using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -126,41 +127,8 @@ public sealed class PullServer : IAsyncDisposable
             context.Response.Headers.Allow = "GET, HEAD";
             return;
         }
-        var protocol = PullProtocols.ForPath(path);
-        var response = PullResponses.For(protocol, images.Current);
-        context.Response.StatusCode = response.Status;
-        context.Response.ContentLength = response.Body.Length;
-        var socket = SocketOf(context.Features);
-        var transfer = new PullTransfer(context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null,
-            protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(socket));
-        // Kestrel closes the socket as soon as the board closes its end: read its last acknowledgements first. (Registered
-        // after Kestrel's own callback, so it runs before it: a token runs its callbacks last registered first.)
-        using var closing = context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.Register(transfer.FreezeAcknowledgements);
-        activity.Track(transfer);
-        try
-        {
-            // Kestrel writes the head: fix it now, so the bytes the board acknowledges can be split into head and body.
-            if (head && socket is not null) AbortiveClose.Disarm(socket);   // no body follows: an ordinary close after the head
-            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
-            transfer.HeadWritten(KestrelResponseHead.Length(context.Response));
-            if (head)
-            {
-                transfer.End(PullTransferOutcome.Completed);
-                return;
-            }
-            var outcome = await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
-            if (outcome == PullTransferOutcome.Completed && socket is not null) AbortiveClose.Disarm(socket);
-        }
-        finally
-        {
-            transfer.End(context.RequestAborted.IsCancellationRequested ? PullTransferOutcome.ClientLeft : PullTransferOutcome.Aborted);   // if nothing ended it
-            // Kestrel's own abort would shut the socket down first, a FIN whenever nothing is left unsent: reset it ourselves.
-            if (transfer.Outcome != PullTransferOutcome.Completed)
-            {
-                if (socket is not null) AbortiveClose.Reset(socket);
-                else context.Abort();
-            }
-        }
+        var response = PullResponses.For(PullProtocols.ForPath(path), images.Current);
+        await KestrelPullResponse.SendAsync(context, response, activity, head, stopping).ConfigureAwait(false);
     }
 
     /// <summary>The end of a raw connection: a normal close after a whole response (or a close-early fault), else a reset.</summary>

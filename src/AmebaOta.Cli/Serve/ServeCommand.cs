@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Cli.Serve;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 using Spectre.Console;
 
 namespace AmebaOta.Cli.Serve;
@@ -35,7 +36,7 @@ public sealed class ServeConsole : IAsyncDisposable
         if (_json)
         {
             Write(JsonSerializer.Serialize(new TransferJson("request", DateTimeOffset.UtcNow, t.Remote?.Address.ToString(), t.Remote?.Port,
-                PullProtocols.Id(t.Protocol), t.Path, t.Status, t.BoardBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
+                t.Protocol, t.Path, t.Status, t.BoardBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
                 t.StayedToTheEnd, Outcome(t.Outcome), _fault == PullFault.None ? null : PullFaults.Id(_fault)), ServeJsonContext.Default.TransferJson));
             return;
         }
@@ -45,7 +46,7 @@ public sealed class ServeConsole : IAsyncDisposable
     /// <summary>"127.0.0.5:40312 cloud-image GET /ota.bin 200: 262144/262144 bytes in 1.204 s, stayed to the end".</summary>
     public static string RequestLine(PullTransfer t, PullFault fault)
     {
-        string what = t.Protocol == PullProtocol.SdkLocal ? "sdk-local (TCP)" : $"{PullProtocols.Id(t.Protocol)} GET {t.Path} {t.Status}";
+        string what = t.Path.Length == 0 ? $"{t.Protocol} (TCP)" : $"{t.Protocol} GET {t.Path} {t.Status}";
         string end = t.Outcome switch
         {
             PullTransferOutcome.Completed => "stayed to the end",
@@ -57,10 +58,10 @@ public sealed class ServeConsole : IAsyncDisposable
     }
 
     /// <summary>A server event: a line of text, or a JSON object with <c>--json-log</c>.</summary>
-    public void Event(string name, string message, PullImage? image = null, ServeEventJson? json = null)
+    public void Event(string name, string message, IServedImage? image = null, ServeEventJson? json = null)
     {
         if (_json)
-            Write(JsonSerializer.Serialize(json ?? new ServeEventJson(name, DateTimeOffset.UtcNow, message, image?.Name, image?.Checksum, image?.File.Length),
+            Write(JsonSerializer.Serialize(json ?? new ServeEventJson(name, DateTimeOffset.UtcNow, message, image?.Name, image?.Checksum, image?.Length),
                 ServeJsonContext.Default.ServeEventJson));
         else Write(message);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using AmebaOta.Cli.Serve;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Tests.Pull;
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using AmebaOta.Protocol;
 
-namespace AmebaOta.Families.Ameba1.Pull;
+namespace AmebaOta.Protocol.Serving;
 
 /// <summary>How a transfer ended, as the server saw it.</summary>
 public enum PullTransferOutcome
@@ -25,7 +24,7 @@ public enum PullTransferOutcome
 /// log read it). Where the connection's acknowledgements can be read (<see cref="TcpAckCounter"/>), progress counts the
 /// body bytes the board acknowledged; elsewhere the bytes handed to the connection.
 /// </summary>
-public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, string path, int status, long totalBytes, TcpAckCounter? acks = null)
+public sealed class PullTransfer(IPEndPoint? remote, string protocol, string path, int status, long totalBytes, TcpAckCounter? acks = null)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _sent;
@@ -36,7 +35,7 @@ public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, stri
     /// <summary>The board's address and port.</summary>
     public IPEndPoint? Remote { get; } = remote;
     /// <summary>Which client this answers.</summary>
-    public PullProtocol Protocol { get; } = protocol;
+    public string Protocol { get; } = protocol;
     /// <summary>The request path (empty on the raw TCP port).</summary>
     public string Path { get; } = path;
     /// <summary>The HTTP status sent (0 on the raw TCP port).</summary>
