@@ -54,7 +54,10 @@ public sealed class ControlEndpoint(IImageSource images, string imagePath, strin
     }
 
     /// <summary>True when the request carries <c>Authorization: Bearer &lt;the token&gt;</c>.</summary>
-    public bool Authorized(HttpRequest request)
+    public bool Authorized(HttpRequest request) => HasToken(request, token);
+
+    /// <summary>True when <paramref name="request"/> carries <c>Authorization: Bearer <paramref name="token"/></c> (compared in constant time).</summary>
+    public static bool HasToken(HttpRequest request, string token)
     {
         string header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
@@ -89,7 +88,7 @@ public sealed class PullServer : IAsyncDisposable
                         var socket = ConnectionGuard.SocketOf(c);
                         var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, stopping.Token,
                             socket).ConfigureAwait(false);
-                        EndRaw(c, socket, transfer);
+                        ConnectionGuard.EndRaw(c, socket, transfer);
                     });
                 });
             }
@@ -131,44 +130,14 @@ public sealed class PullServer : IAsyncDisposable
         await KestrelPullResponse.SendAsync(context, response, activity, head, stopping).ConfigureAwait(false);
     }
 
-    /// <summary>The end of a raw connection: a normal close after a whole response (or a close-early fault), else a reset.</summary>
-    private static void EndRaw(ConnectionContext connection, System.Net.Sockets.Socket? socket, PullTransfer? transfer)
-    {
-        if (transfer is null || transfer.Outcome is PullTransferOutcome.Completed or PullTransferOutcome.CutByFault) return;
-        if (socket is not null) AbortiveClose.Reset(socket);
-        else connection.Abort();
-    }
-
     /// <summary>
     /// With a fault: looks at the request line without consuming it; a control request goes on to Kestrel's HTTP, any
     /// other is answered raw by <see cref="RawPullConnection"/>.
     /// </summary>
     private static async Task ServeFaultyAsync(ConnectionContext connection, ConnectionDelegate next, PullConnectionOptions options, CancellationToken stopping)
     {
-        var input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.ConnectionClosed);
-        timeout.CancelAfter(options.RequestTimeout);
-        bool control;
-        try
-        {
-            while (true)
-            {
-                var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (buffer.PositionOf((byte)'\n') is not null || buffer.Length > HttpRequestHead.MaxHeadBytes || result.IsCompleted)
-                {
-                    control = StartsWith(buffer, "POST " + ServeOptions.ControlPrefix);
-                    input.AdvanceTo(buffer.Start);   // nothing consumed or examined: the next reader sees it all again
-                    if (buffer.IsEmpty && result.IsCompleted) return;
-                    break;
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+        if (await RequestLinePeek.ReadAsync(connection, options.RequestTimeout, stopping).ConfigureAwait(false) is not { } line) return;
+        bool control = line.StartsWith("POST " + ServeOptions.ControlPrefix, StringComparison.Ordinal);
         if (control)
         {
             await next(connection).ConfigureAwait(false);
@@ -177,20 +146,12 @@ public sealed class PullServer : IAsyncDisposable
         var socket = ConnectionGuard.SocketOf(connection);
         var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping, socket)
             .ConfigureAwait(false);
-        EndRaw(connection, socket, transfer);
+        ConnectionGuard.EndRaw(connection, socket, transfer);
     }
 
     /// <summary>The connection's socket (Kestrel's socket transport exposes it), for reading what the board acknowledged.</summary>
     private static System.Net.Sockets.Socket? SocketOf(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) =>
         features.Get<IConnectionSocketFeature>()?.Socket;
-
-    private static bool StartsWith(in ReadOnlySequence<byte> buffer, string prefix)
-    {
-        if (buffer.Length < prefix.Length) return false;
-        Span<byte> start = stackalloc byte[prefix.Length];
-        buffer.Slice(0, prefix.Length).CopyTo(start);
-        return System.Text.Encoding.ASCII.GetString(start) == prefix;
-    }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (connections get 2 s to finish).</summary>
     public async Task RunUntilAsync(CancellationToken cancellationToken)

@@ -47,6 +47,10 @@ public abstract class BoardFamily
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
+    /// <summary>True when the family's boards can take an update by Realtek's "OTA UI" method (a heartbeat to a server, a
+    /// <c>start_ota</c> trigger, the image pulled from <c>/api/uploadfile</c>): AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c>.</summary>
+    public virtual bool UpdatesByOtaUi => false;
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }
