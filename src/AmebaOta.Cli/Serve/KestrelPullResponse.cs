@@ -26,6 +26,11 @@ public static class KestrelPullResponse
         // Kestrel closes the socket as soon as the board closes its end: read its last acknowledgements first. (Registered
         // after Kestrel's own callback, so it runs before it: a token runs its callbacks last registered first.)
         using var closing = context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.Register(transfer.FreezeAcknowledgements);
+        transfer.CutWith(() =>
+        {
+            if (socket is not null) AbortiveClose.Reset(socket);
+            else context.Abort();
+        });
         activity.Track(transfer);
         try
         {

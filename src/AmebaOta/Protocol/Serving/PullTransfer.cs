@@ -31,6 +31,7 @@ public sealed class PullTransfer(IPEndPoint? remote, string protocol, string pat
     private int _head;
     private int _outcome;
     private long _final = -1;
+    private Action? _cut;
 
     /// <summary>The board's address and port.</summary>
     public IPEndPoint? Remote { get; } = remote;
@@ -78,6 +79,19 @@ public sealed class PullTransfer(IPEndPoint? remote, string protocol, string pat
 
     /// <summary>Raised once, when it ends.</summary>
     public event Action<PullTransfer>? Ended;
+
+    /// <summary>
+    /// Ends the transfer now from outside (a stopped update): the transport resets the connection, as it does when the
+    /// server stops mid-transfer. Nothing happens once it has ended, or when its transport cannot be cut.
+    /// </summary>
+    public void Cut()
+    {
+        if (Outcome != PullTransferOutcome.Running) return;
+        Volatile.Read(ref _cut)?.Invoke();
+    }
+
+    /// <summary>How the transport cuts this transfer (set by the transport when it starts it).</summary>
+    public void CutWith(Action cut) => Volatile.Write(ref _cut, cut);
 
     /// <summary>Records that <paramref name="bytes"/> of head went out before the body (the transport's own head, when it writes one).</summary>
     public void HeadWritten(int bytes) => Interlocked.Add(ref _head, bytes);

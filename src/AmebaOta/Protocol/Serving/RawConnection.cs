@@ -72,6 +72,9 @@ public static class RawConnection
     private static async Task SendAsync(IDuplexPipe pipe, PullResponse response, PullTransfer transfer, RawServeOptions options, Socket? socket,
         CancellationToken cancellationToken)
     {
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        transfer.CutWith(cut.Cancel);
+        cancellationToken = cut.Token;
         try
         {
             using var clientGone = new CancellationTokenSource();
