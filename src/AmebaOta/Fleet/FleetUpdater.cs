@@ -12,7 +12,7 @@ namespace AmebaOta.Fleet;
 /// its reboot does not hold an upload slot. No console I/O: every change is reported through <see cref="BoardChanged"/>.
 /// Check the image with <see cref="OtaPreflight"/> first, as <c>upload</c> does.
 /// </summary>
-public sealed class FleetUpdater(FleetOptions? options = null)
+public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
 {
     private readonly FleetOptions _options = options ?? new FleetOptions();
 

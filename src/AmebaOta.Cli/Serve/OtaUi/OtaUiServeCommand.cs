@@ -48,7 +48,7 @@ public static class OtaUiServeCommand
                 board.LastBeat, board.Beats), ServeJsonContext.Default.ServeBoardJson);
 
         string token = ControlEndpoint.NewToken();
-        var control = new ControlEndpoint(images, options.ImagePath, token, console);
+        var control = new ControlEndpoint(images, options.ImagePath, token, console, options.Settle);
         var http = new OtaUiHttpOptions(options.Address, options.Port, token) { MaxConnections = options.MaxConnections, Control = control, Warn = console.Warning };
         await using var server = await OtaUiHttpServer.StartAsync(core, http, cancellationToken);
         using var watcher = new ImageWatcher(images, options.ImagePath, console, options.Watch, options.Settle);

@@ -19,6 +19,9 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     private readonly bool[] _cut = [.. plan.Boards.Select(b => b.WasCut)];
     private readonly Lock _lock = new();
 
+    /// <summary>What sends each stage: a <see cref="FleetUpdater"/> in this process by default, or the boards' site agents.</summary>
+    public Func<FleetOptions, IFleetSender> Sender { get; init; } = options => new FleetUpdater(options);
+
     /// <summary>How often the journal's heartbeat runs (and a stop request is noticed).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -72,7 +75,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
             using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var index = todo.ToDictionary(i => _boards[i].Target);
             var lastFleet = new FleetBoardState[total];
-            var updater = new FleetUpdater(settings.Fleet);
+            var updater = Sender(settings.Fleet);
             updater.BoardChanged += s =>
             {
                 FleetBoardChanged?.Invoke(s);
