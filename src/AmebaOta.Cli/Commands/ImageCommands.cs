@@ -1,6 +1,10 @@
 using System.CommandLine;
+using AmebaOta.Cli.Families.AmebaPro2;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.AmebaPro2;
+using AmebaOta.Families.AmebaPro2.Images;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Commands;
@@ -10,7 +14,7 @@ public static class ImageCommands
 {
     public static Command Build()
     {
-        var image = new Command("image", "Create and inspect firmware image files (ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin).");
+        var image = new Command("image", "Create and inspect firmware image files (Ameba1: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin; AmebaPro2: ota.bin, firmware.bin).");
         image.Add(Make());
         image.Add(Info());
         return image;
@@ -22,10 +26,14 @@ public static class ImageCommands
         var output = new Option<FileInfo>("--output", "-o") { Description = "File to write", Required = true };
         var name = new Option<string>("--name") { Description = "mDNS device name the sketch advertises", DefaultValueFactory = _ => SketchDescriptor.DefaultDeviceName };
         var port = new Option<ushort>("--port") { Description = "OTA port the sketch listens on", DefaultValueFactory = _ => SketchDescriptor.DefaultPort };
-        var board = new Option<string>("--board") { Description = "Board variant: rtl8195a or rtl8710", DefaultValueFactory = _ => "rtl8195a" };
+        var board = new Option<string?>("--board") { Description = "Board variant: rtl8195a or rtl8710 (default: the family's first board; rtl8735b on amebapro2)" };
         var pin = new Option<int?>("--recovery-pin") { Description = "Arduino recovery pin the sketch configures (default: 18 on rtl8195a, 17 on rtl8710)" };
-        var mode = new Option<string>("--mode") { Description = "Sketch: basic (ota_basic, blocking), non-block (ota_non_block, background OTA thread), or one that pulls its update: cloud (ota_cloud: /check.txt then /ota.bin), sdk-local (update_ota_local, raw TCP), sdk-http (http_update_ota)", DefaultValueFactory = _ => "basic" };
-        var server = new Option<string?>("--server") { Description = "For cloud, sdk-local, sdk-http: the server the sketch pulls from, HOST:PORT[/RESOURCE] (e.g. 127.0.0.1:8080, 127.0.0.1:8082, 127.0.0.1:8080/ota_sdk.bin)" };
+        var mode = new Option<string?>("--mode") { Description = "Sketch: basic (ota_basic, blocking), non-block (ota_non_block, background OTA thread), or one that pulls its update: cloud (ota_cloud: /check.txt then /ota.bin), sdk-local (update_ota_local, raw TCP), sdk-http (http_update_ota), ota-http (the OTA UI client: AmebaD OTA_Http, AmebaPro2 OTA). Default: basic; ota-http on amebapro2" };
+        var server = new Option<string?>("--server") { Description = "For cloud, sdk-local, sdk-http: the server the sketch pulls from, HOST:PORT[/RESOURCE] (e.g. 127.0.0.1:8080, 127.0.0.1:8082, 127.0.0.1:8080/ota_sdk.bin); for ota-http: the OTA UI server compiled into the sketch, HOST:PORT (e.g. 192.168.3.14:3000)" };
+        var family = FamilyOption.Create("Image format: ameba1 (default) or amebapro2 (an ota.bin with the RTL8735B manifest)");
+        var manifestVersion = new Option<int?>("--manifest-version") { Description = "amebapro2: the manifest's VERSION, 0 to 256 (default 1: FE FF…, what every Arduino build carries); a higher one always boots over a lower one" };
+        var timestamp = new Option<string?>("--timestamp") { Description = "amebapro2: the manifest's TIMST, Unix seconds or a UTC date and time such as 2025-01-31T15:19:16Z (default: now, as the build stamps it); with equal versions the newer boots" };
+        var firmwareBin = new Option<bool>("--firmware-bin") { Description = "amebapro2: write firmware.bin, without the checksum trailer ota.bin has" };
         var v1 = new Option<bool?>("--v1-settings") { Description = "Whether the sketch applies the version-1 settings (setOtaAddress + setRecoverPin): true or false (default: only when --version is 1)" };
         var ssid = new Option<string>("--ssid") { Description = "Wi-Fi network name the sketch prints", DefaultValueFactory = _ => SketchDescriptor.DefaultSsid };
         var size = new Option<string?>("--size") { Description = "Pad the body so the file is exactly this many bytes (e.g. 524288, 512K, 0x7F000)" };
@@ -35,21 +43,34 @@ public static class ImageCommands
 
         var command = new Command("make", "Build a test firmware image in ota.bin format whose body carries a sketch descriptor the virtual board runs.\n" +
             "Example: ameba-ota image make --version 2 --mode non-block -o v2.bin\n" +
-            "Example: ameba-ota image make --version 1 --mode cloud --server 127.0.0.1:8080 -o v1.bin")
-        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force, server };
+            "Example: ameba-ota image make --version 1 --mode cloud --server 127.0.0.1:8080 -o v1.bin\n" +
+            "Example: ameba-ota image make --family amebapro2 --version 2 --server 192.168.3.14:3000 -o ota.bin")
+        { version, output, name, port, board, pin, mode, v1, ssid, size, sdram, signed, force, server, family, manifestVersion, timestamp, firmwareBin };
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            if (!BoardKinds.TryParse(parse.GetValue(board)!, out var boardKind))
-                throw new CliError(ExitCodes.Usage, $"unknown board '{parse.GetValue(board)}': use rtl8195a or rtl8710");
-            if (!SketchModes.TryParse(parse.GetValue(mode)!, out var sketchMode))
-                throw new CliError(ExitCodes.Usage, $"unknown mode '{parse.GetValue(mode)}': use basic, non-block, cloud, sdk-local or sdk-http");
+            var imageFamily = FamilyOption.Read(parse, family) ?? BoardFamilies.Ameba1;
+            bool pro2 = imageFamily is AmebaPro2Family;
+            if (!pro2 && (parse.GetValue(manifestVersion) is not null || parse.GetValue(timestamp) is not null || parse.GetValue(firmwareBin)))
+                throw new CliError(ExitCodes.Usage, "--manifest-version, --timestamp and --firmware-bin are for --family amebapro2 images");
+            if (pro2 && (parse.GetValue(sdram) || parse.GetValue(signed)))
+                throw new CliError(ExitCodes.Usage, "--sdram and --signed are for Ameba1 images, not amebapro2");
+            string boardText = parse.GetValue(board) ?? BoardKinds.Id(imageFamily.Boards[0]);
+            if (!BoardKinds.TryParse(boardText, out var boardKind))
+                throw new CliError(ExitCodes.Usage, $"unknown board '{boardText}': use {BoardKinds.Ids}");
+            string modeText = parse.GetValue(mode) ?? (pro2 ? "ota-http" : "basic");
+            if (!SketchModes.TryParse(modeText, out var sketchMode))
+                throw new CliError(ExitCodes.Usage, $"unknown mode '{modeText}': use basic, non-block, cloud, sdk-local, sdk-http or ota-http");
+            if (pro2 && (sketchMode != SketchMode.OtaHttp || boardKind != BoardKind.Rtl8735b))
+                throw new CliError(ExitCodes.Usage, "an amebapro2 image runs the ota-http sketch (the OTA example) on an rtl8735b board");
             string? serverText = parse.GetValue(server);
             if (serverText is not null)
             {
                 if (!SketchModes.Pulls(sketchMode))
-                    throw new CliError(ExitCodes.Usage, $"--server is for the sketches that pull their update (--mode cloud, sdk-local or sdk-http), not {SketchModes.Id(sketchMode)}");
-                if (AmebaOta.Families.Ameba1.Pull.PullServerAddress.TryParse(serverText, out string? serverError) is null) throw new CliError(ExitCodes.Usage, serverError!);
+                    throw new CliError(ExitCodes.Usage, $"--server is for the sketches that pull their update (--mode cloud, sdk-local, sdk-http or ota-http), not {SketchModes.Id(sketchMode)}");
+                if (AmebaOta.Families.Ameba1.Pull.PullServerAddress.TryParse(serverText, out string? serverError) is not { } address) throw new CliError(ExitCodes.Usage, serverError!);
+                if (sketchMode == SketchMode.OtaHttp && address.Resource.Length > 0)
+                    throw new CliError(ExitCodes.Usage, $"--server {serverText}: the OTA UI sketch's server is HOST:PORT (it always asks for /api/uploadfile)");
             }
             else if (SketchModes.Pulls(sketchMode))
             {
@@ -63,15 +84,27 @@ public static class ImageCommands
             }
             uint v = parse.GetValue(version);
             int recovery = parse.GetValue(pin) ?? BoardKinds.DefaultRecoveryPin(boardKind);
-            if (AmebaOta.Pins.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), AmebaOta.Pins.PinMap.For(boardKind), out _) is { } pinError)
+            if (recovery != AmebaOta.Pins.RecoveryPin.Unused && AmebaOta.Pins.PinLevels.ResolvePin(recovery.ToString(System.Globalization.CultureInfo.InvariantCulture), AmebaOta.Pins.PinMap.For(boardKind), out _) is { } pinError)
                 throw new CliError(ExitCodes.Usage, $"--recovery-pin {recovery}: {pinError}, so setRecoverPin() could not use it");
             var sketch = new SketchDescriptor(v, parse.GetValue(name)!, parse.GetValue(port), (byte)recovery, boardKind, sketchMode,
-                parse.GetValue(v1) ?? v == 1, parse.GetValue(ssid)!, serverText?.Trim());
+                parse.GetValue(v1) ?? (v == 1 && sketchMode != SketchMode.OtaHttp), parse.GetValue(ssid)!, serverText?.Trim());
             if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
 
             var file = parse.GetValue(output)!;
             if (file.Exists && !parse.GetValue(force))
                 throw new CliError(ExitCodes.BadInput, $"'{file.FullName}' already exists; use --force to overwrite it");
+            if (pro2)
+            {
+                var options = new Pro2ImageOptions(sketch, parse.GetValue(manifestVersion) ?? Pro2Version.ArduinoLevel,
+                    parse.GetValue(timestamp) is { } when ? Pro2Timestamp.Parse(when, TimeProvider.System) : null, fileSize, !parse.GetValue(firmwareBin));
+                if (Pro2ImageBuilder.Validate(options) is { } problem) throw new CliError(ExitCodes.Usage, problem);
+                var pro2Bytes = Pro2ImageBuilder.Build(options);
+                OutputFile.Write(file, pro2Bytes);
+                var built = Pro2Image.Parse(pro2Bytes);
+                Console.WriteLine($"wrote {file.Name}: {pro2Bytes.Length} bytes, {built.KindDescription}, {built.Stamp}, {Describe.SketchLine(sketch, null)}");
+                foreach (var w in Pro2ImageText.Warnings(built)) Diagnostics.Warning($"{file.Name}: {w}");
+                return ExitCodes.Ok;
+            }
             var bytes = ImageBuilder.Build(new ImageBuildOptions(sketch, fileSize, parse.GetValue(sdram), parse.GetValue(signed)));
             OutputFile.Write(file, bytes);
             Console.WriteLine($"wrote {file.Name}: {bytes.Length} bytes, {(parse.GetValue(signed) ? "signed new (ram_2.p.bin format)" : "unsigned (ota.bin format)")}, {Describe.SketchLine(sketch, null)}");
@@ -84,14 +117,22 @@ public static class ImageCommands
 
     private static Command Info()
     {
-        var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin, or one made by 'image make'" };
+        var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin, an AmebaPro2 ota.bin or firmware.bin, or one made by 'image make'" };
         var json = CommonOptions.Json();
-        var command = new Command("info", "Show an image file's header, length, load address, signature, RTKWin, Image 3, checksum and sketch.\n" +
+        var command = new Command("info", "Show an image file's header, length, load address, signature, RTKWin, Image 3, checksum and sketch;\n" +
+            "for an AmebaPro2 image its label, manifest fields (VERSION, TIMST), trailer check and the slots it fits.\n" +
             "Example: ameba-ota image info build/ota.bin --json")
         { file, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
+            if (Pro2Image.Recognises(ReadStart(path.FullName)))
+            {
+                var pro2 = Pro2Image.Load(path.FullName);
+                if (parse.GetValue(json)) JsonOut.Write(Pro2ImageText.Json(path.Name, pro2), Pro2JsonContext.Default.Pro2ImageInfoJson);
+                else foreach (var line in Pro2ImageText.Lines(path.Name, pro2)) Console.WriteLine(line);
+                return ExitCodes.Ok;
+            }
             var image = ImageFile.Load(path.FullName);
             var warnings = ImageWarnings(image);
             if (parse.GetValue(json))
@@ -106,6 +147,23 @@ public static class ImageCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The first bytes of a file (to tell its format), or none when it cannot be read (the family's loader then says why).</summary>
+    public static byte[] ReadStart(string path, int count = 16)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length == 0) return [];   // special files (FIFOs, devices) report 0 and are never opened
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var bytes = new byte[count];
+            return bytes[..stream.ReadAtLeast(bytes, count, throwOnEndOfStream: false)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>What would go wrong sending this file over the air.</summary>

@@ -44,8 +44,27 @@ public abstract class BoardFamily
     /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
     public abstract NorFlash CreateBlankChip(int size);
 
+    /// <summary>
+    /// True when the family's boards are built with an Arduino "OTA Mode" menu that changes the flash layout (AmebaPro2:
+    /// Enable gives two 4 MiB firmware slots, Disable a 64 KiB second slot).
+    /// </summary>
+    public virtual bool HasOtaModeSetting => false;
+
+    /// <summary>A factory-fresh chip laid out for the board menu's OTA Mode (families without the setting ignore it).</summary>
+    public virtual NorFlash CreateBlankChip(int size, bool otaMode) => CreateBlankChip(size);
+
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
+
+    /// <summary>
+    /// The flash timing profiles of the family's flash parts, by the names <c>--flash-timing</c> takes (<c>instant</c>,
+    /// <c>typical</c>, <c>slow</c>): each family's datasheet values and the way its OTA code drives the part.
+    /// </summary>
+    public virtual IReadOnlyList<FlashTiming> FlashTimings => FlashTiming.Profiles;
+
+    /// <summary>The family's profile called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public FlashTiming? FindFlashTiming(string name) =>
+        FlashTimings.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>True when the family's boards can take an update by Realtek's "OTA UI" method (a heartbeat to a server, a
     /// <c>start_ota</c> trigger, the image pulled from <c>/api/uploadfile</c>): AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c>.</summary>
