@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Protocol.OtaUi;
 using AmebaOta.Protocol.OtaUi.Server;
 using AmebaOta.Protocol.OtaUi.Updates;
 using AmebaOta.Protocol.Serving;
@@ -23,7 +24,7 @@ public class OtaUiJudgeTests
     private static OtaUiJudge Judge() => new(Board, new OtaUiJudgeSettings(), T0);
 
     /// <summary>Heartbeats every 3.5 s from <paramref name="from"/> to <paramref name="to"/>, all reporting <paramref name="state"/>.</summary>
-    private static void Beats(OtaUiJudge judge, double from, double to, ReportedState state, string text)
+    private static void Beats(OtaUiJudge judge, double from, double to, OtaUiState state, string text)
     {
         for (double t = from; t <= to + 1e-9; t += 3.5)
         {
@@ -35,7 +36,7 @@ public class OtaUiJudgeTests
     private static OtaUiJudge Downloaded(double endAt = 9)
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         Assert.Equal(OtaUiStep.Triggering, judge.Step);
         judge.Triggered(Echo(), At(0.3));
         Assert.Equal(OtaUiStep.WaitingForDownload, judge.Step);
@@ -52,14 +53,14 @@ public class OtaUiJudgeTests
     public void A_stock_board_that_reports_the_download_then_idle_again_is_updated()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(Echo(), At(0.3));
         judge.DownloadStarted(200, Size, At(0.4));
-        Beats(judge, 3.7, 7.2, ReportedState.DownloadInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS");
+        Beats(judge, 3.7, 7.2, OtaUiState.DownloadFirmwareInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS");
         judge.DownloadEnded(PullTransferOutcome.Completed, Size, At(9));
         judge.Tick(At(12));   // quiet: restarting
         judge.Tick(At(13));
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(15));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(15));
 
         var outcome = Assert.IsType<OtaUiOutcome>(judge.Outcome);
         Assert.Equal(OtaUiResult.Updated, outcome.Result);
@@ -75,12 +76,12 @@ public class OtaUiJudgeTests
     public void A_board_whose_library_reports_idle_throughout_is_judged_by_the_pause_in_its_heartbeats()
     {
         var judge = Judge();
-        Beats(judge, 0.2, 7.2, ReportedState.Idle, "OTA_STATE_IDLE");   // beats before the trigger: its interval is measured
+        Beats(judge, 0.2, 7.2, OtaUiState.Idle, "OTA_STATE_IDLE");   // beats before the trigger: its interval is measured
         judge.Triggered(Echo(), At(7.3));
         judge.DownloadStarted(200, Size, At(7.4));
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(10.7));       // still "idle" while downloading
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(10.7));       // still "idle" while downloading
         judge.DownloadEnded(PullTransferOutcome.Completed, Size, At(12));
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(17.9));       // 7.2 s after the last: a restart
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(17.9));       // 7.2 s after the last: a restart
 
         Assert.Equal(OtaUiResult.Updated, judge.Outcome!.Result);
         Assert.Contains("paused", judge.Outcome.Reason);
@@ -90,11 +91,11 @@ public class OtaUiJudgeTests
     public void A_board_still_beating_on_time_after_the_last_byte_did_not_restart()
     {
         var judge = Judge();
-        Beats(judge, 0.2, 7.2, ReportedState.Idle, "OTA_STATE_IDLE");
+        Beats(judge, 0.2, 7.2, OtaUiState.Idle, "OTA_STATE_IDLE");
         judge.Triggered(Echo(), At(7.3));
         judge.DownloadStarted(200, Size, At(7.4));
         judge.DownloadEnded(PullTransferOutcome.Completed, Size, At(10));
-        Beats(judge, 10.7, 24.7, ReportedState.Idle, "OTA_STATE_IDLE");
+        Beats(judge, 10.7, 24.7, OtaUiState.Idle, "OTA_STATE_IDLE");
 
         Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
         Assert.True(judge.Outcome.NeedsReset);
@@ -105,9 +106,9 @@ public class OtaUiJudgeTests
     public void A_board_that_takes_every_byte_and_stays_at_completed_refused_the_image_and_needs_a_reset()
     {
         var judge = Downloaded();
-        judge.Beat(ReportedState.DownloadCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(10));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(10));
         Assert.Equal(OtaUiStep.Rebooting, judge.Step);   // one COMPLETED could be the moment before the reset
-        judge.Beat(ReportedState.DownloadCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(13.5));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(13.5));
 
         Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
         Assert.True(judge.Outcome.NeedsReset);
@@ -118,7 +119,7 @@ public class OtaUiJudgeTests
     public void A_download_the_board_leaves_early_fails_and_needs_a_reset()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(Echo(), At(0.3));
         judge.DownloadStarted(200, Size, At(0.4));
         judge.DownloadEnded(PullTransferOutcome.ClientLeft, 4096, At(0.6));
@@ -133,7 +134,7 @@ public class OtaUiJudgeTests
     public void A_board_stuck_at_completed_is_not_triggered_and_is_told_to_be_reset()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.DownloadCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(1));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(1));
 
         Assert.Equal(OtaUiResult.NotStarted, judge.Outcome!.Result);
         Assert.True(judge.Outcome.NeedsReset);
@@ -144,7 +145,7 @@ public class OtaUiJudgeTests
     public void A_busy_board_is_not_triggered()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.DownloadInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", At(1));
+        judge.Beat(OtaUiState.DownloadFirmwareInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", At(1));
         Assert.Equal(OtaUiResult.NotStarted, judge.Outcome!.Result);
         Assert.Contains("busy", judge.Outcome.Reason);
         Assert.False(judge.Outcome.NeedsReset);
@@ -154,9 +155,9 @@ public class OtaUiJudgeTests
     public void A_rebooting_board_is_waited_for()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Reboot, "OTA_STATE_REBOOT", At(1));
+        judge.Beat(OtaUiState.Reboot, "OTA_STATE_REBOOT", At(1));
         Assert.Equal(OtaUiStep.WaitingForHeartbeat, judge.Step);
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(6));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(6));
         Assert.Equal(OtaUiStep.Triggering, judge.Step);
     }
 
@@ -177,7 +178,7 @@ public class OtaUiJudgeTests
     public void A_trigger_that_cannot_be_delivered_means_never_started(TriggerOutcome how, string reason)
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(new TriggerResult(how, [], null, "x"), At(0.3));
         Assert.Equal(OtaUiResult.NotStarted, judge.Outcome!.Result);
         Assert.Contains(reason, judge.Outcome.Reason);
@@ -187,7 +188,7 @@ public class OtaUiJudgeTests
     public void An_echo_without_a_download_means_the_board_was_not_idle()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(Echo(), At(0.3));
         judge.Tick(At(10.2));
         Assert.Null(judge.Outcome);
@@ -200,7 +201,7 @@ public class OtaUiJudgeTests
     public void An_error_status_for_the_download_fails_the_update()
     {
         var judge = Judge();
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(Echo(), At(0.3));
         judge.DownloadStarted(404, 44, At(0.4));
         Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
@@ -221,7 +222,7 @@ public class OtaUiJudgeTests
     [Fact]
     public void A_recent_heartbeat_known_to_the_server_counts_a_stale_one_does_not()
     {
-        var recent = new OtaUiBoard(Board, "OTA_STATE_IDLE", ReportedState.Idle, T0.AddMinutes(-5), T0.AddSeconds(-2), T0.AddMinutes(-5), 80, true);
+        var recent = new OtaUiBoard(Board, "OTA_STATE_IDLE", OtaUiState.Idle, T0.AddMinutes(-5), T0.AddSeconds(-2), T0.AddMinutes(-5), 80, true);
         var judge = Judge();
         judge.Known(recent, TimeSpan.FromSeconds(9));
         Assert.Equal(OtaUiStep.Triggering, judge.Step);
@@ -236,12 +237,12 @@ public class OtaUiJudgeTests
     public void The_decision_is_made_once()
     {
         var judge = Downloaded();
-        judge.Beat(ReportedState.DownloadInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", At(9.5));
+        judge.Beat(OtaUiState.DownloadFirmwareInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", At(9.5));
         judge.Tick(At(11));
-        judge.Beat(ReportedState.Idle, "OTA_STATE_IDLE", At(16));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(16));
         var first = judge.Outcome;
-        judge.Beat(ReportedState.DownloadCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(17));
-        judge.Beat(ReportedState.DownloadCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(20));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(17));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(20));
         judge.Tick(At(500));
         Assert.Same(first, judge.Outcome);
         Assert.Equal(OtaUiResult.Updated, first!.Result);

@@ -40,10 +40,10 @@ public sealed class OtaUiEndpoints(OtaUiServer core, OtaUiHttpOptions options, C
 
     private Task HeartbeatAsync(HttpContext context) => Plain(context, async c =>
     {
-        var body = await ReadBodyAsync(c.Request, HeartbeatJson.MaxBodyBytes);
+        var body = await ReadBodyAsync(c.Request, OtaUiServer.MaxHeartbeatBytes);
         if (body is null)
         {
-            await WriteAsync(c, 413, new HeartbeatReplyJson($"a heartbeat is at most {HeartbeatJson.MaxBodyBytes} bytes").ToUtf8());
+            await WriteAsync(c, 413, new HeartbeatReplyJson($"a heartbeat is at most {OtaUiServer.MaxHeartbeatBytes} bytes").ToUtf8());
             return;
         }
         var result = core.Heartbeat(Remote(c), body);

@@ -61,4 +61,7 @@ public sealed class AmebaDFamily : BoardFamily
 
     /// <summary>The W25Q16JV-class profiles, with the OTA code's 12-byte program commands and word reads.</summary>
     public override IReadOnlyList<FlashTiming> FlashTimings => AmebaDFlashTiming.Profiles;
+
+    /// <summary>Besides the push of <c>OTA_Basic</c>, the <c>OTA_Http</c> example updates by OTA UI.</summary>
+    public override bool UpdatesByOtaUi => true;
 }

@@ -54,4 +54,7 @@ public sealed class AmebaPro2Family : BoardFamily
 
     /// <summary>The boot ROM and boot loader's choice between FW1 and FW2 (pins play no part).</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => Pro2BootLoader.Boot(flash);
+
+    /// <summary>The only way AmebaPro2 boards update over the network (the <c>OTA</c> example).</summary>
+    public override bool UpdatesByOtaUi => true;
 }

@@ -40,7 +40,7 @@ public sealed class OtaUiBoards(TimeProvider? time = null, TimeSpan? goneAfter =
     {
         address = Normalize(address);
         var now = Now;
-        var state = ReportedStates.Parse(stateText);
+        OtaUiState? state = OtaUiStates.TryParse(stateText, out var known) ? known : null;
         OtaUiBoard? before;
         OtaUiBoard after;
         lock (_lock)

@@ -40,7 +40,7 @@ public sealed record OtaUiBoardJson(
 {
     /// <summary>The JSON of one board.</summary>
     public static OtaUiBoardJson From(OtaUiBoard b) =>
-        new(b.Address.ToString(), b.StateText, ReportedStates.Word(b.State), b.Online, b.FirstSeen, b.LastBeat, b.StateSince, b.Beats);
+        new(b.Address.ToString(), b.StateText, OtaUiStateWords.Word(b.State), b.Online, b.FirstSeen, b.LastBeat, b.StateSince, b.Beats);
 }
 
 /// <summary>The replies of <c>/api/uploadfile</c>'s POST and DELETE, with the stock member names.</summary>

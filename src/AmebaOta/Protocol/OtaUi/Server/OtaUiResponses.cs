@@ -17,10 +17,10 @@ public static class OtaUiResponses
     public const string ProtocolId = "ota-ui";
 
     /// <summary>The download path (the boards' <c>resource</c> is <c>api/uploadfile</c>, "DO NOT MODIFY").</summary>
-    public const string DownloadPath = "/api/uploadfile";
+    public const string DownloadPath = OtaUiDownload.Path;
 
     /// <summary>The heartbeat path.</summary>
-    public const string HeartbeatPath = "/api/connectedclients";
+    public const string HeartbeatPath = OtaUiHeartbeat.Path;
 
     /// <summary>What the stock server answers every heartbeat with (the boards never read it).</summary>
     public static ReadOnlyMemory<byte> HeartbeatReply { get; } = """{"message":"POST data"}"""u8.ToArray();

@@ -50,10 +50,25 @@ public sealed class OtaUiServer : IAsyncDisposable
     public PullActivity Activity { get; } = new();
 
     /// <summary>A heartbeat's body from <paramref name="address"/>: the board after it, or why it was turned down.</summary>
-    public HeartbeatResult Heartbeat(IPAddress address, ReadOnlySpan<byte> body) =>
-        HeartbeatJson.TryParse(body, out var state, out var error)
-            ? new HeartbeatResult(Boards.Heartbeat(address, state!), null)
-            : new HeartbeatResult(null, error);
+    /// <remarks>
+    /// The body is read as the boards' protocol reads it (<see cref="OtaUiHeartbeat.TryParseBody"/>). A body without a
+    /// state is taken, as the stock server takes it (it stores <c>undefined</c>); a state longer than
+    /// <see cref="MaxStateLength"/> or with control characters is turned down, so that no board can fill a log or a terminal.
+    /// </remarks>
+    public HeartbeatResult Heartbeat(IPAddress address, ReadOnlySpan<byte> body)
+    {
+        if (body.Length > MaxHeartbeatBytes) return new HeartbeatResult(null, $"the body is {body.Length} bytes: a heartbeat is at most {MaxHeartbeatBytes}");
+        if (!OtaUiHeartbeat.TryParseBody(body, out var state, out var error)) return new HeartbeatResult(null, error);
+        if (state is { Length: > MaxStateLength } || state?.Any(char.IsControl) == true)
+            return new HeartbeatResult(null, $"\"{OtaUiHeartbeat.StateKey}\" must be at most {MaxStateLength} characters without control characters");
+        return new HeartbeatResult(Boards.Heartbeat(address, state ?? ""), null);
+    }
+
+    /// <summary>Longest heartbeat body taken (a stock board's is about 40 bytes; its buffer holds 256).</summary>
+    public const int MaxHeartbeatBytes = 1024;
+
+    /// <summary>Longest state kept.</summary>
+    public const int MaxStateLength = 64;
 
     /// <summary>The image a download from <paramref name="address"/> gets: the one chosen for that board, else the default (null: none).</summary>
     public OtaUiImage? ImageFor(IPAddress address) =>

@@ -93,7 +93,7 @@ public sealed class OtaUiBoardUpdate(OtaUiServer server, IPAddress board, OtaUiI
                 if (step == OtaUiStep.Finished) return judge.Outcome!;
                 if (step == OtaUiStep.Triggering)
                 {
-                    var result = await OtaUiTrigger.SendAsync(new IPEndPoint(address, _options.TriggerPort), _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                    var result = await TriggerSender.SendAsync(new IPEndPoint(address, _options.TriggerPort), _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
                     lock (gate) judge.Triggered(result, time.GetUtcNow());
                     continue;
                 }

@@ -69,14 +69,14 @@ public sealed class OtaUiJudge
     }
 
     /// <summary>A heartbeat from the board.</summary>
-    public void Beat(ReportedState state, string text, DateTimeOffset at)
+    public void Beat(OtaUiState? state, string text, DateTimeOffset at)
     {
         if (Step == OtaUiStep.Finished) return;
         if (_endAt is null && _lastBeat is { } last && at > last) _gaps.Add(at - last);
         bool quietBefore = _endAt is not null && _lastBeat is { } previous && at - previous >= RestartGap;
         _lastBeat = at;
         LastState = text;
-        if (_triggeredAt is not null && state is ReportedState.DownloadInProgress or ReportedState.DownloadCompleted or ReportedState.Reboot)
+        if (_triggeredAt is not null && state is OtaUiState.DownloadFirmwareInProgress or OtaUiState.DownloadFirmwareCompleted or OtaUiState.Reboot)
             _reportedProgress = true;
         if (_endAt is null) _lastBeatBeforeEnd = at;
         Note(at, $"heartbeat {text}");
@@ -86,7 +86,7 @@ public sealed class OtaUiJudge
             case OtaUiStep.WaitingForHeartbeat:
                 BeforeTrigger(state, text, at);
                 break;
-            case OtaUiStep.WaitingForDownload when state == ReportedState.DownloadCompleted:
+            case OtaUiStep.WaitingForDownload when state == OtaUiState.DownloadFirmwareCompleted:
                 Finish(at, OtaUiResult.Failed, "it started its update and reported it over (OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED) without asking this server for the image",
                     "reset the board (it ignores triggers until then), and check that its sketch names this server", needsReset: true);
                 break;
@@ -196,46 +196,46 @@ public sealed class OtaUiJudge
         }
     }
 
-    private void BeforeTrigger(ReportedState state, string text, DateTimeOffset at)
+    private void BeforeTrigger(OtaUiState? state, string text, DateTimeOffset at)
     {
         switch (state)
         {
-            case ReportedState.Idle:
+            case OtaUiState.Idle:
                 Step = OtaUiStep.Triggering;
                 break;
-            case ReportedState.DownloadInProgress:
+            case OtaUiState.DownloadFirmwareInProgress:
                 Finish(at, OtaUiResult.NotStarted, "it is busy: it reports a download in progress, and ignores a trigger until it is idle",
                     "let that download end (or reset the board), then start again", needsReset: false);
                 break;
-            case ReportedState.DownloadCompleted:
+            case OtaUiState.DownloadFirmwareCompleted:
                 Finish(at, OtaUiResult.NotStarted, "it is stuck: it reports OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED, which a failed update leaves until the board is reset",
                     "reset the board, it ignores triggers until then", needsReset: true);
                 break;
-            case ReportedState.Reboot:
+            case OtaUiState.Reboot:
                 break;   // it restarts now; its next heartbeat says more
             default:
-                Finish(at, OtaUiResult.NotStarted, $"it reports '{text}', a state this version does not act on", "reset the board, or update it by USB", needsReset: false);
+                Finish(at, OtaUiResult.NotStarted, $"it reports '{(text.Length == 0 ? "no state" : text)}', a state this version does not act on", "reset the board, or update it by USB", needsReset: false);
                 break;
         }
     }
 
-    private void AfterDownload(ReportedState state, string text, DateTimeOffset at, bool quietBefore)
+    private void AfterDownload(OtaUiState? state, string text, DateTimeOffset at, bool quietBefore)
     {
         var end = _endAt!.Value;
         switch (state)
         {
-            case ReportedState.DownloadCompleted:
+            case OtaUiState.DownloadFirmwareCompleted:
                 if (_completedAt is null) _completedAt = at;
                 else if (at - _completedAt.Value >= _settings.CompletedConfirm) FailRejected(at);
                 break;
-            case ReportedState.Idle when _reportedProgress || quietBefore:
+            case OtaUiState.Idle when _reportedProgress || quietBefore:
                 string proof = _reportedProgress
                     ? "it reported the download, then IDLE again (only a restart resets its state)"
                     : $"its heartbeats paused {Seconds(at - _lastBeatBeforeEnd!.Value)} after the last byte (its interval is {Seconds(Interval)}), then came back";
                 Note(at, "restarted: " + proof);
                 Finish(at, OtaUiResult.Updated, $"it took all {Total} bytes, restarted and beats again: {proof}", null, needsReset: false, rebootTime: at - end);
                 break;
-            case ReportedState.Idle when at - end >= _settings.NoRestartWait:
+            case OtaUiState.Idle when at - end >= _settings.NoRestartWait:
                 Finish(at, OtaUiResult.Failed,
                     $"it took every byte but kept beating without a pause for {Seconds(at - end)}: it did not restart, so it did not take the image " +
                     "(its library reports IDLE throughout, so its state cannot say why)",

@@ -25,7 +25,7 @@ public enum TriggerOutcome
 public sealed record TriggerResult(TriggerOutcome Outcome, byte[] Echo, TimeSpan? BoardClosedAfter, string? Error)
 {
     /// <summary>True when the board echoed exactly the signal sent.</summary>
-    public bool EchoMatches => Echo.AsSpan().SequenceEqual(OtaUiTrigger.Signal.Span);
+    public bool EchoMatches => Echo.AsSpan().SequenceEqual(TriggerSender.Signal.Span);
 
     /// <summary>
     /// What the echo's end says of the sketch: a connection closed about 500 ms after the echo is AmebaPro2's library
@@ -47,13 +47,10 @@ public sealed record TriggerResult(TriggerOutcome Outcome, byte[] Echo, TimeSpan
 /// POST from the browser). The board echoes what it read whatever its state; it starts its download only if it is idle.
 /// Nothing but these 9 bytes goes to the board: no image travels on this connection.
 /// </summary>
-public static class OtaUiTrigger
+public static class TriggerSender
 {
-    /// <summary>The port the boards' trigger thread listens on (fixed in the library).</summary>
-    public const int Port = 5000;
-
-    /// <summary>The signal.</summary>
-    public static ReadOnlyMemory<byte> Signal { get; } = "start_ota"u8.ToArray();
+    /// <summary>The signal (<see cref="OtaUiTrigger.Request"/>).</summary>
+    public static ReadOnlyMemory<byte> Signal { get; } = OtaUiTrigger.Request();
 
     /// <summary>How long to wait for the echo once sent.</summary>
     public static readonly TimeSpan EchoTimeout = TimeSpan.FromSeconds(3);
@@ -99,7 +96,7 @@ public static class OtaUiTrigger
 
     private static async Task<byte[]> ReadEchoAsync(Socket socket, CancellationToken cancellationToken)
     {
-        var buffer = new byte[1024];
+        var buffer = new byte[OtaUiTrigger.ReadBufferBytes];
         int total = 0;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(EchoTimeout);
