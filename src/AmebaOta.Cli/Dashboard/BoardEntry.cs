@@ -8,6 +8,7 @@ internal sealed class BoardEntry(string name)
     public int? Port;
     public string? Host;
     public string? BoardId;
+    public string? Family;
     public bool Online;
     public bool Virtual;
     public DateTimeOffset? FirstSeen;
@@ -17,5 +18,5 @@ internal sealed class BoardEntry(string name)
     public BoardUpdateJson? Update;
     public long Version;
 
-    public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online, Virtual, FirstSeen, LastSeen, Last, Believed, Update);
+    public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online, Virtual, FirstSeen, LastSeen, Last, Believed, Update) { Family = Family };
 }

@@ -31,7 +31,7 @@ public sealed record FlashInfoJson(
 public sealed record UploadJson(
     string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
     double ConnectMs, double DurationMs, bool AcknowledgedByBoard, double? EraseWaitMs, double StallTimeoutS,
-    IReadOnlyList<string> Warnings, RebootJson? Reboot);
+    IReadOnlyList<string> Warnings, RebootJson? Reboot, string Family, double? BoardClosedMs);
 
 /// <summary>
 /// Result of <c>--wait-reboot</c>: whether the board announced itself again after the upload, and when (ms after the

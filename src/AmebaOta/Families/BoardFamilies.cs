@@ -57,4 +57,23 @@ public static class BoardFamilies
 
     /// <summary>Parses <paramref name="bytes"/> with the parser of the family that <see cref="Identify"/> finds.</summary>
     public static IFirmwareImage ParseImage(byte[] bytes) => Identify(bytes).ParseImage(bytes);
+
+    /// <summary>
+    /// Reads and parses the image file at <paramref name="path"/>, of whichever family its contents say. A missing file is a
+    /// <see cref="FileNotFoundException"/>; anything else wrong with it an <see cref="Images.ImageFormatException"/> naming the file.
+    /// </summary>
+    public static IFirmwareImage LoadImage(string path)
+    {
+        long max = All.Max(f => f.ChipSizes.Max());
+        var bytes = InputFile.ReadAll(path, "an image file", max, message => new Images.ImageFormatException(message),
+            length => length > max ? $"'{path}' is {length} bytes, larger than any Ameba flash ({max / (1024 * 1024)} MiB): not an image" : null);
+        try
+        {
+            return ParseImage(bytes);
+        }
+        catch (Images.ImageFormatException e)
+        {
+            throw new Images.ImageFormatException($"'{path}': {e.Message}");
+        }
+    }
 }

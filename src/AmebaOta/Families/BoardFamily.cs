@@ -56,6 +56,9 @@ public abstract class BoardFamily
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
+    /// <summary>How the host pushes an image to the family's boards over TCP (null: they take no push).</summary>
+    public virtual PushSender? Push => null;
+
     /// <summary>
     /// The flash timing profiles of the family's flash parts, by the names <c>--flash-timing</c> takes (<c>instant</c>,
     /// <c>typical</c>, <c>slow</c>): each family's datasheet values and the way its OTA code drives the part.

@@ -82,7 +82,7 @@ public partial class DocumentedExamplesTests
 
         string Read(string name) => File.Exists(dir.File(name)) ? File.ReadAllText(dir.File(name)) : "";
         Assert.True(run.ExitCode == 0, $"{run}\n--- board\n{Read("serial.log")}{Read("board.err")}\n--- upload\n{Read("upload.txt")}");
-        Assert.Equal("MyAmeba at 10.77.0.2 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a", Read("discover.txt").Trim());
+        Assert.Equal("MyAmeba at 10.77.0.2 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a  family ameba1", Read("discover.txt").Trim());
         Assert.Contains("the board rebooted", Read("upload.txt"));
         Assert.Contains("This is version 2", Read("serial.log"));
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Protocol;
 
@@ -26,11 +27,11 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (mode is not ("update" or "rollout")) throw new DashboardError(400, $"unknown mode '{request.Mode}': update or rollout");
         int parallel = request.Parallel ?? 16;
         if (parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {parallel} is out of range: use 1 to {MaxParallel}");
-        var targets = Targets(request);
+        var (targets, refused) = Targets(request, image.Push);
         var options = new FleetOptions
         {
             MaxParallel = parallel,
-            WaitReboot = request.WaitReboot ? OtaUploadBudget.DefaultRebootWait(image.Image.Length) : null,
+            WaitReboot = request.WaitReboot ? image.Push.Sender.DefaultRebootWait(image.Push) : null,
             Interface = networkInterface,
         };
         RunTracker run;
@@ -42,12 +43,17 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             run = mode == "update"
                 ? new PlainUpdateRun(id, image, targets, options, state, history)
                 : RolloutRun.Create(id, image, targets, request, options, state, history);
+            run.Refused = [.. refused.Select(r => r.Target.Name)];
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
             _current = run;
         }
         run.Start();
-        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}", run.Id);
+        foreach (var (t, reason) in refused)
+            state.SetUpdate(t.Name, new BoardUpdateJson(run.Id, "refused", null, 0, 0, 0, reason, null, true, 0, null));
+        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}" +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(image.Push.Family)} {image.Push.Family.DisplayName} board " +
+                                       $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
     }
 
     /// <summary>Stops run <paramref name="id"/>.</summary>
@@ -61,7 +67,11 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 
-    private List<FleetTarget> Targets(StartRunJson request)
+    /// <summary>
+    /// The boards chosen, at the port their family's receiver listens on; those of another family than the image's are
+    /// refused (sent nothing), and if every board is, the run is refused.
+    /// </summary>
+    private (List<FleetTarget> Targets, List<(FleetTarget Target, string Reason)> Refused) Targets(StartRunJson request, PushImage image)
     {
         bool byName = request.Boards is { Count: > 0 };
         string? pattern = string.IsNullOrWhiteSpace(request.Pattern) ? null : request.Pattern.Trim();
@@ -84,12 +94,23 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         var silent = new List<string>();
         foreach (var name in names)
         {
-            if (state.OnlineEndPoint(name) is { } endPoint) targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true));
-            else silent.Add(name);
+            if (state.Online(name) is not { } online)
+            {
+                silent.Add(name);
+                continue;
+            }
+            var family = online.Family is { } id ? BoardFamilies.Find(id) : null;
+            var endPoint = new IPEndPoint(online.Advertised.Address, image.Sender.PortFor(online.Advertised.Port));
+            targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true, Family: family ?? image.Family));
         }
         if (silent.Count > 0)
             throw new DashboardError(422, $"{silent.Count} of the boards chosen do not answer by mDNS right now ({string.Join(", ", silent.Take(5))}{(silent.Count > 5 ? ", …" : "")}): nothing was sent");
-        return targets.DistinctBy(t => t.EndPoint).ToList();
+        var images = FleetImages.Of(image);
+        var refused = targets.Select(t => (Target: t, Reason: images.Refusal(t))).Where(r => r.Reason is not null).Select(r => (r.Target, r.Reason!)).ToList();
+        if (refused.Count == targets.Count)
+            throw new DashboardError(422, $"none of the boards chosen is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} board, and {image.Sent.KindDescription} " +
+                $"goes only to those ({string.Join(", ", refused.Take(5).Select(r => $"{r.Target.Name}: {r.Target.Family?.Id ?? "unknown"}"))}{(refused.Count > 5 ? ", …" : "")}): nothing was sent");
+        return (targets.Except(refused.Select(r => r.Target)).DistinctBy(t => t.EndPoint).ToList(), refused);
     }
 
     private Task RefreshHistoryAsync()

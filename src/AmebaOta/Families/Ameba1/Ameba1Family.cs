@@ -1,6 +1,7 @@
 using AmebaOta.Families.Ameba1.Boot;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Pins;
 
@@ -52,4 +53,9 @@ public sealed class Ameba1Family : BoardFamily
 
     /// <summary>Image 1's decision (docs/reference section 4), quirks included.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => BootLoader.Boot(flash, pins);
+
+    /// <summary><c>OTA.beginLocal</c>'s push (docs/reference sections 6 and 7).</summary>
+    public override PushSender Push => _push ??= new Ameba1PushSender(this);
+
+    private PushSender? _push;
 }

@@ -1,6 +1,7 @@
 using AmebaOta.Families.AmebaD.Boot;
 using AmebaOta.Families.AmebaD.Flash;
 using AmebaOta.Families.AmebaD.Images;
+using AmebaOta.Families.AmebaD.Push;
 using AmebaOta.Flash;
 using AmebaOta.Pins;
 
@@ -61,6 +62,11 @@ public sealed class AmebaDFamily : BoardFamily
 
     /// <summary>The W25Q16JV-class profiles, with the OTA code's 12-byte program commands and word reads.</summary>
     public override IReadOnlyList<FlashTiming> FlashTimings => AmebaDFlashTiming.Profiles;
+
+    /// <summary><c>OTA_Basic</c>'s push on port 8082 (docs/reference section 11.1).</summary>
+    public override PushSender Push => _push ??= new AmebaDPushSender(this);
+
+    private PushSender? _push;
 
     /// <summary>Besides the push of <c>OTA_Basic</c>, the <c>OTA_Http</c> example updates by OTA UI.</summary>
     public override bool UpdatesByOtaUi => true;

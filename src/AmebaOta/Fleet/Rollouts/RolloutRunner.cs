@@ -34,8 +34,12 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     /// <summary>A stage pauses, starts or finishes.</summary>
     public event Action<RolloutStageEvent>? StageChanged;
 
-    /// <summary>Runs every stage that has boards left to do.</summary>
-    public async Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    /// <summary>Runs every stage that has boards left to do, with one image (its bytes sent as they are).</summary>
+    public Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        RunAsync(FleetImages.Of(Families.PushImage.AsIs(Families.BoardFamilies.ParseImage(image.ToArray()))), cancellationToken);
+
+    /// <summary>Runs every stage that has boards left to do, each board sent the image of its family.</summary>
+    public async Task<RolloutResult> RunAsync(FleetImages image, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         int total = _boards.Length;
@@ -52,7 +56,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
         }
     }
 
-    private async Task<RolloutResult> RunStagesAsync(ReadOnlyMemory<byte> image, int total, int failures, CancellationTokenSource stop,
+    private async Task<RolloutResult> RunStagesAsync(FleetImages image, int total, int failures, CancellationTokenSource stop,
         CancellationToken cancellationToken, Stopwatch clock)
     {
         bool ranAStage = false;

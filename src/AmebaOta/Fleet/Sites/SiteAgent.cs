@@ -280,7 +280,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             byte[]? image = null;
             await Retry(() => image = _images.GetOrAdd(job.ImageSha256, sha => _store!.ImageBytes(sha)
                 ?? throw new InvalidDataException($"the database has no bytes for image {sha[..12]}")), "image", linked.Token);
-            var identity = ImageIdentity.Of(Families.Ameba1.Images.ImageFile.Parse(image!), _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
+            var identity = ImageIdentity.Of(Families.BoardFamilies.ParseImage(image!), _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
             // The board's address as this site sees it now (it may have moved since the job was asked for).
             var target = _seen.TryGetValue(job.Target.Name, out var now)
                 ? job.Target with { EndPoint = new System.Net.IPEndPoint(now.Address, now.Port) }

@@ -24,7 +24,7 @@ public static class PullSender
     /// Sends <paramref name="response"/> (its head too when <paramref name="writeHead"/>) and returns how the transfer
     /// ended. A stalled body (a server fault on purpose) waits on <paramref name="clientGone"/> (or
     /// <paramref name="cancellationToken"/>) before returning. A board that takes no byte for <paramref name="stall"/>
-    /// (default: what a host gives a stock board, <see cref="OtaUploadBudget.DefaultStall"/>) has left: a client that
+    /// (default: what a host gives a stock board, <see cref="OtaUploadBudget.DefaultStall(long)"/>) has left: a client that
     /// connects and never reads is not held forever.
     /// </summary>
     public static async Task<PullTransferOutcome> SendAsync(PipeWriter writer, PullResponse response, PullTransfer transfer, bool writeHead,
@@ -144,7 +144,7 @@ public static class PullSender
 
     /// <summary>
     /// Waits until the board has acknowledged every body byte; false when it takes none for as long as a host gives a
-    /// stock board (<see cref="OtaUploadBudget.DefaultStall"/>: its slowest erase and a margin), as a board that died does.
+    /// stock board (<see cref="OtaUploadBudget.DefaultStall(long)"/>: its slowest erase and a margin), as a board that died does.
     /// </summary>
     private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, TimeSpan? stallTimeout, CancellationToken token)
     {

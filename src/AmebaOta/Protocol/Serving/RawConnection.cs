@@ -12,7 +12,7 @@ public sealed record RawServeOptions(Action<PullTransfer>? Started = null)
     /// <summary>How long a client may take to send its request head (a board sends it as soon as it is connected).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a board may take no byte before it counts as gone (null: <see cref="OtaUploadBudget.DefaultStall"/> of the body).</summary>
+    /// <summary>How long a board may take no byte before it counts as gone (null: <see cref="OtaUploadBudget.DefaultStall(long)"/> of the body).</summary>
     public TimeSpan? StallTimeout { get; init; }
 }
 

@@ -17,7 +17,7 @@ public sealed record PullConnectionOptions(PullImageSource Images, PullFault Fau
     /// <summary>How long a client may take to send its request head (a board sends it as soon as it is connected).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long a board may take no byte before it counts as gone (null: <see cref="Protocol.OtaUploadBudget.DefaultStall"/> of the image).</summary>
+    /// <summary>How long a board may take no byte before it counts as gone (null: <see cref="Protocol.OtaUploadBudget.DefaultStall(long)"/> of the image).</summary>
     public TimeSpan? StallTimeout { get; init; }
 
     internal RawServeOptions Raw => new(Started) { RequestTimeout = RequestTimeout, StallTimeout = StallTimeout };
