@@ -73,6 +73,15 @@ public abstract class BoardFamily
     /// <c>start_ota</c> trigger, the image pulled from <c>/api/uploadfile</c>): AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c>.</summary>
     public virtual bool UpdatesByOtaUi => false;
 
+    /// <summary>
+    /// For an update by OTA UI: what must be checked before a board is triggered to download <paramref name="image"/>,
+    /// given the image it is believed to run (<paramref name="running"/>, from the history; null: unknown).
+    /// </summary>
+    public virtual OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running) => OtaUiCheck.None;
+
+    /// <summary>One sentence when a failed OTA UI update points to something about the board itself (null: nothing to add).</summary>
+    public virtual string? OtaUiFailureHint(OtaUiFailure failure) => null;
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

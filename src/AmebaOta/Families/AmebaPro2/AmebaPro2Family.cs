@@ -57,4 +57,10 @@ public sealed class AmebaPro2Family : BoardFamily
 
     /// <summary>The only way AmebaPro2 boards update over the network (the <c>OTA</c> example).</summary>
     public override bool UpdatesByOtaUi => true;
+
+    /// <inheritdoc />
+    public override OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running) => OtaUi.Pro2OtaUi.Check(image, running);
+
+    /// <inheritdoc />
+    public override string? OtaUiFailureHint(OtaUiFailure failure) => OtaUi.Pro2OtaUi.FailureHint(failure);
 }
