@@ -15,8 +15,11 @@ public static class FlashTimingOption
         DefaultValueFactory = _ => FlashTiming.Typical.Name,
     };
 
-    /// <summary>The profile named by the option, checked.</summary>
-    public static FlashTiming Read(ParseResult parse, Option<string> option)
+    /// <summary>The profile named by the option, checked (the generic profiles: Ameba1's part).</summary>
+    public static FlashTiming Read(ParseResult parse, Option<string> option) => Read(parse, option, null);
+
+    /// <summary>The profile named by the option, checked, from <paramref name="family"/>'s profiles (its own part and OTA code) when given.</summary>
+    public static FlashTiming Read(ParseResult parse, Option<string> option, AmebaOta.Families.BoardFamily? family)
     {
         string text = parse.GetValue(option)!.Trim();
         string name = text;
@@ -28,7 +31,7 @@ public static class FlashTimingOption
             if (!double.TryParse(text[(slash + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out speedup) || !(speedup >= 1) || speedup > 1e6)
                 throw new CliError(ExitCodes.Usage, $"--flash-timing '{text}': the speed-up after '/' is a number from 1 to 1000000");
         }
-        var profile = FlashTiming.Find(name)
+        var profile = (family is null ? FlashTiming.Find(name) : family.FindFlashTiming(name))
             ?? throw new CliError(ExitCodes.Usage, $"--flash-timing '{text}' is not a profile: use instant, typical or slow (optionally /N, e.g. typical/10)");
         return profile.Faster(speedup);
     }

@@ -52,6 +52,9 @@ public sealed class AmebaPro2Family : BoardFamily
     /// <inheritdoc />
     public override NorFlash CreateBlankChip(int size, bool otaMode) => Pro2BlankChip.Create(size, otaMode);
 
+    /// <summary>The AMB82-mini's 128 Mbit part as the OTA code drives it (<see cref="Pro2FlashTiming"/>).</summary>
+    public override IReadOnlyList<FlashTiming> FlashTimings => Pro2FlashTiming.Profiles;
+
     /// <summary>The boot ROM and boot loader's choice between FW1 and FW2 (pins play no part).</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => Pro2BootLoader.Boot(flash);
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using AmebaOta.Boards;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
-using AmebaOta.Images;
 using AmebaOta.Pins;
 
 namespace AmebaOta.Families.Ameba1.Pull.Board;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using AmebaOta.Boards;
 using AmebaOta.Protocol.Http;
 using AmebaOta.Protocol.Lwip;
 
