@@ -94,8 +94,9 @@ public class OtaUiJudgeTests
         Beats(judge, 0.2, 7.2, OtaUiState.Idle, "OTA_STATE_IDLE");
         judge.Triggered(Echo(), At(7.3));
         judge.DownloadStarted(200, Size, At(7.4));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(8.7));           // "idle" while downloading: its library reports a fixed state
         judge.DownloadEnded(PullTransferOutcome.Completed, Size, At(10));
-        Beats(judge, 10.7, 24.7, OtaUiState.Idle, "OTA_STATE_IDLE");
+        Beats(judge, 12.2, 26.2, OtaUiState.Idle, "OTA_STATE_IDLE");
 
         Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
         Assert.True(judge.Outcome.NeedsReset);
@@ -116,18 +117,37 @@ public class OtaUiJudgeTests
     }
 
     [Fact]
-    public void A_download_the_board_leaves_early_fails_and_needs_a_reset()
+    public void A_download_the_board_leaves_early_and_stays_completed_fails_and_needs_a_reset()
     {
         var judge = Judge();
         judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
         judge.Triggered(Echo(), At(0.3));
         judge.DownloadStarted(200, Size, At(0.4));
         judge.DownloadEnded(PullTransferOutcome.ClientLeft, 4096, At(0.6));
+        Assert.Null(judge.Outcome);   // the board says what follows
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(3.7));
+        judge.Beat(OtaUiState.DownloadFirmwareCompleted, "OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", At(7.2));
 
         Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
         Assert.True(judge.Outcome.NeedsReset);
         Assert.Equal(4096, judge.Outcome.Acked);
-        Assert.Contains("4096 of 1048580", judge.Outcome.Reason);
+        Assert.Contains("after 4096 of 1048580", judge.Outcome.Reason);
+    }
+
+    [Fact]
+    public void A_download_cut_short_after_which_the_board_restarts_fails_without_needing_a_reset()
+    {
+        var judge = Judge();
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(0.2));
+        judge.Triggered(Echo(), At(0.3));
+        judge.DownloadStarted(200, Size, At(0.4));
+        judge.Beat(OtaUiState.DownloadFirmwareInProgress, "OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", At(3.7));
+        judge.DownloadEnded(PullTransferOutcome.CutByFault, Size / 2, At(5));
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(9));
+
+        Assert.Equal(OtaUiResult.Failed, judge.Outcome!.Result);
+        Assert.False(judge.Outcome.NeedsReset);
+        Assert.Contains("restarted on its old firmware", judge.Outcome.Reason);
     }
 
     [Fact]
@@ -231,6 +251,17 @@ public class OtaUiJudgeTests
         judge = Judge();
         judge.Known(stale, TimeSpan.FromSeconds(9));
         Assert.Equal(OtaUiStep.WaitingForHeartbeat, judge.Step);
+    }
+
+    [Fact]
+    public void A_quick_download_with_no_heartbeat_during_it_is_judged_by_the_state_and_says_what_it_assumes()
+    {
+        var judge = Downloaded(endAt: 0.6);
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(1.0));   // within the stale window of the download's start: may predate it
+        Assert.Equal(OtaUiStep.Rebooting, judge.Step);
+        judge.Beat(OtaUiState.Idle, "OTA_STATE_IDLE", At(4.5));
+        Assert.Equal(OtaUiResult.Updated, judge.Outcome!.Result);
+        Assert.Contains("assuming its library reports its state live", judge.Outcome.Reason);
     }
 
     [Fact]

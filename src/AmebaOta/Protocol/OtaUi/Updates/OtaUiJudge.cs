@@ -27,7 +27,9 @@ public sealed class OtaUiJudge
     private DateTimeOffset? _endAt;
     private DateTimeOffset? _lastBeatBeforeEnd;
     private DateTimeOffset? _completedAt;
-    private bool _reportedProgress;
+    private DateTimeOffset? _downloadAt;
+    private string? _cut;
+    private bool? _reportsState;
     private bool _wentQuiet;
     private string? _libraryHint;
     private TriggerResult? _trigger;
@@ -76,8 +78,9 @@ public sealed class OtaUiJudge
         bool quietBefore = _endAt is not null && _lastBeat is { } previous && at - previous >= RestartGap;
         _lastBeat = at;
         LastState = text;
-        if (_triggeredAt is not null && state is OtaUiState.DownloadFirmwareInProgress or OtaUiState.DownloadFirmwareCompleted or OtaUiState.Reboot)
-            _reportedProgress = true;
+        if (state is OtaUiState.DownloadFirmwareInProgress or OtaUiState.DownloadFirmwareCompleted or OtaUiState.Reboot) _reportsState = true;
+        // Idle while its update task runs: a library that reports the state it had when it started, whatever it does since.
+        else if (state == OtaUiState.Idle && Fresh(at) && _endAt is null && _reportsState is null) _reportsState = false;
         if (_endAt is null) _lastBeatBeforeEnd = at;
         Note(at, $"heartbeat {text}");
 
@@ -97,12 +100,19 @@ public sealed class OtaUiJudge
     }
 
     /// <summary>The trigger was sent (the caller sends it when <see cref="Step"/> is <see cref="OtaUiStep.Triggering"/>).</summary>
+    /// <remarks>The board may have asked for its image before the sender saw the end of the trigger's connection (a Pro2
+    /// board closes it 500 ms after the echo): then the download has moved the judge on, and the trigger is only noted.</remarks>
     public void Triggered(TriggerResult result, DateTimeOffset at)
     {
-        if (Step != OtaUiStep.Triggering) return;
+        if (Step == OtaUiStep.Finished) return;
         _trigger = result;
-        _triggeredAt = at;
+        _triggeredAt ??= at;
         _libraryHint = result.LibraryHint;
+        if (Step != OtaUiStep.Triggering)
+        {
+            Note(at, $"start_ota sent, echoed{(result.BoardClosedAfter is { } closed ? $", the board closed {closed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s later" : "")}");
+            return;
+        }
         switch (result.Outcome)
         {
             case TriggerOutcome.Refused:
@@ -125,7 +135,9 @@ public sealed class OtaUiJudge
     public void DownloadStarted(int status, long total, DateTimeOffset at)
     {
         if (Step is not (OtaUiStep.WaitingForDownload or OtaUiStep.Triggering)) return;
+        _triggeredAt ??= at;
         Total = total;
+        _downloadAt = at;
         Note(at, $"GET {OtaUiResponses.DownloadPath}: {status}, {total} bytes");
         if (status != 200)
         {
@@ -154,15 +166,17 @@ public sealed class OtaUiJudge
             Step = OtaUiStep.Rebooting;
             return;
         }
-        string how = outcome switch
+        _cut = outcome switch
         {
-            PullTransferOutcome.ClientLeft => "it stopped taking the image",
-            PullTransferOutcome.CutByFault => "the server cut the image short (a --fault)",
-            _ => "the server stopped sending",
+            PullTransferOutcome.ClientLeft => $"it stopped taking the image after {Acked} of {Total} bytes",
+            PullTransferOutcome.CutByFault => $"the server cut the image short after {Acked} of {Total} bytes (a --fault)",
+            _ => $"the server stopped sending after {Acked} of {Total} bytes",
         };
-        Note(at, $"download ended after {Acked} of {Total} bytes: {how}");
-        Finish(at, OtaUiResult.Failed, $"{how} after {Acked} of {Total} bytes; it keeps its old firmware",
-            "reset the board (it ignores triggers until then), then start again", needsReset: true);
+        Note(at, $"download ended: {_cut}");
+        // The board decides what follows: stuck at COMPLETED, or (the SDK returns its last block's result after a cut)
+        // a restart on its old firmware, whose new image was never marked valid.
+        _endAt = at;
+        Step = OtaUiStep.Rebooting;
     }
 
     /// <summary>Time passes: decides what waiting too long means at <paramref name="now"/>.</summary>
@@ -189,6 +203,9 @@ public sealed class OtaUiJudge
                 }
                 if (_completedAt is not null && now - _completedAt.Value >= _settings.RebootWait)
                     FailRejected(now);
+                else if (_cut is not null && now - (_lastBeat > _endAt ? _lastBeat!.Value : _endAt!.Value) >= _settings.RebootWait)
+                    Finish(now, OtaUiResult.Failed, $"{_cut}, and it has not beaten again within {Seconds(_settings.RebootWait)}",
+                        "look at its serial output, and reset it", needsReset: false);
                 else if (now - (_lastBeat > _endAt ? _lastBeat!.Value : _endAt!.Value) >= _settings.RebootWait)
                     Finish(now, OtaUiResult.NotBack, $"it took every byte and has not beaten again within {Seconds(_settings.RebootWait)}",
                         "look at its serial output: an image that does not start the OTA threads never beats again (the old image stays in its other slot)", needsReset: false);
@@ -228,16 +245,21 @@ public sealed class OtaUiJudge
                 if (_completedAt is null) _completedAt = at;
                 else if (at - _completedAt.Value >= _settings.CompletedConfirm) FailRejected(at);
                 break;
-            case OtaUiState.Idle when _reportedProgress || quietBefore:
-                string proof = _reportedProgress
-                    ? "it reported the download, then IDLE again (only a restart resets its state)"
+            case OtaUiState.Idle when Fresh(at) && (_reportsState != false || quietBefore):
+                string proof = _reportsState != false
+                    ? "its state is IDLE again after its update task ran (only a restart resets it)" +
+                      (_reportsState is null ? ", assuming its library reports its state live as the Arduino cores' OTA library does" : "")
                     : $"its heartbeats paused {Seconds(at - _lastBeatBeforeEnd!.Value)} after the last byte (its interval is {Seconds(Interval)}), then came back";
                 Note(at, "restarted: " + proof);
-                Finish(at, OtaUiResult.Updated, $"it took all {Total} bytes, restarted and beats again: {proof}", null, needsReset: false, rebootTime: at - end);
+                if (_cut is not null)
+                    Finish(at, OtaUiResult.Failed, $"{_cut}, then restarted on its old firmware ({proof}; the new image, never finished, is not marked valid)",
+                        "start again (it takes triggers again)", needsReset: false);
+                else
+                    Finish(at, OtaUiResult.Updated, $"it took all {Total} bytes, restarted and beats again: {proof}", null, needsReset: false, rebootTime: at - end);
                 break;
             case OtaUiState.Idle when at - end >= _settings.NoRestartWait:
                 Finish(at, OtaUiResult.Failed,
-                    $"it took every byte but kept beating without a pause for {Seconds(at - end)}: it did not restart, so it did not take the image " +
+                    $"{_cut ?? "it took every byte"} but kept beating without a pause for {Seconds(at - end)}: it did not restart, so it did not take the image " +
                     "(its library reports IDLE throughout, so its state cannot say why)",
                     "reset the board before starting again (a failed update leaves it ignoring triggers)", needsReset: true);
                 break;
@@ -246,12 +268,21 @@ public sealed class OtaUiJudge
 
     private void FailRejected(DateTimeOffset at) =>
         Finish(at, OtaUiResult.Failed,
-            "it took every byte, then reported OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED and kept beating without restarting: it refused the image (a checksum " +
-            "that does not match, or an image larger than its firmware slot); it keeps its old firmware",
+            _cut is not null
+                ? $"{_cut}, then reported OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED and kept beating without restarting; it keeps its old firmware"
+                : "it took every byte, then reported OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED and kept beating without restarting: it refused the image (a checksum " +
+                  "that does not match, or an image larger than its firmware slot); it keeps its old firmware",
             "reset the board (it ignores triggers until then); look at its serial output for the reason", needsReset: true);
 
+    /// <summary>
+    /// True when a heartbeat received at <paramref name="at"/> was written after the update task started: a heartbeat
+    /// reads the state, connects and sends, so one received within <see cref="OtaUiJudgeSettings.StaleWindow"/> of the
+    /// download's start may carry the state from before it.
+    /// </summary>
+    private bool Fresh(DateTimeOffset at) => _downloadAt is { } start && at - start >= _settings.StaleWindow;
+
     /// <summary>A pause that means a restart: longer than the board's interval by a margin.</summary>
-    private TimeSpan RestartGap => Interval + TimeSpan.FromSeconds(1.5);
+    private TimeSpan RestartGap => Interval + _settings.RestartMargin;
 
     /// <summary>The board's heartbeat interval: the median gap seen before the download ended, or the nominal one.</summary>
     private TimeSpan Interval

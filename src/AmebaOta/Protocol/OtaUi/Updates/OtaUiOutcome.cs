@@ -98,5 +98,28 @@ public sealed record OtaUiJudgeSettings
     public TimeSpan CompletedConfirm { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A stock board's heartbeat interval (500 ms, close, 3 s sleep), until the board's own is measured.</summary>
-    public TimeSpan NominalInterval { get; init; } = TimeSpan.FromMilliseconds(3500);
+    public TimeSpan NominalInterval { get; init; } = OtaUiTiming.Real.HeartbeatPeriod;
+
+    /// <summary>Longest a heartbeat may take from reading the state to reaching the server (its connect and send).</summary>
+    public TimeSpan StaleWindow { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A pause in the heartbeats longer than the board's interval by this much means it restarted.</summary>
+    public TimeSpan RestartMargin { get; init; } = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Every wait divided by <paramref name="factor"/>, for boards whose clock runs that much faster (tests).</summary>
+    public OtaUiJudgeSettings Faster(double factor)
+    {
+        if (!(factor >= 1)) throw new ArgumentOutOfRangeException(nameof(factor), "the speed-up is at least 1");
+        return new OtaUiJudgeSettings
+        {
+            HeartbeatWait = HeartbeatWait / factor,
+            StartWait = StartWait / factor,
+            RebootWait = RebootWait / factor,
+            NoRestartWait = NoRestartWait / factor,
+            CompletedConfirm = CompletedConfirm / factor,
+            NominalInterval = NominalInterval / factor,
+            RestartMargin = RestartMargin / factor,
+            StaleWindow = StaleWindow / factor,
+        };
+    }
 }

@@ -28,16 +28,11 @@ public sealed record TriggerResult(TriggerOutcome Outcome, byte[] Echo, TimeSpan
     public bool EchoMatches => Echo.AsSpan().SequenceEqual(TriggerSender.Signal.Span);
 
     /// <summary>
-    /// What the echo's end says of the sketch: a connection closed about 500 ms after the echo is AmebaPro2's library
-    /// (<c>delay(500); client.stop()</c>); one still open a second later is AmebaD's (<c>vTaskDelay(10000)</c>). A hint,
-    /// never proof: a busy network moves the close.
+    /// What the echo's end says of the sketch: a board that closes the connection itself soon after the echo runs
+    /// AmebaPro2's library (<c>delay(500); client.stop()</c>); one that holds it runs AmebaD's (<c>vTaskDelay(10000)</c>,
+    /// then it reads again). A hint, never proof.
     /// </summary>
-    public string? LibraryHint => BoardClosedAfter switch
-    {
-        { TotalMilliseconds: >= 300 and <= 900 } => "amebapro2",
-        null when Outcome == TriggerOutcome.Echoed => "amebad",
-        _ => null,
-    };
+    public string? LibraryHint => Outcome != TriggerOutcome.Echoed ? null : BoardClosedAfter is null ? "amebad" : "amebapro2";
 }
 
 /// <summary>
