@@ -77,6 +77,19 @@ public abstract class BoardFamily
     public FlashTiming? FindFlashTiming(string name) =>
         FlashTimings.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>True when the family's boards can take an update by Realtek's "OTA UI" method (a heartbeat to a server, a
+    /// <c>start_ota</c> trigger, the image pulled from <c>/api/uploadfile</c>): AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c>.</summary>
+    public virtual bool UpdatesByOtaUi => false;
+
+    /// <summary>
+    /// For an update by OTA UI: what must be checked before a board is triggered to download <paramref name="image"/>,
+    /// given the image it is believed to run (<paramref name="running"/>, from the history; null: unknown).
+    /// </summary>
+    public virtual OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running) => OtaUiCheck.None;
+
+    /// <summary>One sentence when a failed OTA UI update points to something about the board itself (null: nothing to add).</summary>
+    public virtual string? OtaUiFailureHint(OtaUiFailure failure) => null;
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

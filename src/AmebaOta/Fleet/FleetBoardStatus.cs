@@ -19,6 +19,12 @@ public sealed record FleetBoardStatus(
     string? Error = null,
     TimeSpan? RebootTime = null)
 {
+    /// <summary>
+    /// With <see cref="FleetBoardState.Failed"/>: nothing was attempted because the board ignores updates until it is
+    /// reset (an OTA UI board stuck since an earlier failed update). Not a failure of this image.
+    /// </summary>
+    public bool NeedsReset { get; init; }
+
     /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/>, <see cref="FleetBoardState.Skipped"/> and <see cref="FleetBoardState.Cancelled"/>.</summary>
     public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped or FleetBoardState.Cancelled;
 }

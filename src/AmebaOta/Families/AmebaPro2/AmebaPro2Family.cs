@@ -57,4 +57,13 @@ public sealed class AmebaPro2Family : BoardFamily
 
     /// <summary>The boot ROM and boot loader's choice between FW1 and FW2 (pins play no part).</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => Pro2BootLoader.Boot(flash);
+
+    /// <summary>The only way AmebaPro2 boards update over the network (the <c>OTA</c> example).</summary>
+    public override bool UpdatesByOtaUi => true;
+
+    /// <inheritdoc />
+    public override OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running) => OtaUi.Pro2OtaUi.Check(image, running);
+
+    /// <inheritdoc />
+    public override string? OtaUiFailureHint(OtaUiFailure failure) => OtaUi.Pro2OtaUi.FailureHint(failure);
 }

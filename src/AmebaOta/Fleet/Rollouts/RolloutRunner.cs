@@ -94,6 +94,11 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
                         state = RolloutBoardState.NeedsReset;
                         error = $"{RolloutBoard.NeedsResetReason}: {s.Error}";
                     }
+                    // Stuck since an earlier failure and so never triggered (an OTA UI board): waiting for a reset too.
+                    else if (state == RolloutBoardState.Failure && s.NeedsReset)
+                    {
+                        state = RolloutBoardState.NeedsReset;
+                    }
                     // Cut now, mid-transfer: a resume knows it was us.
                     if (state == RolloutBoardState.Aborted && s.State == FleetBoardState.Cancelled && s.Error != "cancelled") error = RolloutBoard.CutMark + s.Error;
                     lastFleet[i] = s.State;
