@@ -13,10 +13,10 @@ public sealed class Pro2BoardTests
 {
     private const ulong Old = 1_700_000_000, New = 1_800_000_000;
 
-    private static async Task<(TempDir Dir, OtaUiTestServer Server)> StartAsync()
+    private static async Task<(TempDir Dir, ScriptedOtaUiServer Server)> StartAsync()
     {
         var dir = new TempDir();
-        return (dir, new OtaUiTestServer());
+        return (dir, new ScriptedOtaUiServer());
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class Pro2BoardTests
             await server.States.WaitForAsync("OTA_STATE_IDLE", 2);
             Assert.All(server.Heartbeats.Take(2), h => Assert.Equal(OtaUiHeartbeat.Request("127.0.0.1", OtaUiState.Idle), h.Bytes));
 
-            var echo = await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            var echo = await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             Assert.Equal("start_ota"u8.ToArray(), echo);
             await board.Serial.WaitForAsync("This is version 2");
             Assert.Equal("GET /api/uploadfile HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", server.Downloads.Lines.Single());
@@ -59,7 +59,7 @@ public sealed class Pro2BoardTests
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             var port = await Pro2Boards.TriggerPortAsync(board);
             await board.Serial.WaitForAsync("[INFO] Connect to Server successfully!");
-            await OtaUiTestServer.TriggerAsync(port);
+            await ScriptedOtaUiServer.TriggerAsync(port);
             await board.Serial.WaitForAsync("This is version 2");
 
             string[] expected =
@@ -101,14 +101,14 @@ public sealed class Pro2BoardTests
             server.Reply = DownloadReply.NoFile();
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             var port = await Pro2Boards.TriggerPortAsync(board);
-            await OtaUiTestServer.TriggerAsync(port);
+            await ScriptedOtaUiServer.TriggerAsync(port);
             await board.Serial.WaitForAsync("[http_update_ota] ota flash failed");
             Assert.Contains("[http_update_ota] Download new firmware begin, total size : 44", board.Serial.Lines);   // lower-case content-length: Pro2 reads it
             Assert.Contains("[ota_flash_NOR] The checksume is wrong!", board.Serial.Lines);
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", 2);
 
             // Stuck: a second trigger is echoed and ignored.
-            Assert.Equal("start_ota"u8.ToArray(), await OtaUiTestServer.TriggerAsync(port));
+            Assert.Equal("start_ota"u8.ToArray(), await ScriptedOtaUiServer.TriggerAsync(port));
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", server.States.Count("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED") + 2);
             Assert.Single(server.Downloads.Lines);
 
@@ -130,7 +130,7 @@ public sealed class Pro2BoardTests
             server.Reply = DownloadReply.Status(404);
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             long before = board.Board.Flash.OperationCount;
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync("[parse_http_response] The http response status code is 404");
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED");
             Assert.Equal(before, board.Board.Flash.OperationCount);
@@ -147,7 +147,7 @@ public sealed class Pro2BoardTests
             var v2 = Pro2Boards.Image(2, New, server.Address, size: 4 * 4096 + 4);
             server.Reply = DownloadReply.Ok(v2) with { CutAfter = 1000 };
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync("[http_update_ota] Read socket failed");
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", 2);
             Assert.Equal(1, board.Board.BootCount);
@@ -164,7 +164,7 @@ public sealed class Pro2BoardTests
             var v2 = Pro2Boards.Image(2, New, server.Address, size: 4 * 4096 + 4);
             server.Reply = DownloadReply.Ok(v2) with { CutAfter = 4096 + 1000 };
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync("[http_update_ota] Read socket failed");
             await board.Serial.WaitForAsync("This is version 1", 2);   // rebooted, on FW1: FW2 never got its label
             Assert.DoesNotContain("[ota_flash_NOR] Append FW label", board.Serial.Lines);
@@ -184,9 +184,9 @@ public sealed class Pro2BoardTests
             server.Reply = DownloadReply.Ok(v2) with { CutAfter = 2000, Stall = true };   // the board waits forever: no receive timeout
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             var port = await Pro2Boards.TriggerPortAsync(board);
-            await OtaUiTestServer.TriggerAsync(port);
+            await ScriptedOtaUiServer.TriggerAsync(port);
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS");
-            Assert.Equal("xx start_ota"u8.ToArray(), await OtaUiTestServer.TriggerAsync(port, "xx start_ota"u8.ToArray()));
+            Assert.Equal("xx start_ota"u8.ToArray(), await ScriptedOtaUiServer.TriggerAsync(port, "xx start_ota"u8.ToArray()));
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_IN_PROGRESS", 3);
             Assert.Single(server.Downloads.Lines);
         }
@@ -202,7 +202,7 @@ public sealed class Pro2BoardTests
             server.Reply = DownloadReply.Ok(Pro2Boards.Image(2, New, server.Address, size: 0x20000 + 4));
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address), otaMode: false));
             long before = board.Board.Flash.OperationCount;
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync("[http_update_ota] ota flash failed");
             Assert.Contains("[ota_flash_NOR] target_fw_addr=0x520000, target_fw_len=0x10000", board.Serial.Lines);
             await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED");
@@ -219,7 +219,7 @@ public sealed class Pro2BoardTests
         {
             server.Reply = DownloadReply.Ok(Pro2Boards.Image(2, Old - 1000, server.Address));
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync("[ota_flash_NOR] Append FW label");
             await board.Serial.WaitForAsync("This is version 1", 2);   // rebooted, and the boot loader picked FW1 again
             var boot = (Pro2BootOutcome)board.Board.LastBoot!;
@@ -240,7 +240,7 @@ public sealed class Pro2BoardTests
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             var port = await Pro2Boards.TriggerPortAsync(board);
             var big = Encoding.ASCII.GetBytes(new string('a', 1500));
-            var echo = await OtaUiTestServer.TriggerAsync(port, big);
+            var echo = await ScriptedOtaUiServer.TriggerAsync(port, big);
             Assert.InRange(echo.Length, 1, 1024);
             Assert.Equal(big[..echo.Length], echo);
             await server.States.WaitForAsync("OTA_STATE_IDLE", 3);
@@ -258,7 +258,7 @@ public sealed class Pro2BoardTests
             server.Reply = DownloadReply.Ok(Pro2Boards.Image(2, New, server.Address, size: 20 * 4096 + 4));
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)),
                 timing: AmebaOta.Families.AmebaPro2.Flash.Pro2FlashTiming.Typical.Faster(5));
-            await OtaUiTestServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
+            await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board));
             await board.Serial.WaitForAsync(l => l.StartsWith("[ota_flash_NOR] target_fw_addr", StringComparison.Ordinal), "first block");
             Assert.True(board.Board.PowerCut());
             await board.Notes.WaitForAsync(l => l.StartsWith("power cut at flash operation", StringComparison.Ordinal), "the cut");

@@ -38,7 +38,7 @@ public sealed class Pro2PowerCutTests(ITestOutputHelper output)
         return chip;
     }
 
-    private static Func<NorFlash, Task> Ota(OtaUiTestServer server, byte[] image, int runningSlot) => async flash =>
+    private static Func<NorFlash, Task> Ota(ScriptedOtaUiServer server, byte[] image, int runningSlot) => async flash =>
     {
         server.Reply = DownloadReply.Ok(image);
         var board = new PullBoard(flash, new SerialPrinter(_ => { }), IPAddress.Loopback);
@@ -66,7 +66,7 @@ public sealed class Pro2PowerCutTests(ITestOutputHelper output)
     [MemberData(nameof(Sequences))]
     public async Task A_power_cut_at_any_flash_operation_of_an_amebapro2_update_leaves_a_board_that_boots_a_whole_image(string name)
     {
-        await using var server = new OtaUiTestServer();
+        await using var server = new ScriptedOtaUiServer();
         var sequence = name switch
         {
             "OTA into FW2 (v1 → v2)" => new FlashSequence(name, OnlyV1, Ota(server, V2, 1), []) { Classifier = Whole(V1, V2) },

@@ -16,7 +16,7 @@ public sealed class OtaUiHeartbeatTimingTests
     public async Task A_virtual_amb82_mini_posts_its_state_every_3_5_seconds()
     {
         using var dir = new TempDir();
-        await using var server = new OtaUiTestServer();
+        await using var server = new ScriptedOtaUiServer();
         FlashFile.Save(Pro2Boards.Chip(Pro2Boards.Image(1, 1_700_000_000, server.Address)), dir.File("amb.bin"));
         await using var board = DeviceProcess.Start(dir.Path, "--flash", "amb.bin", "--port", "0", "--flash-timing", "instant");
 

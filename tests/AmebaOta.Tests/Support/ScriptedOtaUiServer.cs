@@ -38,14 +38,14 @@ public sealed record DownloadReply(byte[] Head, byte[] Body, int? CutAfter = nul
 /// the shared parser, keeps its raw bytes and state, answers as Realtek's server does, and answers downloads with
 /// <see cref="Reply"/>. Real sockets on 127.0.0.1.
 /// </summary>
-public sealed class OtaUiTestServer : IAsyncDisposable
+public sealed class ScriptedOtaUiServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly ConcurrentBag<Task> _connections = [];
 
-    public OtaUiTestServer(IPAddress? address = null)
+    public ScriptedOtaUiServer(IPAddress? address = null)
     {
         _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         _listener.Start(100);
