@@ -8,6 +8,7 @@ internal sealed class BoardEntry(string name)
     public int? Port;
     public string? Host;
     public string? BoardId;
+    public string? Family;
     public bool Online;
     public bool Virtual;
     public DateTimeOffset? FirstSeen;
@@ -22,6 +23,6 @@ internal sealed class BoardEntry(string name)
 
     public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online || SiteOnline, Virtual, FirstSeen, LastSeen, Last, Believed, Update)
     {
-        Site = Site, Job = Job,
+        Family = Family, Site = Site, Job = Job,
     };
 }

@@ -7,6 +7,8 @@ public sealed record BoardJson(
     string Name, string? Address, int? Port, string? Host, string? BoardId, bool Online, bool Virtual,
     DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed, BoardUpdateJson? Update)
 {
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …): from its TXT <c>board=</c>, else the history; null when unknown.</summary>
+    public string? Family { get; init; }
     /// <summary>The site whose agent sees it (a shared database), or null.</summary>
     public string? Site { get; init; }
 
@@ -23,7 +25,14 @@ public sealed record BoardUpdateJson(long Run, string State, string? Detail, lon
 
 /// <summary>A plain update or a staged rollout started from the page.</summary>
 public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image, string Sha256, uint? Version, long Size, string State, string? Reason,
-    int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot);
+    int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot)
+{
+    /// <summary>The image's family: boards of another family were refused, sent nothing.</summary>
+    public string Family { get; init; } = "ameba1";
+
+    /// <summary>Boards chosen but refused before anything was sent (not of the image's family).</summary>
+    public List<string> Refused { get; init; } = [];
+}
 
 /// <summary>The first event of the stream: everything.</summary>
 public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server)
@@ -54,7 +63,11 @@ public sealed record ServerJson(string Version, bool Loopback, string Interface,
 /// <param name="Refusal">The line <c>upload</c> refuses it with (exit 2), or null.</param>
 /// <param name="Warnings">What <c>upload</c> warns about it.</param>
 public sealed record ImageJson(string Id, string File, long Size, string Sha256, string Checksum, uint? Version, List<string> Info, string? Refusal,
-    List<string> Warnings);
+    List<string> Warnings)
+{
+    /// <summary>The image's family: the only family of boards a run sends it to.</summary>
+    public string Family { get; init; } = "ameba1";
+}
 
 /// <summary>A request the page makes to start a run.</summary>
 public sealed record StartRunJson(string Image, List<string>? Boards, string? Pattern, string? Mode, bool WaitReboot = true, string? Stages = null,
@@ -71,7 +84,11 @@ public sealed record SerialLineJson(long Seq, DateTimeOffset Time, string Text, 
 
 /// <summary>One upload in the history.</summary>
 public sealed record UploadHistoryJson(long Id, string Board, string Address, int Port, string Image, string Sha256, uint? Version, long? Rollout,
-    string Command, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Outcome, string? Error, int? Attempts, double? RebootMs);
+    string Command, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Outcome, string? Error, int? Attempts, double? RebootMs)
+{
+    /// <summary>The family of the image and board.</summary>
+    public string Family { get; init; } = "ameba1";
+}
 
 /// <summary>One rollout in the history, with each board's state.</summary>
 public sealed record RolloutHistoryJson(long Id, string Image, string Sha256, string Stages, string MaxFailures, string State, string? Reason,

@@ -20,8 +20,9 @@ public sealed record FleetBoardStatus(
     TimeSpan? RebootTime = null)
 {
     /// <summary>
-    /// With <see cref="FleetBoardState.Failed"/>: an earlier transfer to the board was cut by a sender that died or stopped, and
-    /// the board has not accepted a connection since. A stock board waits for a reset: no fault of the image.
+    /// With <see cref="FleetBoardState.Failed"/>: the board waits for a reset, no fault of the image: an earlier transfer to
+    /// it was cut by a sender that died or stopped and it has not accepted a connection since (a stock push board), or it
+    /// ignores updates since an earlier failed one (an OTA UI board stuck at COMPLETED).
     /// </summary>
     public bool NeedsReset { get; init; }
 

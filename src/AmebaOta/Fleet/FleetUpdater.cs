@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Push;
+using AmebaOta.Families;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Fleet;
@@ -10,7 +10,8 @@ namespace AmebaOta.Fleet;
 /// so a board that fails or hangs never holds up the others, failed uploads retried, and (with
 /// <see cref="FleetOptions.WaitReboot"/>) each board confirmed by its mDNS announcement after the reboot. A board waiting for
 /// its reboot does not hold an upload slot. No console I/O: every change is reported through <see cref="BoardChanged"/>.
-/// Check the image with <see cref="OtaPreflight"/> first, as <c>upload</c> does.
+/// Each board is sent the image of its own family (<see cref="FleetImages"/>) through that family's <see cref="PushSender"/>;
+/// check the images first (<see cref="PushSender.Prepare"/>), as <c>upload</c> does.
 /// </summary>
 public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
 {
@@ -22,21 +23,27 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
     /// </summary>
     public event Action<FleetBoardStatus>? BoardChanged;
 
-    /// <summary>Updates every board in <paramref name="targets"/> with <paramref name="image"/> and returns how each one ended.</summary>
+    /// <summary>Updates every board in <paramref name="targets"/> with <paramref name="image"/> (bytes sent as they are, with their family's sender).</summary>
     /// <exception cref="Discovery.MdnsException">With <see cref="FleetOptions.WaitReboot"/>: the mDNS socket cannot be opened.</exception>
-    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        UpdateAsync(targets, FleetImages.Of(PushImage.AsIs(BoardFamilies.ParseImage(image.ToArray()))), cancellationToken);
+
+    /// <summary>Updates every board in <paramref name="targets"/> with the image of its family and returns how each one ended.</summary>
+    /// <exception cref="Discovery.MdnsException">With <see cref="FleetOptions.WaitReboot"/>: the mDNS socket cannot be opened.</exception>
+    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default)
     {
         if (_options.MaxParallel < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxParallel must be at least 1");
         if (_options.Retries < 0) throw new ArgumentOutOfRangeException(nameof(options), "Retries cannot be negative");
         var clock = Stopwatch.StartNew();
         var results = new FleetBoardStatus[targets.Count];
-        for (int i = 0; i < targets.Count; i++) Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, image.Length, 0, TimeSpan.Zero));
+        for (int i = 0; i < targets.Count; i++)
+            Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.For(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
 
         var watcher = _options.WaitReboot is null ? null : new RebootWatcher(_options.Interface);
         try
         {
             using var slots = new SemaphoreSlim(_options.MaxParallel);
-            await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, image, slots, watcher, cancellationToken), CancellationToken.None)));
+            await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, images.For(t.Family), slots, watcher, cancellationToken), CancellationToken.None)));
         }
         finally
         {
@@ -45,10 +52,16 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
         return new FleetResult(results, clock.Elapsed);
     }
 
-    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, ReadOnlyMemory<byte> image,
+    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, PushImage? image,
         SemaphoreSlim slots, RebootWatcher? watcher, CancellationToken ct)
     {
         var status = results[index];
+        if (image is null)
+        {
+            // The commands refuse such boards before anything is sent; never send a board another family's image.
+            Report(results, index, status with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({target.Family?.DisplayName ?? "unknown"})" });
+            return;
+        }
         try
         {
             await slots.WaitAsync(ct);
@@ -67,16 +80,17 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
             {
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
-                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint);
+                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint, anyPort: !image.Sender.ListensOnAdvertisedPort);
                 var progress = new SyncProgress(p =>
                 {
                     var state = p.Phase == OtaUploadPhase.BoardErasing ? FleetBoardState.BoardErasing : FleetBoardState.Sending;
                     status = status with { State = state, BytesSent = p.Acknowledged, Elapsed = clock.Elapsed };
                     Report(results, index, status);
                 });
+                OtaUploadResult sent;
                 try
                 {
-                    await OtaUploader.UploadAsync(target.EndPoint, image, upload, progress, ct);
+                    sent = await image.Sender.SendAsync(target.EndPoint, image, upload, progress, ct);
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
@@ -87,10 +101,10 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                 {
                     if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
-                        Report(results, index, status with { State = FleetBoardState.Failed, Error = e.Message, Elapsed = clock.Elapsed });
+                        Report(results, index, status with { State = FleetBoardState.Failed, Error = image.Sender.Explain(e), Elapsed = clock.Elapsed });
                         return;
                     }
-                    status = status with { State = FleetBoardState.Retrying, Error = e.Message, Elapsed = clock.Elapsed };
+                    status = status with { State = FleetBoardState.Retrying, Error = image.Sender.Explain(e), Elapsed = clock.Elapsed };
                     Report(results, index, status);
                     var pause = e.NothingSent || _options.RetryDelay >= _options.ReceiverRestartDelay ? _options.RetryDelay : _options.ReceiverRestartDelay;
                     await Task.Delay(pause, ct);
@@ -114,7 +128,8 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                         State = FleetBoardState.Failed, Elapsed = clock.Elapsed,
                         Error = reboot.WentDownDuringUpload
                             ? "the board went down before it had acknowledged the last byte (a power cut or a reset) and did not come back after the upload"
-                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} (no reboot seen)",
+                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} " +
+                              $"(no reboot seen): {image.Sender.NotBack(sent)}",
                     });
                 return;
             }

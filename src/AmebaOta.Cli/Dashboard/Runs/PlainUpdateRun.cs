@@ -16,7 +16,7 @@ internal sealed class PlainUpdateRun(long id, ShelvedImage image, IReadOnlyList<
         if (sender is null && history.Recorder(Image, stop) is { } record) updater.BoardChanged += record;
         updater.BoardChanged += s => Board(s.Target.Name, Json(Id, s), s.IsFinal,
             s.State switch { FleetBoardState.Updated => true, FleetBoardState.Failed => false, _ => null });
-        var result = await updater.UpdateAsync(Targets, Image.Sent.Bytes, stop);
+        var result = await updater.UpdateAsync(Targets, FleetImages.Of(Image.Push), stop);
         if (stop.IsCancellationRequested) return ("stopped", "stopped from the page");
         return ("completed", result.AllUpdated ? "" : $"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed");
     }

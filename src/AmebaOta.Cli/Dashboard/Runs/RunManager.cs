@@ -1,6 +1,7 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Dashboard.Sites;
+using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Protocol;
 
@@ -9,7 +10,8 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 /// <summary>
 /// Starts and stops the runs the page asks for, one at a time: the boards chosen (by name, or by a <c>--match</c> pattern)
 /// must answer by mDNS (here, or at their site: then their sites' agents send, see <see cref="SiteRuns"/>), the image must
-/// pass <c>upload</c>'s checks. When a run ends the history is read again, so each board's "last image" follows.
+/// pass <c>upload</c>'s checks; boards of another family than the image's are refused. When a run ends the history is
+/// read again, so each board's "last image" follows.
 /// </summary>
 public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
 {
@@ -34,13 +36,13 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         }
         var names = Names(request);
         var atSites = sites?.Targets(names);
-        var targets = atSites is null ? LocalTargets(names) : [.. atSites.Targets];
+        var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, image.Push) : [.. atSites.Targets], image.Push);
         Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
             : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = parallel,
-            WaitReboot = request.WaitReboot ? OtaUploadBudget.DefaultRebootWait(image.Image.Length) : null,
+            WaitReboot = request.WaitReboot ? image.Push.Sender.DefaultRebootWait(image.Push) : null,
             Interface = networkInterface,
         };
         RunTracker run;
@@ -52,12 +54,17 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             run = mode == "update"
                 ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
                 : RolloutRun.Create(id, image, targets, request, options, state, history, sender);
+            run.Refused = [.. refused.Select(r => r.Target.Name)];
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
             _current = run;
         }
         run.Start();
-        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}", run.Id);
+        foreach (var (t, reason) in refused)
+            state.SetUpdate(t.Name, new BoardUpdateJson(run.Id, "refused", null, 0, 0, 0, reason, null, true, 0, null));
+        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}" +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(image.Push.Family)} {image.Push.Family.DisplayName} board " +
+                                       $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
     }
 
     /// <summary>Stops run <paramref name="id"/>.</summary>
@@ -93,18 +100,36 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         return names;
     }
 
-    private List<FleetTarget> LocalTargets(List<string> names)
+    /// <summary>The boards chosen that answer here, at the port their family's receiver listens on.</summary>
+    private List<FleetTarget> LocalTargets(List<string> names, PushImage image)
     {
         var targets = new List<FleetTarget>();
         var silent = new List<string>();
         foreach (var name in names)
         {
-            if (state.OnlineEndPoint(name) is { } endPoint) targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true));
-            else silent.Add(name);
+            if (state.Online(name) is not { } online)
+            {
+                silent.Add(name);
+                continue;
+            }
+            var family = online.Family is { } id ? BoardFamilies.Find(id) : null;
+            var endPoint = new IPEndPoint(online.Advertised.Address, image.Sender.PortFor(online.Advertised.Port));
+            targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true, Family: family ?? image.Family));
         }
         if (silent.Count > 0)
             throw new DashboardError(422, $"{silent.Count} of the boards chosen do not answer by mDNS right now ({string.Join(", ", silent.Take(5))}{(silent.Count > 5 ? ", …" : "")}): nothing was sent");
         return targets.DistinctBy(t => t.EndPoint).ToList();
+    }
+
+    /// <summary>Those of another family than the image's are refused (sent nothing); if every board is, the run is refused.</summary>
+    private static (List<FleetTarget> Targets, List<(FleetTarget Target, string Reason)> Refused) Refuse(List<FleetTarget> targets, PushImage image)
+    {
+        var images = FleetImages.Of(image);
+        var refused = targets.Select(t => (Target: t, Reason: images.Refusal(t))).Where(r => r.Reason is not null).Select(r => (r.Target, r.Reason!)).ToList();
+        if (targets.Count > 0 && refused.Count == targets.Count)
+            throw new DashboardError(422, $"none of the boards chosen is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} board, and {image.Sent.KindDescription} " +
+                $"goes only to those ({string.Join(", ", refused.Take(5).Select(r => $"{r.Target.Name}: {r.Target.Family?.Id ?? "unknown"}"))}{(refused.Count > 5 ? ", …" : "")}): nothing was sent");
+        return (targets.Except(refused.Select(r => r.Target)).ToList(), refused);
     }
 
     private Task RefreshHistoryAsync()

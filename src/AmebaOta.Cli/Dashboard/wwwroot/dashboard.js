@@ -138,7 +138,7 @@ function makeRow(entry) {
   const row = document.createElement("tr");
   row.dataset.board = entry.data.name;
   const cells = {};
-  for (const key of ["pick", "name", "site", "address", "seen", "last", "update"]) {
+  for (const key of ["pick", "name", "family", "site", "address", "seen", "last", "update"]) {
     const td = document.createElement("td");
     td.className = key;
     row.appendChild(td);
@@ -186,6 +186,7 @@ function fillRow(entry) {
       cells.name.textContent = b.name;
     }
   }
+  setText(entry, "family", b.family || "");
   setText(entry, "site", b.site || "");
   setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
   const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "");
@@ -212,7 +213,7 @@ function outcomeText(outcome) {
 }
 
 const goodStates = new Set(["updated", "success", "already-installed"]);
-const badStates = new Set(["failed", "failure", "aborted"]);
+const badStates = new Set(["failed", "failure", "aborted", "refused"]);
 
 function drawUpdate(entry) {
   const u = entry.data.update, td = entry.cells.update;
@@ -261,7 +262,7 @@ function matches(b) {
   if (filterShow === "busy" && !(b.update && !b.update.final) && !b.job) return false;
   if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
   if (!filterText) return true;
-  const hay = [b.name, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+  const hay = [b.name, b.family, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
     .filter(Boolean).join(" ").toLowerCase();
   return filterText.split(/\s+/).every((word) => hay.includes(word));
 }

@@ -35,8 +35,12 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     /// <summary>A stage pauses, starts or finishes.</summary>
     public event Action<RolloutStageEvent>? StageChanged;
 
-    /// <summary>Runs every stage that has boards left to do.</summary>
-    public async Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    /// <summary>Runs every stage that has boards left to do, with one image (its bytes sent as they are).</summary>
+    public Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        RunAsync(FleetImages.Of(Families.PushImage.AsIs(Families.BoardFamilies.ParseImage(image.ToArray()))), cancellationToken);
+
+    /// <summary>Runs every stage that has boards left to do, each board sent the image of its family.</summary>
+    public async Task<RolloutResult> RunAsync(FleetImages image, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         int total = _boards.Length;
@@ -53,7 +57,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
         }
     }
 
-    private async Task<RolloutResult> RunStagesAsync(ReadOnlyMemory<byte> image, int total, int failures, CancellationTokenSource stop,
+    private async Task<RolloutResult> RunStagesAsync(FleetImages image, int total, int failures, CancellationTokenSource stop,
         CancellationToken cancellationToken, Stopwatch clock)
     {
         bool ranAStage = false;
@@ -91,6 +95,11 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
                     {
                         state = RolloutBoardState.NeedsReset;
                         error = s.Error?.StartsWith(RolloutBoard.NeedsResetReason, StringComparison.Ordinal) == true ? s.Error : $"{RolloutBoard.NeedsResetReason}: {s.Error}";
+                    }
+                    // Stuck since an earlier failure and so never triggered (an OTA UI board): waiting for a reset too.
+                    else if (state == RolloutBoardState.Failure && s.NeedsReset)
+                    {
+                        state = RolloutBoardState.NeedsReset;
                     }
                     // Cut now, mid-transfer: a resume knows it was us.
                     if (state == RolloutBoardState.Aborted && s.State == FleetBoardState.Cancelled && s.Error != "cancelled") error = RolloutBoard.CutMark + s.Error;

@@ -29,8 +29,13 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
     /// <summary>After a cancel, how long to wait for the agents to say their transfers are cut.</summary>
     public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>The batch of the last <see cref="UpdateAsync"/>.</summary>
+    /// <summary>The batch of the last update.</summary>
     public string? Batch { get; private set; }
+
+    /// <summary>One image only: a rollout across sites sends one family's image (the jobs carry one image each, the agents send it).</summary>
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default) =>
+        images.All.Count == 1 ? UpdateAsync(targets, images.All[0].Bytes, cancellationToken)
+            : throw new ArgumentException("the sites' agents send one image per rollout", nameof(images));
 
     /// <inheritdoc />
     public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image1, CancellationToken cancellationToken = default)
