@@ -221,6 +221,46 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         }
     }
 
+    /// <summary>
+    /// An agent at a site of Ameba1 and AmebaD boards records each with its family; a rollout of an AmebaD image across sites is
+    /// sent by the agent to the AmebaD boards at the port their receiver listens on (8082, whatever mDNS advertises), and the
+    /// Ameba1 boards are refused before anything is asked for them.
+    /// </summary>
+    [Fact]
+    public async Task An_agent_finds_every_family_at_its_site_and_sends_each_board_only_its_family_s_image_at_its_family_s_port()
+    {
+        if (Privileges.Skip("the test runs PostgreSQL as the postgres user")) return;
+        using var dir = new TempDir();
+        foreach (var args in new[]
+        {
+            new[] { "image", "make", "--version", "1", "-o", "ota-v1.bin" },
+            ["image", "make", "--family", "amebad", "--version", "1", "-o", "d-v1.bin"],
+            ["image", "make", "--family", "amebad", "--version", "2", "--size", "64K", "-o", "d-v2.bin"],
+            ["image", "ota-all", "d-v2.bin", "-o", "OTA_All.bin"],
+        })
+        {
+            var made = await Support.Cli.RunAsync(dir.Path, args);
+            Assert.True(made.ExitCode == 0, made.ToString());
+        }
+        string url = await pg.Server.NewDatabaseAsync();
+        await using var site = await TestSite.StartAsync(dir, "plant", 4, ["--family", "ameba1:2,amebad:2", "--image", "ota-v1.bin", "--image", "d-v1.bin",
+            "--sketch-delays", "short", "--flash-timing", "typical/10"]);
+        await site.StartAgentAsync(dir, url);
+        await site.WaitForBoardsAsync(url, 4);
+        using var store = HistoryStore.Open(url);
+        Assert.Equal(["ameba1", "ameba1", "amebad", "amebad"], store.Boards().Where(b => b.Site == "plant").OrderBy(b => b.Name).Select(b => b.Family));
+
+        var rollout = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "OTA_All.bin", "--db", url, "--stages", "100%", "--wait-reboot", "60", "--json");
+        Assert.True(rollout.ExitCode == 8, rollout.ToString());   // the two Ameba1 boards were refused
+        var end = Events(rollout.Stdout)[^1];
+        Assert.Equal(2, end.GetProperty("success").GetInt32());
+        Assert.Contains($"{site.Board(1)} is an Ameba1", rollout.Stdout + rollout.Stderr);
+        var uploads = store.Uploads();
+        Assert.Equal([site.Board(3), site.Board(4)], uploads.Select(u => u.Board).Order());
+        Assert.All(uploads, u => Assert.Equal(("amebad", 8082, "plant", UploadOutcome.Rebooted), (u.Family, u.Port, u.Site, u.Outcome)));
+        for (int k = 3; k <= 4; k++) await site.Farm.Serial.WaitForAsync($"[{site.Board(k)}] [MODULE_BOOT-LEVEL_INFO]:OTA2 USE");
+    }
+
     [Fact]
     public async Task Work_asked_for_a_board_that_already_has_open_work_is_refused_and_never_doubled()
     {

@@ -26,13 +26,17 @@ public sealed class TestSite(string name, PrivateNetwork network, FarmProcess fa
     public int OtaSuccesses(int board) => farm.Serial.Lines.Count(l => l == $"[{Board(board)}] OTA success");
 
     /// <summary>Starts a site of <paramref name="boards"/> boards running <paramref name="image"/> (no agent yet).</summary>
-    public static async Task<TestSite> StartAsync(TempDir dir, string name, int boards, string image, string timing = "typical")
+    public static Task<TestSite> StartAsync(TempDir dir, string name, int boards, string image, string timing = "typical") =>
+        StartAsync(dir, name, boards, ["--count", boards.ToString(CultureInfo.InvariantCulture), "--image", image, "--flash-timing", timing]);
+
+    /// <summary>Starts a site whose farm is made by <paramref name="farmArgs"/> (<c>--family ameba1:2,amebad:2 --image … --image …</c>), of <paramref name="boards"/> boards.</summary>
+    public static async Task<TestSite> StartAsync(TempDir dir, string name, int boards, string[] farmArgs)
     {
         var network = await PrivateNetwork.CreateAsync(256 * 1024);
         string prefix = name.ToUpperInvariant() + Guid.NewGuid().ToString("n")[..4];
         string control = dir.File($"{name}.sock");
-        var farm = FarmProcess.StartIn(network, dir.Path, "--count", boards.ToString(CultureInfo.InvariantCulture), "--image", image, "--dir", $"boards-{name}",
-            "--base-ip", "127.0.0.2", "--name-prefix", prefix, "--interface", "lo", "--flash-timing", timing, "--control", control);
+        var farm = FarmProcess.StartIn(network, dir.Path, [.. farmArgs, "--dir", $"boards-{name}",
+            "--base-ip", "127.0.0.2", "--name-prefix", prefix, "--interface", "lo", "--control", control]);
         await farm.WaitForAllListeningAsync(boards);
         return new TestSite(name, network, farm, prefix, control);
     }

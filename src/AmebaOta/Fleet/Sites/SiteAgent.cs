@@ -330,9 +330,10 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             if (Families.BoardFamilies.Find(job.Family) is { } family && family != parsed.Family)
                 throw new InvalidDataException($"{job.Target.Name}'s family is {family.DisplayName} and the image is for {parsed.Family.DisplayName}: a board is never sent another family's image; not sent");
             var identity = ImageIdentity.Of(parsed, _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
-            // The board's address as this site sees it now (it may have moved since the job was asked for).
+            // The board's address as this site sees it now (it may have moved since the job was asked for), at the port its
+            // family's receiver listens on (an AmebaD board advertises 5000 and listens on 8082).
             var target = _seen.TryGetValue(job.Target.Name, out var now)
-                ? job.Target with { EndPoint = new System.Net.IPEndPoint(now.Address, now.Port) }
+                ? job.Target with { EndPoint = new System.Net.IPEndPoint(now.Address, parsed.Family.Push?.PortFor(now.Port) ?? now.Port) }
                 : job.Target;
             // Never an upload that cannot be recorded: the upload row exists before the first byte.
             await Retry(() => uploadId = _queue!.BeginUpload(job, Name, target.EndPoint, identity), "upload", linked.Token);
