@@ -69,8 +69,6 @@ public static class FleetRolloutCommand
                 foreach (var w in warnings) Console.Error.WriteLine(Printable.Of($"warning: {w}"));
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
                 var sites = SiteMode.Choose(parse, history, site, o);
-                if (sites is not null && named.Count > 1)
-                    throw new CliError(ExitCodes.Usage, "a rollout across sites takes one image (one family): roll each family's image out on its own");
                 var found = sites is not null
                     ? sites.Targets(parse.GetValue(o.Match)).RefuseOthers(images)
                     : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, images, cancellationToken);
@@ -164,7 +162,7 @@ public static class FleetRolloutCommand
         var plan = run.Plan;
         var journal = run.Id is { } journalId ? new RolloutJournal(history, journalId) : null;
         var runner = run.Sites is { } sites
-            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identity, "fleet rollout", run.Id) }
+            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identities, "fleet rollout", run.Id) }
             : new RolloutRunner(plan, run.Settings, journal);
         // Site agents record the uploads they make; a rollout sent from here records its own.
         if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identities, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;

@@ -77,9 +77,9 @@ public sealed class SiteMode
     }
 
     /// <summary>The sender a stage uses: the sites' agents.</summary>
-    public IFleetSender Sender(FleetOptions options, ImageIdentity image, string command, long? rolloutId)
+    public IFleetSender Sender(FleetOptions options, IReadOnlyList<ImageIdentity> images, string command, long? rolloutId)
     {
-        var sender = new SiteFleetSender(_queue, _boards, options, image, command, rolloutId);
+        var sender = new SiteFleetSender(_queue, _boards, options, images, command, rolloutId);
         sender.Notice += line => Diagnostics.Warning(line);
         return sender;
     }

@@ -224,7 +224,7 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
     /// <summary>
     /// An agent at a site of Ameba1 and AmebaD boards records each with its family; a rollout of an AmebaD image across sites is
     /// sent by the agent to the AmebaD boards at the port their receiver listens on (8082, whatever mDNS advertises), and the
-    /// Ameba1 boards are refused before anything is asked for them.
+    /// Ameba1 boards are refused before anything is asked for them; a rollout of one image per family sends each board its own.
     /// </summary>
     [Fact]
     public async Task An_agent_finds_every_family_at_its_site_and_sends_each_board_only_its_family_s_image_at_its_family_s_port()
@@ -234,6 +234,7 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         foreach (var args in new[]
         {
             new[] { "image", "make", "--version", "1", "-o", "ota-v1.bin" },
+            ["image", "make", "--version", "2", "-o", "ota-v2.bin"],
             ["image", "make", "--family", "amebad", "--version", "1", "-o", "d-v1.bin"],
             ["image", "make", "--family", "amebad", "--version", "2", "--size", "64K", "-o", "d-v2.bin"],
             ["image", "ota-all", "d-v2.bin", "-o", "OTA_All.bin"],
@@ -259,6 +260,16 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.Equal([site.Board(3), site.Board(4)], uploads.Select(u => u.Board).Order());
         Assert.All(uploads, u => Assert.Equal(("amebad", 8082, "plant", UploadOutcome.Rebooted), (u.Family, u.Port, u.Site, u.Outcome)));
         for (int k = 3; k <= 4; k++) await site.Farm.Serial.WaitForAsync($"[{site.Board(k)}] [MODULE_BOOT-LEVEL_INFO]:OTA2 USE");
+
+        // A mixed rollout, one image per family: each board is sent its own family's image by the agent, at its family's port.
+        var mixed = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "ota-v2.bin", "OTA_All.bin", "--db", url, "--stages", "1,100%", "--wait-reboot", "60", "--json");
+        Assert.True(mixed.ExitCode == 0, mixed.ToString());
+        Assert.Equal(4, Events(mixed.Stdout)[^1].GetProperty("success").GetInt32());
+        var sent = store.Uploads().Skip(2).OrderBy(u => u.Board).ToList();
+        Assert.Equal([("ameba1", 5000, "ota-v2.bin"), ("ameba1", 5000, "ota-v2.bin"), ("amebad", 8082, "OTA_All.bin"), ("amebad", 8082, "OTA_All.bin")],
+            sent.Select(u => (u.Family, u.Port, u.Image.FileName)));
+        Assert.All(sent, u => Assert.Equal(("plant", UploadOutcome.Rebooted), (u.Site, u.Outcome)));
+        for (int k = 1; k <= 2; k++) await site.Farm.Serial.WaitForAsync($"[{site.Board(k)}] This is version 2");
     }
 
     [Fact]

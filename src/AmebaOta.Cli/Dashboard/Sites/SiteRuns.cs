@@ -49,7 +49,7 @@ public sealed class SiteRuns(JobQueue queue, Action<string> warn)
     /// <summary>The sender of a run (or of each stage of a rollout): the boards' site agents.</summary>
     public IFleetSender Sender(SiteTargets targets, FleetOptions options, ImageIdentity image, long? rolloutId)
     {
-        var sender = new SiteFleetSender(queue, targets.Boards, options, image, DashboardHistory.Command, rolloutId);
+        var sender = new SiteFleetSender(queue, targets.Boards, options, [image], DashboardHistory.Command, rolloutId);
         sender.Notice += warn;
         return sender;
     }

@@ -50,13 +50,27 @@ public sealed class JobQueue
     /// </summary>
     /// <exception cref="BoardBusyException">A board already has an open job: nothing is enqueued.</exception>
     public IReadOnlyList<long> Enqueue(IReadOnlyList<JobRequest> requests, ImageIdentity image, ReadOnlyMemory<byte> bytes, FleetOptions options,
+        string command, string batch, long? rolloutId = null) => Enqueue(requests, [new JobImage(image, bytes)], options, command, batch, rolloutId);
+
+    /// <summary>
+    /// Enqueues one job per board, each with the image of its family (a mixed fleet: one image per family; with one image,
+    /// every board takes it), in one transaction, and wakes the sites' agents.
+    /// </summary>
+    /// <exception cref="BoardBusyException">A board already has an open job: nothing is enqueued.</exception>
+    /// <exception cref="ArgumentException">A board's family has no image among several.</exception>
+    public IReadOnlyList<long> Enqueue(IReadOnlyList<JobRequest> requests, IReadOnlyList<JobImage> images, FleetOptions options,
         string command, string batch, long? rolloutId = null) => _store.Write(s =>
     {
-        HistoryStore.AddImage(s, image, DateTimeOffset.UtcNow);
-        s.Execute("INSERT INTO image_blobs (sha256, bytes) VALUES (@sha, @bytes) ON CONFLICT (sha256) DO NOTHING", ("sha", image.Sha256), ("bytes", bytes.ToArray()));
+        foreach (var (identity, blob) in images)
+        {
+            HistoryStore.AddImage(s, identity, DateTimeOffset.UtcNow);
+            s.Execute("INSERT INTO image_blobs (sha256, bytes) VALUES (@sha, @bytes) ON CONFLICT (sha256) DO NOTHING", ("sha", identity.Sha256), ("bytes", blob.ToArray()));
+        }
         var ids = new List<long>();
         foreach (var r in requests)
         {
+            var (image, bytes) = images.Count == 1 ? images[0] : images.FirstOrDefault(i => i.Identity.Family == r.Family)
+                ?? throw new ArgumentException($"{r.Target.Name} is a {r.Family} board and none of the images is for its family", nameof(requests));
             var busy = s.Query($"SELECT id, requested_by FROM jobs WHERE board = @board AND state IN {Open}", x => (Long(x, 0), x.GetString(1)), ("board", r.Target.Name));
             if (busy.Count > 0) throw new BoardBusyException(r.Target.Name, busy[0].Item1, busy[0].Item2);
             try
@@ -79,7 +93,7 @@ public sealed class JobQueue
         }
         foreach (var site in requests.Select(r => r.Site).Distinct()) s.Execute("SELECT pg_notify(@channel, @site)", ("channel", WorkChannel), ("site", site));
         HistoryStore.AddAudit(s, "jobs.request", rolloutId is { } id ? $"rollout {id}" : $"batch {batch[..8]}",
-            $"{command}: {image.FileName} ({image.ShortSha}) to {requests.Count} board{(requests.Count == 1 ? "" : "s")} at {string.Join(", ", requests.Select(r => r.Site).Distinct().Order())}");
+            $"{command}: {string.Join(" and ", images.Select(i => $"{i.Identity.FileName} ({i.Identity.ShortSha})"))} to {requests.Count} board{(requests.Count == 1 ? "" : "s")} at {string.Join(", ", requests.Select(r => r.Site).Distinct().Order())}");
         return ids;
     });
 

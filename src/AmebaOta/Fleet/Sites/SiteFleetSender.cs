@@ -4,7 +4,7 @@ using AmebaOta.Fleet.History;
 namespace AmebaOta.Fleet.Sites;
 
 /// <summary>
-/// Sends one image to boards at any number of sites by asking each board's site agent (one job per board, see
+/// Sends an image (one per family in a mixed fleet) to boards at any number of sites by asking each board's site agent (one job per board, see
 /// <see cref="JobQueue"/>), and follows the jobs as the agents record them (<c>LISTEN</c>, and a look every second), reporting
 /// them as a <see cref="FleetUpdater"/> would: so a rollout's stages, failure threshold, emergency stop and resume work the
 /// same across sites. Cancelling cancels the open jobs (the agents cut those transfers: the boards keep their old image).
@@ -14,11 +14,11 @@ namespace AmebaOta.Fleet.Sites;
 /// <param name="queue">The queue (PostgreSQL).</param>
 /// <param name="boards">Each board's site and family, by name.</param>
 /// <param name="options">Per board: timeouts, retries, reboot wait (the agent's own interface is used).</param>
-/// <param name="image">The image as recorded.</param>
+/// <param name="images">The images as recorded (one per family; with one, every board whose family is unknown takes it).</param>
 /// <param name="command">The command recorded for the uploads (<c>fleet rollout</c>, <c>dashboard</c>).</param>
 /// <param name="rolloutId">The rollout the jobs belong to.</param>
-public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, (string Site, string Family)> boards, FleetOptions options, ImageIdentity image,
-    string command, long? rolloutId = null) : IFleetSender
+public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, (string Site, string Family)> boards, FleetOptions options,
+    IReadOnlyList<ImageIdentity> images, string command, long? rolloutId = null) : IFleetSender
 {
     /// <inheritdoc />
     public event Action<FleetBoardStatus>? BoardChanged;
@@ -32,36 +32,44 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
     /// <summary>The batch of the last update.</summary>
     public string? Batch { get; private set; }
 
-    /// <summary>One image only: a rollout across sites sends one family's image (the jobs carry one image each, the agents send it).</summary>
+    /// <summary>Each board its family's image (the agents push them; an OTA UI run is not theirs to serve).</summary>
     public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default) =>
-        images.All.Count == 1 ? UpdateAsync(targets, images.All[0].Bytes, cancellationToken)
-            : throw new ArgumentException("the sites' agents send one image per rollout", nameof(images));
+        images.ByOtaUi ? throw new ArgumentException("the sites' agents push images; they serve none by OTA UI", nameof(images))
+            : SendAsync(targets, images.All, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image1, CancellationToken cancellationToken = default)
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image1, CancellationToken cancellationToken = default) =>
+        SendAsync(targets, [Families.PushImage.AsIs(Families.BoardFamilies.ParseImage(image1.ToArray()))], cancellationToken);
+
+    private async Task<FleetResult> SendAsync(IReadOnlyList<FleetTarget> targets, IReadOnlyList<Families.PushImage> pushed, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var batch = JobQueue.NewBatch();
         Batch = batch;
-        var latest = targets.ToDictionary(t => t.Name, t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, image1.Length, 0, TimeSpan.Zero), StringComparer.OrdinalIgnoreCase);
-        foreach (var s in latest.Values) BoardChanged?.Invoke(s);
         var requests = targets.Select(t => boards.TryGetValue(t.Name, out var b)
             ? new JobRequest(b.Site, t, b.Family)
             : throw new ArgumentException($"{t.Name} is at no known site", nameof(targets))).ToList();
+        Families.PushImage? ImageFor(JobRequest r) => Families.BoardFamilies.Find(r.Family) is { } f ? pushed.FirstOrDefault(i => i.Family == f)
+            : pushed.Count == 1 ? pushed[0] : null;
+        var latest = requests.ToDictionary(r => r.Target.Name, r => new FleetBoardStatus(r.Target, FleetBoardState.Queued, 0, ImageFor(r)?.Length ?? 0, 0, TimeSpan.Zero),
+            StringComparer.OrdinalIgnoreCase);
+        foreach (var s in latest.Values) BoardChanged?.Invoke(s);
         // A board is never sent another family's image: those are not asked for at all.
-        var imageFamily = Families.BoardFamilies.Identify(image1.Span);
-        foreach (var r in requests.Where(r => Families.BoardFamilies.Find(r.Family) is { } f && f != imageFamily).ToList())
+        foreach (var r in requests.Where(r => ImageFor(r) is null).ToList())
         {
             requests.Remove(r);
-            var f = Families.BoardFamilies.Find(r.Family)!;
+            string family = Families.BoardFamilies.Find(r.Family)?.DisplayName ?? r.Family;
             latest[r.Target.Name] = latest[r.Target.Name] with
             {
-                State = FleetBoardState.Failed, Error = $"{r.Target.Name}'s family is {f.DisplayName} and the image is for {imageFamily.DisplayName}: a board is never sent another family's image; not sent",
+                State = FleetBoardState.Failed, Error = $"{r.Target.Name}'s family is {family} and the images are for {string.Join(" and ", pushed.Select(i => i.Family.DisplayName))}: " +
+                    "a board is never sent another family's image; not sent",
             };
             BoardChanged?.Invoke(latest[r.Target.Name]);
         }
         if (requests.Count == 0) return new FleetResult([.. targets.Select(t => latest[t.Name])], clock.Elapsed);
-        await Retry(() => queue.Enqueue(requests, image, image1, options, command, batch, rolloutId), CancellationToken.None);
+        var jobImages = pushed.Where(p => requests.Any(r => ImageFor(r) == p))
+            .Select(p => new JobImage(images.Count == 1 ? images[0] : images.First(i => i.Family == p.Family.Id), p.Bytes)).ToList();
+        await Retry(() => queue.Enqueue(requests, jobImages, options, command, batch, rolloutId), CancellationToken.None);
 
         using var wake = new SemaphoreSlim(0);
         using var listening = new CancellationTokenSource();

@@ -83,6 +83,9 @@ public sealed class BoardBusyException(string board, long job, string requestedB
 public sealed record AgentRecord(string Name, string Site, string Host, int Pid, string? Version, string? Interface, DateTimeOffset StartedAt,
     DateTimeOffset HeartbeatAt, DateTimeOffset? StoppedAt, int Boards, int JobsRunning, bool Alive);
 
+/// <summary>An image a batch of jobs sends, as recorded, with the bytes the agents send.</summary>
+public sealed record JobImage(ImageIdentity Identity, ReadOnlyMemory<byte> Bytes);
+
 /// <summary>A site: its agents, its boards and its work.</summary>
 public sealed record SiteSummary(string Name, int AgentsAlive, int Agents, int Boards, int BoardsOnline, int OpenJobs, DateTimeOffset? LastHeartbeat);
 
