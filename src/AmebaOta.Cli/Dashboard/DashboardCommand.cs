@@ -27,6 +27,12 @@ public static class DashboardCommand
         var farmImage = new Option<FileInfo?>("--farm-image") { Description = "With --farm: the image the virtual boards start with (default: a version-1 ota_basic image)" };
         var flashTiming = FlashTimingOption.Create();
         flashTiming.Description = "With --farm: " + flashTiming.Description;
+        var users = new Option<FileInfo?>("--users")
+        {
+            Description = "Give each person a token of their own: a file of NAME TOKEN lines; what each changes is recorded as NAME (the history's audit " +
+                          "trail). The printed token stays the OS user's. Each person opens URL#token=THEIR_TOKEN",
+            HelpName = "FILE",
+        };
         var attach = new Option<string?>("--attach") { Description = "Show and control the virtual boards of a running 'device farm --control PATH'", HelpName = "PATH" };
         var command = new Command("dashboard",
             "A fleet dashboard in the browser: every board found by mDNS, live; drop an image to see its checks, update boards (or roll\n" +
@@ -35,7 +41,7 @@ public static class DashboardCommand
             "the token printed at start (the link printed carries it). The page needs no network beyond this machine. Ctrl+C stops.\n" +
             "Example: ameba-ota dashboard --interface lo --farm 20\n" +
             "Example: ameba-ota dashboard --port 8080 --attach /tmp/farm.sock")
-        { ip, port, iface, db, farmCount, farmImage, flashTiming, attach };
+        { ip, port, iface, db, farmCount, farmImage, flashTiming, attach, users };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -47,7 +53,10 @@ public static class DashboardCommand
             if (count is { } n) OptionChecks.InRange(n, 1, DeviceFarmOptions.MaxBoards, "--farm");
             if (count is null && parse.GetValue(farmImage) is not null) throw new CliError(ExitCodes.Usage, "--farm-image is for --farm N");
             var options = new DashboardOptions(address, p, parse.GetValue(iface), History.HistoryDatabase.Resolve(parse.GetValue(db)), count,
-                parse.GetValue(farmImage) is { } image ? ImageFile.Load(image.FullName) : null, FlashTimingOption.Read(parse, flashTiming), attachPath);
+                parse.GetValue(farmImage) is { } image ? ImageFile.Load(image.FullName) : null, FlashTimingOption.Read(parse, flashTiming), attachPath)
+            {
+                Users = parse.GetValue(users) is { } file ? DashboardUsers.Load(file.FullName) : null,
+            };
             return await RunAsync(options, cancellationToken);
         }));
         return command;
@@ -90,7 +99,7 @@ public static class DashboardCommand
         discovery.Start();
         sites?.Start();
 
-        var gate = new DashboardGate(DashboardGate.NewToken(), loopback);
+        var gate = new DashboardGate(DashboardGate.NewToken(), loopback, options.Users);
         var server = new ServerJson(typeof(DashboardCommand).Assembly.GetName().Version?.ToString(3) ?? "?", loopback, options.Interface ?? "every multicast interface", DateTimeOffset.UtcNow);
         var api = new DashboardApi(state, new ImageShelf(), runs, history, farm, server, stop.Token);
         await using var web = await DashboardServer.StartAsync(options.Address, options.Port, gate, api, cancellationToken);
@@ -100,6 +109,8 @@ public static class DashboardCommand
         string url = $"http://{host}:{web.EndPoint.Port}/";
         Console.WriteLine($"dashboard: {url}#token={gate.Token}");
         Console.WriteLine($"token:     {gate.Token} (needed for every change: images, updates, stops, board controls)");
+        if (options.Users is { } people)
+            Console.WriteLine(Output.Printable.Of($"users:     {string.Join(", ", people.Select(u => u.Name))}: each opens {url}#token=THEIR_TOKEN; changes are recorded as theirs"));
         Console.WriteLine($"mDNS:      {options.Interface ?? "every multicast interface"}; history: {history.Where}");
         if (farm is not null) Console.WriteLine($"virtual:   {farm.Source}");
         Console.WriteLine("Ctrl+C stops");
@@ -128,4 +139,8 @@ public static class DashboardCommand
 
 /// <summary>What <c>ameba-ota dashboard</c> was asked to do (<see cref="Database"/>: the history file, or null for none).</summary>
 public sealed record DashboardOptions(IPAddress Address, int Port, string? Interface, string? Database, int? FarmCount, ImageFile? FarmImage,
-    Flash.FlashTiming FlashTiming, string? Attach);
+    Flash.FlashTiming FlashTiming, string? Attach)
+{
+    /// <summary>People with tokens of their own (<c>--users</c>), or null.</summary>
+    public IReadOnlyList<DashboardUser>? Users { get; init; }
+}

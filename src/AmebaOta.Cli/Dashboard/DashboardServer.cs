@@ -86,13 +86,19 @@ public sealed class DashboardServer : IAsyncDisposable
             context.Response.Headers.Allow = "GET, HEAD, POST";
             return DashboardApi.ReplyAsync(context, 405, new ReplyJson(false, $"{request.Method} is not used here"));
         }
-        if (!gate.Authorized(request))
+        if (gate.User(request) is not { } user)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return DashboardApi.ReplyAsync(context, 401, new ReplyJson(false,
                 "missing or wrong token: open the link the dashboard printed in its terminal (…/#token=…), or paste the token in the page"));
         }
-        return next(context);
+        return AsUserAsync(context, next, user);
+    }
+
+    /// <summary>The change, and the work it starts (runs carry on after the request), is recorded as its token's user.</summary>
+    private static async Task AsUserAsync(HttpContext context, RequestDelegate next, string user)
+    {
+        using (Fleet.History.Actor.As(user)) await next(context);
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (event streams end, connections get 2 s).</summary>

@@ -72,6 +72,42 @@ public sealed class DashboardHttpTests : IDisposable
         Assert.Equal(JsonValueKind.Null, json.GetProperty("refusal").ValueKind);
     }
 
+    /// <summary><c>--users FILE</c>: each person's own token; what they start is recorded as theirs (the printed token stays the OS user's).</summary>
+    [Fact]
+    public async Task With_users_each_change_is_recorded_as_the_user_whose_token_made_it()
+    {
+        using var dir = new TempDir();
+        string alice = new('a', 32), bob = new('b', 32);
+        File.WriteAllText(dir.File("users.txt"), $"# who may change things\nalice {alice}\n\nbob   {bob}\n");
+        using var network = await PrivateNetwork.CreateAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(network, dir.Path, "--port", "8080", "--interface", "lo", "--db", dir.File("h.db"),
+            "--farm", "1", "--flash-timing", "instant", "--users", dir.File("users.txt"));
+        await dashboard.Serial.WaitForAsync(l => l.StartsWith("users:     alice, bob: each opens http://"), "the users' line");
+        using var http = network.NewHttpClient(new Uri(dashboard.Url));
+        for (int i = 0; i < 300 && !(await JsonAsync(await http.GetAsync("/api/boards"))).GetProperty("boards").EnumerateArray().Any(b => b.GetProperty("online").GetBoolean()); i++)
+            await Task.Delay(100);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(Post("/api/images?name=v2.bin", new ByteArrayContent(TestImages.Image(2)), new string('c', 32)))).StatusCode);
+        var image = await JsonAsync(await http.SendAsync(Post("/api/images?name=v2.bin", new ByteArrayContent(TestImages.Image(2)), bob)));
+        string sha = image.GetProperty("sha256").GetString()!;
+        using var store = AmebaOta.Fleet.History.HistoryStore.Open(dir.File("h.db"));
+        foreach (var (token, who) in new[] { (alice, "alice"), (dashboard.Token, AmebaOta.Fleet.History.Actor.OsUser) })
+        {
+            int before = store.Uploads().Count;
+            HttpResponseMessage run;
+            for (int i = 0; ; i++)   // the run before may still be finishing (one run at a time)
+            {
+                run = await http.SendAsync(Post("/api/runs", new StringContent($"{{\"image\":\"{sha}\",\"boards\":[\"MyAmeba-001\"],\"mode\":\"update\"}}"), token));
+                if (run.IsSuccessStatusCode || i == 100 || !(await run.Content.ReadAsStringAsync()).Contains("is still going")) break;
+                await Task.Delay(100);
+            }
+            Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync());
+            for (int i = 0; i < 300 && store.Uploads().Count(u => u.Outcome is not null) == before; i++) await Task.Delay(100);
+            var upload = store.Uploads()[^1];
+            Assert.Equal(("dashboard", who), (upload.Command, upload.Actor));
+        }
+    }
+
     [Fact]
     public async Task Only_loopback_host_names_are_answered_and_other_methods_are_refused()
     {
@@ -193,8 +229,11 @@ public sealed class DashboardHttpTests : IDisposable
         {
             await dashboard.Notes.WaitForAsync(l => l.StartsWith("warning: listening on 0.0.0.0, not loopback"), "the warning");
         }
+        File.WriteAllText(dir.File("short.txt"), "alice abc\n");
         foreach (var (args, code, message) in new (string[], int, string)[]
         {
+            (["--users", dir.File("missing.txt")], 1, "--users: cannot read"),
+            (["--users", dir.File("short.txt")], 1, "line 1: alice's token is shorter than 16 characters"),
             (["--port", "70000"], 1, "--port takes 0 to 65535, not 70000"),
             (["--farm", "0"], 1, "--farm takes 1 to 1000, not 0"),
             (["--farm", "2", "--attach", "x.sock"], 1, "give either --farm or --attach, not both"),
