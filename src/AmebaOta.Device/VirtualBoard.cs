@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families;
 using AmebaOta.Flash;
+using AmebaOta.Images;
 using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using Microsoft.Extensions.Logging;
@@ -90,6 +91,15 @@ public sealed class VirtualBoard
             SketchContext? context;
             lock (_gate) context = _context;
             return context is { IsAdvertising: true } ? context.AdvertisedName : null;
+        }
+    }
+
+    /// <summary>The OTA UI state the running sketch reports in its heartbeats (null: not an OTA UI sketch, or none running).</summary>
+    public Protocol.OtaUi.OtaUiState? OtaUiState
+    {
+        get
+        {
+            lock (_gate) return _context?.OtaUi?.State;
         }
     }
 
@@ -247,6 +257,7 @@ public sealed class VirtualBoard
         }
 
         if (_options.DeviceName is { } deviceName) sketch = sketch with { DeviceName = deviceName };
+        if (_options.ServerOverride is { } server && SketchModes.Pulls(sketch.Mode)) sketch = sketch with { Server = server };
         var program = _options.Family.SketchFor(sketch, out string? unsupported);
         if (program is null)
         {

@@ -14,29 +14,37 @@ public static class AmebaDImageCommands
         Option<string> Mode, Option<bool?> V1, Option<string> Ssid, Option<string?> Size, Option<bool> Sdram, Option<bool> Signed, Option<bool> OtaAll,
         Option<bool> Force, Option<string?> Server);
 
-    /// <summary><c>image make --family amebad</c>: a km0_km4_image2.bin (or, with --ota-all, its OTA_All.bin) running OTA_Basic.</summary>
+    /// <summary><c>image make --family amebad</c>: a km0_km4_image2.bin (or, with --ota-all, its OTA_All.bin) running OTA_Basic, or OTA_Http (--mode ota-http --server HOST:PORT).</summary>
     public static int Make(ParseResult parse, MakeOptions o)
     {
+        string modeText = parse.GetValue(o.Mode)!;
+        if (!SketchModes.TryParse(modeText, out var mode) || mode is not (SketchMode.Basic or SketchMode.OtaHttp))
+            throw new CliError(ExitCodes.Usage, $"--mode {modeText}: an AmebaD test image runs the OTA_Basic sketch (--mode basic) or OTA_Http (--mode ota-http)");
+        string? server = parse.GetValue(o.Server)?.Trim();
+        if (mode == SketchMode.OtaHttp)
+        {
+            if (server is null) throw new CliError(ExitCodes.Usage, "--mode ota-http needs --server HOST:PORT: the OTA UI server compiled into the sketch");
+            if (Families.Ameba1.Pull.PullServerAddress.TryParse(server, out string? serverError) is not { Resource.Length: 0 })
+                throw new CliError(ExitCodes.Usage, serverError ?? $"--server {server}: the OTA UI sketch's server is HOST:PORT (it always asks for /api/uploadfile)");
+        }
         foreach (var (option, why) in new (Option, string)[]
         {
             (o.RecoveryPin, "AmebaD boards have no recovery pin (the boot loader's forced-OTA1 GPIO is disabled)"),
             (o.V1, "the version-1 settings (setOtaAddress, setRecoverPin) are Ameba1's"),
             (o.Sdram, "Image 3 is Ameba1's"),
             (o.Signed, "an AmebaD image is always signed 81958711, as the build makes it"),
-            (o.Server, "the AmebaD OTA_Basic sketch takes a push; it pulls from no server"),
         })
             if (parse.GetResult(option) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"{option.Name} is not for AmebaD images: {why}");
-        string modeText = parse.GetValue(o.Mode)!;
-        if (!SketchModes.TryParse(modeText, out var mode) || mode != SketchMode.Basic)
-            throw new CliError(ExitCodes.Usage, $"--mode {modeText}: an AmebaD test image runs the OTA_Basic sketch (--mode basic)");
+        if (mode == SketchMode.Basic && server is not null)
+            throw new CliError(ExitCodes.Usage, "--server is not for the AmebaD OTA_Basic sketch: it takes a push and pulls from no server (--mode ota-http does)");
         int? fileSize = null;
         if (parse.GetValue(o.Size) is { } sizeText)
         {
             if (!SizeParsing.TryParse(sizeText, out int s)) throw new CliError(ExitCodes.Usage, $"'{sizeText}' is not a size in bytes");
             fileSize = s;
         }
-        var sketch = new SketchDescriptor(parse.GetValue(o.Version), parse.GetValue(o.Name)!, parse.GetValue(o.Port) ?? AmebaDFamily.OtaPort,
-            Pins.RecoveryPin.Unused, BoardKind.Rtl8721d, SketchMode.Basic, false, parse.GetValue(o.Ssid)!);
+        var sketch = new SketchDescriptor(parse.GetValue(o.Version), parse.GetValue(o.Name)!, parse.GetValue(o.Port) ?? (mode == SketchMode.OtaHttp ? (ushort)Protocol.OtaUi.OtaUiTrigger.Port : AmebaDFamily.OtaPort),
+            Pins.RecoveryPin.Unused, BoardKind.Rtl8721d, mode, false, parse.GetValue(o.Ssid)!, mode == SketchMode.OtaHttp ? server : null);
         if (sketch.Validate() is { } error) throw new CliError(ExitCodes.Usage, error);
 
         var file = parse.GetValue(o.Output)!;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Pins;

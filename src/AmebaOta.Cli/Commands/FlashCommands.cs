@@ -4,6 +4,7 @@ using AmebaOta.Families;
 using AmebaOta.Families.Ameba1.Boot;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.AmebaPro2;
 using AmebaOta.Flash;
 using AmebaOta.Pins;
 
@@ -14,8 +15,8 @@ public static class FlashCommands
 {
     public static Command Build()
     {
-        var flash = new Command("flash", "Work on a flash file: a raw image of the whole chip (1 MiB or 2 MiB), as a dump read from a real board. " +
-            "The family (Ameba1 or AmebaD) is read from the file's boot code; --family names it for a new or erased chip.");
+        var flash = new Command("flash", "Work on a flash file: a raw image of the whole chip (Ameba1: 1 or 2 MiB; AmebaD: 2 MiB; AmebaPro2: 16 MiB), as a dump read from a real board. " +
+            "The family is read from the file's boot code (AmebaPro2: its partition table); --family names it for a new or erased chip.");
         flash.Add(Create());
         flash.Add(Dap());
         flash.Add(Info());
@@ -25,7 +26,26 @@ public static class FlashCommands
         return flash;
     }
 
-    private static Argument<FileInfo> FlashArgument() => new("flash") { Description = "Flash file (raw whole-chip image, 1 MiB or 2 MiB)" };
+    private static Argument<FileInfo> FlashArgument() => new("flash") { Description = "Flash file (raw whole-chip image: 1 or 2 MiB, 16 MiB for AmebaPro2)" };
+
+    private static Option<string?> OtaModeOption(string what) => new("--ota-mode")
+    {
+        HelpName = "on|off",
+        Description = what,
+    };
+
+    /// <summary>--ota-mode on|off (families with an OTA Mode menu: amebapro2); null when not given.</summary>
+    private static bool? ReadOtaMode(ParseResult parse, Option<string?> option, BoardFamily family)
+    {
+        if (parse.GetValue(option) is not { } text) return null;
+        if (!family.HasOtaModeSetting) throw new CliError(ExitCodes.Usage, $"--ota-mode is for families whose Arduino build has an OTA Mode menu (amebapro2), not {family.Id}");
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "on" or "enable" or "true" => true,
+            "off" or "disable" or "false" => false,
+            _ => throw new CliError(ExitCodes.Usage, $"--ota-mode '{text}': use on or off"),
+        };
+    }
 
     /// <summary>--force of the commands that write a flash file: also write one that is read-only (it stays read-only).</summary>
     private static Option<bool> WriteForce(string what = "Write the flash file even if it is read-only (its mode is kept)") => new("--force") { Description = what };
@@ -38,13 +58,15 @@ public static class FlashCommands
     private static Command Create()
     {
         var file = FlashArgument();
-        var size = new Option<string?>("--size") { Description = "Chip size: 1M (RTL8710, the Ameba1 default) or 2M (RTL8195A; AmebaD's only size)" };
-        var family = FamilyOption.Create("Which chip: ameba1 (default: Image 1 header pointing at Default Image 2) or amebad (KM0 and KM4 boot images, both OTA banks erased)");
+        var size = new Option<string?>("--size") { Description = "Chip size: 1M (RTL8710, the Ameba1 default) or 2M (RTL8195A; AmebaD's only size); 16M (AmebaPro2's only size)" };
+        var family = FamilyOption.Create("Which chip: ameba1 (default: Image 1 header pointing at Default Image 2), amebad (KM0 and KM4 boot images, both OTA banks erased) or amebapro2 (partition table and boot loader, both firmware slots erased)");
+        var otaMode = OtaModeOption("amebapro2: the partition table of the Arduino board menu's OTA Mode: on (default; FW1 and FW2 4 MiB each) or off (FW2 64 KiB, so every OTA fails)");
         var force = new Option<bool>("--force") { Description = "Overwrite the file if it exists, even a read-only one (its mode is kept)" };
         var command = new Command("create", "Create a blank chip: all 0xFF, with the family's boot code in place (Ameba1: an Image 1 header that points at Default Image 2 (0xB000); " +
             "AmebaD: the KM0 and KM4 boot images' headers at 0x0 and 0x4000).\n" +
             "Example: ameba-ota flash create board.bin --size 2M\n" +
-            "Example: ameba-ota flash create bw16.bin --family amebad") { file, size, family, force };
+            "Example: ameba-ota flash create bw16.bin --family amebad\n" +
+            "Example: ameba-ota flash create amb82.bin --family amebapro2 --ota-mode on") { file, size, family, force, otaMode };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
@@ -52,8 +74,16 @@ public static class FlashCommands
             int bytes = parse.GetValue(size) is { } text ? FlashFile.ParseSize(text) : chip.DefaultChipSize;
             if (!chip.ChipSizes.Contains(bytes))
                 throw new CliError(ExitCodes.Usage, $"--size: {chip.DisplayName} chips are {string.Join(" or ", chip.ChipSizes.Select(b => $"{b / NorFlash.OneMiB}M"))}");
+            bool? otaModeOn = ReadOtaMode(parse, otaMode, chip);
             if (path.Exists && !parse.GetValue(force))
                 throw new CliError(ExitCodes.BadInput, $"'{path.FullName}' already exists; use --force to overwrite it");
+            if (chip is AmebaPro2Family)
+            {
+                var pro2Chip = chip.CreateBlankChip(bytes, otaModeOn ?? true);
+                FlashFile.Save(pro2Chip, path.ToString(), force: parse.GetValue(force));
+                Console.WriteLine(AmebaPro2FlashCommands.CreatedLine(path.Name, pro2Chip));
+                return ExitCodes.Ok;
+            }
             FlashFile.Save(chip.CreateBlankChip(bytes), path.ToString(), force: parse.GetValue(force));
             Console.WriteLine(chip == BoardFamilies.AmebaD
                 ? $"created {path.Name}: blank {bytes / 1024} KiB AmebaD chip, KM0 and KM4 boot images at 0x0 and 0x4000, OTA1 (0x08006000) and OTA2 (0x08106000) erased"
@@ -77,21 +107,26 @@ public static class FlashCommands
 
     private static void RefuseAmebaD(NorFlash flash, string name, string what)
     {
-        if (BoardFamilies.IdentifyFlash(flash.Contents) == BoardFamilies.AmebaD)
+        var family = BoardFamilies.IdentifyFlash(flash.Contents);
+        if (family == BoardFamilies.AmebaD)
             throw new CliError(ExitCodes.BadInput, $"'{name}' is an AmebaD flash: {what}");
+        if (family is AmebaPro2Family)
+            throw new CliError(ExitCodes.BadInput, $"'{name}' is an AmebaPro2 flash: Ameba1 system data lives at 0x9000, where AmebaPro2 keeps its boot loader; left unchanged");
     }
 
     private static Command Dap()
     {
         var file = FlashArgument();
-        var image = new Argument<FileInfo>("image") { Description = "Ameba1: an Image 2 file (ota.bin, ram_2.p.bin, ram_2.ns.bin) or a ram_all.bin. AmebaD: a km0_km4_image2.bin (or an OTA_All.bin, whose image part is written)" };
+        var image = new Argument<FileInfo>("image") { Description = "Ameba1: an Image 2 file (ota.bin, ram_2.p.bin, ram_2.ns.bin) or a ram_all.bin. AmebaD: a km0_km4_image2.bin (or an OTA_All.bin, whose image part is written). AmebaPro2: an ota.bin or firmware.bin" };
+        var otaMode = OtaModeOption("amebapro2: also write the partition table of this OTA Mode (on or off), as uploading a build made with that menu setting does");
         var family = FamilyOption.Create("The chip's family when the flash file is erased (otherwise read from its boot code, or from the image)");
         var eraseAll = new Option<bool>("--erase-all") { Description = "AmebaD: erase the whole chip first, as the IDE's Tools > Erase Flash > \"Erase only\" does (clears an OTA2 image the board would keep booting)" };
         var force = WriteForce();
         var command = new Command("dap", "Do what a USB upload does. Ameba1 (DAP): write Default Image 2 at 0xB000 signed \"new\" and erase system data. " +
-            "AmebaD: write the boot images and the km0_km4_image2.bin into OTA1 (0x08006000), leaving OTA2 alone: after an OTA into OTA2 the board keeps booting OTA2 (flash boot warns).\n" +
+            "AmebaD: write the boot images and the km0_km4_image2.bin into OTA1 (0x08006000), leaving OTA2 alone: after an OTA into OTA2 the board keeps booting OTA2 (flash boot warns). " +
+            "AmebaPro2: write the firmware into FW1, leaving FW2 alone (a newer firmware an OTA put there keeps booting).\n" +
             "Example: ameba-ota flash dap board.bin v1.bin\n" +
-            "Example: ameba-ota flash dap bw16.bin km0_km4_image2.bin") { file, image, family, eraseAll, force };
+            "Example: ameba-ota flash dap bw16.bin km0_km4_image2.bin") { file, image, family, eraseAll, force, otaMode };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
@@ -100,7 +135,13 @@ public static class FlashCommands
             var named = FamilyOption.Read(parse, family);
             var chip = BoardFamilies.IdentifyFlash(flash.Contents) is { } found ? FamilyOf(flash, named, path.Name)
                 : named ?? (AmebaDImageCommands.IsAmebaD(imagePath) ? BoardFamilies.AmebaD : BoardFamilies.Ameba1);
+            bool? otaModeOn = ReadOtaMode(parse, otaMode, chip);
             if (chip == BoardFamilies.AmebaD) return AmebaDFlashCommands.Dap(path, flash, imagePath, parse.GetValue(eraseAll), parse.GetValue(force));
+            if (chip is AmebaPro2Family)
+            {
+                if (parse.GetValue(eraseAll)) throw new CliError(ExitCodes.Usage, "--erase-all is for AmebaD chips (for amebapro2, flash create --force starts over)");
+                return AmebaPro2FlashCommands.Dap(flash, imagePath.FullName, otaModeOn, () => FlashFile.Save(flash, path.ToString(), parse.GetValue(force)));
+            }
             if (parse.GetValue(eraseAll)) throw new CliError(ExitCodes.Usage, "--erase-all is for AmebaD chips");
             if (AmebaDImageCommands.IsAmebaD(imagePath))
                 throw new CliError(ExitCodes.BadInput, $"'{imagePath.Name}' is an AmebaD image and '{path.Name}' an Ameba1 chip: a board takes only its own family's images");
@@ -122,13 +163,16 @@ public static class FlashCommands
         var board = BoardOption();
         var family = FamilyOption.Create("The chip's family when its boot code does not say (an erased chip); otherwise read from the file");
         var command = new Command("info", "Show the layout, decoded system data, every image found, and which image boots with the recovery pin inactive and active, and why. " +
-            "For an AmebaD flash: both OTA banks, their signatures and sketches, which bank boots, and the USB-after-OTA trap.\n" +
+            "For an AmebaD flash: both OTA banks, their signatures and sketches, which bank boots, and the USB-after-OTA trap. " +
+            "For an AmebaPro2 flash: the partition table (OTA Mode), FW1 and FW2 (label, VERSION, TIMST, sketch) and which boots.\n" +
             "Example: ameba-ota flash info board.bin --json") { file, json, board, family };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
             var flash = FlashFile.Load(path.FullName);
-            if (FamilyOf(flash, FamilyOption.Read(parse, family), path.Name) == BoardFamilies.AmebaD)
+            var infoFamily = FamilyOf(flash, FamilyOption.Read(parse, family), path.Name);
+            if (infoFamily is AmebaPro2Family) return AmebaPro2FlashCommands.Info(path.Name, flash, parse.GetValue(json));
+            if (infoFamily == BoardFamilies.AmebaD)
             {
                 if (parse.GetValue(json)) JsonOut.Write(AmebaDFlashInfoText.Json(path.Name, flash), CliJsonContext.Default.AmebaDFlashInfoJson);
                 else foreach (var line in AmebaDFlashInfoText.Lines(path.Name, flash)) Console.WriteLine(line);
@@ -164,14 +208,17 @@ public static class FlashCommands
         var json = CommonOptions.Json();
         var family = FamilyOption.Create("The chip's family when its boot code does not say (an erased chip); otherwise read from the file");
         var command = new Command("boot", "Run the boot loader on a flash file and print its exact boot log, from \"===== Enter Image 1 ====\" to \"===== Enter Image 2 ====\" " +
-            "(AmebaD: the KM0 and KM4 boot images' lines, \"OTA2 USE\" or \"OTA1 USE\" first; a warning on stderr when OTA1 holds an image OTA2 shadows).\n" +
+            "(AmebaD: the KM0 and KM4 boot images' lines, \"OTA2 USE\" or \"OTA1 USE\" first; a warning on stderr when OTA1 holds an image OTA2 shadows; " +
+            "AmebaPro2: from the ROM banner to \"Boot Loader <==\", FW1 or FW2 chosen by manifest VERSION, then TIMST).\n" +
             "Exits 0 when Image 2 starts, 3 after \"Fatal:no fw\" or \"Invalid Image2 Signature\" (AmebaD: \"IMG2 Invalid\", \"IMG2 SIGN Invalid\").\n" +
             "Example: ameba-ota flash boot board.bin --pin 18=high") { file, pins, board, json, family };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var path = parse.GetValue(file)!;
             var flash = FlashFile.Load(path.FullName);
-            if (FamilyOf(flash, FamilyOption.Read(parse, family), path.Name) == BoardFamilies.AmebaD)
+            var bootFamily = FamilyOf(flash, FamilyOption.Read(parse, family), path.Name);
+            if (bootFamily is AmebaPro2Family) return AmebaPro2FlashCommands.Boot(flash, parse.GetValue(json));
+            if (bootFamily == BoardFamilies.AmebaD)
                 return AmebaDFlashCommands.Boot(flash, (parse.GetValue(pins) ?? []).Length > 0, parse.GetValue(json));
             var levels = ParsePins(parse.GetValue(pins) ?? [], PinMap.For(ParseBoard(parse.GetValue(board)!)));
             var result = BootLoader.Boot(flash, levels);

@@ -23,7 +23,7 @@ public static class FlashTimingOption
         return family => profiles[family];
     }
 
-    /// <summary>The profile named by the option, checked.</summary>
+    /// <summary>The profile named by the option, checked, from <paramref name="family"/>'s profiles (its own part and OTA code) when given, else the generic ones (Ameba1's part).</summary>
     public static FlashTiming Read(ParseResult parse, Option<string> option, Families.BoardFamily? family = null)
     {
         string text = parse.GetValue(option)!.Trim();

@@ -50,7 +50,7 @@ public static class WaitRebootOption
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
     /// <summary>The value as a time span for these images (alone: the longest any of them needs), checked; null when the option was not given.</summary>
-    public static TimeSpan? Read(ParseResult parse, Option<double?> option, IEnumerable<Families.PushImage> images)
+    public static TimeSpan? Read(ParseResult parse, Option<double?> option, IEnumerable<AmebaOta.Families.PushImage> images)
     {
         if (parse.GetValue(option) is not { } seconds) return null;
         if (seconds == Auto) return images.Max(i => i.Sender.DefaultRebootWait(i));

@@ -1,6 +1,5 @@
 using AmebaOta.Families.AmebaD.Boot;
 using AmebaOta.Families.AmebaD.Flash;
-using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Flash;
 
 namespace AmebaOta.Cli.Output;
@@ -60,7 +59,7 @@ public static class AmebaDFlashInfoText
     public static AmebaDFlashInfoJson Json(string name, NorFlash flash)
     {
         var boot = AmebaDBootLoader.Boot(flash);
-        AmebaDBankJson Bank(AmebaDBank bank) => new(OtaBanks.Name(bank.Bank), Describe.Hex(AmebaDFlashLayout.ToAddress(bank.Start)), Describe.Hex(bank.Start),
+        AmebaDBankJson Bank(AmebaDBank bank) => new(OtaBanks.Name(bank.Bank), $"0x{AmebaDFlashLayout.ToAddress(bank.Start):x8}", Describe.Hex(bank.Start),
             bank.SignatureText, bank.IsValid, bank.IsErased, bank.IsErased ? null : bank.Image.UsedLength,
             bank.IsErased ? null : Describe.Sketch(bank.Image.Sketch), bank.IsErased ? [] : bank.Image.Problems);
         return new AmebaDFlashInfoJson(name, flash.Size, "amebad", AmebaDBlankChip.HasBootImage(flash.Contents, AmebaDFlashLayout.Km0Boot),

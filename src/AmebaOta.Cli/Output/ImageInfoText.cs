@@ -6,7 +6,7 @@ namespace AmebaOta.Cli.Output;
 public static class ImageInfoText
 {
     /// <summary>The lines for an image of any family: its family's own lines where <c>image info</c> has them.</summary>
-    public static IEnumerable<string> Lines(string fileName, Families.IFirmwareImage image) => image switch
+    public static IEnumerable<string> Lines(string fileName, AmebaOta.Families.IFirmwareImage image) => image switch
     {
         ImageFile ameba1 => Lines(fileName, ameba1),
         _ =>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
@@ -59,6 +58,9 @@ public sealed class SketchContext : IAsyncDisposable
     /// service thread) still share the CPU by time slicing.
     /// </summary>
     public bool NetworkStarved => _otaStarvesNetwork && _otaActivity.Phase is OtaReceiverPhase.Erasing or OtaReceiverPhase.HungAfterFin;
+
+    /// <summary>The OTA UI library the sketch started (null: the sketch is not an OTA UI client), for the board's status.</summary>
+    public Protocol.OtaUi.Board.OtaUiClient? OtaUi { get; set; }
 
     /// <summary>What the boot code decided at this boot (which bank an AmebaD board runs from: its flash MMU mapping). Null when unknown.</summary>
     public AmebaOta.Families.IBootOutcome? Boot { get; }

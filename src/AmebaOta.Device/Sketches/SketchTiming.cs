@@ -29,6 +29,12 @@ public sealed record SketchTiming
     /// </summary>
     public TimeSpan MdnsRegistration { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>The OTA UI library's delays (heartbeat 500 ms + 3 s, listener 500 ms or 10 s).</summary>
+    public Protocol.OtaUi.OtaUiTiming OtaUi { get; init; } = Protocol.OtaUi.OtaUiTiming.Real;
+
+    /// <summary>The OTA UI examples' <c>delay(2000)</c> after each <c>WiFi.begin</c> in <c>setup()</c>.</summary>
+    public TimeSpan OtaUiWifiBegin { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>lwIP's TIME_WAIT: how long the OTA port stays held after the board closed a connection first (2 × TCP_MSL = 120 s).</summary>
     public TimeSpan TimeWait { get; init; } = Protocol.LwipTimeWait.DefaultDuration;
 }

@@ -1,5 +1,6 @@
 using AmebaOta.Families.Ameba1;
 using AmebaOta.Families.AmebaD;
+using AmebaOta.Families.AmebaPro2;
 
 namespace AmebaOta.Families;
 
@@ -15,8 +16,11 @@ public static class BoardFamilies
     /// <summary>AmebaD: RTL8721D (BW16, AMB21–AMB26).</summary>
     public static AmebaDFamily AmebaD { get; } = new();
 
+    /// <summary>AmebaPro2: RTL8735B (AMB82-mini).</summary>
+    public static AmebaPro2Family AmebaPro2 { get; } = new();
+
     /// <summary>Every family, Ameba1 first.</summary>
-    public static IReadOnlyList<BoardFamily> All { get; } = [Ameba1, AmebaD];
+    public static IReadOnlyList<BoardFamily> All { get; } = [Ameba1, AmebaD, AmebaPro2];
 
     /// <summary>The ids, for help texts: <c>ameba1|amebad|…</c>.</summary>
     public static string Ids => string.Join('|', All.Select(f => f.Id));

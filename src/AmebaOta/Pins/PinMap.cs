@@ -33,11 +33,15 @@ public sealed class PinMap
     /// </summary>
     public static PinMap Rtl8721d { get; } = new(BoardKind.Rtl8721d);
 
+    /// <summary>AmebaPro2 (AMB82-mini): no pin the OTA path or the boot choice reads (the partition table's OTA trap pin is off).</summary>
+    public static PinMap Rtl8735b { get; } = new(BoardKind.Rtl8735b);
+
     /// <summary>The pin map of <paramref name="board"/>.</summary>
     public static PinMap For(BoardKind board) => board switch
     {
         BoardKind.Rtl8710 => Rtl8710,
         BoardKind.Rtl8721d => Rtl8721d,
+        BoardKind.Rtl8735b => Rtl8735b,
         _ => Rtl8195a,
     };
 

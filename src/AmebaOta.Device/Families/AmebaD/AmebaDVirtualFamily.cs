@@ -1,5 +1,6 @@
 using AmebaOta.Device.Families.AmebaD.Sketches;
 using AmebaOta.Device.Sketches;
+using AmebaOta.Families.AmebaD.Ota;
 using AmebaOta.Families;
 using AmebaOta.Images;
 
@@ -21,6 +22,7 @@ public sealed class AmebaDVirtualFamily : IVirtualFamily
     {
         unsupported = null;
         if (sketch.Mode == SketchMode.Basic) return new OtaBasicSketch();
+        if (sketch.Mode == SketchMode.OtaHttp) return new OtaUiSketch(AmebaDOtaUiProfile.Instance);
         unsupported = $"the AmebaD {SketchModes.Id(sketch.Mode)} sketch is not supported by this virtual board yet";
         return null;
     }

@@ -85,4 +85,14 @@ public sealed class AmebaDFamily : BoardFamily
             new AmebaOta.Images.SketchDescriptor(version, deviceName, OtaPort, RecoveryPin.Unused, BoardKind.Rtl8721d, AmebaOta.Images.SketchMode.Basic))));
 
     private PushSender? _push;
+
+    /// <summary>Besides the push of <c>OTA_Basic</c>, the <c>OTA_Http</c> example updates by OTA UI.</summary>
+    public override bool UpdatesByOtaUi => true;
+
+    /// <summary>The same file checks as a push (the OTA_Http download reads OTA_All.bin as OTA_Basic does).</summary>
+    public override OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running)
+    {
+        var prepared = Push.Prepare(image);
+        return new OtaUiCheck(prepared.Refusals, prepared.Warnings, null);
+    }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using AmebaOta.Families.Ameba1.Pull.Board;
+using AmebaOta.Boards;
 using AmebaOta.Families.AmebaD.Boot;
 using AmebaOta.Families.AmebaD.Flash;
 using AmebaOta.Families.AmebaD.Push;

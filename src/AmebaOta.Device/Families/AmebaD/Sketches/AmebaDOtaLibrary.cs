@@ -1,5 +1,5 @@
+using AmebaOta.Boards;
 using AmebaOta.Device.Sketches;
-using AmebaOta.Families.Ameba1.Pull.Board;
 using AmebaOta.Families.AmebaD.Boot;
 using AmebaOta.Families.AmebaD.Flash;
 using AmebaOta.Families.AmebaD.Push;

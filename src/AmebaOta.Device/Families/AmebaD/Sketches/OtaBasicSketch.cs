@@ -1,5 +1,5 @@
+using AmebaOta.Boards;
 using AmebaOta.Device.Sketches;
-using AmebaOta.Families.Ameba1.Pull.Board;
 using AmebaOta.Families.AmebaD;
 
 namespace AmebaOta.Device.Families.AmebaD.Sketches;

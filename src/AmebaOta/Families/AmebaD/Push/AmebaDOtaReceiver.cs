@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Families.Ameba1.Pull.Board;
+using AmebaOta.Boards;
 using AmebaOta.Families.AmebaD.Flash;
 using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Flash;
@@ -220,27 +220,9 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
         }
         serial.Print(AmebaDReceiverLog.HeaderDone);
 
-        // get_ota_tartget_header.
-        var headers = new List<OtaAllHeader>();
-        var image = new byte[OtaAllHeader.Size];
-        bool bad = revHdrLen < OtaAllHeader.ImageHeaderSize + 8;
-        for (uint i = 0; !bad && i < hdrNum; i++)
-        {
-            long at = 8 + (long)imgHdrLen * i;
-            if (at + 3 > BufferSize || !buffer.AsSpan((int)at, 3).SequenceEqual("OTA"u8)) { bad = true; break; }
-            if (headers.Count == MaxImages) return await HangAsync(activity, target, remote, cancellationToken).ConfigureAwait(false);
-            Array.Clear(image);
-            buffer.AsSpan(0, 8).CopyTo(image);
-            buffer.AsSpan((int)at, (int)Math.Min(OtaAllHeader.ImageHeaderSize, BufferSize - at)).CopyTo(image.AsSpan(8));
-            var header = OtaAllHeader.Read(image) with { FlashAddr = AmebaDFlashLayout.ToAddress(AmebaDFlashLayout.Start(target)) };
-            headers.Add(header);
-        }
-        if (!bad && headers.Count == 0)
-        {
-            serial.Print(AmebaDReceiverLog.NoValidImage);
-            bad = true;
-        }
-        if (bad)
+        var (headers, overrun) = GetTargetHeaders(buffer, hdrNum, imgHdrLen, revHdrLen, target);
+        if (overrun) return await HangAsync(activity, target, remote, cancellationToken).ConfigureAwait(false);
+        if (headers is null)
         {
             serial.Print(AmebaDReceiverLog.GetHeaderFailed);
             return Fail(AmebaDReceiveOutcome.BadHeader);
@@ -272,7 +254,51 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
         }
         serial.Print(AmebaDReceiverLog.DownloadDone);
 
-        // verify_ota_checksum: read the bank back from +8, add the held signature bytes.
+        var (checksumOk, sum) = await VerifyChecksumsAsync(headers, signatures, activity, cancellationToken).ConfigureAwait(false);
+        if (!checksumOk) return Fail(AmebaDReceiveOutcome.BadChecksum, first, written, sum);
+        await ChangeSignatureAsync(headers, signatures, target, activity, cancellationToken).ConfigureAwait(false);
+        serial.Print(AmebaDReceiverLog.SignatureDone);
+
+        // ota_platform_reset: vTaskDelay(100), then the watchdog is armed (it fires 50 ms later).
+        serial.Print(AmebaDReceiverLog.ReadyToReboot);
+        await Task.Delay(options.ResetDelay, cancellationToken).ConfigureAwait(false);
+        return new AmebaDReceiveResult(AmebaDReceiveOutcome.Success, target, remote, first, written, sum);
+    }
+
+    /// <summary>
+    /// <c>get_ota_tartget_header</c> on the header bytes in <paramref name="buffer"/>: the image headers whose id starts
+    /// <c>OTA</c>, each with its flash address replaced by <paramref name="target"/>'s start. Null when the header is bad
+    /// (after printing <c>no valid image</c> when none was found); <c>Overrun</c> when more images than the target header
+    /// holds would be copied (the stock code writes past it).
+    /// </summary>
+    internal (List<OtaAllHeader>? Headers, bool Overrun) GetTargetHeaders(byte[] buffer, uint hdrNum, uint imgHdrLen, uint revHdrLen, OtaBank target)
+    {
+        var headers = new List<OtaAllHeader>();
+        var image = new byte[OtaAllHeader.Size];
+        bool bad = revHdrLen < OtaAllHeader.ImageHeaderSize + 8;
+        for (uint i = 0; !bad && i < hdrNum; i++)
+        {
+            long at = 8 + (long)imgHdrLen * i;
+            if (at + 3 > BufferSize || !buffer.AsSpan((int)at, 3).SequenceEqual("OTA"u8)) { bad = true; break; }
+            if (headers.Count == MaxImages) return (null, true);
+            Array.Clear(image);
+            buffer.AsSpan(0, 8).CopyTo(image);
+            buffer.AsSpan((int)at, (int)Math.Min(OtaAllHeader.ImageHeaderSize, BufferSize - at)).CopyTo(image.AsSpan(8));
+            var header = OtaAllHeader.Read(image) with { FlashAddr = AmebaDFlashLayout.ToAddress(AmebaDFlashLayout.Start(target)) };
+            headers.Add(header);
+        }
+        if (!bad && headers.Count == 0)
+        {
+            serial.Print(AmebaDReceiverLog.NoValidImage);
+            bad = true;
+        }
+        return (bad ? null : headers, false);
+    }
+
+    /// <summary><c>verify_ota_checksum</c>: each bank read back from +8 (user-mode reads), plus the held signature bytes, against the header's checksum.</summary>
+    internal async Task<(bool Ok, uint Sum)> VerifyChecksumsAsync(List<OtaAllHeader> headers, byte[][] signatures, OtaReceiverActivity activity, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[BufferSize];
         uint sum = 0;
         for (int index = 0; index < headers.Count; index++)
         {
@@ -293,12 +319,16 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
             if (sum != header.Checksum)
             {
                 serial.Print(AmebaDReceiverLog.ChecksumError(header.FlashAddr, sum, header.Checksum));
-                return Fail(AmebaDReceiveOutcome.BadChecksum, first, written, sum);
+                return (false, sum);
             }
             serial.Print(AmebaDReceiverLog.ChecksumOk(header.FlashAddr));
         }
+        return (true, sum);
+    }
 
-        // change_ota_signature: the held 8 bytes, then the old bank's first word to 0x00…
+    /// <summary><c>change_ota_signature</c>: the held 8 bytes written last, then the old bank's first word programmed to a value starting 0x00.</summary>
+    internal async Task ChangeSignatureAsync(List<OtaAllHeader> headers, byte[][] signatures, OtaBank target, OtaReceiverActivity activity, CancellationToken cancellationToken)
+    {
         activity.Set(OtaReceiverPhase.Signing);
         foreach (var (header, index) in headers.Select((h, i) => (h, i)))
             Write(AmebaDFlashLayout.ToOffset(header.FlashAddr), signatures[index]);
@@ -307,23 +337,17 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
             Write(AmebaDFlashLayout.Start(AmebaDFlashLayout.Other(target)), [0x00, 0xFF, 0xFF, 0xFF]);
         await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
         serial.Print(AmebaDReceiverLog.SignatureUpdated);
-        serial.Print(AmebaDReceiverLog.SignatureDone);
-
-        // ota_platform_reset: vTaskDelay(100), then the watchdog is armed (it fires 50 ms later).
-        serial.Print(AmebaDReceiverLog.ReadyToReboot);
-        await Task.Delay(options.ResetDelay, cancellationToken).ConfigureAwait(false);
-        return new AmebaDReceiveResult(AmebaDReceiveOutcome.Success, target, remote, first, written, sum);
     }
 
-    private sealed record DownloadResult(bool Ok, long Written);
+    internal sealed record DownloadResult(bool Ok, long Written);
 
     /// <summary>
     /// <c>download_new_fw_from_server</c>, line by line: the stream position <c>TempLen</c> counts from the headers' end
     /// (<c>HdrNum × ImgHdrLen + 8</c>); the image starts where <c>TempLen</c> passes its <c>Offset</c>; its first 8
     /// bytes are held back, possibly across reads; the rest is written from bank + 8.
     /// </summary>
-    private async Task<DownloadResult> ReceiveImagesAsync(Func<Memory<byte>, ValueTask<int>> read, List<OtaAllHeader> headers, OtaAllHeader first,
-        byte[][] signatures, OtaReceiverActivity activity, CancellationToken cancellationToken)
+    internal async Task<DownloadResult> ReceiveImagesAsync(Func<Memory<byte>, ValueTask<int>> read, List<OtaAllHeader> headers, OtaAllHeader first,
+        byte[][] signatures, OtaReceiverActivity activity, CancellationToken cancellationToken, bool http = false)
     {
         // The buffer sits in a larger memory whose bytes before it read as zeros (they are heap bookkeeping on a board).
         const int Before = 1024;
@@ -340,6 +364,7 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
             int remain = unchecked((int)(header.ImgLen - 8));
             uint sigCnt = 0;
             int size = 0;
+            uint nextEraseSector = 0;
             activity.Set(OtaReceiverPhase.Downloading, 0, header.ImgLen);
             while (remain > 0)
             {
@@ -354,6 +379,13 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
                 {
                     Array.Clear(memory, Before, BufferSize);
                     readBytes = await read(memory.AsMemory(Before, BufferSize)).ConfigureAwait(false);
+                    if (http && readBytes <= 0)
+                    {
+                        // http_read_socket turns a FIN into an error too (-2).
+                        serial.Print(AmebaDReceiverLog.HttpReadClosed);
+                        serial.Print(AmebaDReceiverLog.HttpReadSocketFailed);
+                        return new DownloadResult(false, written);
+                    }
                     if (readBytes == 0) break;
                     if (readBytes < 0)
                     {
@@ -391,6 +423,17 @@ public sealed class AmebaDOtaReceiver(NorFlash flash, SerialPrinter serial, ILog
                     if (readBytes == 0) continue;
                 }
                 remain -= readBytes;
+                if (http)
+                {
+                    // download_new_fw_from_server_http erases as it goes: the sector of this chunk's end, once.
+                    uint writeSector = unchecked((header.ImgLen - 8) - (uint)remain - 1 + 8) / AmebaDFlashLayout.SectorSize;
+                    if (writeSector >= nextEraseSector)
+                    {
+                        flash.EraseSector(unchecked(AmebaDFlashLayout.ToOffset(header.FlashAddr) + writeSector * AmebaDFlashLayout.SectorSize));
+                        await flash.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+                        nextEraseSector++;
+                    }
+                }
                 if (remain < 0) readBytes -= -remain;
                 uint at = unchecked(flashAddr + (uint)size);
                 var chunk = memory.AsSpan(buf, readBytes);

@@ -5,7 +5,7 @@ namespace AmebaOta.Families.AmebaD.Push;
 /// <summary>
 /// What the stock AmebaD <c>OTA::beginOTA</c> prints (Realtek's <c>OTA.cpp</c>, <c>ard_socket.c</c>, <c>rtl8721d_ota.c</c>;
 /// docs/reference section 11.1), exactly as its <c>printf</c>s write it, newlines and carriage returns included: the
-/// receiver prints these through a <see cref="Ameba1.Pull.Board.SerialPrinter"/>, which makes lines of them as a terminal
+/// receiver prints these through a <see cref="Boards.SerialPrinter"/>, which makes lines of them as a terminal
 /// does (so <c>"\n\r[change_ota_signature] Update OTA success!"</c> and the next print share a line, as on a real board).
 /// </summary>
 public static class AmebaDReceiverLog
@@ -59,6 +59,11 @@ public static class AmebaDReceiverLog
     public const string ReadyToReboot = "[beginOTA] Ready to reboot\n";
     /// <summary>As printed.</summary>
     public const string TaskExit = "[beginOTA] Update task exit\n";
+
+    /// <summary><c>http_read_socket</c> when <c>recv</c> returns 0 or less.</summary>
+    public const string HttpReadClosed = "[http_read_socket], Close HTTP Socket.\n";
+    /// <summary>As printed by <c>download_new_fw_from_server_http</c>.</summary>
+    public const string HttpReadSocketFailed = "\n\r[download_new_fw_from_server_http] Read socket failed";
 
     /// <summary><c>ota_listen_socket</c>: <c>"&lt;Arduino&gt;\r\nListening on port %d.\n"</c>.</summary>
     public static string Listening(int port) => $"<Arduino>\r\nListening on port {port}.\n";

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using AmebaOta.Protocol;
 
-namespace AmebaOta.Families.Ameba1.Pull;
+namespace AmebaOta.Protocol.Serving;
 
 /// <summary>How a transfer ended, as the server saw it.</summary>
 public enum PullTransferOutcome
@@ -25,18 +24,19 @@ public enum PullTransferOutcome
 /// log read it). Where the connection's acknowledgements can be read (<see cref="TcpAckCounter"/>), progress counts the
 /// body bytes the board acknowledged; elsewhere the bytes handed to the connection.
 /// </summary>
-public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, string path, int status, long totalBytes, TcpAckCounter? acks = null)
+public sealed class PullTransfer(IPEndPoint? remote, string protocol, string path, int status, long totalBytes, TcpAckCounter? acks = null)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _sent;
     private int _head;
     private int _outcome;
     private long _final = -1;
+    private Action? _cut;
 
     /// <summary>The board's address and port.</summary>
     public IPEndPoint? Remote { get; } = remote;
     /// <summary>Which client this answers.</summary>
-    public PullProtocol Protocol { get; } = protocol;
+    public string Protocol { get; } = protocol;
     /// <summary>The request path (empty on the raw TCP port).</summary>
     public string Path { get; } = path;
     /// <summary>The HTTP status sent (0 on the raw TCP port).</summary>
@@ -79,6 +79,19 @@ public sealed class PullTransfer(IPEndPoint? remote, PullProtocol protocol, stri
 
     /// <summary>Raised once, when it ends.</summary>
     public event Action<PullTransfer>? Ended;
+
+    /// <summary>
+    /// Ends the transfer now from outside (a stopped update): the transport resets the connection, as it does when the
+    /// server stops mid-transfer. Nothing happens once it has ended, or when its transport cannot be cut.
+    /// </summary>
+    public void Cut()
+    {
+        if (Outcome != PullTransferOutcome.Running) return;
+        Volatile.Read(ref _cut)?.Invoke();
+    }
+
+    /// <summary>How the transport cuts this transfer (set by the transport when it starts it).</summary>
+    public void CutWith(Action cut) => Volatile.Write(ref _cut, cut);
 
     /// <summary>Records that <paramref name="bytes"/> of head went out before the body (the transport's own head, when it writes one).</summary>
     public void HeadWritten(int bytes) => Interlocked.Add(ref _head, bytes);

@@ -1,4 +1,4 @@
-namespace AmebaOta.Families.Ameba1.Pull;
+namespace AmebaOta.Protocol.Serving;
 
 /// <summary>How a response's connection ends once its bytes are out.</summary>
 public enum PullBodyEnd
@@ -15,7 +15,7 @@ public enum PullBodyEnd
 /// Exactly what one request or connection gets: the head (an HTTP status line and headers, or the 12-byte
 /// <c>update_ota_local</c> header), the body, and how the body goes out (whole, paced, cut short or stalled).
 /// </summary>
-/// <param name="Protocol">Which client this answers.</param>
+/// <param name="Protocol">Which client this answers, as the logs name it (<c>cloud-image</c>, <c>ota-ui</c>, …).</param>
 /// <param name="Status">The HTTP status code (0 on the raw TCP port).</param>
 /// <param name="Head">The bytes before the body, exactly as they go on the wire.</param>
 /// <param name="Body">The whole body the head announces.</param>
@@ -23,7 +23,7 @@ public enum PullBodyEnd
 /// <param name="End">What happens after <paramref name="SendBytes"/>.</param>
 /// <param name="BytesPerSecond">Pace of the body; null: as fast as the client takes it.</param>
 public sealed record PullResponse(
-    PullProtocol Protocol,
+    string Protocol,
     int Status,
     ReadOnlyMemory<byte> Head,
     ReadOnlyMemory<byte> Body,

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 
-namespace AmebaOta.Families.Ameba1.Pull;
+namespace AmebaOta.Protocol.Serving;
 
 /// <summary>
 /// The transfers a pull server has under way, for its request log and live views: <see cref="Started"/> when a response
 /// starts, <see cref="Ended"/> once when it ends, and the ones still running. Fed by the server (<see cref="Track"/>,
-/// which fits <see cref="PullConnectionOptions.Started"/>); read from any thread.
+/// which fits a raw connection's <c>Started</c> callback); read from any thread.
 /// </summary>
 public sealed class PullActivity
 {

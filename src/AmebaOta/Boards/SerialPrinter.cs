@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AmebaOta.Families.Ameba1.Pull.Board;
+namespace AmebaOta.Boards;
 
 /// <summary>
 /// The board's UART as C code writes to it (<c>printf</c>, <c>Serial.print</c>, <c>Serial.println</c>): text with its own

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
-using AmebaOta.Protocol;
 
-namespace AmebaOta.Families.Ameba1.Pull;
+namespace AmebaOta.Protocol.Serving;
 
 /// <summary>
 /// Writes a <see cref="PullResponse"/> to a connection's pipe: the head (when the transport does not write its own), then
@@ -23,7 +22,7 @@ public static class PullSender
 
     /// <summary>
     /// Sends <paramref name="response"/> (its head too when <paramref name="writeHead"/>) and returns how the transfer
-    /// ended. A stalled body (the <see cref="PullFault.Stall"/> fault) waits on <paramref name="clientGone"/> (or
+    /// ended. A stalled body (a server fault on purpose) waits on <paramref name="clientGone"/> (or
     /// <paramref name="cancellationToken"/>) before returning. A board that takes no byte for <paramref name="stall"/>
     /// (default: what a host gives a stock board, <see cref="OtaUploadBudget.DefaultStall(long)"/>) has left: a client that
     /// connects and never reads is not held forever.

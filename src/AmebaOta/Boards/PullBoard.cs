@@ -4,7 +4,7 @@ using AmebaOta.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AmebaOta.Families.Ameba1.Pull.Board;
+namespace AmebaOta.Boards;
 
 /// <summary>
 /// What a pull client on the board works with: its flash (every erase, program and read-back waits for the chip by its
