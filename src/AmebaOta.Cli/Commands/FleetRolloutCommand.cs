@@ -84,6 +84,7 @@ public static class FleetRolloutCommand
                     throw new CliError(found.Refused.Count > 0 ? ExitCodes.BadInput : ExitCodes.PartialFailure, found.Refused.Count > 0
                         ? $"no board to roll out to: every matching board is of a family this rollout has no image for ({found.Refused.Count} refused); nothing was sent"
                         : "no board to roll out to: every matching name answered from several addresses; nothing was sent");
+                sites?.RefuseConflicts(targets);
                 var identities = otaUi?.Identities.ToList() ?? named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name)).ToList();
                 var known = Known(history);
                 RolloutPlan plan;

@@ -69,6 +69,13 @@ public sealed class SiteMode
             : b.Target)], all.Count - matching.Count, pattern, [], []);
     }
 
+    /// <summary>Refuses (exit 10) when other work is open on any of <paramref name="targets"/>: a job, or a live rollout that has not done it yet.</summary>
+    public void RefuseConflicts(IEnumerable<FleetTarget> targets)
+    {
+        var conflicts = Read(() => _queue.Conflicts([.. targets.Select(t => t.Name)]));
+        if (conflicts.Count > 0) throw new CliError(ExitCodes.Busy, JobQueue.ConflictSentence(conflicts));
+    }
+
     /// <summary>The sender a stage uses: the sites' agents.</summary>
     public IFleetSender Sender(FleetOptions options, ImageIdentity image, string command, long? rolloutId)
     {

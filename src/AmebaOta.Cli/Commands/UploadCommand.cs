@@ -87,7 +87,7 @@ public static class UploadCommand
 
             // Listen before sending, so the board's first announcement after its reboot cannot be missed.
             await using var watcher = rebootWait is null ? null : new RebootWatcher(parse.GetValue(iface));
-            using var watch = watcher?.Watch(parse.GetValue(device), board);
+            using var watch = watcher?.Watch(parse.GetValue(device), board, anyPort: !sender.ListensOnAdvertisedPort);
             record.Starting(board, parse.GetValue(device), path.Name, image);
 
             OtaUploadResult result;

@@ -9,6 +9,11 @@ public sealed record BoardJson(
 {
     /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …): from its TXT <c>board=</c>, else the history; null when unknown.</summary>
     public string? Family { get; init; }
+    /// <summary>The site whose agent sees it (a shared database), or null.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>Open work on it in the job queue (asked for by anyone), or null.</summary>
+    public Sites.BoardJobJson? Job { get; init; }
 }
 
 /// <summary>An image a board took (<c>Last</c>) or is believed to run (<c>Believed</c>), from the history.</summary>
@@ -30,10 +35,18 @@ public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image
 }
 
 /// <summary>The first event of the stream: everything.</summary>
-public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server);
+public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server)
+{
+    /// <summary>Sites, agents and the database connection (a shared PostgreSQL database), or null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>Every later event: what changed since the last one.</summary>
-public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion);
+public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion)
+{
+    /// <summary>Sites, agents and the database connection when they changed, else null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>The virtual boards the dashboard runs or is attached to.</summary>
 public sealed record FarmJson(string Source, List<string> Boards);

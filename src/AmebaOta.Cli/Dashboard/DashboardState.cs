@@ -15,7 +15,7 @@ public sealed record BoardHistory(string Name, string? Address, int? Port, DateT
 /// history's version. Every change takes a new <see cref="ChangeSignal"/> version, so an event stream sends only what changed
 /// since its last event. Thread-safe.
 /// </summary>
-public sealed class DashboardState
+public sealed partial class DashboardState
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, BoardEntry> _boards = new(StringComparer.OrdinalIgnoreCase);
@@ -89,10 +89,10 @@ public sealed class DashboardState
         }
     }
 
-    /// <summary>The names of the boards that answer by mDNS right now, sorted.</summary>
+    /// <summary>The names of the boards that answer by mDNS right now (here, or at their site), sorted.</summary>
     public List<string> OnlineNames()
     {
-        lock (_lock) return [.. _boards.Values.Where(b => b.Online).Select(b => b.Name).Order(StringComparer.OrdinalIgnoreCase)];
+        lock (_lock) return [.. _boards.Values.Where(b => b.Online || b.SiteOnline).Select(b => b.Name).Order(StringComparer.OrdinalIgnoreCase)];
     }
 
     /// <summary>The exact spelling of a known board's name (names are case-insensitive).</summary>
@@ -125,7 +125,7 @@ public sealed class DashboardState
             return new DeltaJson(Changes.Version,
                 [.. _boards.Values.Where(b => b.Version > seen).Select(b => b.ToJson())],
                 [.. _runs.Values.Where(r => r.Version > seen).OrderBy(r => r.Run.Id).Select(r => r.Run)],
-                _historyVersion);
+                _historyVersion) { Sites = _sitesVersion > seen ? _sites : null };
         }
     }
 

@@ -45,6 +45,14 @@ public abstract class BoardFamily
     public abstract NorFlash CreateBlankChip(int size);
 
     /// <summary>
+    /// Writes <paramref name="image"/> (one of this family's images) into <paramref name="flash"/> as the family's USB
+    /// upload does (Ameba1: DAP, Default Image 2 at 0xB000; AmebaD: the boot images and OTA1). An image of another family,
+    /// or one that does not fit, is refused with an <see cref="Images.ImageFormatException"/>.
+    /// </summary>
+    public virtual void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        throw new Images.ImageFormatException($"a virtual {DisplayName} board cannot be written by USB upload in this version");
+
+    /// <summary>
     /// True when the family's boards are built with an Arduino "OTA Mode" menu that changes the flash layout (AmebaPro2:
     /// Enable gives two 4 MiB firmware slots, Disable a 64 KiB second slot).
     /// </summary>

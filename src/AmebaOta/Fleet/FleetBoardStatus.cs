@@ -20,8 +20,9 @@ public sealed record FleetBoardStatus(
     TimeSpan? RebootTime = null)
 {
     /// <summary>
-    /// With <see cref="FleetBoardState.Failed"/>: nothing was attempted because the board ignores updates until it is
-    /// reset (an OTA UI board stuck since an earlier failed update). Not a failure of this image.
+    /// With <see cref="FleetBoardState.Failed"/>: the board waits for a reset, no fault of the image: an earlier transfer to
+    /// it was cut by a sender that died or stopped and it has not accepted a connection since (a stock push board), or it
+    /// ignores updates since an earlier failed one (an OTA UI board stuck at COMPLETED).
     /// </summary>
     public bool NeedsReset { get; init; }
 

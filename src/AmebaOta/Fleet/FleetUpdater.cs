@@ -80,7 +80,7 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
             {
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
-                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint);
+                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint, anyPort: !image.Sender.ListensOnAdvertisedPort);
                 var progress = new SyncProgress(p =>
                 {
                     var state = p.Phase == OtaUploadPhase.BoardErasing ? FleetBoardState.BoardErasing : FleetBoardState.Sending;

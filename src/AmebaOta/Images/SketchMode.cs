@@ -46,7 +46,7 @@ public static class SketchModes
     {
         switch (text.Trim().ToLowerInvariant())
         {
-            case "basic" or "ota_basic": mode = SketchMode.Basic; return true;
+            case "basic" or "ota_basic" or "ota-basic": mode = SketchMode.Basic; return true;
             case "non-block" or "nonblock" or "non_block" or "ota_non_block": mode = SketchMode.NonBlock; return true;
             case "cloud" or "ota_cloud": mode = SketchMode.Cloud; return true;
             case "sdk-local" or "sdk_local" or "update_ota_local": mode = SketchMode.SdkLocal; return true;

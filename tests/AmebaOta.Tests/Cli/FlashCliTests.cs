@@ -63,7 +63,7 @@ public class FlashCliTests
         using var dir = new TempDir();
         Assert.Equal("error: flash size must be 1M, 2M, 4M, 8M, 16M, not '3M'",
             CliAssert.OneLineError(await RunAsync(dir.Path, "flash", "create", "board.bin", "--size", "3M"), 2));
-        Assert.Equal("error: Ameba1 (RTL8195A, RTL8710) chips are 1M or 2M, not 16M",
+        Assert.Equal("error: --size: Ameba1 (RTL8195A, RTL8710) chips are 1M or 2M",
             CliAssert.OneLineError(await RunAsync(dir.Path, "flash", "create", "board.bin", "--size", "16M"), 1));
         Assert.False(File.Exists(dir.File("board.bin")));
 

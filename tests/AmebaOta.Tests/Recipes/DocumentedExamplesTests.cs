@@ -12,8 +12,9 @@ public partial class DocumentedExamplesTests
     {
         var examples = new TheoryData<string>();
         var pages = Directory.EnumerateFiles(RepoFiles.Root, "*.md").Concat(Directory.EnumerateFiles(RepoFiles.Path("docs"), "*.md", SearchOption.AllDirectories));
-        foreach (var line in pages.SelectMany(File.ReadLines).Select(l => l.Trim()).Where(l => l.StartsWith("ameba-ota image make ", StringComparison.Ordinal)).Distinct())
-            examples.Add(Optional().Replace(line.Split(" #")[0].Split(" && ")[0], "").Trim());
+        foreach (var line in pages.SelectMany(File.ReadLines).Select(l => l.Trim()).Where(l => l.StartsWith("ameba-ota image make ", StringComparison.Ordinal))
+                     .Select(l => Optional().Replace(l.Split(" #")[0].Split(" && ")[0], "").Trim()).Distinct())
+            examples.Add(line);
         return examples;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Protocol;
@@ -8,10 +9,11 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 
 /// <summary>
 /// Starts and stops the runs the page asks for, one at a time: the boards chosen (by name, or by a <c>--match</c> pattern)
-/// must answer by mDNS, the image must pass <c>upload</c>'s checks. When a run ends the history is read again, so each
-/// board's "last image" follows.
+/// must answer by mDNS (here, or at their site: then their sites' agents send, see <see cref="SiteRuns"/>), the image must
+/// pass <c>upload</c>'s checks; boards of another family than the image's are refused. When a run ends the history is
+/// read again, so each board's "last image" follows.
 /// </summary>
-public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface) : IAsyncDisposable
+public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
 {
     public const int MaxParallel = 1024;
 
@@ -27,7 +29,16 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (mode is not ("update" or "rollout")) throw new DashboardError(400, $"unknown mode '{request.Mode}': update or rollout");
         int parallel = request.Parallel ?? 16;
         if (parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {parallel} is out of range: use 1 to {MaxParallel}");
-        var (targets, refused) = Targets(request, image.Push);
+        lock (_lock)
+        {
+            if (_current is { IsFinished: false } before)
+                throw new DashboardError(409, $"run {before.Id} is still going: wait for it to end, or stop it");
+        }
+        var names = Names(request);
+        var atSites = sites?.Targets(names);
+        var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, image.Push) : [.. atSites.Targets], image.Push);
+        Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
+            : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = parallel,
@@ -41,8 +52,8 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 throw new DashboardError(409, $"run {going.Id} is still going: wait for it to end, or stop it");
             long id = _lastId + 1;
             run = mode == "update"
-                ? new PlainUpdateRun(id, image, targets, options, state, history)
-                : RolloutRun.Create(id, image, targets, request, options, state, history);
+                ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
+                : RolloutRun.Create(id, image, targets, request, options, state, history, sender);
             run.Refused = [.. refused.Select(r => r.Target.Name)];
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
@@ -67,11 +78,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 
-    /// <summary>
-    /// The boards chosen, at the port their family's receiver listens on; those of another family than the image's are
-    /// refused (sent nothing), and if every board is, the run is refused.
-    /// </summary>
-    private (List<FleetTarget> Targets, List<(FleetTarget Target, string Reason)> Refused) Targets(StartRunJson request, PushImage image)
+    private List<string> Names(StartRunJson request)
     {
         bool byName = request.Boards is { Count: > 0 };
         string? pattern = string.IsNullOrWhiteSpace(request.Pattern) ? null : request.Pattern.Trim();
@@ -80,7 +87,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (pattern is not null)
         {
             names = state.OnlineNames().Where(n => NameGlob.Matches(pattern, n)).ToList();
-            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS matches '{pattern}'");
+            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS{(sites is null ? "" : " (here or at a site)")} matches '{pattern}'");
         }
         else if (byName)
         {
@@ -90,6 +97,12 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         {
             throw new DashboardError(400, "no board chosen: tick some boards, or give a name pattern");
         }
+        return names;
+    }
+
+    /// <summary>The boards chosen that answer here, at the port their family's receiver listens on.</summary>
+    private List<FleetTarget> LocalTargets(List<string> names, PushImage image)
+    {
         var targets = new List<FleetTarget>();
         var silent = new List<string>();
         foreach (var name in names)
@@ -105,12 +118,18 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         }
         if (silent.Count > 0)
             throw new DashboardError(422, $"{silent.Count} of the boards chosen do not answer by mDNS right now ({string.Join(", ", silent.Take(5))}{(silent.Count > 5 ? ", …" : "")}): nothing was sent");
+        return targets.DistinctBy(t => t.EndPoint).ToList();
+    }
+
+    /// <summary>Those of another family than the image's are refused (sent nothing); if every board is, the run is refused.</summary>
+    private static (List<FleetTarget> Targets, List<(FleetTarget Target, string Reason)> Refused) Refuse(List<FleetTarget> targets, PushImage image)
+    {
         var images = FleetImages.Of(image);
         var refused = targets.Select(t => (Target: t, Reason: images.Refusal(t))).Where(r => r.Reason is not null).Select(r => (r.Target, r.Reason!)).ToList();
-        if (refused.Count == targets.Count)
+        if (targets.Count > 0 && refused.Count == targets.Count)
             throw new DashboardError(422, $"none of the boards chosen is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} board, and {image.Sent.KindDescription} " +
                 $"goes only to those ({string.Join(", ", refused.Take(5).Select(r => $"{r.Target.Name}: {r.Target.Family?.Id ?? "unknown"}"))}{(refused.Count > 5 ? ", …" : "")}): nothing was sent");
-        return (targets.Except(refused.Select(r => r.Target)).DistinctBy(t => t.EndPoint).ToList(), refused);
+        return (targets.Except(refused.Select(r => r.Target)).ToList(), refused);
     }
 
     private Task RefreshHistoryAsync()

@@ -53,6 +53,11 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
         {
             (end, reason) = ("failed", $"mDNS: {e.Message}");
         }
+        catch (Fleet.Sites.BoardBusyException e)
+        {
+            // Another dashboard or CLI asked for work on a board between our check and our request: nothing of ours was sent to it.
+            (end, reason) = ("refused", e.Message);
+        }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
             (end, reason) = ("stopped", "stopped from the page");

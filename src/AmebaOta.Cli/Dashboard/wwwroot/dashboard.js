@@ -67,6 +67,7 @@ function connect() {
     for (const b of s.boards) upsert(b);
     runs = new Map(s.runs.map((r) => [r.id, r]));
     drawRun();
+    applySites(s.sites);
     $("h-where").textContent = "history: " + s.history.where;
     historyVersion = s.history.version;
     scheduleDraw();
@@ -76,6 +77,7 @@ function connect() {
     for (const b of d.boards) upsert(b);
     for (const r of d.runs) runs.set(r.id, r);
     if (d.runs.length) drawRun();
+    if (d.sites) applySites(d.sites);
     if (d.historyVersion !== historyVersion) { historyVersion = d.historyVersion; if (!$("view-history").hidden) loadHistory(); }
     scheduleDraw();
   });
@@ -136,7 +138,7 @@ function makeRow(entry) {
   const row = document.createElement("tr");
   row.dataset.board = entry.data.name;
   const cells = {};
-  for (const key of ["pick", "name", "family", "address", "seen", "last", "update"]) {
+  for (const key of ["pick", "name", "family", "site", "address", "seen", "last", "update"]) {
     const td = document.createElement("td");
     td.className = key;
     row.appendChild(td);
@@ -185,6 +187,7 @@ function fillRow(entry) {
     }
   }
   setText(entry, "family", b.family || "");
+  setText(entry, "site", b.site || "");
   setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
   const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "");
   if (entry.drawn.seen !== seenKey) {
@@ -200,6 +203,7 @@ function fillRow(entry) {
     last ? (last.cameBack ? "ok-text" : last.outcome === "sent" ? "" : "warn-text") : "");
   if (last) cells.last.title = `${last.sha256.slice(0, 12)} ${last.outcome || ""} ${last.at ? new Date(last.at).toLocaleString() : ""} ${last.error || ""}`.trim();
   drawUpdate(entry);
+  drawJob(entry);
   cells.box.checked = chosen.has(b.name);
   entry.row.classList.toggle("chosen", chosen.has(b.name));
 }
@@ -255,10 +259,10 @@ function matches(b) {
   if (filterShow === "online" && !b.online) return false;
   if (filterShow === "offline" && b.online) return false;
   if (filterShow === "virtual" && !b.virtual) return false;
-  if (filterShow === "busy" && !(b.update && !b.update.final)) return false;
+  if (filterShow === "busy" && !(b.update && !b.update.final) && !b.job) return false;
   if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
   if (!filterText) return true;
-  const hay = [b.name, b.family, b.address, b.host, b.boardId, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+  const hay = [b.name, b.family, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
     .filter(Boolean).join(" ").toLowerCase();
   return filterText.split(/\s+/).every((word) => hay.includes(word));
 }

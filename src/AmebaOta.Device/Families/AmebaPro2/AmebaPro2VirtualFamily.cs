@@ -1,5 +1,6 @@
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families;
+using AmebaOta.Families.AmebaPro2.Ota;
 using AmebaOta.Images;
 
 namespace AmebaOta.Device.Families.AmebaPro2;
@@ -18,7 +19,15 @@ public sealed class AmebaPro2VirtualFamily : IVirtualFamily
     /// <inheritdoc />
     public ISketch? SketchFor(SketchDescriptor sketch, out string? unsupported)
     {
+        unsupported = null;
+        if (sketch.Mode == SketchMode.OtaHttp) return new OtaUiSketch(Pro2OtaUiProfile.Instance);
         unsupported = $"the {SketchModes.Id(sketch.Mode)} sketch does not run on an AmebaPro2 board (its OTA example is ota-http)";
         return null;
     }
+
+    /// <summary><c>ota_platform_reset</c> calls <c>sys_reset()</c> at once.</summary>
+    public TimeSpan ResetDelay => TimeSpan.Zero;
+
+    /// <summary>No: the update task runs at FreeRTOS priority 1, below the network's; flash work only delays packets.</summary>
+    public bool OtaStarvesNetwork => false;
 }

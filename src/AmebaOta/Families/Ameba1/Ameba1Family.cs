@@ -51,6 +51,10 @@ public sealed class Ameba1Family : BoardFamily
     /// <inheritdoc />
     public override NorFlash CreateBlankChip(int size) => BlankChip.Create(size);
 
+    /// <summary>DAP: Default Image 2 at 0xB000 signed new, system data erased.</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        DapUpload.Write(flash, image as ImageFile ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an Ameba1 image"));
+
     /// <summary>Image 1's decision (docs/reference section 4), quirks included.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => BootLoader.Boot(flash, pins);
 

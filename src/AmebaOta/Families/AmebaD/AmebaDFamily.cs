@@ -26,6 +26,15 @@ public sealed class AmebaDFamily : BoardFamily
     /// <summary>The port <c>OTA_Basic</c> really listens on (<c>OTA_PORT</c>), which Realtek's upload pattern hard-codes.</summary>
     public const ushort OtaPort = 8082;
 
+    /// <summary>The TXT records of <c>OTA_Basic</c>'s <c>beginMDNSService</c>, in the order it adds them.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> StockTxt { get; } =
+    [
+        new("board", MdnsBoardId),
+        new("auth_upload", "no"),
+        new("tcp_check", "no"),
+        new("ssh_upload", "no"),
+    ];
+
     /// <inheritdoc />
     public override string Id => "amebad";
 
@@ -56,6 +65,10 @@ public sealed class AmebaDFamily : BoardFamily
 
     /// <inheritdoc />
     public override NorFlash CreateBlankChip(int size) => AmebaDBlankChip.Create(size);
+
+    /// <summary>The boot images, then the image into OTA1 (<see cref="AmebaDUsbUpload"/>).</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        AmebaDUsbUpload.Write(flash, image as AmebaDImageFile ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an AmebaD image"));
 
     /// <summary>By signature: OTA2 whenever valid (docs/reference section 11.1). No pin is read.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => AmebaDBootLoader.Boot(flash);

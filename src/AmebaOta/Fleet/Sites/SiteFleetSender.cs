@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AmebaOta.Fleet.History;
-using Npgsql;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -49,6 +48,19 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         var requests = targets.Select(t => boards.TryGetValue(t.Name, out var b)
             ? new JobRequest(b.Site, t, b.Family)
             : throw new ArgumentException($"{t.Name} is at no known site", nameof(targets))).ToList();
+        // A board is never sent another family's image: those are not asked for at all.
+        var imageFamily = Families.BoardFamilies.Identify(image1.Span);
+        foreach (var r in requests.Where(r => Families.BoardFamilies.Find(r.Family) is { } f && f != imageFamily).ToList())
+        {
+            requests.Remove(r);
+            var f = Families.BoardFamilies.Find(r.Family)!;
+            latest[r.Target.Name] = latest[r.Target.Name] with
+            {
+                State = FleetBoardState.Failed, Error = $"{r.Target.Name}'s family is {f.DisplayName} and the image is for {imageFamily.DisplayName}: a board is never sent another family's image; not sent",
+            };
+            BoardChanged?.Invoke(latest[r.Target.Name]);
+        }
+        if (requests.Count == 0) return new FleetResult([.. targets.Select(t => latest[t.Name])], clock.Elapsed);
         await Retry(() => queue.Enqueue(requests, image, image1, options, command, batch, rolloutId), CancellationToken.None);
 
         using var wake = new SemaphoreSlim(0);
@@ -132,7 +144,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
                 Back();
                 return;
             }
-            catch (HistoryException e) when (BestEffortHistory.IsConnectionLoss(e))
+            catch (HistoryException e) when (BestEffortHistory.IsTransient(e))
             {
                 Lost(e);
                 if (giveUp is { } limit && clock.Elapsed > limit) throw;
@@ -142,25 +154,8 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         }
     }
 
-    private async Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = ((PostgresEngine)queue.Store.EngineImpl).OpenConnection();
-                connection.Notification += (_, n) => { if (n.Payload == batch) wake.Release(); };
-                await using (var command = new NpgsqlCommand($"LISTEN {JobQueue.EventChannel}", connection)) await command.ExecuteNonQueryAsync(ct);
-                wake.Release();
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    private Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct) =>
+        JobNotifications.ListenAsync(queue.Store, JobQueue.EventChannel, payload => payload == batch, () => wake.Release(), TimeSpan.FromSeconds(1), ct);
 
     private static FleetBoardStatus Status(SiteJob job, FleetBoardStatus before, TimeSpan elapsed)
     {
@@ -186,6 +181,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
             },
             JobState.Succeeded => s with { State = FleetBoardState.Updated, BytesSent = job.Length, Error = null, RebootTime = job.RebootMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null },
             JobState.Cancelled => s with { State = FleetBoardState.Failed, Error = job.Error ?? "cancelled" },
+            JobState.NeedsReset => s with { State = FleetBoardState.Failed, Error = job.Error, NeedsReset = true },
             _ => s with { State = FleetBoardState.Failed, Error = job.Error ?? "failed" },
         };
     }

@@ -42,13 +42,13 @@ public static class ImageBuilder
         Image2Body.RtkWin.CopyTo(body[4..]);
         options.Sketch.Write(body[SketchDescriptor.BodyOffset..]);
         int padStart = SketchDescriptor.BodyOffset + options.Sketch.EncodedSize;
-        CodeFiller.Fill(body[padStart..], options.Sketch.Version);
+        FillerPattern.Fill(body[padStart..], options.Sketch.Version);
 
         if (options.WithImage3)
         {
             var image3 = file.AsSpan(SegmentHeader.Size + bodyLength);
             new SegmentHeader(ImageBuildOptions.Image3BodyLength, SegmentHeader.SdramLoadAddress, 0xFFFFFFFF, 0xFFFFFFFF).Write(image3);
-            CodeFiller.Fill(image3[SegmentHeader.Size..], ~options.Sketch.Version);
+            FillerPattern.Fill(image3[SegmentHeader.Size..], ~options.Sketch.Version);
         }
         return file;
     }

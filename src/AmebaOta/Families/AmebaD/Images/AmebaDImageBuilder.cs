@@ -63,19 +63,19 @@ public static class AmebaDImageBuilder
 
         // KM0 image 2: XIP, then RAM, padded with 0xFF to one sector.
         int at = 0;
-        at = Segment(file, at, Km0XipLoad, Km0XipBody, body => FillPattern(body, seed ^ 0x4B4D3058));
+        at = Segment(file, at, Km0XipLoad, Km0XipBody, body => FillerPattern.Fill(body, seed ^ 0x4B4D3058));
         Segment(file, at, Km0RamLoad, Km0RamBody, body =>
         {
-            FillPattern(body, seed ^ 0x4B4D3052);
+            FillerPattern.Fill(body, seed ^ 0x4B4D3052);
             WriteRamPrefix(body.AsSpan(), 0x0C000101, 0);
         });
 
         // KM4 image 2: XIP, then RAM with the sketch descriptor after the validation pattern.
         at = Km0PartLength;
-        at = Segment(file, at, Km4XipLoad, xipBody, body => FillPattern(body, seed ^ 0x4B4D3458));
+        at = Segment(file, at, Km4XipLoad, xipBody, body => FillerPattern.Fill(body, seed ^ 0x4B4D3458));
         Segment(file, at, Km4RamLoad, ramBody, body =>
         {
-            FillPattern(body, seed ^ 0x4B4D3452);
+            FillerPattern.Fill(body, seed ^ 0x4B4D3452);
             WriteRamPrefix(body.AsSpan(), 0x0E000101, Km4RamLoad + 0x100);
             options.Sketch.Write(body.AsSpan(Km0Km4Image.DescriptorOffset));
         });
@@ -92,15 +92,4 @@ public static class AmebaDImageBuilder
     }
 
     private static int Align4(int n) => (n + 3) & ~3;
-
-    /// <summary>Deterministic filler that stands in for code.</summary>
-    private static void FillPattern(Span<byte> span, uint seed)
-    {
-        uint x = seed * 2654435761u + 0x9E3779B9u;
-        for (int i = 0; i < span.Length; i++)
-        {
-            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-            span[i] = (byte)x;
-        }
-    }
 }

@@ -71,20 +71,12 @@ public sealed class AmebaDPushSender(AmebaDFamily family) : PushSender
     /// <summary><c>ceil(ImgLen / 4096)</c> sectors of the other bank: the image, not the file.</summary>
     public override long ErasedLength(PushImage image) => ImageLength(image);
 
-    /// <summary>
-    /// The board's update: the erase; <c>ota_writestream_user</c> of the image but its first 8 bytes, from bank + 8, as it
-    /// arrives; then <c>ota_readstream_user</c> of it back for the checksum, the 8 held-back signature bytes written, and
-    /// the other bank's first word cleared.
-    /// </summary>
+    /// <summary>The board's update, as the virtual board runs it (<see cref="AmebaDOtaTime"/>): erase, write as it arrives, read-back.</summary>
     public override OtaTimeEstimate Estimate(PushImage image, FlashTiming timing)
     {
         long length = ImageLength(image);
-        long body = Math.Max(0, length - 8);
-        return new OtaTimeEstimate(length, timing)
-        {
-            Program = AmebaDFlashTiming.WriteStream(timing, AmebaDFlashLayout.Ota2 + 8, (int)body),
-            Verify = timing.Read(body) + timing.ProgramCommand(8) + timing.ProgramCommand(4),
-        };
+        var board = AmebaDOtaTime.Estimate(timing, length);
+        return new OtaTimeEstimate(length, timing) { Program = board.Write, Verify = board.Verify };
     }
 
     private static long ImageLength(PushImage image) =>

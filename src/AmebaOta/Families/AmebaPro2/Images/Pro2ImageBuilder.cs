@@ -67,7 +67,7 @@ public static class Pro2ImageBuilder
         BinaryPrimitives.WriteUInt32LittleEndian(body[4..], 0xFFFFFFFF);               // nxtoffset: none
         BinaryPrimitives.WriteUInt16LittleEndian(body[8..], Pro2ImageTypes.Firmware);  // type_id
         options.Sketch.Write(body[SketchDescriptor.BodyOffset..]);
-        CodeFiller.Fill(body[(SketchDescriptor.BodyOffset + options.Sketch.EncodedSize)..], options.Sketch.Version ^ (uint)timestamp);
+        FillerPattern.Fill(body[(SketchDescriptor.BodyOffset + options.Sketch.EncodedSize)..], options.Sketch.Version ^ (uint)timestamp);
 
         if (options.WithTrailer) BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(firmwareLength), Checksum.ByteSum(firmware));
         return file;

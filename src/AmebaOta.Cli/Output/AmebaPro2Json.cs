@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using AmebaOta.Cli.Output;
 
-namespace AmebaOta.Cli.Families.AmebaPro2;
+namespace AmebaOta.Cli.Output;
 
 public sealed record Pro2FieldJson(string Name, int Id, string Offset, int Length, string Value);
 

@@ -6,10 +6,10 @@ using AmebaOta.Families.AmebaPro2.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 
-namespace AmebaOta.Cli.Families.AmebaPro2;
+namespace AmebaOta.Cli.Commands;
 
 /// <summary>The AmebaPro2 side of <c>flash create|dap|info|boot</c>: the partition table, FW1 and FW2, and the boot choice between them.</summary>
-public static class Pro2FlashCli
+public static class AmebaPro2FlashCommands
 {
     public static string CreatedLine(string name, NorFlash chip)
     {

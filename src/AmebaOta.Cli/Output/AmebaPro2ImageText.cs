@@ -1,12 +1,11 @@
 using System.Globalization;
-using AmebaOta.Cli.Output;
 using AmebaOta.Families.AmebaPro2.Flash;
 using AmebaOta.Families.AmebaPro2.Images;
 
-namespace AmebaOta.Cli.Families.AmebaPro2;
+namespace AmebaOta.Cli.Output;
 
 /// <summary>What <c>image info</c> says about an AmebaPro2 image (text and JSON; the dashboard shows the same lines).</summary>
-public static class Pro2ImageText
+public static class AmebaPro2ImageText
 {
     /// <summary>The slots an image can land in: FW1/FW2 with OTA Mode: Enable, and FW2 with OTA Mode: Disable.</summary>
     private static readonly (string Name, Pro2Slot Slot)[] Slots =

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AmebaOta.Cli.Families.AmebaPro2;
+namespace AmebaOta.Cli.Commands;
 
 /// <summary>Parses <c>--timestamp</c>: Unix seconds, or a date/time (UTC unless it names an offset), or <c>now</c>.</summary>
 public static class Pro2Timestamp
