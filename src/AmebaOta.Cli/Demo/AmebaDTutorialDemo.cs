@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Output;
@@ -34,20 +33,8 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
     /// <summary>The updates' size: enough sectors for the erase before the first byte is read to show (about 2 s on typical flash).</summary>
     private const int UpdateSize = 192 * 1024;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        string work = Directory.CreateTempSubdirectory("ameba-ota-demo-").FullName;
-        try
-        {
-            await RunInAsync(work, cancellationToken);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-        output.Done($"demo finished in {clock.Elapsed.TotalSeconds:0.0} s: all four boots chose the bank the tutorial says they would");
-    }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the bank the tutorial says they would");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {

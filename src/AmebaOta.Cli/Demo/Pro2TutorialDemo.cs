@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using AmebaOta.Cli.Commands;
@@ -40,20 +39,8 @@ public sealed class Pro2TutorialDemo(DemoOutput output, FlashTiming flashTiming)
     /// <summary>Build times: v3 was built before v2 (another machine, an older checkout), so it is the older build.</summary>
     private static readonly DateTimeOffset BuildBase = new(2026, 1, 15, 9, 0, 0, TimeSpan.Zero);
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        string work = Directory.CreateTempSubdirectory("ameba-ota-demo-").FullName;
-        try
-        {
-            await RunInAsync(work, cancellationToken);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-        output.Done($"demo finished in {clock.Elapsed.TotalSeconds:0.0} s: every boot chose the slot the boot rule says it would, and each update was judged as it went");
-    }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "every boot chose the slot the boot rule says it would, and each update was judged as it went");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {

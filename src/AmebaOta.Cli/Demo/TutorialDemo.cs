@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using AmebaOta.Cli.Output;
 using AmebaOta.Device;
@@ -26,20 +25,8 @@ public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming) : I
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(15);
     private const BoardKind Board = BoardKind.Rtl8195a;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        string work = Directory.CreateTempSubdirectory("ameba-ota-demo-").FullName;
-        try
-        {
-            await RunInAsync(work, cancellationToken);
-        }
-        finally
-        {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-        output.Done($"demo finished in {clock.Elapsed.TotalSeconds:0.0} s: all four boots chose the image the tutorial says they would");
-    }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the image the tutorial says they would");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {
