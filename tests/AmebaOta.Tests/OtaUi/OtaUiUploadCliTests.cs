@@ -166,4 +166,30 @@ public class OtaUiUploadCliTests
     }
 
     private static int _rollouts;
+
+    [Fact]
+    public async Task Fleet_upload_updates_a_device_farm_of_amebapro2_boards_each_booting_the_new_build_from_FW2()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        File.WriteAllBytes(dir.File("v1.bin"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000));
+        File.WriteAllBytes(dir.File("v2.bin"), Pro2TestBoard.Image(2, server, timestamp: 1_700_000_700, size: 64 * 1024 + 4));
+        string baseIp = FarmProcess.UniqueBaseIp();
+        await using var farm = FarmProcess.Start(dir.Path, "--family", "amebapro2", "--count", "3", "--image", "v1.bin", "--base-ip", baseIp,
+            "--sketch-delays", "short", "--flash-timing", "typical/10");
+        await farm.WaitForAllListeningAsync(3);
+
+        var result = await Support.Cli.RunAsync(dir.Path, "fleet", "upload", "v2.bin", "--match", baseIp[..^1] + "*", "--listen", server.ToString(),
+            "--db", dir.File("h.db"), "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var boards = Events(result);
+        Assert.Equal(3, boards.Count(b => b.GetProperty("state").GetString() == "updated"));
+        for (int i = 1; i <= 3; i++)
+        {
+            string name = $"[MyAmeba-{i:000}]";
+            await farm.Serial.WaitForAsync($"{name} === Load FW2 ===");
+            await farm.Serial.WaitForAsync($"{name} This is version 2");
+        }
+    }
 }

@@ -46,6 +46,10 @@ public sealed class AmebaPro2Family : BoardFamily
     /// <summary>A chip with the OTA Mode: Enable table.</summary>
     public override NorFlash CreateBlankChip(int size) => Pro2BlankChip.Create(size, otaMode: true);
 
+    /// <summary>The partition table as the chip has it, and the firmware into FW1 (<see cref="Pro2UsbUpload"/>), as <c>flash dap</c> does.</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        Pro2UsbUpload.Write(flash, image as Pro2Image ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an AmebaPro2 image"));
+
     /// <inheritdoc />
     public override bool HasOtaModeSetting => true;
 
