@@ -134,9 +134,9 @@ public sealed class DashboardHttpTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
         Assert.Contains("not on the dashboard", (await JsonAsync(run)).GetProperty("message").GetString());
 
-        var huge = await http.SendAsync(Post("/api/images?name=huge.bin", new ByteArrayContent(new byte[5 * 1024 * 1024]), dashboard.Token));
+        var huge = await http.SendAsync(Post("/api/images?name=huge.bin", new ByteArrayContent(new byte[AmebaOta.Cli.Dashboard.ImageShelf.MaxImageBytes + 1]), dashboard.Token));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
-        Assert.Equal("huge.bin is too large: an image is 1 to 4194304 bytes", (await JsonAsync(huge)).GetProperty("message").GetString());
+        Assert.Equal($"huge.bin is too large: an image is 1 to {AmebaOta.Cli.Dashboard.ImageShelf.MaxImageBytes} bytes", (await JsonAsync(huge)).GetProperty("message").GetString());
 
         var empty = await http.SendAsync(Post("/api/images?name=empty.bin", new ByteArrayContent([]), dashboard.Token));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
