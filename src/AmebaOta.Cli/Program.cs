@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Families;
 
 namespace AmebaOta.Cli;
 
@@ -50,7 +51,7 @@ public static class Program
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand(
-            "ameba-ota: over-the-air update for Realtek Ameba boards (RTL8195A, RTL8710), and a virtual Ameba to try it on.\n" +
+            $"ameba-ota: over-the-air update for Realtek Ameba boards ({string.Join(", ", BoardFamilies.All.Select(f => f.DisplayName))}), and a virtual Ameba to try it on.\n" +
             "Help on a command: ameba-ota help COMMAND, or ameba-ota COMMAND --help.\n" +
             "Example: ameba-ota image make --version 2 -o v2.bin && ameba-ota upload v2.bin --ip 192.168.1.50");
         root.Add(DemoCommand.Build());

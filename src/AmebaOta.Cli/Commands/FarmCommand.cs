@@ -63,7 +63,7 @@ public static class FarmCommand
             var directory = parse.GetValue(dir)!;
             var imagePaths = parse.GetValue(image) ?? [];
             string? mdnsInterface = parse.GetValue(iface);
-            var (mix, mixCount) = ParseMix(parse.GetValue(family));
+            var (mix, mixCount) = ParseMix(parse.GetValue(family), "--family");
             int boardCount = parse.GetValue(count) ?? mixCount
                 ?? throw new CliError(ExitCodes.Usage, "--count is required (or give the counts in --family, e.g. ameba1:5,amebad:5)");
             if (mixCount is { } total && parse.GetValue(count) is { } asked && asked != total)
@@ -139,7 +139,7 @@ public static class FarmCommand
     }
 
     /// <summary><c>amebad</c> → (all of that family, count unknown); <c>ameba1:5,amebad:5</c> → the mix and its total.</summary>
-    private static (IReadOnlyList<(BoardFamily Family, int Count)>? Mix, int? Total) ParseMix(string? text)
+    internal static (IReadOnlyList<(BoardFamily Family, int Count)>? Mix, int? Total) ParseMix(string? text, string option)
     {
         if (text is null) return (null, null);
         var mix = new List<(BoardFamily, int)>();
@@ -147,22 +147,22 @@ public static class FarmCommand
         {
             string[] pieces = part.Split(':', 2, StringSplitOptions.TrimEntries);
             var found = BoardFamilies.Find(pieces[0])
-                ?? throw new CliError(ExitCodes.Usage, $"--family '{pieces[0]}' is not a family this version knows: use {string.Join(", ", BoardFamilies.All.Select(f => f.Id))}");
+                ?? throw new CliError(ExitCodes.Usage, $"{option} '{pieces[0]}' is not a family this version knows: use {string.Join(", ", BoardFamilies.All.Select(f => f.Id))}");
             if (pieces.Length == 1)
             {
-                if (text.Contains(',')) throw new CliError(ExitCodes.Usage, $"--family {text}: give each family of a mix its count, e.g. ameba1:5,amebad:5");
+                if (text.Contains(',')) throw new CliError(ExitCodes.Usage, $"{option} {text}: give each family of a mix its count, e.g. ameba1:5,amebad:5");
                 return ([(found, 0)], null);
             }
             if (!int.TryParse(pieces[1], out int n) || n < 1 || n > DeviceFarmOptions.MaxBoards)
-                throw new CliError(ExitCodes.Usage, $"--family {part}: the count after ':' is a number of boards from 1 to {DeviceFarmOptions.MaxBoards}");
-            if (mix.Any(m => m.Item1 == found)) throw new CliError(ExitCodes.Usage, $"--family {text}: {found.Id} is named twice");
+                throw new CliError(ExitCodes.Usage, $"{option} {part}: the count after ':' is a number of boards from 1 to {DeviceFarmOptions.MaxBoards}");
+            if (mix.Any(m => m.Item1 == found)) throw new CliError(ExitCodes.Usage, $"{option} {text}: {found.Id} is named twice");
             mix.Add((found, n));
         }
-        if (mix.Count == 0) throw new CliError(ExitCodes.Usage, "--family: name a family, or a mix such as ameba1:5,amebad:5");
+        if (mix.Count == 0) throw new CliError(ExitCodes.Usage, $"{option}: name a family, or a mix such as ameba1:5,amebad:5");
         return (mix, mix.Sum(m => m.Item2));
     }
 
-    private static IFirmwareImage LoadImage(FileInfo file) => BoardFamilies.LoadImage(file.FullName);
+    internal static IFirmwareImage LoadImage(FileInfo file) => BoardFamilies.LoadImage(file.FullName);
 
     private static string Span(object first, object last) => first.Equals(last) ? $"{first}" : $"{first} … {last}";
 

@@ -7,7 +7,7 @@ using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Cli.Dashboard.Virtual;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families;
 using AmebaOta.Fleet.Sites;
 
 namespace AmebaOta.Cli.Dashboard;
@@ -24,9 +24,20 @@ public static class DashboardCommand
         var iface = DiscoverCommands.InterfaceOption();
         var db = History.HistoryDatabase.Option();
         var farmCount = new Option<int?>("--farm") { Description = "Also run N virtual boards in the dashboard (MyAmeba-001 … on 127.0.0.2 …; flash files in a temporary directory): their serial output and controls are in the page", HelpName = "N" };
-        var farmImage = new Option<FileInfo?>("--farm-image") { Description = "With --farm: the image the virtual boards start with (default: a version-1 ota_basic image)" };
+        var farmFamily = new Option<string?>("--farm-family")
+        {
+            HelpName = "FAMILY|FAMILY:N,…",
+            Description = $"With --farm: the virtual boards' family ({BoardFamilies.Ids}), or a mix in board order, e.g. ameba1:5,amebad:5 (then --farm may be left out); default: the --farm-image's, else ameba1",
+        };
+        var farmImage = new Option<FileInfo[]>("--farm-image")
+        {
+            Description = "With --farm: the image the virtual boards of its family start with (repeat it for a mix, one per family; default: the family's version-1 basic OTA example)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var flashTiming = FlashTimingOption.Create();
         flashTiming.Description = "With --farm: " + flashTiming.Description;
+        var sketchDelays = SketchDelaysOption.Create();
+        sketchDelays.Description = "With --farm: " + sketchDelays.Description;
         var attach = new Option<string?>("--attach") { Description = "Show and control the virtual boards of a running 'device farm --control PATH'", HelpName = "PATH" };
         var command = new Command("dashboard",
             "A fleet dashboard in the browser: every board found by mDNS, live; drop an image to see its checks, update boards (or roll\n" +
@@ -34,20 +45,37 @@ public static class DashboardCommand
             "their reset, recovery pin, Wi-Fi and power-cut buttons. Listens on loopback unless --ip says otherwise; every change needs\n" +
             "the token printed at start (the link printed carries it). The page needs no network beyond this machine. Ctrl+C stops.\n" +
             "Example: ameba-ota dashboard --interface lo --farm 20\n" +
+            "Example: ameba-ota dashboard --interface lo --farm-family ameba1:10,amebad:10\n" +
             "Example: ameba-ota dashboard --port 8080 --attach /tmp/farm.sock")
-        { ip, port, iface, db, farmCount, farmImage, flashTiming, attach };
+        { ip, port, iface, db, farmCount, farmFamily, farmImage, flashTiming, sketchDelays, attach };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             var address = AddressParsing.Parse(parse.GetValue(ip)!, "--ip", allowNames: false);
             int p = OptionChecks.InRange(parse.GetValue(port), 0, 65535, "--port");
-            int? count = parse.GetValue(farmCount);
+            var (mix, mixCount) = FarmCommand.ParseMix(parse.GetValue(farmFamily), "--farm-family");
+            int? count = parse.GetValue(farmCount) ?? mixCount;
             string? attachPath = parse.GetValue(attach);
             if (count is not null && attachPath is not null) throw new CliError(ExitCodes.Usage, "give either --farm or --attach, not both");
             if (count is { } n) OptionChecks.InRange(n, 1, DeviceFarmOptions.MaxBoards, "--farm");
-            if (count is null && parse.GetValue(farmImage) is not null) throw new CliError(ExitCodes.Usage, "--farm-image is for --farm N");
+            var imageFiles = parse.GetValue(farmImage) ?? [];
+            if (count is null && imageFiles.Length > 0) throw new CliError(ExitCodes.Usage, "--farm-image is for --farm N");
+            if (count is null && mix is not null) throw new CliError(ExitCodes.Usage, "--farm-family needs --farm N (or the counts in it, e.g. ameba1:5,amebad:5)");
+            if (mixCount is { } total && parse.GetValue(farmCount) is { } asked && asked != total)
+                throw new CliError(ExitCodes.Usage, $"--farm {asked} but --farm-family counts {total} boards");
+            if (mix is { Count: 1 } && mix[0].Count == 0 && count is { } all) mix = [(mix[0].Family, all)];
+            var images = imageFiles.Select(FarmCommand.LoadImage).ToList();
+            if (images.GroupBy(i => i.Family).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new CliError(ExitCodes.Usage, $"two --farm-image files are {twice.Key.Id} images: give one image per family");
+            if (mix is null && images.Count > 1)
+                throw new CliError(ExitCodes.Usage, "several --farm-image files need --farm-family with the mix of boards (e.g. ameba1:5,amebad:5)");
             var options = new DashboardOptions(address, p, parse.GetValue(iface), History.HistoryDatabase.Resolve(parse.GetValue(db)), count,
-                parse.GetValue(farmImage) is { } image ? ImageFile.Load(image.FullName) : null, FlashTimingOption.Read(parse, flashTiming), attachPath);
+                images, FlashTimingOption.Read(parse, flashTiming), attachPath)
+            {
+                FarmMix = mix,
+                FlashTimingFor = FlashTimingOption.ReadPerFamily(parse, flashTiming),
+                SketchDelays = SketchDelaysOption.Read(parse, sketchDelays),
+            };
             return await RunAsync(options, cancellationToken);
         }));
         return command;
@@ -115,7 +143,8 @@ public static class DashboardCommand
     {
         try
         {
-            if (options.FarmCount is { } count) return InProcessFarm.Start(count, options.FarmImage, options.Interface, options.FlashTiming);
+            if (options.FarmCount is { } count)
+                return InProcessFarm.Start(count, options.FarmMix, options.FarmImages, options.Interface, options.FlashTiming, options.FlashTimingFor, options.SketchDelays);
             if (options.Attach is { } path) return await AttachedFarm.AttachAsync(path, cancellationToken);
             return null;
         }
@@ -127,5 +156,15 @@ public static class DashboardCommand
 }
 
 /// <summary>What <c>ameba-ota dashboard</c> was asked to do (<see cref="Database"/>: the history file, or null for none).</summary>
-public sealed record DashboardOptions(IPAddress Address, int Port, string? Interface, string? Database, int? FarmCount, ImageFile? FarmImage,
-    Flash.FlashTiming FlashTiming, string? Attach);
+public sealed record DashboardOptions(IPAddress Address, int Port, string? Interface, string? Database, int? FarmCount, IReadOnlyList<IFirmwareImage> FarmImages,
+    Flash.FlashTiming FlashTiming, string? Attach)
+{
+    /// <summary>The virtual boards' families in board order (null: all of the first image's family, else Ameba1).</summary>
+    public IReadOnlyList<(BoardFamily Family, int Count)>? FarmMix { get; init; }
+
+    /// <summary>Each family's flash timing (the profile named by --flash-timing, as that family's parts take it).</summary>
+    public Func<BoardFamily, Flash.FlashTiming>? FlashTimingFor { get; init; }
+
+    /// <summary>The virtual boards' sketch waits (real, or short for tests and demos).</summary>
+    public AmebaOta.Device.Sketches.SketchTiming SketchDelays { get; init; } = AmebaOta.Device.Sketches.SketchTiming.Real;
+}

@@ -34,7 +34,7 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
     private const int UpdateSize = 192 * 1024;
 
     public Task RunAsync(CancellationToken cancellationToken) =>
-        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the bank the tutorial says they would");
+        DemoWorkspace.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the bank the tutorial says they would");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {
@@ -65,7 +65,6 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
         if (port != AmebaDFamily.OtaPort) output.Host($"port {AmebaDFamily.OtaPort} is taken on this machine; the board listens on {port}");
         output.Host($"the sketch's own waits (10 s after WiFi.begin, 3 s to register mDNS) are shortened to {SketchDelaysOption.Short.ConnectWait.TotalMilliseconds:0} ms here; the flash keeps {flashTiming} time");
         string? claimed = null;
-        var watch = new DemoBoardWatch();
         var options = new VirtualBoardOptions
         {
             FlashPath = flashPath,
@@ -75,18 +74,14 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
             Family = AmebaDVirtualFamily.Instance,
             ReceiveTimeout = AmebaDVirtualFamily.Instance.DefaultReceiveTimeout,
             Timing = SketchDelaysOption.Short,
-            Console = new DelegateBoardConsole(line => { output.Board(line); watch.Serial(line); }),
             AdvertiserFactory = () => new ClaimRecordingAdvertiser(
                 new MdnsResponder(new MdnsResponderOptions { Interface = MdnsInterface }), name => claimed = name),
         };
-        var board = new VirtualBoard(flash, options);
-        watch.Attach(board);
         output.Host($"device run --flash bw16.bin --ip {Address} --interface {MdnsInterface}");
-        var power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = Task.Run(() => board.RunAsync(power.Token), CancellationToken.None);
+        var board = PoweredBoard.On(flash, options, output, cancellationToken);
         try
         {
-            await ExpectBootAsync(watch, 3, OtaBank.Ota1, 1, cancellationToken);
+            await ExpectBootAsync(board.Watch, 3, OtaBank.Ota1, 1, cancellationToken);
 
             output.Step(4, Steps, "Find the board by mDNS",
                 "As the Arduino IDE does. It advertises port 5000, but OTA_Basic listens on its OTA_PORT, 8082: the host sends there, whatever the advertisement says.");
@@ -107,14 +102,12 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
                 "first 8 bytes, checks the sum, writes the signature last, clears OTA1's, closes the connection and reboots: the wire says no more than that.");
             output.Host($"upload OTA_All.bin --device {name}" + (port == AmebaDFamily.OtaPort ? "" : $" --port {port}"));
             await UploadAsync(5, target, Sender.Prepare(otaAll), cancellationToken);
-            await ExpectBootAsync(watch, 5, OtaBank.Ota2, 2, cancellationToken);
+            await ExpectBootAsync(board.Watch, 5, OtaBank.Ota2, 2, cancellationToken);
 
             output.Step(6, Steps, "Upload version 3 by USB: the USB-after-OTA trap",
                 "A USB upload always writes OTA1. OTA2 still holds version 2 with a valid signature, and the boot loader prefers OTA2 whenever it is valid: " +
                 "version 3 is written, and never booted.");
-            await power.CancelAsync();
-            await running;
-            power.Dispose();
+            await board.DisposeAsync();
             output.Host("power off");
             flash = FlashFile.Load(flashPath);
             AmebaDUsbUpload.Write(flash, v3);
@@ -123,28 +116,54 @@ public sealed class AmebaDTutorialDemo(DemoOutput output, FlashTiming flashTimin
             output.Host("flash dap bw16.bin v3.bin  →  version 3 in OTA1");
             output.Host($"flash boot bw16.bin  →  {trap.Reason}");
             if (trap.Ota1Shadowed) output.Host($"warning: {AmebaDBootResult.TrapFix}");
-            power = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            watch = new DemoBoardWatch();
-            var second = watch;
-            board = new VirtualBoard(flash, options with { Console = new DelegateBoardConsole(line => { output.Board(line); second.Serial(line); }) });
-            watch.Attach(board);
             output.Host("power on");
-            var token = power.Token;
-            running = Task.Run(() => board.RunAsync(token), CancellationToken.None);
-            await ExpectBootAsync(watch, 6, OtaBank.Ota2, 2, cancellationToken);
+            board = PoweredBoard.On(flash, options, output, cancellationToken);
+            await ExpectBootAsync(board.Watch, 6, OtaBank.Ota2, 2, cancellationToken);
 
             output.Step(7, Steps, "Update to version 3 over the air: the trap undone",
                 "The board runs OTA2, so the update goes to OTA1 and clears OTA2's signature: the next boot takes OTA1 and runs version 3. " +
                 "(Erasing the whole flash before a USB upload also works: Tools > Erase All Flash Memory.)");
             output.Host($"upload v3.bin --device {name}" + (port == AmebaDFamily.OtaPort ? "" : $" --port {port}"));
             await UploadAsync(7, target, Sender.Prepare(v3), cancellationToken);
-            await ExpectBootAsync(watch, 7, OtaBank.Ota1, 3, cancellationToken);
+            await ExpectBootAsync(board.Watch, 7, OtaBank.Ota1, 3, cancellationToken);
         }
         finally
         {
-            await power.CancelAsync();
-            await running;
-            power.Dispose();
+            await board.DisposeAsync();
+        }
+    }
+
+    /// <summary>The virtual board powered on, its serial output shown and followed; disposing it powers it off.</summary>
+    private sealed class PoweredBoard : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _power;
+        private readonly Task _running;
+        private bool _off;
+
+        private PoweredBoard(VirtualBoard board, DemoBoardWatch watch, CancellationTokenSource power)
+        {
+            Watch = watch;
+            _power = power;
+            _running = Task.Run(() => board.RunAsync(power.Token), CancellationToken.None);
+        }
+
+        public DemoBoardWatch Watch { get; }
+
+        public static PoweredBoard On(NorFlash flash, VirtualBoardOptions options, DemoOutput output, CancellationToken cancellationToken)
+        {
+            var watch = new DemoBoardWatch();
+            var board = new VirtualBoard(flash, options with { Console = new DelegateBoardConsole(line => { output.Board(line); watch.Serial(line); }) });
+            watch.Attach(board);
+            return new PoweredBoard(board, watch, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_off) return;
+            _off = true;
+            await _power.CancelAsync();
+            await _running;
+            _power.Dispose();
         }
     }
 

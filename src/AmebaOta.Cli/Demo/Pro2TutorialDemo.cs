@@ -40,7 +40,7 @@ public sealed class Pro2TutorialDemo(DemoOutput output, FlashTiming flashTiming)
     private static readonly DateTimeOffset BuildBase = new(2026, 1, 15, 9, 0, 0, TimeSpan.Zero);
 
     public Task RunAsync(CancellationToken cancellationToken) =>
-        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "every boot chose the slot the boot rule says it would, and each update was judged as it went");
+        DemoWorkspace.RunAsync(output, work => RunInAsync(work, cancellationToken), "every boot chose the slot the boot rule says it would, and each update was judged as it went");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {

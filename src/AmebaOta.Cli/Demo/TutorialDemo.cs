@@ -26,7 +26,7 @@ public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming) : I
     private const BoardKind Board = BoardKind.Rtl8195a;
 
     public Task RunAsync(CancellationToken cancellationToken) =>
-        DemoWorkDirectory.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the image the tutorial says they would");
+        DemoWorkspace.RunAsync(output, work => RunInAsync(work, cancellationToken), "all four boots chose the image the tutorial says they would");
 
     private async Task RunInAsync(string work, CancellationToken cancellationToken)
     {

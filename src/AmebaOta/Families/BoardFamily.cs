@@ -64,6 +64,12 @@ public abstract class BoardFamily
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
 
+    /// <summary>
+    /// The family's basic OTA example as a test image (what <c>image make --family</c> writes by default): version
+    /// <paramref name="version"/>, advertising <paramref name="deviceName"/>. Null when this version cannot make one.
+    /// </summary>
+    public virtual IFirmwareImage? TestImage(uint version, string deviceName) => null;
+
     /// <summary>How the host pushes an image to the family's boards over TCP (null: they take no push).</summary>
     public virtual PushSender? Push => null;
 

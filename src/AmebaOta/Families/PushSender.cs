@@ -97,10 +97,43 @@ public abstract class PushSender
         AfterReset = AfterReset,
     };
 
-    /// <summary>Sends <paramref name="image"/> to the board at <paramref name="board"/> with the shared <see cref="OtaUploader"/>.</summary>
-    public Task<OtaUploadResult> SendAsync(IPEndPoint board, PushImage image, OtaUploadOptions? options = null,
-        IProgress<OtaUploadProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        OtaUploader.UploadAsync(board, image.Bytes, Configure(options ?? new OtaUploadOptions(), image), progress, cancellationToken);
+    /// <summary>
+    /// How long after it announces itself on mDNS the family's stock sketch may still refuse connections (it registers mDNS
+    /// before it listens): a refused connection is tried again for this long. Zero: a refusal is final at once.
+    /// </summary>
+    public virtual TimeSpan ListenLag => TimeSpan.Zero;
+
+    private static readonly TimeSpan RefusedRetryPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Sends <paramref name="image"/> to the board at <paramref name="board"/> with the shared <see cref="OtaUploader"/>; a
+    /// refused connection (nothing was sent) is tried again within <see cref="ListenLag"/>.
+    /// </summary>
+    public async Task<OtaUploadResult> SendAsync(IPEndPoint board, PushImage image, OtaUploadOptions? options = null,
+        IProgress<OtaUploadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var configured = Configure(options ?? new OtaUploadOptions(), image);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                return await OtaUploader.UploadAsync(board, image.Bytes, configured, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.ConnectionRefused
+                && System.Diagnostics.Stopwatch.GetElapsedTime(start) + RefusedRetryPause < ListenLag)
+            {
+                try
+                {
+                    await Task.Delay(RefusedRetryPause, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new OtaUploadException(OtaUploadFailure.Interrupted, "upload interrupted before the connection was made; nothing was sent") { NothingSent = true };
+                }
+            }
+        }
+    }
 
     /// <summary>Why nothing listens on the board's port, for a refused connection: what the stock sketch does ("": nothing to add).</summary>
     public abstract string NotListening { get; }

@@ -30,6 +30,17 @@ public class HelpExamplesCliTests
     }
 
     [Fact]
+    public async Task The_top_level_help_names_every_family_it_updates()
+    {
+        using var dir = new TempDir();
+        var help = await Support.Cli.RunAsync(dir.Path, "--help");
+        Assert.True(help.ExitCode == 0, help.ToString());
+        string text = help.Stdout.Replace("\n  ", " ");
+        Assert.Contains("Realtek Ameba boards (Ameba1 (RTL8195A, RTL8710), ", text);
+        foreach (var family in AmebaOta.Families.BoardFamilies.All) Assert.Contains(family.DisplayName, text);
+    }
+
+    [Fact]
     public async Task Version_prints_the_package_version()
     {
         using var dir = new TempDir();

@@ -24,43 +24,20 @@ public sealed class KillNineTests(ITestOutputHelper output)
     private const double BoardRate = 200_000;
 
     [Fact]
-    public async Task Upload_killed_at_random_points_resets_the_connection_never_a_fin_before_the_last_byte()
-    {
-        using var dir = new TempDir();
-        File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, ImageSize));
-        using var net = await PrivateNetwork.CreateAsync();
-        using var listener = net.NewTcpSocket();
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(4);
-        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        long wire = ImageSize + 12;
-        int seed = Environment.TickCount;
-        var random = new Random(seed);
-        var outcomes = new List<string>();
-        for (int i = 0; i < Kills; i++)
-        {
-            long killAt = random.NextInt64(0, wire);
-            await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", "v2.bin", "--ip", "127.0.0.1", "--port", port.ToString());
-            using var board = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var peer = new PacedPeer();
-            var reading = peer.ReadToEndAsync(board, BoardRate, pauseAfter: 12, pause: TimeSpan.FromMilliseconds(200));
-            await peer.WaitForAsync(killAt, reading);
-            await upload.KillAsync();
-            var seen = await reading;
-            outcomes.Add($"killed at {peer.Read} read: {seen.Ending} after {seen.Bytes}");
-            Assert.True(seen.Ending == WireCapture.Ending.Reset || seen.Bytes == wire,
-                $"seed {seed}: the board saw a FIN after {seen.Bytes} of {wire} bytes (killed once it had read {killAt})\n{string.Join('\n', outcomes)}");
-        }
-        output.WriteLine($"upload: {Kills} kills (seed {seed}), 0 FIN before the last byte\n{string.Join('\n', outcomes)}");
-    }
+    public async Task Upload_killed_at_random_points_resets_the_connection_never_a_fin_before_the_last_byte() =>
+        await KillUploadsAsync("v2.bin", TestImages.Image(2, ImageSize), Kills, readBeforeErase: 12);
 
     [Fact]
-    public async Task An_amebad_upload_killed_at_random_points_resets_the_connection_too()
+    public async Task An_amebad_upload_killed_at_random_points_resets_the_connection_too() =>
+        // The AmebaD sender goes through the same uploader: armed before it connects, whatever the family. The board reads
+        // the preamble and the 32-byte OTA header before it erases.
+        await KillUploadsAsync("OTA_All.bin", AmebaDImages.OtaAll(2, ImageSize), Math.Max(2, Kills / 2), readBeforeErase: 44);
+
+    /// <summary>Kills <c>upload FILE</c> <paramref name="kills"/> times at random points of the transfer to a paced peer that pauses as a board erasing.</summary>
+    private async Task KillUploadsAsync(string file, byte[] image, int kills, int readBeforeErase)
     {
-        // The AmebaD sender goes through the same uploader: armed before it connects, whatever the family.
         using var dir = new TempDir();
-        var image = AmebaDImages.OtaAll(2, ImageSize);
-        File.WriteAllBytes(dir.File("OTA_All.bin"), image);
+        File.WriteAllBytes(dir.File(file), image);
         using var net = await PrivateNetwork.CreateAsync();
         using var listener = net.NewTcpSocket();
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -70,13 +47,13 @@ public sealed class KillNineTests(ITestOutputHelper output)
         int seed = Environment.TickCount;
         var random = new Random(seed);
         var outcomes = new List<string>();
-        for (int i = 0; i < Math.Max(2, Kills / 2); i++)
+        for (int i = 0; i < kills; i++)
         {
             long killAt = random.NextInt64(0, wire);
-            await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", "OTA_All.bin", "--ip", "127.0.0.1", "--port", port.ToString());
+            await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", file, "--ip", "127.0.0.1", "--port", port.ToString());
             using var board = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(30));
             var peer = new PacedPeer();
-            var reading = peer.ReadToEndAsync(board, BoardRate, pauseAfter: 44, pause: TimeSpan.FromMilliseconds(200));
+            var reading = peer.ReadToEndAsync(board, BoardRate, pauseAfter: readBeforeErase, pause: TimeSpan.FromMilliseconds(200));
             await peer.WaitForAsync(killAt, reading);
             await upload.KillAsync();
             var seen = await reading;
@@ -84,7 +61,7 @@ public sealed class KillNineTests(ITestOutputHelper output)
             Assert.True(seen.Ending == WireCapture.Ending.Reset || seen.Bytes == wire,
                 $"seed {seed}: the board saw a FIN after {seen.Bytes} of {wire} bytes (killed once it had read {killAt})\n{string.Join('\n', outcomes)}");
         }
-        output.WriteLine($"AmebaD upload: kills (seed {seed}), 0 FIN before the last byte\n{string.Join('\n', outcomes)}");
+        output.WriteLine($"{file}: {kills} kills (seed {seed}), 0 FIN before the last byte\n{string.Join('\n', outcomes)}");
     }
 
     [Fact]

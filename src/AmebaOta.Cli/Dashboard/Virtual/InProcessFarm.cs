@@ -1,5 +1,5 @@
 using AmebaOta.Device.Farm;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Pins;
@@ -42,28 +42,36 @@ public sealed class InProcessFarm : IVirtualFarm
     public Task Running => _running;
 
     /// <summary>
-    /// Opens the farm (flash files created from <paramref name="image"/>, or a version-1 <c>ota_basic</c> image when null) and
-    /// powers it on. Throws <see cref="FarmException"/> for bad options.
+    /// Opens the farm and powers it on: <paramref name="count"/> boards of one family, or the <paramref name="mix"/> of
+    /// families in board order; flash files created from <paramref name="images"/> (one per family), a family without one
+    /// from its version-1 basic OTA example. Throws <see cref="FarmException"/> for bad options.
     /// </summary>
-    public static InProcessFarm Start(int count, ImageFile? image, string? mdnsInterface, FlashTiming timing)
+    public static InProcessFarm Start(int count, IReadOnlyList<(BoardFamily Family, int Count)>? mix, IReadOnlyList<IFirmwareImage> images, string? mdnsInterface,
+        FlashTiming timing, Func<BoardFamily, FlashTiming>? timingFor = null, AmebaOta.Device.Sketches.SketchTiming? sketchTiming = null)
     {
-        image ??= ImageFile.Parse(ImageBuilder.Build(new ImageBuildOptions(new SketchDescriptor(1, DeviceFarmOptions.DefaultNamePrefix,
-            SketchDescriptor.DefaultPort, 18, BoardKind.Rtl8195a, SketchMode.Basic, true, SketchDescriptor.DefaultSsid))));
+        var families = mix?.Select(m => m.Family) ?? [images.Count > 0 ? images[0].Family : BoardFamilies.Ameba1];
+        var all = images.ToList();
+        foreach (var family in families.Where(f => all.All(i => i.Family != f)).ToList())
+            all.Add(family.TestImage(1, DeviceFarmOptions.DefaultNamePrefix)
+                ?? throw new FarmException(FarmProblem.MissingInput, $"give --farm-image with an image for the {family.Id} boards"));
         string directory = Path.Combine(Path.GetTempPath(), $"ameba-ota-dashboard-{Environment.ProcessId}-{Guid.NewGuid().ToString("n")[..8]}");
         var serial = new Dictionary<string, SerialBacklog>(StringComparer.OrdinalIgnoreCase);
         var options = new DeviceFarmOptions
         {
             Count = count,
+            Mix = mix,
             Directory = directory,
-            Image = image,
+            Images = all,
             MdnsInterface = mdnsInterface,
             FlashTiming = timing,
+            FlashTimingFor = timingFor,
+            Timing = sketchTiming ?? AmebaOta.Device.Sketches.SketchTiming.Real,
         };
         foreach (var plan in FarmBoardPlan.For(options)) serial[plan.Name] = new SerialBacklog();
         options = options with { ConsoleFor = plan => SerialBacklog.Console(serial[plan.Name]) };
         try
         {
-            var pinMap = PinMap.For(image.Body.Sketch?.Board ?? BoardKind.Rtl8195a);
+            var pinMap = PinMap.For(all[0].Sketch?.Board ?? BoardKind.Rtl8195a);
             return new InProcessFarm(DeviceFarm.Open(options), pinMap, serial, directory);
         }
         catch

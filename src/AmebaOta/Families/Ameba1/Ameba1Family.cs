@@ -58,6 +58,11 @@ public sealed class Ameba1Family : BoardFamily
     /// <summary>Image 1's decision (docs/reference section 4), quirks included.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => BootLoader.Boot(flash, pins);
 
+    /// <inheritdoc />
+    public override IFirmwareImage TestImage(uint version, string deviceName) =>
+        ImageFile.Parse(ImageBuilder.Build(new ImageBuildOptions(new AmebaOta.Images.SketchDescriptor(version, deviceName, AmebaOta.Images.SketchDescriptor.DefaultPort, 18,
+            BoardKind.Rtl8195a, AmebaOta.Images.SketchMode.Basic, true, AmebaOta.Images.SketchDescriptor.DefaultSsid))));
+
     /// <summary><c>OTA.beginLocal</c>'s push (docs/reference sections 6 and 7).</summary>
     public override PushSender Push => _push ??= new Ameba1PushSender(this);
 

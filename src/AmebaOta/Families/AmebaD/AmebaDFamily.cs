@@ -79,6 +79,11 @@ public sealed class AmebaDFamily : BoardFamily
     /// <summary><c>OTA_Basic</c>'s push on port 8082 (docs/reference section 11.1).</summary>
     public override PushSender Push => _push ??= new AmebaDPushSender(this);
 
+    /// <inheritdoc />
+    public override IFirmwareImage TestImage(uint version, string deviceName) =>
+        AmebaDImageFile.Parse(AmebaDImageBuilder.Build(new AmebaDImageBuildOptions(
+            new AmebaOta.Images.SketchDescriptor(version, deviceName, OtaPort, RecoveryPin.Unused, BoardKind.Rtl8721d, AmebaOta.Images.SketchMode.Basic))));
+
     private PushSender? _push;
 
     /// <summary>Besides the push of <c>OTA_Basic</c>, the <c>OTA_Http</c> example updates by OTA UI.</summary>

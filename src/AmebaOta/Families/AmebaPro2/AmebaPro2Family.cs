@@ -7,7 +7,7 @@ using AmebaOta.Pins;
 namespace AmebaOta.Families.AmebaPro2;
 
 /// <summary>
-/// AmebaPro2: RTL8735B, the AMB82-mini (docs/reference section 12.2). No mDNS and no IDE network upload: boards update
+/// AmebaPro2: RTL8735B, the AMB82-mini (docs/reference section 13). No mDNS and no IDE network upload: boards update
 /// by the OTA UI method (heartbeats to a server, <c>start_ota</c> on TCP 5000, a download) or from an SD card. Images are
 /// <c>ota.bin</c> (<c>firmware.bin</c> + byte-sum trailer) with a manifest labelled RTL8735B; the 16 MiB flash has a
 /// partition table with two firmware slots, and the boot code runs the newer one.

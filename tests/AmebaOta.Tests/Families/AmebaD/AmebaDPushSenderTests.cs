@@ -100,6 +100,28 @@ public sealed class AmebaDPushSenderTests
         Assert.Contains("nothing listens on 8082 until the board is reset", Sender.Explain(refused));
     }
 
+    [Fact]
+    public async Task A_board_that_announced_itself_but_listens_3_s_later_is_tried_again_and_one_that_never_listens_fails_after_the_lag()
+    {
+        // OTA_Basic registers mDNS about 3 s before beginOTA listens: a host that found it at once meets refusals meanwhile.
+        var image = Sender.Prepare(AmebaDImageFile.Parse(AmebaDImages.OtaAll(2)));
+        int port = TestImages.UnusedPort();
+        var clock = Stopwatch.StartNew();
+        var sending = Sender.SendAsync(new IPEndPoint(IPAddress.Loopback, port), image);
+        await Task.Delay(TimeSpan.FromSeconds(3));   // the board's own time to listen is the point here
+        Assert.False(sending.IsCompleted);
+        var board = await AmebaDReceiverHarness.StartAsync(AmebaDImages.ChipWith(AmebaDImages.Image(1)), port: port);
+        var result = await sending;
+        Assert.Equal(AmebaOta.Families.AmebaD.Push.AmebaDReceiveOutcome.Success, (await board.FinishAsync()).Outcome);
+        Assert.True(result.BytesSent >= image.Length, $"{result.BytesSent} bytes sent");
+
+        clock.Restart();
+        var refused = await Assert.ThrowsAsync<OtaUploadException>(() => Sender.SendAsync(new IPEndPoint(IPAddress.Loopback, TestImages.UnusedPort()), image));
+        Assert.Equal(OtaUploadFailure.ConnectionRefused, refused.Failure);
+        Assert.InRange(clock.Elapsed, Sender.ListenLag - TimeSpan.FromSeconds(0.5), Sender.ListenLag + TimeSpan.FromSeconds(2));
+        Assert.Equal(TimeSpan.Zero, BoardFamilies.Ameba1.Push!.ListenLag);
+    }
+
     private sealed record Seen(byte[] Bytes, TimeSpan LongestReadWait);
 
     private static Socket Listen()

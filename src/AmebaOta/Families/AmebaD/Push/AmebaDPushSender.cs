@@ -98,6 +98,12 @@ public sealed class AmebaDPushSender(AmebaDFamily family) : PushSender
     /// <inheritdoc />
     protected override string WhenCut => "the board fails the update, keeps its old image and needs a reset before it listens again";
 
+    /// <summary>
+    /// <c>OTA_Basic</c> registers mDNS, then listens about 3 s later (docs/reference section 11.6): a board that has just
+    /// announced itself (after a reboot, or found by <c>--device</c> as it boots) refuses connections meanwhile.
+    /// </summary>
+    public override TimeSpan ListenLag => TimeSpan.FromSeconds(4);
+
     /// <inheritdoc />
     public override string NotListening =>
         "an AmebaD board's OTA_Basic takes one try per boot: after any attempt that failed (a checksum error, a cut transfer, a port probe) " +
