@@ -15,13 +15,17 @@ public static class DemoCommand
             "version 1 uploaded by USB, the board found by mDNS, version 2 uploaded over the air, then the recovery pin held and released.\n" +
             "--family amebad: the AmebaD tutorial (OTA_Basic): OTA_All.bin made without ImageTool, the board found by mDNS on 5000 and\n" +
             "updated on 8082 into OTA2, then the USB-after-OTA trap (a USB upload written to OTA1 and never booted) and its fix over the air.\n" +
+            "--family amebapro2: the AMB82-mini tutorial (the OTA example and an OTA UI server): the board beats its state to this command, which\n" +
+            "triggers it and serves its update into FW2; an older build that flashes fine and never boots; a failed update that leaves the board\n" +
+            "ignoring triggers until it is reset. Real heartbeat timing (3.5 s): about half a minute.\n" +
             "Loopback only (127.0.0.1, mDNS on lo; where lo has no multicast, inside a private user + network namespace it makes itself);\n" +
             "a temporary board, removed afterwards. Exits 0 when every boot chose the expected image.\n" +
             "The board's flash keeps datasheet typical time (--flash-timing).\n" +
             "Example: ameba-ota demo\n" +
-            "Example: ameba-ota demo --family amebad");
+            "Example: ameba-ota demo --family amebad\n" +
+            "Example: ameba-ota demo --family amebapro2");
         var flashTiming = FlashTimingOption.Create();
-        var family = FamilyOption.Create("Which family's tutorial: ameba1 (the default: RTL8195A, recovery pin) or amebad (BW16: OTA1/OTA2, the USB-after-OTA trap)");
+        var family = FamilyOption.Create("Which family's tutorial: ameba1 (the default: RTL8195A, recovery pin), amebad (BW16: OTA1/OTA2, the USB-after-OTA trap) or amebapro2 (AMB82-mini: OTA UI, the boot rule, stuck until reset)");
         command.Add(flashTiming);
         command.Add(family);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>

@@ -162,9 +162,7 @@ public static class FarmCommand
         return (mix, mix.Sum(m => m.Item2));
     }
 
-    internal static IFirmwareImage LoadImage(FileInfo file) =>
-        AmebaDImageCommands.IsAmebaD(file) ? AmebaOta.Families.AmebaD.Images.AmebaDImageFile.Load(file.FullName)
-        : AmebaOta.Families.Ameba1.Images.ImageFile.Load(file.FullName);
+    internal static IFirmwareImage LoadImage(FileInfo file) => BoardFamilies.LoadImage(file.FullName);
 
     private static string Span(object first, object last) => first.Equals(last) ? $"{first}" : $"{first} … {last}";
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.Commands.OtaUi;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
+using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 
@@ -41,22 +43,40 @@ public static class FleetCommands
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             bool asJson = parse.GetValue(o.Json);
-            var named = o.LoadImages(parse, parse.GetValue(files)!, out var warnings);
-            var images = new FleetImages(named.Select(n => n.Image));
-            var options = o.ReadFleetOptions(parse, images, out string? timeoutWarning);
-            if (timeoutWarning is not null) warnings.Add(timeoutWarning);
-            foreach (var w in warnings) Diagnostics.Warning(w);
+            var paths = parse.GetValue(files)!;
+            await using var otaUi = OtaUiFleetPlan.Applies(parse, o, paths) ? await StartOtaUiAsync(parse, o, paths, cancellationToken) : null;
+            List<(string Name, long Length, uint Checksum, BoardFamily Family)> named;
+            FleetImages images;
+            FleetOptions options;
+            IReadOnlyList<ImageIdentity> identities;
+            if (otaUi is not null)
+            {
+                named = [.. otaUi.Named.Select(n => (n.Name, n.Image.Length, n.Image.Checksum, n.Image.Family))];
+                (images, options, identities) = (otaUi.Images, otaUi.Options, otaUi.Identities);
+            }
+            else
+            {
+                var pushed = o.LoadImages(parse, paths, out var warnings);
+                named = [.. pushed.Select(n => (n.Name, (long)n.Image.Length, n.Image.Checksum, n.Image.Family))];
+                images = new FleetImages(pushed.Select(n => n.Image));
+                options = o.ReadFleetOptions(parse, images, out string? timeoutWarning);
+                identities = [.. pushed.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name))];
+                if (timeoutWarning is not null) warnings.Add(timeoutWarning);
+                foreach (var w in warnings) Diagnostics.Warning(w);
+            }
 
             using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
-            var found = await o.FindTargetsAsync(parse, options.Interface, history, images, cancellationToken);
+            var found = otaUi is not null
+                ? await otaUi.FindTargetsAsync(parse, o, history, cancellationToken)
+                : await o.FindTargetsAsync(parse, options.Interface, history, images, cancellationToken);
             var targets = found.Targets;
             if (!asJson) foreach (var w in found.Warnings) Diagnostics.Warning(w);
 
-            var updater = new FleetUpdater(options);
-            var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, images.For(t.Family)!.Length, 0, TimeSpan.Zero)).ToArray();
+            IFleetSender updater = otaUi is not null ? otaUi.Sender(options, quiet: asJson) : new FleetUpdater(options);
+            var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, images.LengthFor(t.Family), 0, TimeSpan.Zero)).ToArray();
             var index = targets.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
             updater.BoardChanged += s => Volatile.Write(ref latest[index[s.Target]], s);
-            updater.BoardChanged += new FleetHistoryRecorder(history, [.. named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name))], "fleet upload", cancellationToken).OnBoardChanged;
+            updater.BoardChanged += new FleetHistoryRecorder(history, identities, "fleet upload", cancellationToken).OnBoardChanged;
 
             FleetResult result;
             if (asJson)
@@ -70,10 +90,11 @@ public static class FleetCommands
             else
             {
                 string what = named.Count == 1
-                    ? $"{named[0].Name} ({named[0].Image.Length} bytes, checksum 0x{named[0].Image.Checksum:x8})"
-                    : string.Join(", ", named.Select(n => $"{n.Name} ({n.Image.Family.Id}: {targets.Count(t => images.For(t.Family) == n.Image)} boards)"));
+                    ? $"{named[0].Name} ({named[0].Length} bytes, checksum 0x{named[0].Checksum:x8})"
+                    : string.Join(", ", named.Select(n => $"{n.Name} ({n.Family.Id}: {targets.Count(t => (images.For(t.Family)?.Family ?? images.OtaUiFor(t.Family)?.Family) == n.Family)} boards)"));
                 Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {what}, " +
-                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
+                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}" +
+                    (otaUi is null ? "" : $" (OTA UI: start_ota to each, the image served on {otaUi.Session.Http.EndPoint}, judged by their heartbeats)"));
                 if (targets.Count == 0)
                 {
                     result = new FleetResult([], TimeSpan.Zero);
@@ -99,5 +120,15 @@ public static class FleetCommands
             return (result.AllUpdated || targets.Count == 0) && found.Conflicts.Count == 0 && found.Refused.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;
+    }
+
+    /// <summary>Starts the OTA UI run, printing the warnings of its images and options.</summary>
+    private static async Task<OtaUiFleetPlan> StartOtaUiAsync(ParseResult parse, FleetUploadOptions o, FileInfo[] paths, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
+        var plan = await OtaUiFleetPlan.StartAsync(parse, o, paths, warnings, history, cancellationToken);
+        foreach (var w in warnings) Diagnostics.Warning(Printable.Of(w));
+        return plan;
     }
 }

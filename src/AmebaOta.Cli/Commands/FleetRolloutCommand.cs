@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmebaOta.Cli.Commands.OtaUi;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
 using AmebaOta.Families;
@@ -53,24 +54,27 @@ public static class FleetRolloutCommand
             Run run;
             if (parse.GetValue(resume) is { } resumeId)
             {
-                Refuse(parse, "--resume", file, [.. o.All.Where(x => x != o.Db && x != o.Json), stages, maxFailures, pause, skipCurrent, allowDowngrade, site]);
-                run = Resume(history, resumeId);
+                Refuse(parse, "--resume", file, [.. o.All.Where(x => x != o.Db && x != o.Json && !o.OtaUi.All.Contains(x)), stages, maxFailures, pause, skipCurrent, allowDowngrade, site]);
+                run = await ResumeAsync(history, resumeId, parse, o, cancellationToken);
             }
             else
             {
                 var paths = parse.GetValue(file) is { Length: > 0 } given ? given
                     : throw new CliError(ExitCodes.Usage, "no image given: ameba-ota fleet rollout FILE --match PATTERN (or --resume ID)");
-                var named = o.LoadImages(parse, paths, out var warnings);
-                var images = new FleetImages(named.Select(n => n.Image));
+                var warnings = new List<string>();
+                var otaUi = OtaUiFleetPlan.Applies(parse, o, paths) ? await OtaUiFleetPlan.StartAsync(parse, o, paths, warnings, history, cancellationToken) : null;
+                var named = otaUi is null ? o.LoadImages(parse, paths, out warnings) : [];
+                var images = otaUi?.Images ?? new FleetImages(named.Select(n => n.Image));
+                string? timeoutWarning = null;
                 var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
-                    o.ReadFleetOptions(parse, images, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
+                    otaUi?.Options ?? o.ReadFleetOptions(parse, images, out timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
                 var sizes = Stages(settings.Stages);
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
                 foreach (var w in warnings) Console.Error.WriteLine(Printable.Of($"warning: {w}"));
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
-                var sites = SiteMode.Choose(parse, history, site, o);
-                var found = sites is not null
-                    ? sites.Targets(parse.GetValue(o.Match)).RefuseOthers(images)
+                var sites = otaUi is null ? SiteMode.Choose(parse, history, site, o) : null;
+                var found = sites is not null ? sites.Targets(parse.GetValue(o.Match)).RefuseOthers(images)
+                    : otaUi is not null ? await otaUi.FindTargetsAsync(parse, o, history, cancellationToken)
                     : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, images, cancellationToken);
                 var targets = found.Targets;
                 foreach (var w in found.Warnings) Diagnostics.Warning(w);
@@ -79,7 +83,7 @@ public static class FleetRolloutCommand
                         ? $"no board to roll out to: every matching board is of a family this rollout has no image for ({found.Refused.Count} refused); nothing was sent"
                         : "no board to roll out to: every matching name answered from several addresses; nothing was sent");
                 sites?.RefuseConflicts(targets);
-                var identities = named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name)).ToList();
+                var identities = otaUi?.Identities.ToList() ?? named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name)).ToList();
                 var known = Known(history);
                 RolloutPlan plan;
                 try
@@ -92,15 +96,16 @@ public static class FleetRolloutCommand
                 }
                 catch (DowngradeException e)
                 {
-                    throw new CliError(ExitCodes.BadInput, $"refusing to roll {string.Join(" and ", named.Select(n => n.Name))} out: {e.Message}");
+                    throw new CliError(ExitCodes.BadInput, $"refusing to roll {string.Join(" and ", identities.Select(n => n.FileName))} out: {e.Message}");
                 }
                 catch (FormatException e)
                 {
                     throw new CliError(ExitCodes.Usage, $"--stages: {e.Message}");
                 }
                 long? id = history.Try<long?>(s => new RolloutStore(s).Create([.. identities.Zip(paths, (i, p) => (i, p.FullName))], settings, plan, sites?.Filter), null);
-                run = new Run(id, images, identities, settings, plan, Resumed: false, sites) { Refused = found.Refused };
+                run = new Run(id, images, identities, settings, plan, Resumed: false, sites) { Refused = found.Refused, OtaUi = otaUi };
             }
+            await using var serving = run.OtaUi;
             return await ExecuteAsync(run, history, asJson, cancellationToken);
         }));
         return command;
@@ -117,9 +122,12 @@ public static class FleetRolloutCommand
 
         /// <summary>Boards refused before anything was sent: no image of their family.</summary>
         public IReadOnlyList<(FleetTarget Target, string Reason)> Refused { get; init; } = [];
+
+        /// <summary>The boards' server and sender when the rollout goes by the OTA UI method.</summary>
+        public OtaUiFleetPlan? OtaUi { get; init; }
     }
 
-    private static Run Resume(BestEffortHistory history, long id)
+    private static async Task<Run> ResumeAsync(BestEffortHistory history, long id, ParseResult parse, FleetUploadOptions o, CancellationToken cancellationToken)
     {
         var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
         var rollouts = new RolloutStore(store);
@@ -129,6 +137,15 @@ public static class FleetRolloutCommand
             throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
         var images = new List<PushImage>();
         var identities = new List<ImageIdentity>();
+        if (await ResumeOtaUiAsync(history, store, record, parse, o, cancellationToken) is { } otaUi)
+        {
+            if (!Read(() => rollouts.Claim(id)))
+            {
+                await otaUi.DisposeAsync();
+                throw new CliError(ExitCodes.Usage, $"rollout {id} is running in another process (pid {record.OwnerPid}); stop it first: ameba-ota fleet rollout --stop {id}");
+            }
+            return new Run(id, otaUi.Images, otaUi.Identities, record.Settings, record.Plan, Resumed: true) { OtaUi = otaUi };
+        }
         foreach (var recorded in record.Images)
         {
             IFirmwareImage loaded;
@@ -157,12 +174,51 @@ public static class FleetRolloutCommand
             record.Sites is null ? null : SiteMode.ForResume(store, record.Sites));
     }
 
+    /// <summary>
+    /// The rollout's images loaded again and, when they go by the OTA UI method (an AmebaPro2 image, or <c>--ota-ui</c>
+    /// given again with <c>--resume</c>), the boards' server started for them; null for a push rollout.
+    /// </summary>
+    private static async Task<OtaUiFleetPlan?> ResumeOtaUiAsync(BestEffortHistory history, HistoryStore store, RolloutRecord record, ParseResult parse,
+        FleetUploadOptions o, CancellationToken cancellationToken)
+    {
+        var loaded = new List<(string Name, byte[] Bytes, string Sha256)>();
+        foreach (var recorded in record.Images)
+        {
+            byte[] bytes;
+            try { bytes = File.ReadAllBytes(recorded.Path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                bytes = Read(() => store.ImageBytes(recorded.Sha256)) ?? throw new CliError(ExitCodes.BadInput,
+                    $"cannot resume rollout {record.Id}: its image {recorded.Path} is gone or unreadable ({e.Message})");
+            }
+            loaded.Add((Path.GetFileName(recorded.Path), bytes, recorded.Sha256));
+        }
+        IFirmwareImage[] parsed;
+        try { parsed = [.. loaded.Select(l => BoardFamilies.ParseImage(l.Bytes))]; }
+        catch (ImageFormatException) { return null; }   // the push path says what is wrong
+        if (!o.OtaUi.Chosen(parse, parsed)) return null;
+        var named = new List<(string Name, Protocol.OtaUi.Server.OtaUiImage Image)>();
+        foreach (var (name, bytes, sha) in loaded)
+        {
+            var image = Protocol.OtaUi.Server.OtaUiImage.From(bytes, name, record.Settings.Force);
+            if (image.Sha256 != sha)
+                throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {record.Id}: {name} has changed since (sha256 {image.Sha256[..12]}, the rollout sends {sha[..12]})");
+            named.Add((name, image));
+        }
+        var warnings = new List<string>();
+        var plan = await OtaUiFleetPlan.StartAsync(parse, o, named, history, warnings, cancellationToken);
+        foreach (var w in warnings) Diagnostics.Warning(Printable.Of(w));
+        return plan;
+    }
+
     private static async Task<int> ExecuteAsync(Run run, BestEffortHistory history, bool asJson, CancellationToken cancellationToken)
     {
         var plan = run.Plan;
         var journal = run.Id is { } journalId ? new RolloutJournal(history, journalId) : null;
         var runner = run.Sites is { } sites
             ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identities, "fleet rollout", run.Id) }
+            : run.OtaUi is { } otaUi
+            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => otaUi.Sender(options, quiet: asJson) }
             : new RolloutRunner(plan, run.Settings, journal);
         // Site agents record the uploads they make; a rollout sent from here records its own.
         if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identities, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;

@@ -66,7 +66,10 @@ public sealed class FleetUploadOptions
     public Option<bool> Json { get; } = new("--json") { Description = "Write one JSON object per line instead of text" };
     public Option<string?> Db { get; } = HistoryDatabase.Option();
 
-    public IEnumerable<Option> All => [Match, Ips, Port, Family, Interface, DiscoverTimeout, Parallel, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db];
+    /// <summary>The OTA UI method's options (<c>--ota-ui</c>, <c>--listen</c>).</summary>
+    public OtaUi.OtaUiOptions OtaUi { get; } = new();
+
+    public IEnumerable<Option> All => [Match, Ips, Port, Family, Interface, DiscoverTimeout, Parallel, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db, .. OtaUi.All];
 
     public void AddTo(Command command)
     {

@@ -38,6 +38,7 @@ public static class UploadCommand
         var waitReboot = WaitRebootOption.Create();
         var json = CommonOptions.Json();
         var db = HistoryDatabase.Option();
+        var otaUi = new OtaUi.OtaUiOptions();
         var command = new Command("upload",
             "Send an image to a board over the air: one TCP connection, the 12-byte header {checksum, 0, length}, the file, then close.\n" +
             "The board never answers; progress and success follow the bytes its TCP stack acknowledged. It erases first (about 45 ms\n" +
@@ -50,8 +51,12 @@ public static class UploadCommand
             "Example: ameba-ota upload v2.bin --device MyAmeba --interface eth0 --wait-reboot 30\n" +
             "Example: ameba-ota upload km0_km4_image2.bin --device MyAmeba --wait-reboot    (AmebaD: sent to 8082)")
         { file, fileOption, ip, port, family, timeout, force, device, iface, discoverTimeout, waitReboot, json, db };
+        foreach (var option in otaUi.All) command.Add(option);
 
-        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => UploadRecording.TrackAsync(parse, db, async record =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => otaUi.Chosen(parse, [BoardFamilies.LoadImage(ResolveFile(parse.GetValue(file), parse.GetValue(fileOption)).FullName)])
+            ? OtaUi.OtaUiUpload.RunAsync(parse, new OtaUi.OtaUiUploadRequest(ResolveFile(parse.GetValue(file), parse.GetValue(fileOption)), parse.GetValue(ip), parse.GetValue(device),
+                parse.GetValue(force), parse.GetValue(json), otaUi, waitReboot, db), cancellationToken)
+            : UploadRecording.TrackAsync(parse, db, async record =>
         {
             var path = ResolveFile(parse.GetValue(file), parse.GetValue(fileOption));
             bool asJson = parse.GetValue(json);

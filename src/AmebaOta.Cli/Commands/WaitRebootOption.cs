@@ -50,10 +50,14 @@ public static class WaitRebootOption
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
     /// <summary>The value as a time span for these images (alone: the longest any of them needs), checked; null when the option was not given.</summary>
-    public static TimeSpan? Read(ParseResult parse, Option<double?> option, IEnumerable<AmebaOta.Families.PushImage> images)
+    public static TimeSpan? Read(ParseResult parse, Option<double?> option, IEnumerable<AmebaOta.Families.PushImage> images) =>
+        Read(parse, option, () => images.Max(i => i.Sender.DefaultRebootWait(i)));
+
+    /// <summary>The value as a time span, <paramref name="auto"/> when given alone, checked; null when the option was not given.</summary>
+    public static TimeSpan? Read(ParseResult parse, Option<double?> option, Func<TimeSpan> auto)
     {
         if (parse.GetValue(option) is not { } seconds) return null;
-        if (seconds == Auto) return images.Max(i => i.Sender.DefaultRebootWait(i));
+        if (seconds == Auto) return auto();
         OptionChecks.Seconds(seconds, 3600, "--wait-reboot");
         return TimeSpan.FromSeconds(seconds);
     }

@@ -10,9 +10,10 @@ public static class TutorialDemos
     {
         [BoardFamilies.Ameba1] = (output, timing) => new TutorialDemo(output, timing),
         [BoardFamilies.AmebaD] = (output, timing) => new AmebaDTutorialDemo(output, timing),
+        [BoardFamilies.AmebaPro2] = (output, timing) => new Pro2TutorialDemo(output, timing),
     };
 
-    /// <summary>The families with a tutorial, for the help text: <c>ameba1, amebad</c>.</summary>
+    /// <summary>The families with a tutorial, for the help text: <c>ameba1, amebad, amebapro2</c>.</summary>
     public static string Ids => string.Join(", ", ByFamily.Keys.Select(f => f.Id));
 
     /// <summary><paramref name="family"/>'s tutorial, or null when it has none.</summary>

@@ -44,7 +44,7 @@ public static class ServeCommand
         var command = new Command("serve",
             "Serve an image to boards that pull their update: CloudOTA (ota_cloud) and http_update_ota over HTTP, update_ota_local over raw TCP, all at once.\n" +
             "With --ota-ui: Realtek's \"OTA UI\" server for AmebaD OTA_Http and AmebaPro2 OTA boards (heartbeats on POST /api/connectedclients, the image on\n" +
-            "GET /api/uploadfile, the board list on GET /api/connectedclients); start their update with upload, fleet upload or the dashboard.\n" +
+            "GET /api/uploadfile, the board list on GET /api/connectedclients); a board updates when triggered (start_ota on TCP 5000: Realtek's page,\n  or a script). To trigger and judge boards, run upload or fleet upload instead: they are the boards' server for their run.\n" +
             "Each request is logged (board, protocol, bytes, time, whether it stayed to the end). A changed file, SIGHUP, or a POST to the control\n" +
             "endpoint (with the token printed at start) swaps in a new image, only once it is whole and passes the checks. Ctrl+C stops.\n" +
             "Example: ameba-ota serve v2.bin --http-port 8080 --tcp-port 8082\n" +

@@ -5,7 +5,7 @@ using AmebaOta.Protocol.OtaUi.Board;
 namespace AmebaOta.Device.Sketches;
 
 /// <summary>
-/// The OTA UI example, as AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c> both write it (docs/reference section 11.2):
+/// The OTA UI example, as AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c> both write it (docs/reference section 12):
 /// <c>setup()</c> joins Wi-Fi (<c>Attempting to connect to WPA SSID: …</c>, <c>WiFi.begin</c>, <c>delay(2000)</c>, until
 /// connected), then <c>start_OTA_threads(port, server)</c>; <c>loop()</c> is empty. The family's profile says how the
 /// library and the SDK behave on that board. The virtual board prints the image's version line first, as for every

@@ -79,6 +79,9 @@ public sealed class FleetImages
               $"(this run has {string.Join(", ", Families.Select(f => f.Id))}); a board is never sent another family's image: not sent anything";
     }
 
+    /// <summary>The bytes a board of <paramref name="family"/> is sent (0: none).</summary>
+    public long LengthFor(BoardFamily? family) => (long?)For(family)?.Length ?? OtaUiFor(family)?.Length ?? 0;
+
     /// <summary>The largest image, for budgets that must cover every board.</summary>
     public PushImage Largest => _images.MaxBy(i => i.Length)!;
 }

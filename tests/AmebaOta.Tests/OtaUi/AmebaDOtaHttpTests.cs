@@ -12,7 +12,7 @@ using AmebaOta.Tests.Support;
 namespace AmebaOta.Tests.OtaUi;
 
 /// <summary>
-/// AmebaD's <c>OTA_Http</c> on the virtual AmebaD board (docs/reference section 11.2): the same heartbeat, a listener that
+/// AmebaD's <c>OTA_Http</c> on the virtual AmebaD board (docs/reference section 12): the same heartbeat, a listener that
 /// announces the trigger and keeps the connection, the SDK's download with AmebaD's header rules and the receiver's
 /// bank, signature and checksum rules.
 /// </summary>

@@ -6,7 +6,7 @@ using AmebaOta.Tests.Support;
 namespace AmebaOta.Tests.OtaUi;
 
 /// <summary>
-/// The virtual AMB82-mini as an OTA UI board (docs/reference sections 11.2–11.3) against a minimal server: the heartbeat
+/// The virtual AMB82-mini as an OTA UI board (docs/reference sections 12 and 13) against a minimal server: the heartbeat
 /// byte for byte, the serial strings in order, the states, and every failure path the issue names.
 /// </summary>
 public sealed class Pro2BoardTests

@@ -5,7 +5,7 @@ using AmebaOta.Images;
 
 namespace AmebaOta.Device.Families.AmebaPro2;
 
-/// <summary>A virtual AMB82-mini (RTL8735B): the <c>OTA</c> example, the OTA UI client (docs/reference sections 11.2–11.3).</summary>
+/// <summary>A virtual AMB82-mini (RTL8735B): the <c>OTA</c> example, the OTA UI client (docs/reference sections 12 and 13).</summary>
 public sealed class AmebaPro2VirtualFamily : IVirtualFamily
 {
     /// <summary>The one instance.</summary>

@@ -7,7 +7,7 @@ using AmebaOta.Pins;
 namespace AmebaOta.Families.AmebaPro2;
 
 /// <summary>
-/// AmebaPro2: RTL8735B, the AMB82-mini (docs/reference section 11.3). No mDNS and no IDE network upload: boards update
+/// AmebaPro2: RTL8735B, the AMB82-mini (docs/reference section 13). No mDNS and no IDE network upload: boards update
 /// by the OTA UI method (heartbeats to a server, <c>start_ota</c> on TCP 5000, a download) or from an SD card. Images are
 /// <c>ota.bin</c> (<c>firmware.bin</c> + byte-sum trailer) with a manifest labelled RTL8735B; the 16 MiB flash has a
 /// partition table with two firmware slots, and the boot code runs the newer one.
@@ -45,6 +45,10 @@ public sealed class AmebaPro2Family : BoardFamily
 
     /// <summary>A chip with the OTA Mode: Enable table.</summary>
     public override NorFlash CreateBlankChip(int size) => Pro2BlankChip.Create(size, otaMode: true);
+
+    /// <summary>The partition table as the chip has it, and the firmware into FW1 (<see cref="Pro2UsbUpload"/>), as <c>flash dap</c> does.</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        Pro2UsbUpload.Write(flash, image as Pro2Image ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an AmebaPro2 image"));
 
     /// <inheritdoc />
     public override bool HasOtaModeSetting => true;

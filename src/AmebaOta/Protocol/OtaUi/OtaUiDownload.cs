@@ -4,7 +4,7 @@ using AmebaOta.Protocol.Http;
 namespace AmebaOta.Protocol.OtaUi;
 
 /// <summary>
-/// The download an OTA UI board makes once triggered (docs/reference section 11.2): the SDK's
+/// The download an OTA UI board makes once triggered (docs/reference section 12): the SDK's
 /// <c>http_update_ota(server, port, "api/uploadfile")</c>, which sends exactly <c>GET /api/uploadfile HTTP/1.1</c>,
 /// <c>Host: &lt;server&gt;</c> (the sketch's server string, no port) and an empty line, then reads the response head
 /// with its SDK's rules (<see cref="HeadRules"/>): status 200 (302 followed), a <c>Content-Length</c> line spelt as that

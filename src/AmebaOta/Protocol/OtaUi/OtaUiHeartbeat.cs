@@ -5,7 +5,7 @@ using AmebaOta.Protocol.Http;
 namespace AmebaOta.Protocol.OtaUi;
 
 /// <summary>
-/// The heartbeat an OTA UI board posts about every 3.5 s (docs/reference section 11.2), byte for byte as both libraries
+/// The heartbeat an OTA UI board posts about every 3.5 s (docs/reference section 12), byte for byte as both libraries
 /// send it: <c>wifiClient.println(...)</c> for each line (the text, then <c>\r\n</c> as a second write; the client sets
 /// <c>TCP_NODELAY</c>, so each write leaves in its own segment), an empty <c>println()</c>, then the body, which
 /// ArduinoJson 7 serialises without spaces: <c>{"OTA_state":"OTA_STATE_IDLE"}</c>. <c>Host</c> is the server string

@@ -2,7 +2,7 @@ namespace AmebaOta.Protocol.OtaUi;
 
 /// <summary>
 /// The states an OTA UI board reports in its heartbeat (<c>OtaState[]</c> of the AmebaD and AmebaPro2 <c>OTA</c>
-/// libraries, docs/reference section 11.2), in the libraries' order.
+/// libraries, docs/reference section 12), in the libraries' order.
 /// </summary>
 public enum OtaUiState : byte
 {

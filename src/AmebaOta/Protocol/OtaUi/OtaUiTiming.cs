@@ -1,7 +1,7 @@
 namespace AmebaOta.Protocol.OtaUi;
 
 /// <summary>
-/// The delays of the OTA UI libraries (docs/reference section 11.2): the heartbeat thread's 500 ms before it closes and
+/// The delays of the OTA UI libraries (docs/reference section 12): the heartbeat thread's 500 ms before it closes and
 /// 3 s sleep after, the trigger listener's 500 ms before it closes (AmebaPro2) or 10 s before it reads again (AmebaD).
 /// The defaults are the real ones; tests scale them.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace AmebaOta.Protocol.OtaUi;
 
 /// <summary>
-/// How an OTA UI board is told to update (docs/reference section 11.2): a TCP connection to port 5000 carrying
+/// How an OTA UI board is told to update (docs/reference section 12): a TCP connection to port 5000 carrying
 /// <c>start_ota</c>. The board's listener reads once into a 1 KiB buffer it cleared first, writes the same bytes back
 /// (the echo), and starts the update when <c>strstr(buffer, "start_ota")</c> finds the word and its state is still
 /// IDLE. AmebaPro2 then closes the connection after 500 ms; AmebaD sleeps 10 s and reads the same connection again

@@ -6,7 +6,7 @@ using AmebaOta.Images;
 
 namespace AmebaOta.Tests.Families.AmebaPro2;
 
-/// <summary>AmebaPro2 images laid out as Realtek's tools lay them out (docs/reference section 11.3).</summary>
+/// <summary>AmebaPro2 images laid out as Realtek's tools lay them out (docs/reference section 13).</summary>
 public sealed class Pro2ImageTests
 {
     internal static SketchDescriptor Sketch(uint version) =>

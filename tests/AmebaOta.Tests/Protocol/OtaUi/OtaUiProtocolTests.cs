@@ -4,7 +4,7 @@ using AmebaOta.Protocol.OtaUi;
 
 namespace AmebaOta.Tests.Protocol.OtaUi;
 
-/// <summary>The OTA UI wire format byte for byte (docs/reference section 11.2): what boards send, and how servers and boards read each other.</summary>
+/// <summary>The OTA UI wire format byte for byte (docs/reference section 12): what boards send, and how servers and boards read each other.</summary>
 public sealed class OtaUiProtocolTests
 {
     [Fact]

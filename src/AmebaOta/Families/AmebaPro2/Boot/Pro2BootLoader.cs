@@ -6,7 +6,7 @@ using AmebaOta.Images;
 namespace AmebaOta.Families.AmebaPro2.Boot;
 
 /// <summary>
-/// The AmebaPro2 boot ROM and boot loader as far as they decide what runs (docs/reference section 11.3): the ROM loads
+/// The AmebaPro2 boot ROM and boot loader as far as they decide what runs (docs/reference section 13): the ROM loads
 /// the partition table, the boot loader looks at FW1 and FW2, keeps those whose first 8 bytes are the label RTL8735B,
 /// and loads the one with the higher manifest VERSION, or with equal versions the newer TIMST, FW2 on a tie
 /// (<c>IMG_SELECT_LATEST_LOAD_CORE</c>). The log's lines are the ROM's and the boot loader's own strings (a real

@@ -3,7 +3,7 @@ using AmebaOta.Flash;
 namespace AmebaOta.Families.AmebaPro2.Flash;
 
 /// <summary>
-/// Flash timing of the AMB82-mini (docs/reference section 11.3, "Time"). Its 16 MB SPI NOR part is not named in Realtek's
+/// Flash timing of the AMB82-mini (docs/reference section 13). Its 16 MB SPI NOR part is not named in Realtek's
 /// public sources; a 128 Mbit part of the Winbond W25Q128JV class gives, by its datasheet: 4 KiB sector erase 45 ms
 /// typical, 400 ms maximum; page program 0.4 ms typical, 3 ms maximum (first byte 30 µs then 2.5 µs a byte, maxima 50 µs
 /// and 12 µs). The OTA code (<c>ota_flash_NOR</c>) erases each 4 KiB block, writes it with <c>flash_burst_write</c>

@@ -8,7 +8,7 @@ namespace AmebaOta.Families.AmebaPro2.Flash;
 public sealed record Pro2PartitionRecord(string Name, uint Start, uint Length, ushort TypeId, bool Valid);
 
 /// <summary>
-/// The AmebaPro2 partition table (docs/reference section 11.3; <c>amebapro2_partitiontable*.json</c>,
+/// The AmebaPro2 partition table (docs/reference section 13; <c>amebapro2_partitiontable*.json</c>,
 /// <c>part_fst_info_t</c> and <c>part_record_t</c> in <c>fw_img_tlv.h</c>). Its image sits at 0x1000 in flash: a manifest
 /// (label RTL8735B, type IMG_PT), then at 0x2000 the table: 32 bytes of first-stage info (record count and the index of
 /// each role), then 32-byte records. The records come in the JSON's order, so FW1's start and length are the words at

@@ -4,7 +4,7 @@ using AmebaOta.Images;
 namespace AmebaOta.Families.AmebaPro2.Images;
 
 /// <summary>
-/// An AmebaPro2 application image (docs/reference section 11.3): <c>ota.bin</c> (= <c>firmware.bin</c> + the byte-sum of
+/// An AmebaPro2 application image (docs/reference section 13): <c>ota.bin</c> (= <c>firmware.bin</c> + the byte-sum of
 /// <c>firmware.bin</c> as u32 LE) or <c>firmware.bin</c> itself, parsed. A file whose last 4 bytes are the byte-sum of the
 /// rest is an <c>ota.bin</c>; a multiple of 4 KiB without that is a <c>firmware.bin</c>; anything else is an
 /// <c>ota.bin</c> whose trailer is wrong (<see cref="TrailerValid"/>). Parsing never throws anything but

@@ -3,7 +3,7 @@ using AmebaOta.Families.AmebaPro2.Flash;
 namespace AmebaOta.Families.AmebaPro2.Images;
 
 /// <summary>
-/// What a host checks before it offers an AmebaPro2 image to a board (docs/reference section 11.4): the label, the
+/// What a host checks before it offers an AmebaPro2 image to a board (docs/reference section 13.6): the label, the
 /// trailer, the slot it must fit, and whether the board would boot it once written. Each check is one sentence, or
 /// null when it passes.
 /// </summary>

@@ -6,7 +6,7 @@ namespace AmebaOta.Families.AmebaPro2.Images;
 
 /// <summary>
 /// The manifest at the start of every AmebaPro2 image (<c>img_manifest_t</c>, <c>fw_img_tlv.h</c>; docs/reference
-/// section 11.3), as Realtek's <c>elf2bin</c> lays it out:
+/// section 12.2), as Realtek's <c>elf2bin</c> lays it out:
 /// <code>
 /// 0x000   8  label "RTL8735B"
 /// 0x008   2  size (u16): 0x3E0, the header, the encryption records and the TLV area

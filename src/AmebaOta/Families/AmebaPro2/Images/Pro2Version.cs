@@ -6,7 +6,7 @@ namespace AmebaOta.Families.AmebaPro2.Images;
 /// The manifest's 32-byte VERSION as the boot code ranks it. Realtek's build files write FF…FF for images without a
 /// version and FE FF…FF for firmware (version 1, every Arduino build); the ranking code is in the closed boot ROM. We
 /// read the field as a counter of cleared bits (FF…FF = 0, FE FF… = 1, FC FF… = 2, …, bit 0 of byte 0 first), which
-/// orders Realtek's values as their tools intend (docs/reference section 11.3).
+/// orders Realtek's values as their tools intend (docs/reference section 13).
 /// </summary>
 public static class Pro2Version
 {

@@ -8,7 +8,7 @@ using AmebaOta.Protocol.OtaUi;
 namespace AmebaOta.Families.AmebaPro2.Ota;
 
 /// <summary>
-/// AmebaPro2's <c>http_update_ota(host, port, resource)</c> (<c>ota_8735b.c</c>; docs/reference sections 11.2–11.3):
+/// AmebaPro2's <c>http_update_ota(host, port, resource)</c> (<c>ota_8735b.c</c>; docs/reference sections 12 and 13):
 /// connect, send <c>GET /{resource} HTTP/1.1</c> and <c>Host</c>, read the head with the AmebaPro2 rules (302 followed),
 /// then the body in 4 KiB blocks, printing <c>..</c> before each, each written by <see cref="Pro2OtaFlashWriter"/> into
 /// the slot that is not running; the file's last 4 bytes are the checksum and are not written. Quirks kept:

@@ -6,7 +6,7 @@ using AmebaOta.Images;
 namespace AmebaOta.Families.AmebaPro2.Ota;
 
 /// <summary>
-/// <c>ota_flash_NOR</c> (<c>ota_8735b.c</c>), one call per 4 KiB block (docs/reference section 11.3). On the first block
+/// <c>ota_flash_NOR</c> (<c>ota_8735b.c</c>), one call per 4 KiB block (docs/reference section 13). On the first block
 /// it reads the target slot's start and length from the partition table words (0x2060/0x2064 for FW1, 0x2080/0x2084 for
 /// FW2), prints them, refuses an image whose blocks exceed the slot, keeps the 8-byte label aside and writes 0xFF in its
 /// place. Every block: erase the sector, program the block, read it back and add its bytes to the sum (the kept label

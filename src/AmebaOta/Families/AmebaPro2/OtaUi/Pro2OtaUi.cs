@@ -5,7 +5,7 @@ namespace AmebaOta.Families.AmebaPro2.OtaUi;
 
 /// <summary>
 /// AmebaPro2's side of an update by OTA UI, for the host: what to check before triggering a board (docs/reference
-/// sections 11.3 and 11.4) and what a failure points to.
+/// sections 12.2 and 12.3) and what a failure points to.
 /// </summary>
 public static class Pro2OtaUi
 {

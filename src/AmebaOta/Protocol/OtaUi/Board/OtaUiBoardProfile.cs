@@ -5,7 +5,7 @@ using AmebaOta.Families;
 namespace AmebaOta.Protocol.OtaUi.Board;
 
 /// <summary>
-/// What differs between the two families' OTA UI boards (docs/reference section 11.2): the Arduino core's socket prints
+/// What differs between the two families' OTA UI boards (docs/reference section 12): the Arduino core's socket prints
 /// (<c>ard_socket.c</c>, <c>server_drv.cpp</c>, <c>WiFiServer.cpp</c>), the trigger listener's loop (AmebaPro2 closes 500 ms
 /// after the echo; AmebaD reads the same connection again every 10 s and announces the trigger), the lines the library
 /// prints as it starts its threads, and the SDK's <c>http_update_ota</c> with its flash writer.

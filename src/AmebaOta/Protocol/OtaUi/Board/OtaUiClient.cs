@@ -16,7 +16,7 @@ public enum OtaUiClientExit
 }
 
 /// <summary>
-/// The OTA UI library on a board (AmebaD <c>OTA_Http</c>, AmebaPro2 <c>OTA</c>; docs/reference section 11.2), from
+/// The OTA UI library on a board (AmebaD <c>OTA_Http</c>, AmebaPro2 <c>OTA</c>; docs/reference section 12), from
 /// <c>start_OTA_threads(port, server)</c> on:
 /// <list type="bullet">
 /// <item>the heartbeat thread: connect to the server, send the state exactly as <see cref="OtaUiHeartbeat"/> writes it,

@@ -6,7 +6,7 @@ using AmebaOta.Protocol.Serving;
 namespace AmebaOta.Protocol.OtaUi.Server;
 
 /// <summary>
-/// What an OTA UI server sends (docs/reference section 11.2), as pure functions of the image and the fault: the
+/// What an OTA UI server sends (docs/reference section 12), as pure functions of the image and the fault: the
 /// transport (Kestrel, a raw socket, a test) only writes them. The image goes out whole with its canonical
 /// <c>Content-Length</c>, never chunked; an error is never a <c>200</c>, and its body is JSON a board cannot take for
 /// firmware (no family's image starts with <c>{</c>).

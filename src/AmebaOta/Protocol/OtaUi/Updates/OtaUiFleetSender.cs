@@ -10,8 +10,8 @@ namespace AmebaOta.Protocol.OtaUi.Updates;
 /// <paramref name="server"/> (which the caller keeps listening on the boards' port), followed by its own
 /// <see cref="OtaUiBoardUpdate"/>, at most <see cref="FleetOptions.MaxParallel"/> at once. Its reports are those of a push
 /// run (<see cref="FleetBoardStatus"/>), so the history, the rollout runner and the displays take it as they are:
-/// waiting for a heartbeat and triggering are <c>connecting</c>, waiting for the download <c>board erasing</c>, the
-/// download <c>sending</c> with the bytes the board acknowledged, and the wait for the restart <c>waiting for reboot</c>.
+/// waiting for a heartbeat, triggering and waiting for the board to ask for its image are <c>connecting</c>, the download
+/// <c>sending</c> with the bytes the board acknowledged, and the wait for the restart <c>waiting for reboot</c>.
 /// A failed update is not retried: it leaves the board ignoring triggers until it is reset.
 /// </summary>
 public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options = null, OtaUiJudgeSettings? judge = null) : IFleetSender
@@ -83,9 +83,6 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
                 }
             }, ct);
             BoardJudged?.Invoke(target, outcome);
-            // The history reads the last state before the end: never started is a connect failure (exit 4), whatever step it stopped at.
-            if (outcome.Result == OtaUiResult.NotStarted && status.State != FleetBoardState.Connecting)
-                Report(results, index, status = status with { State = FleetBoardState.Connecting });
             Report(results, index, Final(status, outcome, image, clock.Elapsed));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -100,8 +97,7 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
 
     private static FleetBoardState StateOf(OtaUiStep step) => step switch
     {
-        OtaUiStep.WaitingForHeartbeat or OtaUiStep.Triggering => FleetBoardState.Connecting,
-        OtaUiStep.WaitingForDownload => FleetBoardState.BoardErasing,
+        OtaUiStep.WaitingForHeartbeat or OtaUiStep.Triggering or OtaUiStep.WaitingForDownload => FleetBoardState.Connecting,
         OtaUiStep.Downloading => FleetBoardState.Sending,
         _ => FleetBoardState.WaitingForReboot,
     };
@@ -111,15 +107,24 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
     {
         if (outcome.Result == OtaUiResult.Updated)
             return status with { State = FleetBoardState.Updated, BytesSent = outcome.Acked, Error = null, RebootTime = outcome.RebootTime, Elapsed = elapsed };
-        string? hint = outcome.Result == OtaUiResult.Failed
-            ? image.Family.OtaUiFailureHint(new OtaUiFailure(image.Length, outcome.Acked, outcome.Acked >= image.Length))
-            : null;
-        string error = outcome.Reason + (outcome.Advice is { } advice ? $"; {advice}" : "") + (hint is null ? "" : $" ({hint})");
+        string error = Explain(outcome, image);
         return status with
         {
             State = FleetBoardState.Failed, BytesSent = outcome.Acked, Error = error, Elapsed = elapsed,
             NeedsReset = outcome.Result == OtaUiResult.NotStarted && outcome.NeedsReset,
         };
+    }
+
+    /// <summary>
+    /// A decision that is not "updated", in one line: what happened, what to do, and what the family says the failure
+    /// points to (AmebaPro2: a board built with OTA Mode: Disable).
+    /// </summary>
+    public static string Explain(OtaUiOutcome outcome, OtaUiImage image)
+    {
+        string? hint = outcome.Result == OtaUiResult.Failed
+            ? image.Family.OtaUiFailureHint(new OtaUiFailure(image.Length, outcome.Acked, outcome.Acked >= image.Length))
+            : null;
+        return outcome.Reason + (outcome.Advice is { } advice ? $"; {advice}" : "") + (hint is null ? "" : $" ({hint})");
     }
 
     private void Report(FleetBoardStatus[] results, int index, FleetBoardStatus status)
