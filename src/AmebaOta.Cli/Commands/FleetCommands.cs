@@ -61,14 +61,15 @@ public static class FleetCommands
                 foreach (var b in result.Boards) JsonOut.Write(FleetBoardJson.From(b), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var c in found.Conflicts) JsonOut.Write(FleetBoardJson.Conflict(c), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var s in found.Silent) JsonOut.Write(FleetBoardJson.Silent(s), FleetJsonContext.Default.FleetBoardJson);
+                JsonOut.Write(new FleetAirtimeLineJson(AirtimeJson.From(updater.Airtime.Snapshot())), FleetJsonContext.Default.FleetAirtimeLineJson);
             }
             else
             {
                 Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}), " +
-                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
+                    $"{FleetText.Pace(options)}{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
                 if (UploadText.UseProgressBar)
                 {
-                    result = await FleetText.WithLiveTableAsync(() => latest, () => updater.UpdateAsync(targets, image.Bytes, cancellationToken));
+                    result = await FleetText.WithLiveTableAsync(() => latest, updater.Airtime.Snapshot, () => updater.UpdateAsync(targets, image.Bytes, cancellationToken));
                 }
                 else
                 {
@@ -76,6 +77,7 @@ public static class FleetCommands
                     result = await updater.UpdateAsync(targets, image.Bytes, cancellationToken);
                 }
                 FleetText.Summary(result, found);
+                FleetText.AirtimeSummary(updater.Airtime.Snapshot());
             }
             if (cancellationToken.IsCancellationRequested)
                 throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +

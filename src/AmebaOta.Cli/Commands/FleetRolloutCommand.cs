@@ -149,10 +149,12 @@ public static class FleetRolloutCommand
                     JsonOut.Write(RolloutBoardJson.From(run.Id, s), RolloutJsonContext.Default.RolloutBoardJson);
                 }
             };
-            result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
+            using (AirtimeLines(runner, run.Id, gate))
+                result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
             JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
                 result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
-                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)) { NeedsReset = result.Count(RolloutBoardState.NeedsReset) },
+                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1))
+                { NeedsReset = result.Count(RolloutBoardState.NeedsReset), Airtime = AirtimeJson.From(runner.Airtime.Snapshot()) },
                 RolloutJsonContext.Default.RolloutEndJson);
         }
         else
@@ -160,7 +162,8 @@ public static class FleetRolloutCommand
             RolloutText.Plan(run.Id, run.FileName, run.Identity, plan, run.Resumed);
             if (UploadText.UseProgressBar)
             {
-                result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), plan.StageCount, () => runner.RunAsync(run.Image.Bytes, cancellationToken));
+                result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), runner.Airtime.Snapshot, plan.StageCount,
+                    () => runner.RunAsync(run.Image.Bytes, cancellationToken));
             }
             else
             {
@@ -169,11 +172,20 @@ public static class FleetRolloutCommand
                 result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
             }
             RolloutText.Summary(run.Id, result, run.Identity, Known(history));
+            FleetText.AirtimeSummary(runner.Airtime.Snapshot());
         }
         if (result.End == RolloutEnd.Stopped && cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
         return result.End == RolloutEnd.Completed && result.Boards.All(b => b.State is RolloutBoardState.Success or RolloutBoardState.AlreadyInstalled)
             ? ExitCodes.Ok : ExitCodes.PartialFailure;
     }
+
+    /// <summary>Writes an <c>airtime</c> event once a second while boards are under way, until disposed.</summary>
+    private static IDisposable AirtimeLines(RolloutRunner runner, long? id, Lock gate) => new Timer(_ =>
+    {
+        var a = runner.Airtime.Snapshot();
+        if (a.Sending + a.Erasing + a.Waiting == 0) return;
+        lock (gate) JsonOut.Write(new RolloutAirtimeJson("airtime", id, AirtimeJson.From(a)), RolloutJsonContext.Default.RolloutAirtimeJson);
+    }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
     private static int StopRollout(ParseResult parse, Option<string?> db, long id)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Discovery;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.Commands;
@@ -41,7 +42,18 @@ public sealed class FleetUploadOptions
     public Option<int> Port { get; } = new("--port", "-p") { Description = "OTA port of the boards given with --ip", DefaultValueFactory = _ => UploadCommand.DefaultPort };
     public Option<string?> Interface { get; } = DiscoverCommands.InterfaceOption();
     public Option<double> DiscoverTimeout { get; } = new("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
-    public Option<int> Parallel { get; } = new("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
+    public Option<int?> Parallel { get; } = new("--parallel")
+    {
+        Description = "The most boards updated at once (a cap); default: as many as --max-rate allows, boards erasing or rebooting not counted",
+        HelpName = "N",
+    };
+    public Option<double> MaxRate { get; } = new("--max-rate")
+    {
+        Description = "Airtime budget in Mbit/s: image bytes all boards together may acknowledge per second; the next board starts when " +
+            "the boards taking bytes (not those erasing or rebooting) leave room for it. 0: no budget (--parallel alone)",
+        DefaultValueFactory = _ => AirtimeBudget.DefaultMegabitsPerSecond,
+        HelpName = "MBIT/S",
+    };
     public Option<double?> Timeout { get; } = UploadTimeoutOption.Create();
     public Option<double?> WaitReboot { get; } = WaitRebootOption.Create("a board that does not counts as not updated (exit 8)");
     public Option<int> Retries { get; } = new("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
@@ -50,7 +62,7 @@ public sealed class FleetUploadOptions
     public Option<bool> Json { get; } = new("--json") { Description = "Write one JSON object per line instead of text" };
     public Option<string?> Db { get; } = HistoryDatabase.Option();
 
-    public IEnumerable<Option> All => [Match, Ips, Port, Interface, DiscoverTimeout, Parallel, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db];
+    public IEnumerable<Option> All => [Match, Ips, Port, Interface, DiscoverTimeout, Parallel, MaxRate, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db];
 
     public void AddTo(Command command)
     {
@@ -63,7 +75,8 @@ public sealed class FleetUploadOptions
         var upload = UploadTimeoutOption.Read(parse, Timeout, imageLength, out timeoutWarning);
         return new FleetOptions
         {
-            MaxParallel = InRange(parse.GetValue(Parallel), 1, 1024, "--parallel"),
+            MaxParallel = parse.GetValue(Parallel) is { } parallel ? InRange(parallel, 1, AirtimeBudget.Ceiling, "--parallel") : null,
+            MaxBytesPerSecond = InRange(parse.GetValue(MaxRate), 0, 100_000, "--max-rate") is > 0 and var rate ? AirtimeBudget.MegabitsToBytes(rate) : null,
             ConnectTimeout = upload.ConnectTimeout,
             StallTimeout = upload.StallTimeout,
             Retries = InRange(parse.GetValue(Retries), 0, 100, "--retries"),

@@ -85,6 +85,10 @@ internal static class HistoryMigrations
         CREATE INDEX uploads_by_image ON uploads(image_sha256, started_at);
         CREATE INDEX uploads_by_time ON uploads(started_at);
         """,
+        // 2: a rollout's airtime budget (image bytes per second; NULL: none, as for every rollout before); parallel 0 is "no cap".
+        """
+        ALTER TABLE rollouts ADD COLUMN max_rate REAL;
+        """,
     ];
 
     public static int Latest => Steps.Count;

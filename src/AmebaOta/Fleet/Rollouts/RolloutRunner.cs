@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AmebaOta.Fleet.Airtime;
 
 namespace AmebaOta.Fleet.Rollouts;
 
@@ -18,6 +19,9 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     private readonly RolloutBoard[] _boards = [.. plan.Boards];
     private readonly bool[] _cut = [.. plan.Boards.Select(b => b.WasCut)];
     private readonly Lock _lock = new();
+
+    /// <summary>Who decides when each board starts, shared by every stage; its <see cref="AirtimeScheduler.Snapshot"/> is the budget in use.</summary>
+    public AirtimeScheduler Airtime { get; } = new(FleetUpdater.BudgetOf(settings.Fleet));
 
     /// <summary>How often the journal's heartbeat runs (and a stop request is noticed).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -72,7 +76,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
             using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var index = todo.ToDictionary(i => _boards[i].Target);
             var lastFleet = new FleetBoardState[total];
-            var updater = new FleetUpdater(settings.Fleet);
+            var updater = new FleetUpdater(settings.Fleet, Airtime);
             updater.BoardChanged += s =>
             {
                 FleetBoardChanged?.Invoke(s);

@@ -32,12 +32,12 @@ public sealed class RolloutStore(HistoryStore store)
         HistoryStore.AddImage(c, tx, image, now);
         var f = settings.Fleet;
         long id = Convert.ToInt64(HistoryStore.Scalar(c, tx, """
-            INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, connect_timeout, stall_timeout, retries, retry_delay,
+            INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, max_rate, connect_timeout, stall_timeout, retries, retry_delay,
                 wait_reboot, interface, force, skip_current, allow_downgrade, state, created_at, updated_at, heartbeat_at, owner_pid)
-            VALUES ($sha, $path, $stages, $max, $pause, $parallel, $connect, $stall, $retries, $delay, $wait, $iface, $force, $skip, $downgrade,
+            VALUES ($sha, $path, $stages, $max, $pause, $parallel, $rate, $connect, $stall, $retries, $delay, $wait, $iface, $force, $skip, $downgrade,
                 'running', $at, $at, $at, $pid) RETURNING id
             """, ("$sha", image.Sha256), ("$path", imagePath), ("$stages", settings.Stages), ("$max", settings.MaxFailures.ToString()),
-            ("$pause", settings.PauseBetween.TotalSeconds), ("$parallel", f.MaxParallel), ("$connect", f.ConnectTimeout.TotalSeconds), ("$stall", f.StallTimeout?.TotalSeconds), ("$retries", f.Retries),
+            ("$pause", settings.PauseBetween.TotalSeconds), ("$parallel", f.MaxParallel ?? 0), ("$rate", f.MaxBytesPerSecond), ("$connect", f.ConnectTimeout.TotalSeconds), ("$stall", f.StallTimeout?.TotalSeconds), ("$retries", f.Retries),
             ("$delay", f.RetryDelay.TotalSeconds), ("$wait", f.WaitReboot?.TotalSeconds), ("$iface", f.Interface), ("$force", settings.Force),
             ("$skip", settings.SkipCurrent), ("$downgrade", settings.AllowDowngrade), ("$at", now), ("$pid", Environment.ProcessId)), CultureInfo.InvariantCulture);
         foreach (var b in plan.Boards)
@@ -54,14 +54,15 @@ public sealed class RolloutStore(HistoryStore store)
     {
         using var command = HistoryStore.Command(c, null, """
             SELECT image_sha256, image_path, stages, max_failures, pause_seconds, parallel, connect_timeout, retries, retry_delay, wait_reboot,
-                   interface, force, skip_current, allow_downgrade, state, reason, created_at, heartbeat_at, owner_pid, stall_timeout
+                   interface, force, skip_current, allow_downgrade, state, reason, created_at, heartbeat_at, owner_pid, stall_timeout, max_rate
             FROM rollouts WHERE id = $id
             """, ("$id", id));
         using var r = command.ExecuteReader();
         if (!r.Read()) return null;
         var fleet = new FleetOptions
         {
-            MaxParallel = r.GetInt32(5), ConnectTimeout = TimeSpan.FromSeconds(r.GetDouble(6)), Retries = r.GetInt32(7),
+            MaxParallel = r.GetInt32(5) is > 0 and var parallel ? parallel : null, MaxBytesPerSecond = r.IsDBNull(20) ? null : r.GetDouble(20),
+            ConnectTimeout = TimeSpan.FromSeconds(r.GetDouble(6)), Retries = r.GetInt32(7),
             StallTimeout = r.IsDBNull(19) ? null : TimeSpan.FromSeconds(r.GetDouble(19)),
             RetryDelay = TimeSpan.FromSeconds(r.GetDouble(8)), WaitReboot = r.IsDBNull(9) ? null : TimeSpan.FromSeconds(r.GetDouble(9)),
             Interface = r.IsDBNull(10) ? null : r.GetString(10),
