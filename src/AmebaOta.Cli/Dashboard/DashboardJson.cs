@@ -16,7 +16,11 @@ public sealed record BoardUpdateJson(long Run, string State, string? Detail, lon
 
 /// <summary>A plain update or a staged rollout started from the page.</summary>
 public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image, string Sha256, uint? Version, long Size, string State, string? Reason,
-    int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot);
+    int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot)
+{
+    /// <summary>The airtime budget in use (as <c>fleet upload --json</c> reports it), refreshed every second while the run goes.</summary>
+    public Output.AirtimeJson? Airtime { get; init; }
+}
 
 /// <summary>The first event of the stream: everything.</summary>
 public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server);
@@ -41,9 +45,9 @@ public sealed record ServerJson(string Version, bool Loopback, string Interface,
 public sealed record ImageJson(string Id, string File, long Size, string Sha256, string Checksum, uint? Version, List<string> Info, string? Refusal,
     List<string> Warnings);
 
-/// <summary>A request the page makes to start a run.</summary>
+/// <summary>A request the page makes to start a run: <c>Parallel</c> is the cap on boards at once (null: none), <c>MaxRate</c> the airtime budget in Mbit/s (null: the default; 0: none), as in <c>fleet upload</c>.</summary>
 public sealed record StartRunJson(string Image, List<string>? Boards, string? Pattern, string? Mode, bool WaitReboot = true, string? Stages = null,
-    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null);
+    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null, double? MaxRate = null);
 
 /// <summary>A control command for a virtual board.</summary>
 public sealed record BoardCommandJson(string Command);

@@ -79,6 +79,7 @@ internal sealed class RolloutRun : RunTracker
         foreach (var b in _plan.Boards) Board(b.Target.Name, Json(b, null), b.State.IsDone(), Outcome(b.State));
         var journal = _rolloutId is { } rid ? new RolloutJournal(_history.Best, rid) : null;
         var runner = new RolloutRunner(_plan, _settings, journal);
+        Airtime = runner.Airtime;
         if (_history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
         runner.BoardChanged += s =>
         {
