@@ -63,8 +63,10 @@ let events = null;
 
 function connect() {
   if (events) events.close();
+  performance.mark("ameba-connect");
   events = new EventSource("/api/events");
   events.addEventListener("snapshot", (e) => {
+    performance.mark("ameba-snapshot");
     const s = JSON.parse(e.data);
     setConnection(true);
     for (const b of s.boards) upsert(b);
@@ -83,7 +85,7 @@ function connect() {
     scheduleDraw();
   });
   events.onerror = () => setConnection(false);
-  events.onopen = () => setConnection(true);
+  events.onopen = () => { performance.mark("ameba-open"); setConnection(true); };
 }
 function setConnection(live, why = "reconnecting…") {
   const c = $("connection");
