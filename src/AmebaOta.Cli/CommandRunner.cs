@@ -37,6 +37,8 @@ public static class CommandRunner
         CliError cli => cli.ExitCode,
         ImageFormatException or FlashFormatException or FileNotFoundException or DirectoryNotFoundException => ExitCodes.BadInput,
         MdnsException => ExitCodes.IoError,
+        Fleet.Sites.BoardBusyException => ExitCodes.Busy,
+        Fleet.History.HistoryException => ExitCodes.IoError,
         OperationCanceledException => ExitCodes.Cancelled,
         UnauthorizedAccessException or IOException or System.Net.Sockets.SocketException => ExitCodes.IoError,
         _ => null,

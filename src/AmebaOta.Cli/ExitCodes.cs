@@ -22,6 +22,8 @@ public static class ExitCodes
     public const int PartialFailure = 8;
     /// <summary>An I/O or system error (disk full, permission denied).</summary>
     public const int IoError = 9;
+    /// <summary>A board asked for is already being updated by other work (another dashboard's or CLI's, at a shared database): nothing new was sent to it.</summary>
+    public const int Busy = 10;
     /// <summary>An unexpected internal error (a bug): reported in one line; AMEBAOTA_DEBUG=1 shows the stack trace.</summary>
     public const int Internal = 70;
     /// <summary>Interrupted by Ctrl+C.</summary>

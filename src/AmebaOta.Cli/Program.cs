@@ -63,6 +63,9 @@ public static class Program
         root.Add(FleetCommands.Build());
         root.Add(HistoryCommands.Boards());
         root.Add(HistoryCommands.History());
+        root.Add(DbCommands.Build());
+        root.Add(AgentCommand.Build());
+        root.Add(HistoryCommands.Sites());
         root.Add(ArduinoDiscoveryCommand.Build());
         root.Add(Serve.ServeCommand.Build());
         root.Add(Serve.PublishCommand.Build());

@@ -23,6 +23,7 @@ public static class FleetRolloutCommand
         var allowDowngrade = new Option<bool>("--allow-downgrade") { Description = "Send even to boards believed to run a newer sketch version" };
         var resume = new Option<long?>("--resume") { Description = "Continue rollout ID (after Ctrl+C, a crash, --stop or an emergency stop) with the boards not yet done", HelpName = "ID" };
         var stop = new Option<long?>("--stop") { Description = "Ask the process running rollout ID to stop (it stays resumable)", HelpName = "ID" };
+        var site = new Option<string[]>("--site") { Description = "With a PostgreSQL --db: only the boards of this site (repeatable); the sites' agents send. Default with agents up: every site", HelpName = "NAME" };
         var command = new Command("rollout",
             "Roll an image out in stages (canary first): a stage starts only when the one before succeeded; more failures than --max-failures\n" +
             "is an emergency stop (nothing more is sent). The rollout's state is in the history database: --resume ID continues it, never\n" +
@@ -31,14 +32,14 @@ public static class FleetRolloutCommand
             "6 no board matched, 2 image refused (or a downgrade), 130 interrupted (resumable).\n" +
             "Example: ameba-ota fleet rollout v3.bin --match 'MyAmeba-*' --stages 1,10%,50%,100% --max-failures 2 --wait-reboot --skip-current\n" +
             "Example: ameba-ota fleet rollout --resume 7    (or: ameba-ota fleet rollout --stop 7)")
-        { file, stages, maxFailures, pause, skipCurrent, allowDowngrade, resume, stop };
+        { file, stages, maxFailures, pause, skipCurrent, allowDowngrade, resume, stop, site };
         o.AddTo(command);
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             if (parse.GetValue(stop) is { } stopId)
             {
-                Refuse(parse, "--stop", file, [.. o.All.Where(x => x != o.Db), stages, maxFailures, pause, skipCurrent, allowDowngrade, resume]);
+                Refuse(parse, "--stop", file, [.. o.All.Where(x => x != o.Db), stages, maxFailures, pause, skipCurrent, allowDowngrade, resume, site]);
                 return StopRollout(parse, o.Db, stopId);
             }
             bool asJson = parse.GetValue(o.Json);
@@ -46,7 +47,7 @@ public static class FleetRolloutCommand
             Run run;
             if (parse.GetValue(resume) is { } resumeId)
             {
-                Refuse(parse, "--resume", file, [.. o.All.Where(x => x != o.Db && x != o.Json), stages, maxFailures, pause, skipCurrent, allowDowngrade]);
+                Refuse(parse, "--resume", file, [.. o.All.Where(x => x != o.Db && x != o.Json), stages, maxFailures, pause, skipCurrent, allowDowngrade, site]);
                 run = Resume(history, resumeId);
             }
             else
@@ -60,7 +61,10 @@ public static class FleetRolloutCommand
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
                 foreach (var w in warnings) Console.Error.WriteLine(Printable.Of($"warning: {w}"));
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
-                var found = await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                var sites = SiteMode.Choose(parse, history, site, o);
+                var found = sites is not null
+                    ? sites.Targets(parse.GetValue(o.Match))
+                    : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
                 var targets = found.Targets;
                 foreach (var w in found.Warnings) Diagnostics.Warning(w);
                 var identity = ImageIdentity.Of(image, path.Name);
@@ -82,29 +86,31 @@ public static class FleetRolloutCommand
                 {
                     throw new CliError(ExitCodes.Usage, $"--stages: {e.Message}");
                 }
-                long? id = history.Try<long?>(s => new RolloutStore(s).Create(identity, path.FullName, settings, plan), null);
-                run = new Run(id, path.Name, image, identity, settings, plan, Resumed: false);
+                long? id = history.Try<long?>(s => new RolloutStore(s).Create(identity, path.FullName, settings, plan, sites?.Filter), null);
+                run = new Run(id, path.Name, image, identity, settings, plan, Resumed: false, sites);
             }
             return await ExecuteAsync(run, history, asJson, cancellationToken);
         }));
         return command;
     }
 
-    private sealed record Run(long? Id, string FileName, ImageFile Image, ImageIdentity Identity, RolloutSettings Settings, RolloutPlan Plan, bool Resumed);
+    private sealed record Run(long? Id, string FileName, ImageFile Image, ImageIdentity Identity, RolloutSettings Settings, RolloutPlan Plan, bool Resumed, SiteMode? Sites = null);
 
     private static Run Resume(BestEffortHistory history, long id)
     {
         var store = history.Store ?? throw new CliError(ExitCodes.IoError, "cannot resume: the history database is not available (see the warning above)");
         var rollouts = new RolloutStore(store);
-        var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}");
+        var record = Read(() => rollouts.Load(id)) ?? throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Where}");
         // A completed rollout may still have boards it cut that waited for a reset: resuming sends them the image again.
         if (record.State == "completed" && !record.Plan.Boards.Any(b => b.State == RolloutBoardState.NeedsReset))
             throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
         ImageFile image;
         try { image = ImageFile.Load(record.ImagePath); }
-        catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException)
+        catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException or UnauthorizedAccessException)
         {
-            throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {record.ImagePath} is gone or unreadable ({e.Message})");
+            // A shared database keeps the bytes as sent: any machine may resume.
+            image = Read(() => store.ImageBytes(record.ImageSha256)) is { } kept ? ImageFile.Parse(kept)
+                : throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {record.ImagePath} is gone or unreadable ({e.Message})");
         }
         // The rollout recorded the image as it goes to boards (a "new" signature cleared): prepare it the same way again.
         foreach (var w in UploadCommand.Preflight(Path.GetFileName(record.ImagePath), ref image, record.Settings.Force))
@@ -114,15 +120,18 @@ public static class FleetRolloutCommand
             throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {record.ImagePath} has changed since (sha256 {identity.ShortSha}, the rollout sends {record.ImageSha256[..12]})");
         if (!Read(() => rollouts.Claim(id)))
             throw new CliError(ExitCodes.Usage, $"rollout {id} is running in another process (pid {record.OwnerPid}); stop it first: ameba-ota fleet rollout --stop {id}");
-        return new Run(id, identity.FileName, image, identity, record.Settings, record.Plan, Resumed: true);
+        return new Run(id, identity.FileName, image, identity, record.Settings, record.Plan, Resumed: true, record.Sites is null ? null : SiteMode.ForResume(store, record.Sites));
     }
 
     private static async Task<int> ExecuteAsync(Run run, BestEffortHistory history, bool asJson, CancellationToken cancellationToken)
     {
         var plan = run.Plan;
         var journal = run.Id is { } journalId ? new RolloutJournal(history, journalId) : null;
-        var runner = new RolloutRunner(plan, run.Settings, journal);
-        runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identity, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;
+        var runner = run.Sites is { } sites
+            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identity, "fleet rollout", run.Id) }
+            : new RolloutRunner(plan, run.Settings, journal);
+        // Site agents record the uploads they make; a rollout sent from here records its own.
+        if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identity, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;
         var latest = plan.Boards.Select(b => new RolloutBoardStatus(b, null)).ToArray();
         var index = plan.Boards.Select((b, i) => (b.Target, i)).ToDictionary(x => x.Target, x => x.i);
         int currentStage = 0;
@@ -193,7 +202,7 @@ public static class FleetRolloutCommand
         string? before = Read(() => new RolloutStore(store).RequestStop(id));
         Console.WriteLine(before switch
         {
-            null => throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Path}"),
+            null => throw new CliError(ExitCodes.BadInput, $"there is no rollout {id} in {store.Where}"),
             "running" or "stopping" => $"rollout {id}: stop requested; the process running it stops sending within a second (resume with --resume {id})",
             _ => $"rollout {id} is not running ({before}); nothing to stop",
         });

@@ -28,6 +28,31 @@ public static class HistoryCommands
         return command;
     }
 
+    /// <summary>Agents that miss their heartbeats this long are shown as down.</summary>
+    public static readonly TimeSpan AgentStale = TimeSpan.FromSeconds(30);
+
+    public static Command Sites()
+    {
+        var json = CommonOptions.Json();
+        var db = HistoryDatabase.Option();
+        var command = new Command("sites",
+            "The sites of a shared PostgreSQL database: each site's agents (up when their heartbeat is under 30 s old), its boards and its open jobs.\n" +
+            "Example: ameba-ota sites --db postgres://viewer@db.example/fleet") { json, db };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            using var store = HistoryDatabase.OpenForReading(parse, db);
+            if (store.Engine != DatabaseEngine.Postgres) throw new CliError(ExitCodes.Usage, $"'{store.Where}' is a SQLite file: sites and agents live in a shared PostgreSQL database");
+            var queue = new Fleet.Sites.JobQueue(store);
+            var sites = Read(() => queue.Sites(AgentStale, TimeSpan.FromMinutes(2)));
+            var agents = Read(() => queue.Agents(AgentStale));
+            if (parse.GetValue(json))
+                JsonOut.Write(new SitesJson([.. sites.Select(SiteJson.From)], [.. agents.Select(AgentJson.From)]), HistoryJsonContext.Default.SitesJson);
+            else HistoryText.Sites(sites, agents);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
     public static Command History()
     {
         var board = new Option<string?>("--board") { Description = "Only this board (its mDNS name, or ADDRESS:PORT)", HelpName = "NAME" };
@@ -45,7 +70,11 @@ public static class HistoryCommands
             var filter = new HistoryFilter(parse.GetValue(board), ImageSha(parse.GetValue(image), store), Since(parse.GetValue(since)));
             var uploads = Read(() => store.Uploads(filter));
             if (parse.GetValue(json)) JsonOut.Write(uploads.Select(UploadHistoryJson.From).ToList(), HistoryJsonContext.Default.ListUploadHistoryJson);
-            else HistoryText.Uploads(uploads);
+            else
+            {
+                HistoryText.Uploads(uploads);
+                HistoryText.Audit(Read(() => store.AuditTrail(filter.Since)));
+            }
             return ExitCodes.Ok;
         }));
         return command;

@@ -1,3 +1,4 @@
+using AmebaOta.Cli.History;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;
@@ -33,7 +34,7 @@ public sealed class DashboardHistory : IDisposable
     /// <summary>Opens the database at <paramref name="path"/> (null: none); a problem is warned about once.</summary>
     public static DashboardHistory Open(string? path, Action<string> warn) => path is null
         ? new DashboardHistory(BestEffortHistory.Disabled(), null)
-        : new DashboardHistory(BestEffortHistory.Open(path, warn), Path.GetFullPath(path));
+        : new DashboardHistory(BestEffortHistory.Open(path, warn), HistoryDatabase.Display(path));
 
     /// <summary>The history the library's recorders and rollout journals write through.</summary>
     public BestEffortHistory Best { get; }
@@ -44,7 +45,8 @@ public sealed class DashboardHistory : IDisposable
         : Best.IsAvailable ? _path : $"none: {_path} is not usable (see the warning in the terminal)";
 
     /// <summary>Where images started as rollouts are kept, so that <c>fleet rollout --resume ID</c> finds them: beside the database.</summary>
-    public string? ImageDirectory => Best.Store is { } s ? Path.Combine(Path.GetDirectoryName(s.Path)!, "dashboard-images") : null;
+    /// A PostgreSQL database keeps the bytes itself (any machine may resume), so there is no directory.
+    public string? ImageDirectory => Best.Store is { Engine: DatabaseEngine.Sqlite } s ? Path.Combine(Path.GetDirectoryName(s.Location.Target)!, "dashboard-images") : null;
 
     /// <summary>A handler for <see cref="FleetUpdater.BoardChanged"/> that records a run's uploads, or null when nothing is recorded.</summary>
     public Action<FleetBoardStatus>? Recorder(ShelvedImage image, CancellationToken stopping, long? rolloutId = null) =>

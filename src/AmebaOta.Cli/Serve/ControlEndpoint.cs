@@ -9,9 +9,10 @@ namespace AmebaOta.Cli.Serve;
 /// <summary>
 /// <c>POST /_ameba-ota/image</c> (the body is the new image) and <c>POST /_ameba-ota/reload</c> (read the file again),
 /// each only with <c>Authorization: Bearer &lt;token&gt;</c>, the random token <c>serve</c> prints at start. A new image
-/// is checked as at start and swapped in whole, or refused with the reason (the old one stays).
+/// is checked as at start and swapped in whole, or refused with the reason (the old one stays). A reload never reads a
+/// file that may still be being written: one modified less than the settle time ago is refused (409, <c>Retry-After</c>).
 /// </summary>
-public sealed class ControlEndpoint(PullImageSource images, string imagePath, string token, ServeConsole console)
+public sealed class ControlEndpoint(PullImageSource images, string imagePath, string token, ServeConsole console, TimeSpan settle)
 {
     /// <summary>Largest image body accepted (twice the largest flash).</summary>
     public const int MaxImageBytes = 4 * 1024 * 1024;
@@ -32,6 +33,16 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
         switch (action)
         {
             case "reload":
+                if (StillSettling() is { } wait)
+                {
+                    context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    string busy = $"{Path.GetFileName(imagePath)} changed {(settle - wait).TotalSeconds:0.#} s ago: it is read only once it has stayed " +
+                        $"unchanged for {settle.TotalSeconds:0.###} s (--settle), so that no board gets half of an old and half of a new image; try again in {wait.TotalSeconds:0.#} s";
+                    console.Warning($"reload refused: {busy}");
+                    var now = images.Current;
+                    await ReplyAsync(context, 409, new ControlJson(false, busy, now.Name, now.Checksum, now.File.Length));
+                    return;
+                }
                 result = images.Reload(imagePath);
                 break;
             case "image":
@@ -51,6 +62,15 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
         if (result.Swapped) console.Event("image", result.Message, current);
         else console.Warning(result.Message);
         await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current.Name, current.Checksum, current.File.Length));
+    }
+
+    /// <summary>How much longer the file must stay unchanged before it may be read; null when it already has (or is gone: the reload says so).</summary>
+    private TimeSpan? StillSettling()
+    {
+        var info = new FileInfo(imagePath);
+        if (!info.Exists) return null;
+        var age = DateTime.UtcNow - info.LastWriteTimeUtc;
+        return age >= settle || age < -settle ? null : settle - age;
     }
 
     private bool Authorized(HttpRequest request)

@@ -78,7 +78,7 @@ public static class ServeCommand
             console.Warning($"--fault {PullFaults.Id(options.Fault)}: this server makes that mistake on purpose; never point real boards you care about at it");
 
         string token = ControlEndpoint.NewToken();
-        var control = new ControlEndpoint(images, options.ImagePath, token, console);
+        var control = new ControlEndpoint(images, options.ImagePath, token, console, options.Settle);
         await using var server = await PullServer.StartAsync(options, images, activity, control, cancellationToken, console.Warning);
         using var watcher = new ImageWatcher(images, options.ImagePath, console, options.Watch, options.Settle);
 

@@ -5,6 +5,9 @@ namespace AmebaOta.Families;
 /// <summary>The families this version knows, and how a family is found from an id, a TXT record, a board model or a file.</summary>
 public static class BoardFamilies
 {
+    /// <summary>The family a board, an image or a record is when nothing says otherwise (records made before families existed): <c>ameba1</c>.</summary>
+    public const string DefaultId = Ameba1Family.FamilyId;
+
     /// <summary>Ameba1: RTL8195A, RTL8710.</summary>
     public static Ameba1Family Ameba1 { get; } = new();
 

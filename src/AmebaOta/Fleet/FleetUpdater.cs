@@ -16,7 +16,7 @@ namespace AmebaOta.Fleet;
 /// reported through <see cref="BoardChanged"/>, the budget in use through <see cref="Airtime"/>.
 /// Check the image with <see cref="OtaPreflight"/> first, as <c>upload</c> does.
 /// </summary>
-public sealed class FleetUpdater
+public sealed class FleetUpdater : IFleetSender
 {
     private readonly FleetOptions _options;
 

@@ -16,7 +16,7 @@ public class HistoryStoreTests
     public void A_new_file_is_created_in_wal_mode_at_the_latest_schema_version()
     {
         using var dir = new TempDir();
-        using (var store = HistoryStore.Open(dir.File("sub/dir/h.db"))) Assert.Equal(2, store.SchemaVersion);
+        using (var store = HistoryStore.Open(dir.File("sub/dir/h.db"))) Assert.Equal(HistoryMigrations.Latest, store.SchemaVersion);
         using var raw = new SqliteConnection($"Data Source={dir.File("sub/dir/h.db")}");
         raw.Open();
         using var command = raw.CreateCommand();

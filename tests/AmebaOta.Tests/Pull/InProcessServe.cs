@@ -32,7 +32,7 @@ public sealed class InProcessServe : IAsyncDisposable
         var images = new PullImageSource(PullImage.Load(imagePath));
         var activity = new PullActivity();
         var console = new ServeConsole(json: false, fault, activity, live: false);
-        var control = new ControlEndpoint(images, imagePath, ControlEndpoint.NewToken(), console);
+        var control = new ControlEndpoint(images, imagePath, ControlEndpoint.NewToken(), console, options.Settle);
         var server = await PullServer.StartAsync(options, images, activity, control, CancellationToken.None);
         return new InProcessServe(server, console, activity);
     }

@@ -105,6 +105,39 @@ public sealed class ServeSafetyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_reload_asked_while_the_file_may_still_be_written_is_refused_until_it_has_settled()
+    {
+        using var dir = new TempDir();
+        var v2 = TestImages.Image(2, 16 * 1024);
+        var v3 = TestImages.Image(3, 16 * 1024);
+        File.WriteAllBytes(dir.File("v2.bin"), v2);
+        await using var serve = await ServeProcess.StartAsync(dir.Path, "v2.bin", "--no-watch", "--settle", "2");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{serve.HttpServer}") };
+        async Task<HttpResponseMessage> ReloadAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/_ameba-ota/reload");
+            request.Headers.Authorization = new("Bearer", serve.Token);
+            return await http.SendAsync(request);
+        }
+
+        File.WriteAllBytes(dir.File("v2.bin"), v3);
+        var early = await ReloadAsync();
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        var retry = early.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retry);
+        Assert.InRange(retry!.Value.TotalSeconds, 1, 2);
+        Assert.Contains("--settle", await early.Content.ReadAsStringAsync());
+        Assert.Equal(Checksum.ByteSum(v2).ToString(), await CheckAsync());
+
+        await Task.Delay(retry.Value);
+        var late = await ReloadAsync();
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        Assert.Equal(Checksum.ByteSum(v3).ToString(), await CheckAsync());
+
+        async Task<string> CheckAsync() => await http.GetStringAsync("/check.txt");
+    }
+
+    [Fact]
     public async Task Idle_clients_cost_one_descriptor_each_and_the_connection_cap_refuses_with_a_reset_and_a_log_line()
     {
         using var dir = new TempDir();

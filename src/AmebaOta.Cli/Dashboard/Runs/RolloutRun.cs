@@ -54,7 +54,10 @@ internal sealed class RolloutRun : RunTracker
         }
         long? rolloutId = history.ImageDirectory is { } dir
             ? history.Best.Try<long?>(s => new RolloutStore(s).Create(identity, Keep(image, dir), settings, plan), null)
-            : null;
+            : history.Best.Store is { Engine: DatabaseEngine.Postgres }
+                // A shared database keeps the image's bytes itself: --resume finds them from any machine.
+                ? history.Best.Try<long?>(s => { s.StoreImage(identity, image.Sent.Bytes); return new RolloutStore(s).Create(identity, image.FileName, settings, plan); }, null)
+                : null;
         return new RolloutRun(id, image, plan, settings, state, history, rolloutId);
     }
 

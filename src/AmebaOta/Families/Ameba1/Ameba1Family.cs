@@ -13,10 +13,13 @@ namespace AmebaOta.Families.Ameba1;
 /// </summary>
 public sealed class Ameba1Family : BoardFamily
 {
+    /// <summary><c>ameba1</c>.</summary>
+    public const string FamilyId = "ameba1";
+
     internal Ameba1Family() { }
 
     /// <inheritdoc />
-    public override string Id => "ameba1";
+    public override string Id => FamilyId;
 
     /// <inheritdoc />
     public override string DisplayName => "Ameba1 (RTL8195A, RTL8710)";

@@ -10,6 +10,7 @@ public sealed class BestEffortHistory : IDisposable
     private readonly Action<string> _warn;
     private HistoryStore? _store;
     private int _failed;
+    private int _lost;
 
     private BestEffortHistory(HistoryStore? store, Action<string> warn)
     {
@@ -50,7 +51,15 @@ public sealed class BestEffortHistory : IDisposable
         if (Store is not { } store) return fallback;
         try
         {
-            return action(store);
+            var result = action(store);
+            if (Interlocked.Exchange(ref _lost, 0) == 1) _warn($"the history database '{store.Where}' is back: recording again");
+            return result;
+        }
+        catch (HistoryException e) when (store.Engine == DatabaseEngine.Postgres && IsConnectionLoss(e))
+        {
+            // A shared server restarting or out of reach for a while: this write is lost (callers that must keep one retry it), recording goes on.
+            if (Interlocked.Exchange(ref _lost, 1) == 0) _warn($"{e.Message}; not recording until it is back (the upload still runs)");
+            return fallback;
         }
         catch (HistoryException e)
         {
@@ -58,6 +67,18 @@ public sealed class BestEffortHistory : IDisposable
             return fallback;
         }
     }
+
+    /// <summary>True while the last write failed because the (PostgreSQL) server was out of reach.</summary>
+    public bool IsLost => Volatile.Read(ref _lost) == 1;
+
+    /// <summary>A lost connection (a server restarting, a network cut), as opposed to a database that refuses us for good.</summary>
+    public static bool IsConnectionLoss(HistoryException e) => e.InnerException switch
+    {
+        Npgsql.PostgresException p => p.SqlState.StartsWith("57P", StringComparison.Ordinal) || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+        Npgsql.NpgsqlException n => n.IsTransient || n.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
+        IOException or System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => false,
+    };
 
     private void Fail(HistoryException e)
     {

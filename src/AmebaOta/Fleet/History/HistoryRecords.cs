@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet.History;
 
@@ -9,7 +10,19 @@ namespace AmebaOta.Fleet.History;
 /// <param name="Image">The image sent.</param>
 /// <param name="Command">The command that sends it (<c>upload</c>, <c>fleet upload</c>, <c>fleet rollout</c>).</param>
 /// <param name="RolloutId">The rollout it belongs to, if any.</param>
-public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null);
+public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null)
+{
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>).</summary>
+    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The site whose agent sends it; null when the command sends it itself.</summary>
+    public string? Site { get; init; }
+    /// <summary>Who asked for it; null: <see cref="History.Actor.Current"/>.</summary>
+    public string? Actor { get; init; }
+    /// <summary>The site agent that sends it.</summary>
+    public string? Agent { get; init; }
+    /// <summary>The job it carries out.</summary>
+    public long? JobId { get; init; }
+}
 
 /// <summary>How an upload ended.</summary>
 /// <param name="Outcome">Sent, rebooted, not back, failed or cancelled.</param>
@@ -38,6 +51,15 @@ public sealed record UploadRecord(
     long Id, string Board, string Address, int Port, ImageIdentity Image, long? RolloutId, string Command,
     DateTimeOffset StartedAt, DateTimeOffset? EndedAt, UploadOutcome? Outcome, string? Error, int? ExitCode, int? Attempts, double? RebootMs)
 {
+    /// <summary>The board's family.</summary>
+    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The site it was sent at (by that site's agent); null when a command sent it itself.</summary>
+    public string? Site { get; init; }
+    /// <summary>Who asked for it.</summary>
+    public string? Actor { get; init; }
+    /// <summary>The agent that sent it.</summary>
+    public string? Agent { get; init; }
+
     /// <summary>True once the upload has an end (false while it runs, or forever if its process died).</summary>
     public bool Ended => EndedAt is not null;
 
@@ -59,6 +81,11 @@ public sealed record BoardSummary(
     string Name, string? Address, int? Port, string? Host, string? BoardId, DateTimeOffset FirstSeen, DateTimeOffset? LastSeen,
     UploadRecord? LastTaken, UploadRecord? Believed)
 {
+    /// <summary>The board's family.</summary>
+    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The site whose agent last saw it; null when only commands have seen it.</summary>
+    public string? Site { get; init; }
+
     /// <summary>True when the believed image was confirmed by the board's reboot.</summary>
     public bool BelievedVerified => Believed?.Outcome == UploadOutcome.Rebooted;
 
@@ -72,4 +99,8 @@ public sealed record BoardSummary(
 /// <param name="ImageSha">Image SHA-256 or a prefix of it (at least 4 hex digits).</param>
 /// <param name="Since">Started at or after.</param>
 /// <param name="RolloutId">Belonging to this rollout.</param>
-public sealed record HistoryFilter(string? Board = null, string? ImageSha = null, DateTimeOffset? Since = null, long? RolloutId = null);
+/// <param name="Site">At this site.</param>
+public sealed record HistoryFilter(string? Board = null, string? ImageSha = null, DateTimeOffset? Since = null, long? RolloutId = null, string? Site = null);
+
+/// <summary>One entry of the audit trail: who did what, when.</summary>
+public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string? Subject, string? Detail);

@@ -1,230 +1,149 @@
-using System.Globalization;
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace AmebaOta.Fleet.History;
 
 /// <summary>
-/// The local history of boards, images, uploads and rollouts: one SQLite file in WAL mode, so that several processes (two fleet
-/// runs, a dashboard reading) share it safely and a killed process leaves it consistent (every change is one transaction).
-/// Thread-safe: one connection, used under a lock. Every failure is a <see cref="HistoryException"/>.
+/// The history of boards, images, uploads and rollouts: a SQLite file (one machine; WAL mode, so that several processes share
+/// it safely and a killed process leaves it consistent) or a PostgreSQL database (shared by every machine and site agent).
+/// Every change is one transaction; the SQL is the same for both engines. Thread-safe. Every failure is a <see cref="HistoryException"/>.
 /// </summary>
 public sealed partial class HistoryStore : IDisposable
 {
-    private readonly SqliteConnection _connection;
-    private readonly Lock _lock = new();
+    private readonly SqlEngine _engine;
     private readonly int _pid = Environment.ProcessId;
 
-    private HistoryStore(string path, SqliteConnection connection)
+    private HistoryStore(SqlEngine engine) => _engine = engine;
+
+    /// <summary>Where the database is: the file's full path, or the PostgreSQL URL without its password.</summary>
+    public string Where => _engine.Location.Display;
+
+    /// <summary>Which database, and how it was given.</summary>
+    public DatabaseLocation Location => _engine.Location;
+
+    /// <summary>SQLite or PostgreSQL.</summary>
+    public DatabaseEngine Engine => _engine.Location.Engine;
+
+    /// <summary>Opens and migrates the database <paramref name="location"/> names (a SQLite path, or a PostgreSQL URL or connection string).</summary>
+    /// <exception cref="HistoryException">It cannot be created, opened or migrated (read-only, not a database, made by a newer version, unreachable, refused).</exception>
+    public static HistoryStore Open(string location)
     {
-        Path = path;
-        _connection = connection;
+        DatabaseLocation parsed;
+        try { parsed = DatabaseLocation.Parse(location); }
+        catch (FormatException e) { throw new HistoryException($"history database: {e.Message}", e); }
+        return Open(parsed);
     }
 
-    /// <summary>The database file.</summary>
-    public string Path { get; }
-
-    /// <summary>Opens (creating the file and its directory if needed) and migrates the database at <paramref name="path"/>.</summary>
-    /// <exception cref="HistoryException">It cannot be created, opened or migrated (read-only, not a database, made by a newer version).</exception>
-    public static HistoryStore Open(string path)
-    {
-        path = System.IO.Path.GetFullPath(path);
-        // SQLite would say "unable to open database file" for a directory and "disk I/O error" for /dev/null.
-        if (Directory.Exists(path))
-            throw new HistoryException($"history database '{path}' is a directory: name a file (for example '{System.IO.Path.Combine(path, "history.db")}')");
-        if (File.Exists(path) && Flash.UnixFile.IsRegularFile(path) == false)
-            throw new HistoryException($"history database '{path}' is not a regular file (a device such as /dev/null, a pipe or a socket): name a database file");
-        SqliteConnection? connection = null;
-        try
-        {
-            if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
-            connection = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30,
-            }.ToString());
-            connection.Open();
-            // Concurrent writers wait for each other (up to 10 s) instead of failing at once.
-            Execute(connection, null, "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;");
-            string mode = Convert.ToString(Scalar(connection, null, "PRAGMA journal_mode = WAL;"), CultureInfo.InvariantCulture) ?? "";
-            if (!mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
-                throw new HistoryException($"history database '{path}': cannot switch to WAL mode (journal mode is '{mode}')");
-            // WAL + NORMAL: a commit survives the process being killed; only a power loss can lose the last commits.
-            Execute(connection, null, "PRAGMA synchronous = NORMAL;");
-            Migrate(connection, path);
-            return new HistoryStore(path, connection);
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            connection?.Dispose();
-            throw new HistoryException($"history database '{path}': {Describe(e)}", e);
-        }
-        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException)
-        {
-            // A native build copied without libe_sqlite3.so next to it.
-            connection?.Dispose();
-            throw new HistoryException($"history database '{path}': SQLite's native library (e_sqlite3) cannot be loaded ({e.GetBaseException().Message})", e);
-        }
-        catch
-        {
-            connection?.Dispose();
-            throw;
-        }
-    }
-
-    private static void Migrate(SqliteConnection connection, string path)
-    {
-        int version = Convert.ToInt32(Scalar(connection, null, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        if (version > HistoryMigrations.Latest)
-            throw new HistoryException($"history database '{path}' has schema version {version}, made by a newer ameba-ota (this one knows up to {HistoryMigrations.Latest})");
-        if (version == HistoryMigrations.Latest) return;
-        // BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file do not both migrate it.
-        using var tx = connection.BeginTransaction(deferred: false);
-        version = Convert.ToInt32(Scalar(connection, tx, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        for (int v = version; v < HistoryMigrations.Latest; v++)
-            Execute(connection, tx, HistoryMigrations.Steps[v]);
-        Execute(connection, tx, $"PRAGMA user_version = {HistoryMigrations.Latest};");
-        tx.Commit();
-    }
+    /// <inheritdoc cref="Open(string)"/>
+    public static HistoryStore Open(DatabaseLocation location) => new(SqlEngine.Open(location));
 
     /// <summary>The schema version of the open database.</summary>
-    public int SchemaVersion => Read(c => Convert.ToInt32(Scalar(c, null, "PRAGMA user_version;"), CultureInfo.InvariantCulture));
+    public int SchemaVersion => Guard(() => _engine.SchemaVersion());
 
-    /// <summary>Records boards seen by discovery (one transaction): creates them, or updates address, port, host, TXT board and last seen.</summary>
-    public void RecordSightings(IEnumerable<BoardSighting> sightings) => Write((c, tx) =>
+    /// <summary>Records boards seen by discovery (one transaction): creates them, or updates address, port, host, TXT board, last seen (and site, family when given).</summary>
+    public void RecordSightings(IEnumerable<BoardSighting> sightings) => Write(s =>
     {
-        foreach (var s in sightings)
-            Execute(c, tx, """
-                INSERT INTO boards (name, address, port, host, board_id, first_seen, last_seen) VALUES ($name, $address, $port, $host, $board, $at, $at)
+        foreach (var b in sightings)
+            s.Execute("""
+                INSERT INTO boards (name, address, port, host, board_id, first_seen, last_seen, family, site)
+                VALUES (@name, @address, @port, @host, @board, @at, @at, @family, @site)
                 ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, host = excluded.host,
-                    board_id = COALESCE(excluded.board_id, boards.board_id), last_seen = excluded.last_seen
-                """, ("$name", s.Name), ("$address", s.Address.ToString()), ("$port", s.Port), ("$host", s.Host), ("$board", s.BoardId), ("$at", Time(s.SeenAt)));
+                    board_id = COALESCE(excluded.board_id, boards.board_id), last_seen = excluded.last_seen,
+                    family = excluded.family, site = COALESCE(excluded.site, boards.site)
+                """, ("name", b.Name), ("address", b.Address.ToString()), ("port", b.Port), ("host", b.Host), ("board", b.BoardId), ("at", b.SeenAt),
+                ("family", b.Family), ("site", b.Site));
     });
 
-    /// <summary>Records the start of an upload (board and image created if new); returns its id for <see cref="FinishUpload"/>.</summary>
-    public long BeginUpload(UploadStart start) => Write((c, tx) =>
+    /// <summary>Records the start of an upload (board and image created if new); returns its id for <see cref="FinishUpload(long, UploadEnd)"/>.</summary>
+    public long BeginUpload(UploadStart start) => Write(s => BeginUpload(s, start, _pid));
+
+    internal static long BeginUpload(SqlSession s, UploadStart start, int pid)
     {
-        string now = Time(DateTimeOffset.UtcNow);
-        string board = start.Board ?? NameAt(c, tx, start.EndPoint) ?? start.EndPoint.ToString();
-        Execute(c, tx, start.SeenNow
+        var now = DateTimeOffset.UtcNow;
+        string board = start.Board ?? NameAt(s, start.EndPoint) ?? start.EndPoint.ToString();
+        s.Execute(start.SeenNow
             ? """
-              INSERT INTO boards (name, address, port, first_seen, last_seen) VALUES ($name, $address, $port, $at, $at)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen
+              INSERT INTO boards (name, address, port, first_seen, last_seen, family, site) VALUES (@name, @address, @port, @at, @at, @family, @site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen, site = COALESCE(excluded.site, boards.site)
               """
             : """
-              INSERT INTO boards (name, address, port, first_seen) VALUES ($name, $address, $port, $at)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port
+              INSERT INTO boards (name, address, port, first_seen, family, site) VALUES (@name, @address, @port, @at, @family, @site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, site = COALESCE(excluded.site, boards.site)
               """,
-            ("$name", board), ("$address", start.EndPoint.Address.ToString()), ("$port", start.EndPoint.Port), ("$at", now));
-        AddImage(c, tx, start.Image, now);
-        return Convert.ToInt64(Scalar(c, tx, """
-            INSERT INTO uploads (board, address, port, image_sha256, rollout_id, command, started_at, pid)
-            VALUES ($board, $address, $port, $sha, $rollout, $command, $at, $pid) RETURNING id
-            """, ("$board", board), ("$address", start.EndPoint.Address.ToString()), ("$port", start.EndPoint.Port), ("$sha", start.Image.Sha256),
-            ("$rollout", start.RolloutId), ("$command", start.Command), ("$at", now), ("$pid", _pid)), CultureInfo.InvariantCulture);
-    });
+            ("name", board), ("address", start.EndPoint.Address.ToString()), ("port", start.EndPoint.Port), ("at", now), ("family", start.Family), ("site", start.Site));
+        AddImage(s, start.Image, now);
+        return s.Long("""
+            INSERT INTO uploads (board, address, port, image_sha256, rollout_id, command, started_at, pid, family, site, actor, agent, job_id)
+            VALUES (@board, @address, @port, @sha, @rollout, @command, @at, @pid, @family, @site, @actor, @agent, @job) RETURNING id
+            """, ("board", board), ("address", start.EndPoint.Address.ToString()), ("port", start.EndPoint.Port), ("sha", start.Image.Sha256),
+            ("rollout", start.RolloutId), ("command", start.Command), ("at", now), ("pid", pid), ("family", start.Family), ("site", start.Site),
+            ("actor", start.Actor ?? Actor.Current), ("agent", start.Agent), ("job", start.JobId));
+    }
 
     /// <summary>Records how the upload <paramref name="id"/> ended.</summary>
-    public void FinishUpload(long id, UploadEnd end) => Write((c, tx) => Execute(c, tx, """
-        UPDATE uploads SET ended_at = $at, outcome = $outcome, error = $error, exit_code = $exit, attempts = $attempts, reboot_ms = $reboot
-        WHERE id = $id
-        """, ("$id", id), ("$at", Time(DateTimeOffset.UtcNow)), ("$outcome", end.Outcome.Name()), ("$error", end.Error), ("$exit", end.ExitCode),
-        ("$attempts", end.Attempts), ("$reboot", end.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null)));
+    public void FinishUpload(long id, UploadEnd end) => Write(s => FinishUpload(s, id, end));
+
+    internal static void FinishUpload(SqlSession s, long id, UploadEnd end) => s.Execute("""
+        UPDATE uploads SET ended_at = @at, outcome = @outcome, error = @error, exit_code = @exit, attempts = @attempts, reboot_ms = @reboot
+        WHERE id = @id
+        """, ("id", id), ("at", DateTimeOffset.UtcNow), ("outcome", end.Outcome.Name()), ("error", end.Error), ("exit", end.ExitCode),
+        ("attempts", end.Attempts), ("reboot", end.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null));
 
     /// <summary>Records an image (if new) without an upload, e.g. when a rollout is created.</summary>
-    public void RecordImage(ImageIdentity image) => Write((c, tx) => AddImage(c, tx, image, Time(DateTimeOffset.UtcNow)));
+    public void RecordImage(ImageIdentity image) => Write(s => AddImage(s, image, DateTimeOffset.UtcNow));
 
-    internal static void AddImage(SqliteConnection c, SqliteTransaction tx, ImageIdentity image, string now) => Execute(c, tx, """
-        INSERT INTO images (sha256, size, file_name, checksum, sketch_version, first_used) VALUES ($sha, $size, $file, $checksum, $version, $at)
+    /// <summary>Records an image and keeps its bytes (as sent), so that site agents and <c>--resume</c> on any machine have them.</summary>
+    public void StoreImage(ImageIdentity image, ReadOnlyMemory<byte> bytes) => Write(s =>
+    {
+        AddImage(s, image, DateTimeOffset.UtcNow);
+        s.Execute("INSERT INTO image_blobs (sha256, bytes) VALUES (@sha, @bytes) ON CONFLICT (sha256) DO NOTHING", ("sha", image.Sha256), ("bytes", bytes.ToArray()));
+    });
+
+    /// <summary>The bytes of the image <paramref name="sha256"/>, when the database keeps them.</summary>
+    public byte[]? ImageBytes(string sha256) => Read(s => s.Scalar("SELECT bytes FROM image_blobs WHERE sha256 = @sha", ("sha", sha256)) as byte[]);
+
+    internal static void AddImage(SqlSession s, ImageIdentity image, DateTimeOffset now) => s.Execute("""
+        INSERT INTO images (sha256, size, file_name, checksum, sketch_version, first_used) VALUES (@sha, @size, @file, @checksum, @version, @at)
         ON CONFLICT (sha256) DO NOTHING
-        """, ("$sha", image.Sha256), ("$size", image.Size), ("$file", image.FileName), ("$checksum", (long)image.Checksum),
-        ("$version", image.SketchVersion is { } v ? (long)v : null), ("$at", now));
+        """, ("sha", image.Sha256), ("size", image.Size), ("file", image.FileName), ("checksum", (long)image.Checksum),
+        ("version", image.SketchVersion is { } v ? (long)v : null), ("at", now));
 
     /// <summary>The name of the board last known at <paramref name="endPoint"/> (most recently seen first), if any.</summary>
-    public string? BoardAt(IPEndPoint endPoint) => Read(c => NameAt(c, null, endPoint));
+    public string? BoardAt(IPEndPoint endPoint) => Read(s => NameAt(s, endPoint));
 
-    private static string? NameAt(SqliteConnection c, SqliteTransaction? tx, IPEndPoint endPoint) => Scalar(c, tx, """
-        SELECT name FROM boards WHERE address = $address AND port = $port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
-        """, ("$address", endPoint.Address.ToString()), ("$port", endPoint.Port)) as string;
+    private static string? NameAt(SqlSession s, IPEndPoint endPoint) => s.Scalar("""
+        SELECT name FROM boards WHERE address = @address AND port = @port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
+        """, ("address", endPoint.Address.ToString()), ("port", endPoint.Port)) as string;
 
-    /// <summary>Runs a write in one transaction (BEGIN IMMEDIATE: a concurrent writer waits rather than failing later).</summary>
-    internal T Write<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    /// <summary>Records who did what (shown with the history).</summary>
+    public void Audit(string action, string? subject, string? detail = null, string? actor = null) => Write(s => AddAudit(s, action, subject, detail, actor));
+
+    internal static void AddAudit(SqlSession s, string action, string? subject, string? detail, string? actor = null) => s.Execute(
+        "INSERT INTO audit (at, actor, action, subject, detail) VALUES (@at, @actor, @action, @subject, @detail)",
+        ("at", DateTimeOffset.UtcNow), ("actor", actor ?? Actor.Current), ("action", action), ("subject", subject), ("detail", detail));
+
+    /// <summary>Runs a write in one transaction (SQLite: BEGIN IMMEDIATE, a concurrent writer waits rather than failing later).</summary>
+    public T Write<T>(Func<SqlSession, T> write) => Guard(() => _engine.Run(true, write));
+
+    /// <inheritdoc cref="Write{T}(Func{SqlSession, T})"/>
+    public void Write(Action<SqlSession> write) => Write<object?>(s => { write(s); return null; });
+
+    /// <summary>Runs a read.</summary>
+    public T Read<T>(Func<SqlSession, T> read) => Guard(() => _engine.Run(false, read));
+
+    internal SqlEngine EngineImpl => _engine;
+
+    private T Guard<T>(Func<T> body)
     {
-        lock (_lock)
+        try
         {
-            try
-            {
-                using var tx = _connection.BeginTransaction(deferred: false);
-                var result = write(_connection, tx);
-                tx.Commit();
-                return result;
-            }
-            catch (SqliteException e)
-            {
-                throw new HistoryException($"history database '{Path}': {Describe(e)}", e);
-            }
+            return body();
+        }
+        catch (Exception e) when (SqlEngine.IsDatabaseError(e))
+        {
+            throw new HistoryException($"history database '{Where}': {_engine.Describe(e)}", e);
         }
     }
-
-    internal void Write(Action<SqliteConnection, SqliteTransaction> write) => Write<object?>((c, tx) => { write(c, tx); return null; });
-
-    internal T Read<T>(Func<SqliteConnection, T> read)
-    {
-        lock (_lock)
-        {
-            try
-            {
-                return read(_connection);
-            }
-            catch (SqliteException e)
-            {
-                throw new HistoryException($"history database '{Path}': {Describe(e)}", e);
-            }
-        }
-    }
-
-    internal static void Execute(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(c, tx, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    internal static object? Scalar(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = Command(c, tx, sql, parameters);
-        var value = command.ExecuteScalar();
-        return value is DBNull ? null : value;
-    }
-
-    internal static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = c.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = tx;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    /// <summary>UTC, milliseconds, ISO 8601: sorts as text.</summary>
-    internal static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    internal static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-
-    private static string Describe(Exception e) => e is SqliteException s
-        ? s.SqliteErrorCode switch
-        {
-            8 => "it is read-only",
-            26 => "the file is not a database (corrupt, or another kind of file)",
-            11 => "the database is corrupt",
-            13 => "the disk is full",
-            14 => "cannot open the file",
-            _ => s.Message,
-        }
-        : e.Message;
 
     /// <summary>Closes the database.</summary>
-    public void Dispose()
-    {
-        lock (_lock) _connection.Dispose();
-    }
+    public void Dispose() => _engine.Dispose();
 }

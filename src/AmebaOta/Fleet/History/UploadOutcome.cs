@@ -13,12 +13,14 @@ public enum UploadOutcome
     Failed,
     /// <summary>Interrupted by the user or an emergency stop before it ended.</summary>
     Cancelled,
+    /// <summary>Its sender died mid-transfer (a site agent killed; its lease ran out): not the image's fault; the work is taken over.</summary>
+    Interrupted,
 }
 
 /// <summary>The names the database and the JSON use.</summary>
 public static class UploadOutcomeNames
 {
-    /// <summary><c>sent</c>, <c>rebooted</c>, <c>not-back</c>, <c>failed</c>, <c>cancelled</c>.</summary>
+    /// <summary><c>sent</c>, <c>rebooted</c>, <c>not-back</c>, <c>failed</c>, <c>cancelled</c>, <c>interrupted</c>.</summary>
     public static string Name(this UploadOutcome outcome) => outcome switch
     {
         UploadOutcome.Sent => "sent",
@@ -26,6 +28,7 @@ public static class UploadOutcomeNames
         UploadOutcome.NotBack => "not-back",
         UploadOutcome.Failed => "failed",
         UploadOutcome.Cancelled => "cancelled",
+        UploadOutcome.Interrupted => "interrupted",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
     };
 
@@ -37,6 +40,7 @@ public static class UploadOutcomeNames
         "not-back" => UploadOutcome.NotBack,
         "failed" => UploadOutcome.Failed,
         "cancelled" => UploadOutcome.Cancelled,
+        "interrupted" => UploadOutcome.Interrupted,
         _ => null,
     };
 }
