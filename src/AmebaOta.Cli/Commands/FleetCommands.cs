@@ -47,6 +47,7 @@ public static class FleetCommands
             var found = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
             var targets = found.Targets;
             if (!asJson) foreach (var w in found.Warnings) Diagnostics.Warning(w);
+            FleetUploadOptions.EnsureDescriptors(targets.Count, options);
 
             var updater = new FleetUpdater(options);
             var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, image.Length, 0, TimeSpan.Zero)).ToArray();

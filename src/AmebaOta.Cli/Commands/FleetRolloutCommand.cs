@@ -67,6 +67,7 @@ public static class FleetRolloutCommand
                     : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
                 var targets = found.Targets;
                 foreach (var w in found.Warnings) Diagnostics.Warning(w);
+                FleetUploadOptions.EnsureDescriptors(targets.Count, settings.Fleet);
                 var identity = ImageIdentity.Of(image, path.Name);
                 var known = Known(history);
                 RolloutPlan plan;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.History;
+using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.Airtime;
@@ -84,6 +85,13 @@ public sealed class FleetUploadOptions
             WaitReboot = WaitRebootOption.Read(parse, WaitReboot, imageLength),
             Interface = parse.GetValue(Interface),
         };
+    }
+
+    /// <summary>Makes room for a connection to each board that may be under way at once (the system's limit on open files); warns when the system will not.</summary>
+    public static void EnsureDescriptors(int boards, FleetOptions options)
+    {
+        long atOnce = Math.Min(boards, options.MaxParallel ?? AirtimeBudget.Ceiling);
+        if (Native.FileDescriptorLimit.Ensure(atOnce + 64, $"updating {atOnce} boards at once") is { } limit) Diagnostics.Warning(limit);
     }
 
     /// <summary>The boards to update: <c>--ip</c> addresses, or the boards mDNS finds (recorded as seen in the history) that match <c>--match</c>.</summary>
