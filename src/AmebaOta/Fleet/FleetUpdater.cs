@@ -112,7 +112,7 @@ public sealed class FleetUpdater : IFleetSender
                 });
                 try
                 {
-                    await OtaUploader.UploadAsync(target.EndPoint, image, upload, progress, ct);
+                    await OtaUploader.UploadAsync(target.EndPoint, image, upload with { Throttle = current }, progress, ct);
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {

@@ -23,6 +23,19 @@ public sealed record OtaUploadOptions
 
     /// <summary>The same for the last few KB, once every byte has been handed to the network, so that success is reported promptly.</summary>
     public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Paces the image bytes (a fleet's airtime budget); null: as fast as the board takes them.</summary>
+    public IUploadThrottle? Throttle { get; init; }
+
+    /// <summary>
+    /// With a <see cref="Throttle"/>, the most image bytes handed to the network and not yet acknowledged: more than the
+    /// board's window (lwIP's 2920 bytes), so the board never waits for the host, and few enough that a paced byte is one
+    /// the board takes within a poll or two.
+    /// </summary>
+    public const int ThrottledInFlight = 8 * 1024;
+
+    /// <summary>With a <see cref="Throttle"/>, the bytes asked of it at a time.</summary>
+    public const int ThrottledPiece = 4 * 1024;
 }
 
 /// <summary>

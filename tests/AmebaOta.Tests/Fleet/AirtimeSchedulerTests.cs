@@ -91,6 +91,35 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Paced_bytes_of_all_boards_together_never_go_faster_than_the_budget()
+    {
+        var clock = new ManualClock();
+        const double rate = 1_000_000;
+        using var scheduler = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = rate });
+        var tickets = new List<AirtimeTicket>();
+        for (int i = 0; i < 10; i++) tickets.Add(await scheduler.WaitTurnAsync(Image));
+        var grants = new List<(double At, int Bytes)>();
+        for (int piece = 0; piece < 1000; piece++)
+        {
+            var wait = tickets[piece % tickets.Count].TakeAsync(4096, CancellationToken.None).AsTask();
+            while (!wait.IsCompleted) clock.Advance(TimeSpan.FromMilliseconds(1));
+            await wait;
+            grants.Add((clock.Now.TotalSeconds, 4096));
+        }
+        double end = grants[^1].At;
+        Assert.InRange(end, 1000 * 4096 / rate - 0.05, 1000 * 4096 / rate + 0.05);   // as fast as the budget, no faster
+        for (int i = 0; i < grants.Count; i++)
+        {
+            long inSecond = grants.Skip(i).TakeWhile(g => g.At < grants[i].At + 1).Sum(g => (long)g.Bytes);
+            Assert.True(inSecond <= rate * 1.03 + 4096, $"{inSecond} bytes in the second from {grants[i].At:0.000} s");
+        }
+        // Without a budget nothing waits.
+        using var free = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = null });
+        using var ticket = await free.WaitTurnAsync(Image);
+        Assert.True(ticket.TakeAsync(1 << 20, CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
     public async Task The_cap_is_kept_and_a_retry_goes_before_boards_not_yet_started()
     {
         var clock = new ManualClock();

@@ -12,12 +12,17 @@ namespace AmebaOta.Fleet.Airtime;
 /// the run: the erase from the first boards' (a lower bound until one has finished: no board of the same image erases for
 /// less than the ones still erasing have already spent), a board's rate from the boards taking bytes
 /// (<see cref="AirtimeBudget.ExpectedBoardRate"/> until one has been measured).</para>
+/// <para>Those estimates look seconds ahead and can be wrong (a busy host, boards slower or faster than the ones before), so
+/// the budget is also kept where the bytes go out: every board's bytes are paced through one shared schedule at the budget's
+/// rate (<see cref="PaceAsync"/>), the uploader keeping only a few KB beyond what its board acknowledged. A wrong estimate
+/// then costs time (boards sharing the rate), never the budget.</para>
 /// <para>Boards start in the order they asked (a retry goes first), at most <see cref="AirtimeBudget.MaxConcurrent"/>
 /// at once. Thread-safe; no I/O.</para>
 /// </summary>
 public sealed class AirtimeScheduler : IDisposable
 {
     private const int Buckets = 50;
+    private const double Burst = 0.02;   // seconds of the budget that may go at once after a pause
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly AirtimeBudget _budget;
@@ -37,6 +42,7 @@ public sealed class AirtimeScheduler : IDisposable
     private int _peakSending, _peakOpen, _started;
     private ITimer? _timer;
     private bool _disposed;
+    private double _paceAt;   // when the bytes granted so far have gone out at the budget's rate
 
     /// <summary>A scheduler keeping <paramref name="budget"/> (default: <see cref="AirtimeBudget"/>'s defaults).</summary>
     public AirtimeScheduler(AirtimeBudget? budget = null)
@@ -84,6 +90,24 @@ public sealed class AirtimeScheduler : IDisposable
         {
             return await waiter.Turn.Task.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="bytes"/> more bytes fit the budget's rate, all boards together (a virtual schedule: each
+    /// grant takes its time at the budget's rate after the grants before it, with <see cref="Burst"/> of slack after a pause).
+    /// </summary>
+    public ValueTask PaceAsync(int bytes, CancellationToken cancellationToken)
+    {
+        if (_budget.MaxBytesPerSecond is not { } rate) return ValueTask.CompletedTask;
+        double wait;
+        lock (_lock)
+        {
+            double now = Now();
+            double start = Math.Max(_paceAt, now - Burst);
+            _paceAt = start + bytes / rate;
+            wait = start - now;
+        }
+        return wait < 0.001 ? ValueTask.CompletedTask : new ValueTask(Task.Delay(TimeSpan.FromSeconds(wait), _clock, cancellationToken));
     }
 
     /// <summary>What the budget is doing now, and the most it did so far.</summary>

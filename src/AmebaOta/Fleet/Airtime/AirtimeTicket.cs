@@ -3,10 +3,11 @@ using AmebaOta.Protocol;
 namespace AmebaOta.Fleet.Airtime;
 
 /// <summary>
-/// One board's turn, from <see cref="AirtimeScheduler.WaitTurnAsync"/>: report its upload's progress to it, and dispose it
-/// when the upload has ended (sent, failed or cancelled), so the next board can start.
+/// One board's turn, from <see cref="AirtimeScheduler.WaitTurnAsync"/>: report its upload's progress to it, pace its bytes
+/// with it (<see cref="OtaUploadOptions.Throttle"/>), and dispose it when the upload has ended (sent, failed or cancelled),
+/// so the next board can start.
 /// </summary>
-public sealed class AirtimeTicket : IDisposable
+public sealed class AirtimeTicket : IDisposable, IUploadThrottle
 {
     private const int Samples = 16;
     private const double MinimumSpan = 0.25;
@@ -43,6 +44,9 @@ public sealed class AirtimeTicket : IDisposable
     {
         if (Volatile.Read(ref _ended) == 0) _scheduler.Reported(this, phase, acknowledged);
     }
+
+    /// <summary>Waits until the budget allows <paramref name="bytes"/> more bytes (all boards together stay within it).</summary>
+    public ValueTask TakeAsync(int bytes, CancellationToken cancellationToken) => _scheduler.PaceAsync(bytes, cancellationToken);
 
     /// <summary>The upload has ended: the board no longer takes bytes.</summary>
     public void Dispose()
