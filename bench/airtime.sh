@@ -21,7 +21,8 @@ run("image", "make", "--version", "1", "-o", "v1.bin")
 version = 1
 
 class Acked:
-    """bytes_acked of every established connection to port 5000, from the kernel, every 100 ms: the most over any second."""
+    """bytes_acked of every established connection to port 5000, from the kernel, every 100 ms: the most acknowledged
+    between two samples at most 1 s apart (a connection closed between two samples loses its last 100 ms: a lower bound)."""
     def __init__(self):
         self.last, self.window, self.peak, self.stop = {}, [], 0, False
         threading.Thread(target=self.loop, daemon=True).start()
@@ -35,8 +36,9 @@ class Acked:
                 m = re.search(r"bytes_acked:(\d+)", line)
                 if m and key: now[key] = int(m.group(1)); moved += max(0, now[key] - self.last.get(key, 0)); key = None
             self.last = now
-            self.window = (self.window + [moved])[-10:]
-            self.peak = max(self.peak, sum(self.window))
+            t = time.monotonic()
+            self.window = [(at, b) for at, b in self.window if at > t - 1.0] + [(t, moved)]
+            self.peak = max(self.peak, sum(b for at, b in self.window[1:]))   # acknowledged after the first sample of the window
             time.sleep(0.1)
 
 def fleet(n, extra, label):
