@@ -32,7 +32,10 @@ public sealed record OtaUploadOptions
     /// board's window (lwIP's 2920 bytes), so the board never waits for the host, and few enough that a paced byte is one
     /// the board takes within a poll or two.
     /// </summary>
-    public const int ThrottledInFlight = 8 * 1024;
+    public const int ThrottledInFlight = 6 * 1024;
+
+    /// <summary>With a <see cref="Throttle"/>, how often the acknowledged count is read while the uploader is <see cref="ThrottledInFlight"/> ahead.</summary>
+    public static readonly TimeSpan ThrottledPoll = TimeSpan.FromMilliseconds(5);
 
     /// <summary>With a <see cref="Throttle"/>, the bytes asked of it at a time.</summary>
     public const int ThrottledPiece = 4 * 1024;

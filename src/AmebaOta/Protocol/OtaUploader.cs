@@ -66,7 +66,7 @@ public static class OtaUploader
 
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             sender = options.Throttle is { } throttle && seesAcks
-                ? SendPacedAsync(socket, header.ToArray(), image, throttle, options.PollInterval, transfer, stopSending.Token)
+                ? SendPacedAsync(socket, header.ToArray(), image, throttle, OtaUploadOptions.ThrottledPoll, transfer, stopSending.Token)
                 : SendAllAsync(socket, header.ToArray(), image, options.ChunkSize, transfer, stopSending.Token);
             long lastAckAt = clock.ElapsedTicks;
             TimeSpan? eraseWait = null;

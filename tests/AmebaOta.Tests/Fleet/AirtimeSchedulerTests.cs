@@ -97,12 +97,16 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
         const double rate = 1_000_000;
         using var scheduler = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = rate });
         var tickets = new List<AirtimeTicket>();
-        for (int i = 0; i < 10; i++) tickets.Add(await scheduler.WaitTurnAsync(Image));
+        for (int i = 0; i < 5; i++) tickets.Add(await scheduler.WaitTurnAsync(Image));   // five boards' expected rates fit the budget: all start
         var grants = new List<(double At, int Bytes)>();
         for (int piece = 0; piece < 1000; piece++)
         {
             var wait = tickets[piece % tickets.Count].TakeAsync(4096, CancellationToken.None).AsTask();
-            while (!wait.IsCompleted) clock.Advance(TimeSpan.FromMilliseconds(1));
+            while (!wait.IsCompleted)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.WhenAny(wait, Task.Delay(2));   // the pacing loop runs on the thread pool
+            }
             await wait;
             grants.Add((clock.Now.TotalSeconds, 4096));
         }
@@ -117,6 +121,28 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
         using var free = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = null });
         using var ticket = await free.WaitTurnAsync(Image);
         Assert.True(ticket.TakeAsync(1 << 20, CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_budget_smaller_than_a_piece_still_paces_the_pieces_at_its_rate()
+    {
+        // 50 KB/s: the bucket holds 1 KB, less than a 4 KiB piece; each piece goes when the bucket is full, at the budget's pace.
+        var clock = new ManualClock();
+        const double rate = 50_000;
+        using var scheduler = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = rate });
+        using var ticket = await scheduler.WaitTurnAsync(Image);
+        for (int piece = 0; piece < 20; piece++)
+        {
+            var wait = ticket.TakeAsync(4096, CancellationToken.None).AsTask();
+            for (int ms = 0; !wait.IsCompleted; ms++)
+            {
+                Assert.True(ms < 10_000, $"piece {piece} never granted");
+                clock.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.WhenAny(wait, Task.Delay(2));
+            }
+            await wait;
+        }
+        Assert.InRange(clock.Now.TotalSeconds, 19 * 4096 / rate - 0.05, 20 * 4096 / rate + 0.05);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ namespace AmebaOta.Fleet.Airtime;
 /// (<see cref="AirtimeBudget.ExpectedBoardRate"/> until one has been measured).</para>
 /// <para>Those estimates look seconds ahead and can be wrong (a busy host, boards slower or faster than the ones before), so
 /// the budget is also kept where the bytes go out: every board's bytes are paced through one shared schedule at the budget's
-/// rate (<see cref="PaceAsync"/>), the uploader keeping only a few KB beyond what its board acknowledged. A wrong estimate
+/// rate (<see cref="PaceAsync(int, CancellationToken)"/>), the uploader keeping only a few KB beyond what its board acknowledged. A wrong estimate
 /// then costs time (boards sharing the rate), never the budget.</para>
 /// <para>Boards start in the order they asked (a retry goes first), at most <see cref="AirtimeBudget.MaxConcurrent"/>
 /// at once. Thread-safe; no I/O.</para>
@@ -22,7 +22,7 @@ namespace AmebaOta.Fleet.Airtime;
 public sealed class AirtimeScheduler : IDisposable
 {
     private const int Buckets = 50;
-    private const double Burst = 0.02;   // seconds of the budget that may go at once after a pause
+    private const double Burst = 0.02;   // seconds of the budget the bucket holds: what may go at once after a pause
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly AirtimeBudget _budget;
@@ -42,7 +42,10 @@ public sealed class AirtimeScheduler : IDisposable
     private int _peakSending, _peakOpen, _started;
     private ITimer? _timer;
     private bool _disposed;
-    private double _paceAt;   // when the bytes granted so far have gone out at the budget's rate
+    private readonly Queue<Pace> _paceQueue = new();
+    private double _tokens;     // bytes the budget allows now
+    private double? _tokensAt;
+    private bool _pacing;       // a loop grants the waiting bytes
 
     /// <summary>A scheduler keeping <paramref name="budget"/> (default: <see cref="AirtimeBudget"/>'s defaults).</summary>
     public AirtimeScheduler(AirtimeBudget? budget = null)
@@ -93,21 +96,87 @@ public sealed class AirtimeScheduler : IDisposable
     }
 
     /// <summary>
-    /// Waits until <paramref name="bytes"/> more bytes fit the budget's rate, all boards together (a virtual schedule: each
-    /// grant takes its time at the budget's rate after the grants before it, with <see cref="Burst"/> of slack after a pause).
+    /// Waits until <paramref name="bytes"/> more bytes fit the budget's rate, all boards together: a token bucket filled at
+    /// the budget's rate in real time, holding at most <see cref="Burst"/> of it, served first come first served. A host
+    /// that stalls for a while does not catch up with a burst afterwards. A piece larger than the bucket (a small budget)
+    /// goes once the bucket is full, and the bucket owes the rest.
     /// </summary>
-    public ValueTask PaceAsync(int bytes, CancellationToken cancellationToken)
+    public ValueTask PaceAsync(int bytes, CancellationToken cancellationToken) => PaceAsync(bytes, cancellationToken, out _);
+
+    internal ValueTask PaceAsync(int bytes, CancellationToken cancellationToken, out double now)
     {
+        now = Now();
         if (_budget.MaxBytesPerSecond is not { } rate) return ValueTask.CompletedTask;
-        double wait;
+        Pace pace;
         lock (_lock)
         {
-            double now = Now();
-            double start = Math.Max(_paceAt, now - Burst);
-            _paceAt = start + bytes / rate;
-            wait = start - now;
+            Refill(now, rate);
+            if (_paceQueue.Count == 0 && _tokens >= Fits(bytes, rate))
+            {
+                _tokens -= bytes;
+                return ValueTask.CompletedTask;
+            }
+            pace = new Pace(bytes);
+            _paceQueue.Enqueue(pace);
+            if (!_pacing)
+            {
+                _pacing = true;
+                _ = Task.Run(() => PaceLoopAsync(rate), CancellationToken.None);
+            }
         }
-        return wait < 0.001 ? ValueTask.CompletedTask : new ValueTask(Task.Delay(TimeSpan.FromSeconds(wait), _clock, cancellationToken));
+        return WaitGrantedAsync(pace, cancellationToken);
+    }
+
+    private static async ValueTask WaitGrantedAsync(Pace pace, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.Register(() => pace.Granted.TrySetCanceled(cancellationToken)))
+            await pace.Granted.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Grants the waiting bytes in order as the bucket fills, sleeping until the next one fits; ends when none wait.</summary>
+    private async Task PaceLoopAsync(double rate)
+    {
+        while (true)
+        {
+            double wait;
+            List<Pace>? granted = null;
+            lock (_lock)
+            {
+                Refill(Now(), rate);
+                while (_paceQueue.TryPeek(out var next) && (next.Granted.Task.IsCompleted || _tokens >= Fits(next.Bytes, rate)))
+                {
+                    _paceQueue.Dequeue();
+                    if (next.Granted.Task.IsCompleted) continue;   // cancelled: it takes nothing
+                    _tokens -= next.Bytes;
+                    (granted ??= []).Add(next);
+                }
+                if (_paceQueue.TryPeek(out var head)) wait = (Fits(head.Bytes, rate) - _tokens) / rate;
+                else
+                {
+                    _pacing = false;
+                    wait = -1;
+                }
+            }
+            if (granted is not null) foreach (var g in granted) g.Granted.TrySetResult();
+            if (wait < 0) return;
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(wait, 0.001)), _clock).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The tokens a piece of <paramref name="bytes"/> waits for: its size, at most a full bucket.</summary>
+    private static double Fits(int bytes, double rate) => Math.Min(bytes, rate * Burst);
+
+    private void Refill(double now, double rate)
+    {
+        if (_tokensAt is null) _tokens = rate * Burst;
+        else _tokens = Math.Min(rate * Burst, _tokens + (now - _tokensAt.Value) * rate);
+        _tokensAt = now;
+    }
+
+    private sealed class Pace(int bytes)
+    {
+        public int Bytes { get; } = bytes;
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>What the budget is doing now, and the most it did so far.</summary>
@@ -189,13 +258,16 @@ public sealed class AirtimeScheduler : IDisposable
         return demand <= budget * 1.000001;
     }
 
-    /// <summary>The mean rate of the boards taking bytes now (measured over the window), else the last one measured, else the expected one.</summary>
+    /// <summary>
+    /// What a board takes: the mean rate of the boards taking bytes now at their own pace (measured over the window, not
+    /// held back by the budget), else the last such mean, else the expected rate.
+    /// </summary>
     private double BoardRate()
     {
-        double sum = 0;
+        double sum = 0, now = Now();
         int n = 0;
         foreach (var t in _active)
-            if (t.MeasuredRate is { } r) { sum += r; n++; }
+            if (t.OwnPace(now) is { } r) { sum += r; n++; }
         if (n > 0) _lastBoardRate = sum / n;
         return _lastBoardRate ?? _budget.ExpectedBoardRate;
     }

@@ -19,6 +19,7 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
     private int _sampleCount, _newestSample;
     private long _acked;
     private int _ended;
+    private double _pacedAt = double.MinValue;
 
     internal AirtimeTicket(AirtimeScheduler scheduler, long imageLength, double startedAt)
     {
@@ -37,6 +38,12 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
     internal double? MeasuredRate { get; private set; }
 
     /// <summary>
+    /// <see cref="MeasuredRate"/> when the board was not held back by the budget over the window: what such a board can take.
+    /// (Boards held back take what they are given, which says nothing of what the next board will take.)
+    /// </summary>
+    internal double? OwnPace(double now) => now - Volatile.Read(ref _pacedAt) > _scheduler.Budget.Window.TotalSeconds ? MeasuredRate : null;
+
+    /// <summary>
     /// The upload's progress: its phase and the image bytes the board has acknowledged so far in this attempt (not what
     /// the host's kernel buffered). Call it as acknowledgements come in.
     /// </summary>
@@ -46,7 +53,12 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
     }
 
     /// <summary>Waits until the budget allows <paramref name="bytes"/> more bytes (all boards together stay within it).</summary>
-    public ValueTask TakeAsync(int bytes, CancellationToken cancellationToken) => _scheduler.PaceAsync(bytes, cancellationToken);
+    public ValueTask TakeAsync(int bytes, CancellationToken cancellationToken)
+    {
+        var wait = _scheduler.PaceAsync(bytes, cancellationToken, out double now);
+        if (!wait.IsCompleted) Volatile.Write(ref _pacedAt, now);
+        return wait;
+    }
 
     /// <summary>The upload has ended: the board no longer takes bytes.</summary>
     public void Dispose()
