@@ -17,6 +17,8 @@ let virtualBoard = null;           // name of the board whose serial output is o
 let serialSource = null;
 let drawScheduled = false;
 let filterText = "";
+let filterWords = [];
+const hays = new WeakMap();   // a board's data (replaced on each change) -> the text the filter searches
 let filterShow = "all";
 
 // ---- token -----------------------------------------------------------------------------------------------------------
@@ -279,9 +281,13 @@ function matches(b) {
   if (filterShow === "busy" && !(b.update && !b.update.final)) return false;
   if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
   if (!filterText) return true;
-  const hay = [b.name, b.address, b.host, b.boardId, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
-    .filter(Boolean).join(" ").toLowerCase();
-  return filterText.split(/\s+/).every((word) => hay.includes(word));
+  let hay = hays.get(b);
+  if (hay === undefined) {
+    hay = [b.name, b.address, b.host, b.boardId, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+      .filter(Boolean).join(" ").toLowerCase();
+    hays.set(b, hay);
+  }
+  return filterWords.every((word) => hay.includes(word));
 }
 
 // True when the board's verdict changed.
@@ -294,6 +300,7 @@ function applyFilter(entry) {
 
 function refilter() {
   filterText = $("filter").value.trim().toLowerCase();
+  filterWords = filterText.split(/\s+/);
   filterShow = $("show").value;
   for (const entry of boards.values()) applyFilter(entry);
   showList();

@@ -11,7 +11,7 @@ public sealed record AirtimeBudget
     /// <summary>
     /// The default budget, 45 Mbit/s: an Ameba is a single-stream 802.11n station, and on a 20 MHz 2.4 GHz channel its fastest
     /// rate is MCS 7, 72.2 Mbit/s on air; TCP over such a link carries about 50 Mbit/s at best, and every board on the access
-    /// point shares that airtime (README, "How many boards at once").
+    /// point shares that airtime (docs/fleet.md, "How many boards at once").
     /// </summary>
     public const double DefaultMegabitsPerSecond = 45;
 
