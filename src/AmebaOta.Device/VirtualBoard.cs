@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families;
 using AmebaOta.Flash;
+using AmebaOta.Images;
 using AmebaOta.Pins;
 using AmebaOta.Protocol;
 using Microsoft.Extensions.Logging;
@@ -59,6 +60,12 @@ public sealed class VirtualBoard
     /// <summary>What the OTA receiver is doing right now (erasing sector 37 of 120, downloading, hung after a FIN, …).</summary>
     public OtaReceiverActivity OtaActivity { get; } = new();
 
+    /// <summary>The board's family (its boot code and sketches).</summary>
+    public AmebaOta.Families.BoardFamily Family => _options.Family.Family;
+
+    /// <summary>The port the board listens on instead of its sketch's (null: the sketch's).</summary>
+    public int? PortOverride => _resolvedPort ?? _options.PortOverride;
+
     /// <summary>The flash timing profile the board runs with.</summary>
     public FlashTiming FlashTiming => Flash.Timing;
 
@@ -84,6 +91,15 @@ public sealed class VirtualBoard
             SketchContext? context;
             lock (_gate) context = _context;
             return context is { IsAdvertising: true } ? context.AdvertisedName : null;
+        }
+    }
+
+    /// <summary>The OTA UI state the running sketch reports in its heartbeats (null: not an OTA UI sketch, or none running).</summary>
+    public Protocol.OtaUi.OtaUiState? OtaUiState
+    {
+        get
+        {
+            lock (_gate) return _context?.OtaUi?.State;
         }
     }
 
@@ -242,6 +258,7 @@ public sealed class VirtualBoard
         }
 
         if (_options.DeviceName is { } deviceName) sketch = sketch with { DeviceName = deviceName };
+        if (_options.ServerOverride is { } server && SketchModes.Pulls(sketch.Mode)) sketch = sketch with { Server = server };
         var program = _options.Family.SketchFor(sketch, out string? unsupported);
         if (program is null)
         {
@@ -252,14 +269,14 @@ public sealed class VirtualBoard
         var wifi = _options.WifiFactory?.Invoke() ?? new WifiLink(_options.Wifi);
         var context = new SketchContext(sketch, Flash, console, wifi, _options.BindAddress, _resolvedPort ?? sketch.Port,
             _options.ReceiveTimeout, _options.AdvertiserFactory, OnListening, _logger, _options.Timing, sinceBoot, OnListenerChanged,
-            name => AdvertisingChanged?.Invoke(name), OtaActivity);
+            name => AdvertisingChanged?.Invoke(name), OtaActivity, _options.Family.OtaStarvesNetwork, boot);
         lock (_gate) _context = context;
         bool goodbye = false;
         try
         {
             var exit = await program.RunAsync(context, cancellationToken).ConfigureAwait(false);
-            // sys_reset() busy-waits 100 ms before it resets the chip.
-            if (exit == SketchExit.Reboot) await Task.Delay(SysResetDelay, cancellationToken).ConfigureAwait(false);
+            // Ameba1's sys_reset() busy-waits 100 ms before it resets the chip; AmebaD's watchdog fires 50 ms after it is armed.
+            if (exit == SketchExit.Reboot) await Task.Delay(_options.Family.ResetDelay, cancellationToken).ConfigureAwait(false);
             // An idling sketch (loop() does nothing) keeps its services: mDNS still answers, as on a real board.
             if (exit == SketchExit.Idle) await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             return exit;

@@ -59,6 +59,9 @@ public sealed record VirtualBoardOptions
     /// <summary>Run this sketch when the booted image has no sketch descriptor (real ARM code). Null: say so and idle.</summary>
     public Images.SketchDescriptor? DefaultSketch { get; init; }
 
+    /// <summary>The server every pull or OTA UI sketch this board runs talks to, HOST:PORT, instead of the one compiled into the image (null: the image's).</summary>
+    public string? ServerOverride { get; init; }
+
     /// <summary>The mDNS device name every sketch this board runs uses, instead of the one in the image's descriptor; holds across reboots and updates. Null: the image's.</summary>
     public string? DeviceName { get; init; }
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using AmebaOta.Families.Ameba1.Boot;
-using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Pins;
@@ -22,12 +20,12 @@ public static class DeviceRunChecks
     }
 
     /// <summary>The port the first boot will listen on: the override, else the port of the sketch that boots; null when nothing will listen.</summary>
-    public static int? FirstListenPort(string flashPath, PinLevels pins, int? portOverride, SketchDescriptor? defaultSketch)
+    public static int? FirstListenPort(string flashPath, Families.BoardFamily family, PinLevels pins, int? portOverride, SketchDescriptor? defaultSketch)
     {
         if (portOverride is { } p) return p == 0 ? null : p;
-        var boot = BootLoader.Boot(FlashFile.Load(flashPath), pins);
+        var boot = family.Boot(FlashFile.Load(flashPath), pins);
         if (!boot.Started) return null;
-        return (boot.Booted!.Body.Sketch ?? defaultSketch)?.Port;
+        return (boot.Sketch ?? defaultSketch)?.Port;
     }
 
     /// <summary>

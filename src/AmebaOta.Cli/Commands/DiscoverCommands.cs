@@ -60,11 +60,14 @@ public static class DiscoverCommands
     }
 
     /// <summary>
-    /// <c>MyAmeba at 127.0.0.1 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a</c>, what came from the
-    /// network made printable, and a remark when the address lies outside every network of the interfaces listened on.
+    /// <c>MyAmeba at 127.0.0.1 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a  family ameba1</c>, what came
+    /// from the network made printable, a note when the board's OTA receiver listens on another port than it advertises
+    /// (AmebaD: <c>(OTA port 8082)</c>), and a remark when the address lies outside every network of the interfaces listened on.
     /// </summary>
     public static string Line(DiscoveredService s, IReadOnlyList<MdnsInterface> interfaces) =>
-        Printable.Of($"{s.Label}  host {s.Host}  port {s.Port}  board {s.Board ?? "-"}") +
+        Printable.Of($"{s.Label}  host {s.Host}  port {s.Port}" +
+                     (s.Family?.Push is { } push && push.PortFor(s.Port) != s.Port ? $" (OTA port {push.PortFor(s.Port)})" : "") +
+                     $"  board {s.Board ?? "-"}  family {s.Family?.Id ?? "-"}") +
         (interfaces.Any(i => i.Holds(s.Address)) ? "" :
             $"  (!) {s.Address} is outside the network{(interfaces.Count == 1 ? "s of the interface" : "s of the interfaces")} listened on " +
             $"({string.Join("; ", interfaces.Select(i => $"{i.Name}: {string.Join(", ", i.Networks)}"))}): not reachable through {(interfaces.Count == 1 ? "it" : "them")}");

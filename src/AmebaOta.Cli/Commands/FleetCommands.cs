@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
-using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 
@@ -21,61 +20,74 @@ public static class FleetCommands
 
     private static Command Upload()
     {
-        var file = new Argument<FileInfo>("file") { Description = "Image to send to every board (ota.bin format)" };
+        var files = new Argument<FileInfo[]>("file")
+        {
+            Description = "Image to send (Ameba1 ota.bin; AmebaD OTA_All.bin or km0_km4_image2.bin); one per family for a mixed fleet: each board is sent the image of its family",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var o = new FleetUploadOptions();
         var command = new Command("upload",
             "Send one image to many boards: discovered by mDNS (--match) or given with --ip, several at a time, failed uploads retried,\n" +
             "each board confirmed by its announcement after the reboot with --wait-reboot. One board failing or hanging never holds up the others.\n" +
-            "Exit codes: 0 every board updated, 8 some were not (a failed upload, or no reboot seen with --wait-reboot), 6 no board matched, 2 image refused, 130 Ctrl+C.\n" +
+            "A mixed fleet takes one image per family: each board is sent only the image of its own family (its TXT board=); a board whose\n" +
+            "family has no image is refused before anything is sent.\n" +
+            "Exit codes: 0 every board updated, 8 some were not (a failed upload, a refused board, or no reboot seen with --wait-reboot), 6 no board matched, 2 image refused, 130 Ctrl+C.\n" +
             "Example: ameba-ota fleet upload v2.bin --match 'MyAmeba-*' --interface eth0 --wait-reboot 30\n" +
-            "Example: ameba-ota fleet upload v2.bin --ip 192.168.1.50 --ip 192.168.1.51 --json")
-        { file };
+            "Example: ameba-ota fleet upload v2.bin --ip 192.168.1.50 --ip 192.168.1.51 --json\n" +
+            "Example: ameba-ota fleet upload ota.bin OTA_All.bin --match '*' --wait-reboot    (Ameba1 and AmebaD boards, each its own image)")
+        { files };
         o.AddTo(command);
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            var path = parse.GetValue(file)!;
             bool asJson = parse.GetValue(o.Json);
-            var image = ImageFile.Load(path.FullName);
-            var options = o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning);
-
-            var warnings = UploadCommand.Preflight(path.Name, ref image, parse.GetValue(o.Force));
+            var named = o.LoadImages(parse, parse.GetValue(files)!, out var warnings);
+            var images = new FleetImages(named.Select(n => n.Image));
+            var options = o.ReadFleetOptions(parse, images, out string? timeoutWarning);
             if (timeoutWarning is not null) warnings.Add(timeoutWarning);
             foreach (var w in warnings) Diagnostics.Warning(w);
 
             using var history = HistoryDatabase.OpenForRecording(parse, o.Db);
-            var found = await o.FindTargetsAsync(parse, options.Interface, history, cancellationToken);
+            var found = await o.FindTargetsAsync(parse, options.Interface, history, images, cancellationToken);
             var targets = found.Targets;
             if (!asJson) foreach (var w in found.Warnings) Diagnostics.Warning(w);
             FleetUploadOptions.EnsureDescriptors(targets.Count, options);
 
             var updater = new FleetUpdater(options);
-            var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, image.Length, 0, TimeSpan.Zero)).ToArray();
+            var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, images.For(t.Family)!.Length, 0, TimeSpan.Zero)).ToArray();
             var index = targets.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
             updater.BoardChanged += s => Volatile.Write(ref latest[index[s.Target]], s);
-            updater.BoardChanged += new FleetHistoryRecorder(history, ImageIdentity.Of(image, path.Name), "fleet upload", cancellationToken).OnBoardChanged;
+            updater.BoardChanged += new FleetHistoryRecorder(history, [.. named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name))], "fleet upload", cancellationToken).OnBoardChanged;
 
             FleetResult result;
             if (asJson)
             {
-                result = await updater.UpdateAsync(targets, image.Bytes, cancellationToken);
+                result = await updater.UpdateAsync(targets, images, cancellationToken);
                 foreach (var b in result.Boards) JsonOut.Write(FleetBoardJson.From(b), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var c in found.Conflicts) JsonOut.Write(FleetBoardJson.Conflict(c), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var s in found.Silent) JsonOut.Write(FleetBoardJson.Silent(s), FleetJsonContext.Default.FleetBoardJson);
+                foreach (var (t, reason) in found.Refused) JsonOut.Write(FleetBoardJson.Refused(t, reason), FleetJsonContext.Default.FleetBoardJson);
                 JsonOut.Write(new FleetAirtimeLineJson(AirtimeJson.From(updater.Airtime.Snapshot())), FleetJsonContext.Default.FleetAirtimeLineJson);
             }
             else
             {
-                Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {path.Name} ({image.Length} bytes, checksum 0x{image.Checksum:x8}), " +
+                string what = named.Count == 1
+                    ? $"{named[0].Name} ({named[0].Image.Length} bytes, checksum 0x{named[0].Image.Checksum:x8})"
+                    : string.Join(", ", named.Select(n => $"{n.Name} ({n.Image.Family.Id}: {targets.Count(t => images.For(t.Family) == n.Image)} boards)"));
+                Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {what}, " +
                     $"{FleetText.Pace(options)}{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}");
-                if (UploadText.UseProgressBar)
+                if (targets.Count == 0)
                 {
-                    result = await FleetText.WithLiveTableAsync(() => latest, updater.Airtime.Snapshot, () => updater.UpdateAsync(targets, image.Bytes, cancellationToken));
+                    result = new FleetResult([], TimeSpan.Zero);
+                }
+                else if (UploadText.UseProgressBar)
+                {
+                    result = await FleetText.WithLiveTableAsync(() => latest, updater.Airtime.Snapshot, () => updater.UpdateAsync(targets, images, cancellationToken));
                 }
                 else
                 {
                     updater.BoardChanged += FleetText.PlainLine;
-                    result = await updater.UpdateAsync(targets, image.Bytes, cancellationToken);
+                    result = await updater.UpdateAsync(targets, images, cancellationToken);
                 }
                 FleetText.Summary(result, found);
                 FleetText.AirtimeSummary(updater.Airtime.Snapshot());
@@ -83,9 +95,11 @@ public static class FleetCommands
             if (cancellationToken.IsCancellationRequested)
                 throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +
                     $" ({result.Cancelled} cancelled, {result.Skipped} not started)");
-            // A name conflict is a matching board left alone: not every board was updated. A known board that did not
-            // answer is only reported (the history keeps boards that are gone for good).
-            return result.AllUpdated && found.Conflicts.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
+            // A name conflict or a refused board is a matching board left alone: not every board was updated. A known board
+            // that did not answer is only reported (the history keeps boards that are gone for good).
+            if (targets.Count == 0 && found.Conflicts.Count == 0)
+                throw new CliError(ExitCodes.BadInput, $"no board was sent anything: every matching board is of a family this run has no image for ({found.Refused.Count} refused)");
+            return (result.AllUpdated || targets.Count == 0) && found.Conflicts.Count == 0 && found.Refused.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
         }));
         return command;
     }

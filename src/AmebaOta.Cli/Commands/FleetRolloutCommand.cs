@@ -1,7 +1,7 @@
 using System.CommandLine;
 using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;
@@ -14,7 +14,11 @@ public static class FleetRolloutCommand
 {
     public static Command Build()
     {
-        var file = new Argument<FileInfo?>("file") { Description = "Image to roll out (ota.bin format); not with --resume or --stop", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo[]>("file")
+        {
+            Description = "Image to roll out (Ameba1 ota.bin; AmebaD OTA_All.bin or km0_km4_image2.bin), one per family for a mixed fleet; not with --resume or --stop",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var o = new FleetUploadOptions();
         var stages = new Option<string>("--stages") { Description = "Cumulative stage sizes, canary first: counts or percentages of the boards", DefaultValueFactory = _ => "1,10%,50%,100%" };
         var maxFailures = new Option<string>("--max-failures") { Description = "Failures allowed over the whole rollout (N, or P% of its boards); one more is an emergency stop", DefaultValueFactory = _ => "0" };
@@ -29,8 +33,10 @@ public static class FleetRolloutCommand
             "is an emergency stop (nothing more is sent). The rollout's state is in the history database: --resume ID continues it, never\n" +
             "resending to a board already done. Takes every option of 'fleet upload'. Per-board states: pending, uploading, rebooting,\n" +
             "success, failure, already-installed, aborted. Exit codes: 0 every board updated, 8 some were not (or the rollout stopped),\n" +
-            "6 no board matched, 2 image refused (or a downgrade), 130 interrupted (resumable).\n" +
+            "6 no board matched, 2 image refused (or a downgrade), 130 interrupted (resumable). A mixed fleet takes one image per family;\n" +
+            "each board is sent only the image of its own family, and a board whose family has no image is refused before anything is sent.\n" +
             "Example: ameba-ota fleet rollout v3.bin --match 'MyAmeba-*' --stages 1,10%,50%,100% --max-failures 2 --wait-reboot --skip-current\n" +
+            "Example: ameba-ota fleet rollout ota.bin OTA_All.bin --match '*' --wait-reboot    (Ameba1 and AmebaD boards, each its own image)\n" +
             "Example: ameba-ota fleet rollout --resume 7    (or: ameba-ota fleet rollout --stop 7)")
         { file, stages, maxFailures, pause, skipCurrent, allowDowngrade, resume, stop, site };
         o.AddTo(command);
@@ -52,23 +58,31 @@ public static class FleetRolloutCommand
             }
             else
             {
-                var path = parse.GetValue(file) ?? throw new CliError(ExitCodes.Usage, "no image given: ameba-ota fleet rollout FILE --match PATTERN (or --resume ID)");
-                var image = ImageFile.Load(path.FullName);
+                var paths = parse.GetValue(file) is { Length: > 0 } given ? given
+                    : throw new CliError(ExitCodes.Usage, "no image given: ameba-ota fleet rollout FILE --match PATTERN (or --resume ID)");
+                var named = o.LoadImages(parse, paths, out var warnings);
+                var images = new FleetImages(named.Select(n => n.Image));
                 var settings = new RolloutSettings(parse.GetValue(stages)!, Threshold(parse.GetValue(maxFailures)!), TimeSpan.FromSeconds(FleetUploadOptions.InRange(parse.GetValue(pause), 0, 86400, "--pause-between")),
-                    o.ReadFleetOptions(parse, image.Length, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
+                    o.ReadFleetOptions(parse, images, out string? timeoutWarning), parse.GetValue(o.Force), parse.GetValue(skipCurrent), parse.GetValue(allowDowngrade));
                 var sizes = Stages(settings.Stages);
-                var warnings = UploadCommand.Preflight(path.Name, ref image, settings.Force);
                 if (timeoutWarning is not null) warnings.Add(timeoutWarning);
                 foreach (var w in warnings) Console.Error.WriteLine(Printable.Of($"warning: {w}"));
                 if (!history.IsAvailable) Console.Error.WriteLine("warning: without the history database this rollout cannot be resumed, and --skip-current and the downgrade check know nothing");
                 var sites = SiteMode.Choose(parse, history, site, o);
+                if (sites is not null && named.Count > 1)
+                    throw new CliError(ExitCodes.Usage, "a rollout across sites takes one image (one family): roll each family's image out on its own");
                 var found = sites is not null
-                    ? sites.Targets(parse.GetValue(o.Match))
-                    : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, cancellationToken);
+                    ? sites.Targets(parse.GetValue(o.Match)).RefuseOthers(images)
+                    : await o.FindTargetsAsync(parse, settings.Fleet.Interface, history, images, cancellationToken);
                 var targets = found.Targets;
                 foreach (var w in found.Warnings) Diagnostics.Warning(w);
+                if (targets.Count == 0)
+                    throw new CliError(found.Refused.Count > 0 ? ExitCodes.BadInput : ExitCodes.PartialFailure, found.Refused.Count > 0
+                        ? $"no board to roll out to: every matching board is of a family this rollout has no image for ({found.Refused.Count} refused); nothing was sent"
+                        : "no board to roll out to: every matching name answered from several addresses; nothing was sent");
+                sites?.RefuseConflicts(targets);
                 FleetUploadOptions.EnsureDescriptors(targets.Count, settings.Fleet);
-                var identity = ImageIdentity.Of(image, path.Name);
+                var identities = named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name)).ToList();
                 var known = Known(history);
                 RolloutPlan plan;
                 try
@@ -77,25 +91,36 @@ public static class FleetRolloutCommand
                     BoardSummary? Lookup(FleetTarget t) => known.GetValueOrDefault(t.Name)
                         ?? (t.ByName ? null : history.Try(s => s.BoardAt(t.EndPoint), null) is { } seen ? known.GetValueOrDefault(seen) : null);
                     var byName = targets.ToDictionary(t => t.Name, Lookup);
-                    plan = RolloutPlan.Create(targets, sizes, identity, settings.SkipCurrent, settings.AllowDowngrade, name => byName.GetValueOrDefault(name));
+                    plan = RolloutPlan.Create(targets, sizes, identities, settings.SkipCurrent, settings.AllowDowngrade, name => byName.GetValueOrDefault(name));
                 }
                 catch (DowngradeException e)
                 {
-                    throw new CliError(ExitCodes.BadInput, $"refusing to roll {path.Name} out: {e.Message}");
+                    throw new CliError(ExitCodes.BadInput, $"refusing to roll {string.Join(" and ", named.Select(n => n.Name))} out: {e.Message}");
                 }
                 catch (FormatException e)
                 {
                     throw new CliError(ExitCodes.Usage, $"--stages: {e.Message}");
                 }
-                long? id = history.Try<long?>(s => new RolloutStore(s).Create(identity, path.FullName, settings, plan, sites?.Filter), null);
-                run = new Run(id, path.Name, image, identity, settings, plan, Resumed: false, sites);
+                long? id = history.Try<long?>(s => new RolloutStore(s).Create([.. identities.Zip(paths, (i, p) => (i, p.FullName))], settings, plan, sites?.Filter), null);
+                run = new Run(id, images, identities, settings, plan, Resumed: false, sites) { Refused = found.Refused };
             }
             return await ExecuteAsync(run, history, asJson, cancellationToken);
         }));
         return command;
     }
 
-    private sealed record Run(long? Id, string FileName, ImageFile Image, ImageIdentity Identity, RolloutSettings Settings, RolloutPlan Plan, bool Resumed, SiteMode? Sites = null);
+    private sealed record Run(long? Id, FleetImages Images, IReadOnlyList<ImageIdentity> Identities, RolloutSettings Settings, RolloutPlan Plan, bool Resumed,
+        SiteMode? Sites = null)
+    {
+        /// <summary>The first image's file name (the only one in a rollout of one family).</summary>
+        public string FileName => Identity.FileName;
+
+        /// <summary>The first image.</summary>
+        public ImageIdentity Identity => Identities[0];
+
+        /// <summary>Boards refused before anything was sent: no image of their family.</summary>
+        public IReadOnlyList<(FleetTarget Target, string Reason)> Refused { get; init; } = [];
+    }
 
     private static Run Resume(BestEffortHistory history, long id)
     {
@@ -105,23 +130,34 @@ public static class FleetRolloutCommand
         // A completed rollout may still have boards it cut that waited for a reset: resuming sends them the image again.
         if (record.State == "completed" && !record.Plan.Boards.Any(b => b.State == RolloutBoardState.NeedsReset))
             throw new CliError(ExitCodes.BadInput, $"rollout {id} is completed: nothing to resume");
-        ImageFile image;
-        try { image = ImageFile.Load(record.ImagePath); }
-        catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException or UnauthorizedAccessException)
+        var images = new List<PushImage>();
+        var identities = new List<ImageIdentity>();
+        foreach (var recorded in record.Images)
         {
-            // A shared database keeps the bytes as sent: any machine may resume.
-            image = Read(() => store.ImageBytes(record.ImageSha256)) is { } kept ? ImageFile.Parse(kept)
-                : throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {record.ImagePath} is gone or unreadable ({e.Message})");
+            IFirmwareImage loaded;
+            try { loaded = BoardFamilies.LoadImage(recorded.Path); }
+            catch (Exception e) when (e is FileNotFoundException or ImageFormatException or IOException or UnauthorizedAccessException)
+            {
+                // A shared database keeps the bytes as sent: any machine may resume.
+                loaded = Read(() => store.ImageBytes(recorded.Sha256)) is { } kept ? BoardFamilies.ParseImage(kept)
+                    : throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: its image {recorded.Path} is gone or unreadable ({e.Message})");
+            }
+            // The rollout recorded the image as it goes to boards (a "new" signature cleared, a km0_km4_image2.bin wrapped):
+            // prepare it the same way again.
+            string name = Path.GetFileName(recorded.Path);
+            var image = UploadCommand.Sender(name, loaded).Prepare(loaded);
+            foreach (var w in UploadCommand.Preflight(name, image, record.Settings.Force))
+                Console.Error.WriteLine(Printable.Of($"warning: {w}"));
+            var identity = ImageIdentity.Of(image.Sent, name);
+            if (identity.Sha256 != recorded.Sha256)
+                throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {recorded.Path} has changed since (sha256 {identity.ShortSha}, the rollout sends {recorded.Sha256[..12]})");
+            images.Add(image);
+            identities.Add(identity);
         }
-        // The rollout recorded the image as it goes to boards (a "new" signature cleared): prepare it the same way again.
-        foreach (var w in UploadCommand.Preflight(Path.GetFileName(record.ImagePath), ref image, record.Settings.Force))
-            Console.Error.WriteLine(Printable.Of($"warning: {w}"));
-        var identity = ImageIdentity.Of(image, Path.GetFileName(record.ImagePath));
-        if (identity.Sha256 != record.ImageSha256)
-            throw new CliError(ExitCodes.BadInput, $"cannot resume rollout {id}: {record.ImagePath} has changed since (sha256 {identity.ShortSha}, the rollout sends {record.ImageSha256[..12]})");
         if (!Read(() => rollouts.Claim(id)))
             throw new CliError(ExitCodes.Usage, $"rollout {id} is running in another process (pid {record.OwnerPid}); stop it first: ameba-ota fleet rollout --stop {id}");
-        return new Run(id, identity.FileName, image, identity, record.Settings, record.Plan, Resumed: true, record.Sites is null ? null : SiteMode.ForResume(store, record.Sites));
+        return new Run(id, new FleetImages(images), identities, record.Settings, record.Plan, Resumed: true,
+            record.Sites is null ? null : SiteMode.ForResume(store, record.Sites));
     }
 
     private static async Task<int> ExecuteAsync(Run run, BestEffortHistory history, bool asJson, CancellationToken cancellationToken)
@@ -132,7 +168,7 @@ public static class FleetRolloutCommand
             ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identity, "fleet rollout", run.Id) }
             : new RolloutRunner(plan, run.Settings, journal);
         // Site agents record the uploads they make; a rollout sent from here records its own.
-        if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identity, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;
+        if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identities, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;
         var latest = plan.Boards.Select(b => new RolloutBoardStatus(b, null)).ToArray();
         var index = plan.Boards.Select((b, i) => (b.Target, i)).ToDictionary(x => x.Target, x => x.i);
         int currentStage = 0;
@@ -160,7 +196,8 @@ public static class FleetRolloutCommand
                 }
             };
             using (AirtimeLines(runner, run.Id, gate))
-                result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
+                result = await runner.RunAsync(run.Images, cancellationToken);
+            foreach (var (t, reason) in run.Refused) JsonOut.Write(FleetBoardJson.Refused(t, reason), FleetJsonContext.Default.FleetBoardJson);
             JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
                 result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
                 result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1))
@@ -169,23 +206,26 @@ public static class FleetRolloutCommand
         }
         else
         {
-            RolloutText.Plan(run.Id, run.FileName, run.Identity, plan, run.Resumed);
+            RolloutText.Plan(run.Id, run.Identities, plan, run.Resumed);
             if (UploadText.UseProgressBar)
             {
                 result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), runner.Airtime.Snapshot, plan.StageCount,
-                    () => runner.RunAsync(run.Image.Bytes, cancellationToken));
+                    () => runner.RunAsync(run.Images, cancellationToken));
             }
             else
             {
                 runner.StageChanged += RolloutText.StageLine;
                 runner.BoardChanged += RolloutText.PlainLine;
-                result = await runner.RunAsync(run.Image.Bytes, cancellationToken);
+                result = await runner.RunAsync(run.Images, cancellationToken);
             }
             RolloutText.Summary(run.Id, result, run.Identity, Known(history));
+            foreach (var (t, _) in run.Refused)
+                Console.WriteLine(Printable.Of($"  refused: {t.Name} ({t.EndPoint}): {(t.Family is { } f ? $"{f.Id} board, no {f.Id} image given" : "family unknown")}; nothing was sent"));
             FleetText.AirtimeSummary(runner.Airtime.Snapshot());
         }
         if (result.End == RolloutEnd.Stopped && cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
-        return result.End == RolloutEnd.Completed && result.Boards.All(b => b.State is RolloutBoardState.Success or RolloutBoardState.AlreadyInstalled)
+        return result.End == RolloutEnd.Completed && run.Refused.Count == 0 &&
+               result.Boards.All(b => b.State is RolloutBoardState.Success or RolloutBoardState.AlreadyInstalled)
             ? ExitCodes.Ok : ExitCodes.PartialFailure;
     }
 
@@ -232,9 +272,9 @@ public static class FleetRolloutCommand
     }
 
     /// <summary>With --resume or --stop the rollout's own settings apply: other options given are a mistake, not silently ignored.</summary>
-    private static void Refuse(ParseResult parse, string mode, Argument<FileInfo?> file, IEnumerable<Option> others)
+    private static void Refuse(ParseResult parse, string mode, Argument<FileInfo[]> file, IEnumerable<Option> others)
     {
-        if (parse.GetValue(file) is not null) throw new CliError(ExitCodes.Usage, $"{mode} takes no image: the rollout's own image is used");
+        if (parse.GetValue(file) is { Length: > 0 }) throw new CliError(ExitCodes.Usage, $"{mode} takes no image: the rollout's own image is used");
         var given = others.Where(x => parse.GetResult(x) is { Implicit: false }).Select(x => x.Name).ToList();
         if (given.Count > 0) throw new CliError(ExitCodes.Usage, $"{mode} uses the rollout's own settings: drop {string.Join(", ", given)}");
     }

@@ -35,14 +35,20 @@ public static class HistoryCommands
     {
         var json = CommonOptions.Json();
         var db = HistoryDatabase.Option();
+        var waitBoards = new Option<int?>("--wait-boards") { Description = "First wait until the sites' agents see at least N boards online (every site together); exit 6 if they do not within --timeout", HelpName = "N" };
+        var timeout = new Option<double>("--timeout") { Description = "With --wait-boards: seconds to wait", DefaultValueFactory = _ => 60 };
         var command = new Command("sites",
             "The sites of a shared PostgreSQL database: each site's agents (up when their heartbeat is under 30 s old), its boards and its open jobs.\n" +
-            "Example: ameba-ota sites --db postgres://viewer@db.example/fleet") { json, db };
-        command.SetAction(parse => CommandRunner.Run(() =>
+            "Example: ameba-ota sites --db postgres://viewer@db.example/fleet\n" +
+            "Example: ameba-ota sites --wait-boards 300 --timeout 120    (in a script: the agents have found the boards, a rollout may start)") { json, db, waitBoards, timeout };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
+            int? wanted = parse.GetValue(waitBoards) is { } n ? OptionChecks.InRange(n, 1, 1_000_000, "--wait-boards") : null;
+            var limit = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(timeout), 86400, "--timeout"));
             using var store = HistoryDatabase.OpenForReading(parse, db);
             if (store.Engine != DatabaseEngine.Postgres) throw new CliError(ExitCodes.Usage, $"'{store.Where}' is a SQLite file: sites and agents live in a shared PostgreSQL database");
             var queue = new Fleet.Sites.JobQueue(store);
+            if (wanted is { } count) await WaitForBoardsAsync(queue, count, limit, cancellationToken);
             var sites = Read(() => queue.Sites(AgentStale, TimeSpan.FromMinutes(2)));
             var agents = Read(() => queue.Agents(AgentStale));
             if (parse.GetValue(json))
@@ -51,6 +57,22 @@ public static class HistoryCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Waits until the agents see <paramref name="count"/> boards online; a database out of reach meanwhile is waited for too.</summary>
+    private static async Task WaitForBoardsAsync(Fleet.Sites.JobQueue queue, int count, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int online = 0;
+        while (true)
+        {
+            try { online = queue.Sites(AgentStale, TimeSpan.FromMinutes(2)).Where(s => s.AgentsAlive > 0).Sum(s => s.BoardsOnline); }
+            catch (HistoryException e) when (BestEffortHistory.IsConnectionLoss(e)) { }
+            if (online >= count) return;
+            if (clock.Elapsed >= limit)
+                throw new CliError(ExitCodes.NotFound, $"the sites' agents see {online} board{(online == 1 ? "" : "s")} online, not {count}, after {limit.TotalSeconds:0} s (see ameba-ota sites)");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
     }
 
     public static Command History()

@@ -63,7 +63,17 @@ public sealed class SiteMode
                 (pattern is null ? "" : $" matches '{pattern}'") + (all.Count > 0 ? $" ({all.Count} boards there)" : ""));
         _boards = matching.ToDictionary(b => b.Target.Name, b => (b.Site, b.Family), StringComparer.OrdinalIgnoreCase);
         Console.Error.WriteLine($"planning over {matching.Count} boards at {string.Join(", ", matching.Select(b => b.Site).Distinct().Order())}: their sites' agents send");
-        return new FleetTargets([.. matching.Select(b => b.Target)], all.Count - matching.Count, pattern, [], []);
+        // Each board with its family, at the port its family's receiver listens on (an AmebaD board advertises 5000, listens on 8082).
+        return new FleetTargets([.. matching.Select(b => AmebaOta.Families.BoardFamilies.Find(b.Family) is { } family
+            ? b.Target with { Family = family, EndPoint = new(b.Target.EndPoint.Address, family.Push?.PortFor(b.Target.EndPoint.Port) ?? b.Target.EndPoint.Port) }
+            : b.Target)], all.Count - matching.Count, pattern, [], []);
+    }
+
+    /// <summary>Refuses (exit 10) when other work is open on any of <paramref name="targets"/>: a job, or a live rollout that has not done it yet.</summary>
+    public void RefuseConflicts(IEnumerable<FleetTarget> targets)
+    {
+        var conflicts = Read(() => _queue.Conflicts([.. targets.Select(t => t.Name)]));
+        if (conflicts.Count > 0) throw new CliError(ExitCodes.Busy, JobQueue.ConflictSentence(conflicts));
     }
 
     /// <summary>The sender a stage uses: the sites' agents.</summary>

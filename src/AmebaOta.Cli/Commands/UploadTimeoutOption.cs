@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmebaOta.Families;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Commands;
@@ -16,14 +17,17 @@ public static class UploadTimeoutOption
             "enough for the slowest flash erase (30 s up to 256 KiB, 63 s for 480 KiB); shorter values warn",
     };
 
-    /// <summary>The upload options for this image; <paramref name="warning"/> says why a given timeout may be too short.</summary>
-    public static OtaUploadOptions Read(ParseResult parse, Option<double?> option, long imageLength, out string? warning)
+    /// <summary>
+    /// The upload options for these images (each board's family fills in the rest: <see cref="PushSender.Configure"/>);
+    /// <paramref name="warning"/> says why a given timeout may be too short for one of them.
+    /// </summary>
+    public static OtaUploadOptions Read(ParseResult parse, Option<double?> option, IEnumerable<PushImage> images, out string? warning)
     {
         warning = null;
         if (parse.GetValue(option) is not { } seconds) return new OtaUploadOptions();
         OptionChecks.Seconds(seconds, 86400, "--timeout");
         var timeout = TimeSpan.FromSeconds(seconds);
-        warning = OtaUploadBudget.ShortStallWarning(timeout, imageLength);
+        warning = images.Select(i => i.Sender.ShortStallWarning(timeout, i)).FirstOrDefault(w => w is not null);
         return new OtaUploadOptions { ConnectTimeout = timeout, StallTimeout = timeout };
     }
 }

@@ -6,7 +6,7 @@ namespace AmebaOta.Cli.Commands;
 /// <summary>
 /// <c>--wait-reboot [SECONDS]</c>, shared by <c>upload</c> and <c>fleet upload</c>. Given alone it waits as long as the
 /// slowest flash could make the board take to verify and reboot after the last acknowledged byte
-/// (<see cref="Protocol.OtaUploadBudget.DefaultRebootWait"/>: the whole slow-profile erase + program + verify, plus 30 s).
+/// (<see cref="Protocol.OtaUploadBudget.DefaultRebootWait(long)"/>: the whole slow-profile erase + program + verify, plus 30 s).
 /// </summary>
 public static class WaitRebootOption
 {
@@ -49,11 +49,11 @@ public static class WaitRebootOption
     private static bool IsSeconds(string text, out double seconds) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds);
 
-    /// <summary>The value as a time span for an image of <paramref name="imageLength"/> bytes, checked; null when the option was not given.</summary>
-    public static TimeSpan? Read(ParseResult parse, Option<double?> option, long imageLength)
+    /// <summary>The value as a time span for these images (alone: the longest any of them needs), checked; null when the option was not given.</summary>
+    public static TimeSpan? Read(ParseResult parse, Option<double?> option, IEnumerable<AmebaOta.Families.PushImage> images)
     {
         if (parse.GetValue(option) is not { } seconds) return null;
-        if (seconds == Auto) return Protocol.OtaUploadBudget.DefaultRebootWait(imageLength);
+        if (seconds == Auto) return images.Max(i => i.Sender.DefaultRebootWait(i));
         OptionChecks.Seconds(seconds, 3600, "--wait-reboot");
         return TimeSpan.FromSeconds(seconds);
     }

@@ -8,6 +8,7 @@ internal sealed class BoardEntry(string name)
     public int? Port;
     public string? Host;
     public string? BoardId;
+    public string? Family;
     public bool Online;
     public bool Virtual;
     public DateTimeOffset? FirstSeen;
@@ -15,7 +16,13 @@ internal sealed class BoardEntry(string name)
     public BoardImageJson? Last;
     public BoardImageJson? Believed;
     public BoardUpdateJson? Update;
+    public string? Site;
+    public bool SiteOnline;
+    public Sites.BoardJobJson? Job;
     public long Version;
 
-    public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online, Virtual, FirstSeen, LastSeen, Last, Believed, Update);
+    public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online || SiteOnline, Virtual, FirstSeen, LastSeen, Last, Believed, Update)
+    {
+        Family = Family, Site = Site, Job = Job,
+    };
 }

@@ -32,7 +32,7 @@ public sealed class DashboardApi(DashboardState state, ImageShelf images, RunMan
     {
         var (version, boards, runList) = state.Snapshot();
         return new SnapshotJson(version, boards, runList, farm is null ? null : new FarmJson(farm.Source, [.. farm.Boards]),
-            new HistoryInfoJson(history.Persistent, history.Where, state.HistoryVersion), server);
+            new HistoryInfoJson(history.Persistent, history.Where, state.HistoryVersion), server) { Sites = state.Sites };
     }
 
     public async Task EventsAsync(HttpContext context)

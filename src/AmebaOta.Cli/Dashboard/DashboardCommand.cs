@@ -3,10 +3,12 @@ using System.Net;
 using System.Runtime.InteropServices;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Dashboard.Runs;
+using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Cli.Dashboard.Virtual;
 using AmebaOta.Device.Farm;
 using AmebaOta.Discovery;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Fleet.Sites;
 
 namespace AmebaOta.Cli.Dashboard;
 
@@ -82,9 +84,11 @@ public static class DashboardCommand
                 _ = own.Running.ContinueWith(t => Warn($"the virtual boards stopped: {t.Exception?.GetBaseException().Message}"),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
-        await using var runs = new RunManager(state, history, options.Interface);
+        await using var sites = SiteFeedFor(history, state, Warn);
+        await using var runs = new RunManager(state, history, options.Interface, sites is null ? null : new SiteRuns(sites.Queue, Warn));
         await using var discovery = new DiscoveryFeed(state, history, options.Interface, Warn);
         discovery.Start();
+        sites?.Start();
 
         var gate = new DashboardGate(DashboardGate.NewToken(), loopback);
         var server = new ServerJson(typeof(DashboardCommand).Assembly.GetName().Version?.ToString(3) ?? "?", loopback, options.Interface ?? "every multicast interface", DateTimeOffset.UtcNow);
@@ -102,6 +106,10 @@ public static class DashboardCommand
         await web.RunUntilAsync(stop.Token);
         return ExitCodes.Ok;
     }
+
+    /// <summary>With a shared PostgreSQL database: the sites, their agents and their boards, live.</summary>
+    private static SiteFeed? SiteFeedFor(DashboardHistory history, DashboardState state, Action<string> warn) =>
+        history.Best.Store is { Engine: Fleet.History.DatabaseEngine.Postgres } store ? new SiteFeed(new JobQueue(store), state, history, warn) : null;
 
     private static async Task<IVirtualFarm?> StartFarmAsync(DashboardOptions options, CancellationToken cancellationToken)
     {

@@ -64,7 +64,7 @@ public sealed class DashboardHistory : IDisposable
 
     /// <summary>Every board the history knows, with the last image it took and the image it is believed to run.</summary>
     public IReadOnlyList<BoardHistory> Boards() =>
-        [.. Summaries().Values.Select(b => new BoardHistory(b.Name, b.Address, b.Port, b.LastSeen, Image(b.LastTaken), Image(b.Believed)))];
+        [.. Summaries().Values.Select(b => new BoardHistory(b.Name, b.Address, b.Port, b.LastSeen, Image(b.LastTaken), Image(b.Believed)) { Family = b.Family })];
 
     private static BoardImageJson? Image(UploadRecord? u) => u is null ? null :
         new BoardImageJson(u.Image.FileName, u.Image.Sha256, u.Image.SketchVersion, u.Outcome?.Name(), u.Outcome == UploadOutcome.Rebooted,
@@ -81,7 +81,7 @@ public sealed class DashboardHistory : IDisposable
             .Where(u => query.Image is null || sha is not null || u.Image.FileName.Contains(query.Image, StringComparison.OrdinalIgnoreCase))
             .Reverse().Take(query.Limit)
             .Select(u => new UploadHistoryJson(u.Id, u.Board, u.Address, u.Port, u.Image.FileName, u.Image.Sha256, u.Image.SketchVersion, u.RolloutId,
-                u.Command, u.StartedAt, u.EndedAt, u.Outcome?.Name(), u.Error, u.Attempts, u.RebootMs))
+                u.Command, u.StartedAt, u.EndedAt, u.Outcome?.Name(), u.Error, u.Attempts, u.RebootMs) { Family = u.Family })
             .ToList();
         var rollouts = Best.Try(s =>
         {

@@ -5,7 +5,16 @@ namespace AmebaOta.Cli.Dashboard;
 /// <summary>One board as the page shows it: where it is, whether it answers, what the history says, what a run is doing to it.</summary>
 public sealed record BoardJson(
     string Name, string? Address, int? Port, string? Host, string? BoardId, bool Online, bool Virtual,
-    DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed, BoardUpdateJson? Update);
+    DateTimeOffset? FirstSeen, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed, BoardUpdateJson? Update)
+{
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …): from its TXT <c>board=</c>, else the history; null when unknown.</summary>
+    public string? Family { get; init; }
+    /// <summary>The site whose agent sees it (a shared database), or null.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>Open work on it in the job queue (asked for by anyone), or null.</summary>
+    public Sites.BoardJobJson? Job { get; init; }
+}
 
 /// <summary>An image a board took (<c>Last</c>) or is believed to run (<c>Believed</c>), from the history.</summary>
 public sealed record BoardImageJson(string File, string Sha256, uint? Version, string? Outcome, bool CameBack, DateTimeOffset? At, string? Error);
@@ -20,13 +29,27 @@ public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image
 {
     /// <summary>The airtime budget in use (as <c>fleet upload --json</c> reports it), refreshed every second while the run goes.</summary>
     public Output.AirtimeJson? Airtime { get; init; }
+
+    /// <summary>The image's family: boards of another family were refused, sent nothing.</summary>
+    public string Family { get; init; } = "ameba1";
+
+    /// <summary>Boards chosen but refused before anything was sent (not of the image's family).</summary>
+    public List<string> Refused { get; init; } = [];
 }
 
 /// <summary>The first event of the stream: everything.</summary>
-public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server);
+public sealed record SnapshotJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, FarmJson? Farm, HistoryInfoJson History, ServerJson Server)
+{
+    /// <summary>Sites, agents and the database connection (a shared PostgreSQL database), or null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>Every later event: what changed since the last one.</summary>
-public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion);
+public sealed record DeltaJson(long Version, List<BoardJson> Boards, List<RunJson> Runs, long HistoryVersion)
+{
+    /// <summary>Sites, agents and the database connection when they changed, else null.</summary>
+    public Sites.DashboardSitesJson? Sites { get; init; }
+}
 
 /// <summary>The virtual boards the dashboard runs or is attached to.</summary>
 public sealed record FarmJson(string Source, List<string> Boards);
@@ -43,7 +66,11 @@ public sealed record ServerJson(string Version, bool Loopback, string Interface,
 /// <param name="Refusal">The line <c>upload</c> refuses it with (exit 2), or null.</param>
 /// <param name="Warnings">What <c>upload</c> warns about it.</param>
 public sealed record ImageJson(string Id, string File, long Size, string Sha256, string Checksum, uint? Version, List<string> Info, string? Refusal,
-    List<string> Warnings);
+    List<string> Warnings)
+{
+    /// <summary>The image's family: the only family of boards a run sends it to.</summary>
+    public string Family { get; init; } = "ameba1";
+}
 
 /// <summary>A request the page makes to start a run: <c>Parallel</c> is the cap on boards at once (null: none), <c>MaxRate</c> the airtime budget in Mbit/s (null: the default; 0: none), as in <c>fleet upload</c>.</summary>
 public sealed record StartRunJson(string Image, List<string>? Boards, string? Pattern, string? Mode, bool WaitReboot = true, string? Stages = null,
@@ -60,7 +87,11 @@ public sealed record SerialLineJson(long Seq, DateTimeOffset Time, string Text, 
 
 /// <summary>One upload in the history.</summary>
 public sealed record UploadHistoryJson(long Id, string Board, string Address, int Port, string Image, string Sha256, uint? Version, long? Rollout,
-    string Command, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Outcome, string? Error, int? Attempts, double? RebootMs);
+    string Command, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Outcome, string? Error, int? Attempts, double? RebootMs)
+{
+    /// <summary>The family of the image and board.</summary>
+    public string Family { get; init; } = "ameba1";
+}
 
 /// <summary>One rollout in the history, with each board's state.</summary>
 public sealed record RolloutHistoryJson(long Id, string Image, string Sha256, string Stages, string MaxFailures, string State, string? Reason,

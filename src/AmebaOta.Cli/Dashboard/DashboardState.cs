@@ -4,14 +4,18 @@ using AmebaOta.Discovery;
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>What a board's history says: where it was last, when, and which image it last took and is believed to run.</summary>
-public sealed record BoardHistory(string Name, string? Address, int? Port, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed);
+public sealed record BoardHistory(string Name, string? Address, int? Port, DateTimeOffset? LastSeen, BoardImageJson? Last, BoardImageJson? Believed)
+{
+    /// <summary>The family the history knows it by.</summary>
+    public string? Family { get; init; }
+}
 
 /// <summary>
 /// Everything the page shows, in one place: the boards (from mDNS, the virtual farm and the history), the runs, and the
 /// history's version. Every change takes a new <see cref="ChangeSignal"/> version, so an event stream sends only what changed
 /// since its last event. Thread-safe.
 /// </summary>
-public sealed class DashboardState
+public sealed partial class DashboardState
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, BoardEntry> _boards = new(StringComparer.OrdinalIgnoreCase);
@@ -27,6 +31,7 @@ public sealed class DashboardState
         b.Port = service.Port;
         b.Host = service.Host;
         b.BoardId = service.Board;
+        if (service.Family is { } family) b.Family = family.Id;
         b.Online = true;
         b.FirstSeen ??= at;
         b.LastSeen = at;
@@ -60,6 +65,7 @@ public sealed class DashboardState
                 }
                 b.Last = h.Last;
                 b.Believed = h.Believed;
+                b.Family ??= h.Family;
             }, onlyIfChanged: true);
         }
         lock (_lock) _historyVersion = Changes.Bump();
@@ -73,20 +79,20 @@ public sealed class DashboardState
         lock (_lock) _runs[run.Id] = (run, Changes.Bump());
     }
 
-    /// <summary>The board's OTA end point when it answers by mDNS right now.</summary>
-    public IPEndPoint? OnlineEndPoint(string name)
+    /// <summary>The board's advertised end point and family (null: unknown) when it answers by mDNS right now.</summary>
+    public (IPEndPoint Advertised, string? Family)? Online(string name)
     {
         lock (_lock)
         {
             return _boards.TryGetValue(name, out var b) && b.Online && b.Port is { } port && IPAddress.TryParse(b.Address, out var ip)
-                ? new IPEndPoint(ip, port) : null;
+                ? (new IPEndPoint(ip, port), b.Family) : null;
         }
     }
 
-    /// <summary>The names of the boards that answer by mDNS right now, sorted.</summary>
+    /// <summary>The names of the boards that answer by mDNS right now (here, or at their site), sorted.</summary>
     public List<string> OnlineNames()
     {
-        lock (_lock) return [.. _boards.Values.Where(b => b.Online).Select(b => b.Name).Order(StringComparer.OrdinalIgnoreCase)];
+        lock (_lock) return [.. _boards.Values.Where(b => b.Online || b.SiteOnline).Select(b => b.Name).Order(StringComparer.OrdinalIgnoreCase)];
     }
 
     /// <summary>The exact spelling of a known board's name (names are case-insensitive).</summary>
@@ -119,7 +125,7 @@ public sealed class DashboardState
             return new DeltaJson(Changes.Version,
                 [.. _boards.Values.Where(b => b.Version > seen).Select(b => b.ToJson())],
                 [.. _runs.Values.Where(r => r.Version > seen).OrderBy(r => r.Run.Id).Select(r => r.Run)],
-                _historyVersion);
+                _historyVersion) { Sites = _sitesVersion > seen ? _sites : null };
         }
     }
 

@@ -1,21 +1,26 @@
 using System.Security.Cryptography;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Output;
-using AmebaOta.Families.Ameba1.Images;
-using AmebaOta.Families.Ameba1.Push;
+using AmebaOta.Families;
 using AmebaOta.Images;
 
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>An image dropped on the page, parsed and checked; kept by its SHA-256 until runs name it.</summary>
 /// <param name="FileName">The name the browser gave.</param>
-/// <param name="Image">The file as dropped (what the page describes).</param>
-/// <param name="Sent">The image as <c>upload</c> sends it (<see cref="OtaImageAsSent"/>: a "new" signature cleared): what runs send and record.</param>
+/// <param name="Push">The file as dropped and as <c>upload</c> sends it (its family's <see cref="PushSender.Prepare"/>: an Ameba1
+/// "new" signature cleared, an AmebaD km0_km4_image2.bin wrapped): runs send and record what it sends.</param>
 /// <param name="Sha256">The dropped file's SHA-256: the page's name for it.</param>
 /// <param name="Json">What the page shows.</param>
-public sealed record ShelvedImage(string FileName, ImageFile Image, ImageFile Sent, string Sha256, ImageJson Json)
+public sealed record ShelvedImage(string FileName, PushImage Push, string Sha256, ImageJson Json)
 {
     public bool Refused => Json.Refusal is not null;
+
+    /// <summary>The file as dropped (what the page describes).</summary>
+    public IFirmwareImage Image => Push.File;
+
+    /// <summary>What runs send and record.</summary>
+    public IFirmwareImage Sent => Push.Sent;
 }
 
 /// <summary>
@@ -36,31 +41,35 @@ public sealed class ImageShelf
     public ShelvedImage Add(string fileName, byte[] bytes)
     {
         fileName = CleanName(fileName);
-        ImageFile image;
+        PushImage push;
         try
         {
-            image = ImageFile.Parse(bytes);
+            var image = BoardFamilies.ParseImage(bytes);
+            push = UploadCommand.Sender(fileName, image).Prepare(image);
         }
         catch (ImageFormatException e)
         {
             throw new DashboardError(422, $"'{fileName}': {e.Message}");   // the sentence `upload` and `image info` print for this file
         }
+        catch (CliError e)
+        {
+            throw new DashboardError(422, e.Message);   // a family that takes no push
+        }
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         string? refusal = null;
         List<string> warnings;
-        var sent = image;
         try
         {
-            warnings = UploadCommand.Preflight(fileName, ref sent, force: false);
+            warnings = UploadCommand.Preflight(fileName, push, force: false);
         }
         catch (CliError e)
         {
             refusal = e.Message;
-            warnings = [.. OtaPreflight.Check(image).Warnings];
+            warnings = [.. push.Warnings];
         }
-        var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{image.Checksum:x8}", image.Body.Sketch?.Version,
-            [.. ImageInfoText.Lines(fileName, image)], refusal, warnings);
-        var shelved = new ShelvedImage(fileName, image, sent, sha, json);
+        var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{push.File.Checksum:x8}", push.File.Sketch?.Version,
+            [.. ImageInfoText.Lines(fileName, push.File)], refusal, warnings) { Family = push.Family.Id };
+        var shelved = new ShelvedImage(fileName, push, sha, json);
         lock (_lock)
         {
             _images.RemoveAll(i => i.Sha256 == sha);

@@ -18,7 +18,7 @@ namespace AmebaOta.Cli.Demo;
 /// find the board by mDNS, upload v2 over the air, then the recovery pin held and released. Every boot decision is checked;
 /// a wrong one (or a step that never happens) ends the demo with a <see cref="CliError"/>.
 /// </summary>
-public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming)
+public sealed class TutorialDemo(DemoOutput output, FlashTiming flashTiming) : ITutorialDemo
 {
     private const int Steps = 7;
     private const string MdnsInterface = "lo";

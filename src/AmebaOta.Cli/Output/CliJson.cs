@@ -13,6 +13,25 @@ public sealed record ImageInfoJson(
     SegmentJson? Image3, string Checksum, uint ChecksumDecimal, int TrailingBytes, SketchJson? Sketch, string? SketchError,
     IReadOnlyList<string> Warnings);
 
+/// <summary><c>image info --json</c> of an AmebaD file (<c>family</c> is <c>amebad</c>).</summary>
+public sealed record AmebaDImageInfoJson(
+    string File, long FileLength, string Family, string Kind, OtaAllHeaderJson? OtaHeader, int ImageOffset, int ImageLength,
+    IReadOnlyList<SubImageJson> Km0, string? Km4Offset, IReadOnlyList<SubImageJson> Km4, bool Km0RtkWin, bool Km4RtkWin, string? ImageError,
+    string Checksum, bool ChecksumMatchesHeader, string FileChecksum, string Signature, bool FitsBank, int BankSize, long SectorsErased,
+    SketchJson? Sketch, string? SketchError, IReadOnlyList<string> Refusals, IReadOnlyList<string> Warnings);
+
+/// <summary><c>flash boot --json</c> of an AmebaD flash file.</summary>
+public sealed record AmebaDBootJson(string Outcome, string? Bank, string? Address, string Reason, IReadOnlyList<string> Log, SketchJson? Sketch, IReadOnlyList<string> Warnings);
+
+public sealed record AmebaDBankJson(string Bank, string Address, string Offset, string Signature, bool Valid, bool Erased, long? Length, SketchJson? Sketch, IReadOnlyList<string> Problems);
+
+/// <summary><c>flash info --json</c> of an AmebaD flash file.</summary>
+public sealed record AmebaDFlashInfoJson(string File, int Size, string Family, bool Km0BootImage, bool Km4BootImage, IReadOnlyList<AmebaDBankJson> Banks, AmebaDBootJson Boot);
+
+public sealed record OtaAllHeaderJson(string FwVer, uint HdrNum, string ImgId, uint ImgHdrLen, string Checksum, uint ImgLen, uint Offset, string FlashAddr);
+
+public sealed record SubImageJson(string Offset, string Kind, uint Size, string LoadAddress);
+
 public sealed record FlashImageJson(string Address, string Role, uint Length, string LoadAddress, string Signature, bool RtkWin, string EntryPoint, SegmentJson? Image3, SketchJson? Sketch);
 
 public sealed record RecoveryPinJson(string Raw, bool Used, string? ChipPin, int? ArduinoPin, string? ActiveLevel);
@@ -31,7 +50,7 @@ public sealed record FlashInfoJson(
 public sealed record UploadJson(
     string File, string Ip, int Port, long FileBytes, long BytesSent, long WireBytes, string Checksum, uint ChecksumDecimal,
     double ConnectMs, double DurationMs, bool AcknowledgedByBoard, double? EraseWaitMs, double StallTimeoutS,
-    IReadOnlyList<string> Warnings, RebootJson? Reboot);
+    IReadOnlyList<string> Warnings, RebootJson? Reboot, string Family, double? BoardClosedMs);
 
 /// <summary>
 /// Result of <c>--wait-reboot</c>: whether the board announced itself again after the upload, and when (ms after the
@@ -48,6 +67,9 @@ public sealed record RebootJson(bool Rebooted, double ElapsedMs, bool GoodbyeSee
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ImageInfoJson))]
+[JsonSerializable(typeof(AmebaDImageInfoJson))]
+[JsonSerializable(typeof(AmebaDFlashInfoJson))]
+[JsonSerializable(typeof(AmebaDBootJson))]
 [JsonSerializable(typeof(FlashInfoJson))]
 [JsonSerializable(typeof(BootJson))]
 [JsonSerializable(typeof(UploadJson))]

@@ -24,9 +24,13 @@ public static class Describe
 
     public static string SketchLine(SketchDescriptor? s, string? error) =>
         s is null ? error ?? "no sketch descriptor (real ARM code; the virtual board cannot run it)"
-        : $"version {s.Version}, {SketchModes.Id(s.Mode)}{(s.Server is { } server ? $" pulling from {server}" : "")}, device name \"{s.DeviceName}\", OTA port {s.Port}, " +
-          $"recovery pin {s.RecoveryPin}, {BoardKinds.Id(s.Board)}, SSID \"{s.Ssid}\", " +
-          (s.AppliesVersion1Settings ? "applies the version-1 settings" : "does not apply the version-1 settings");
+        : s.Mode == SketchMode.OtaHttp
+            ? $"version {s.Version}, ota-http reporting to {s.Server} (start_ota on TCP 5000), {BoardKinds.Id(s.Board)}, SSID \"{s.Ssid}\""
+        : s.Board == BoardKind.Rtl8721d
+            ? $"version {s.Version}, OTA_Basic, device name \"{s.DeviceName}\", OTA port {s.Port} (advertised on mDNS as {AmebaOta.Families.AmebaD.AmebaDFamily.AdvertisedPort}), {BoardKinds.Id(s.Board)}, SSID \"{s.Ssid}\""
+            : $"version {s.Version}, {SketchModes.Id(s.Mode)}{(s.Server is { } server ? $" pulling from {server}" : "")}, device name \"{s.DeviceName}\", OTA port {s.Port}, " +
+              $"recovery pin {s.RecoveryPin}, {BoardKinds.Id(s.Board)}, SSID \"{s.Ssid}\", " +
+              (s.AppliesVersion1Settings ? "applies the version-1 settings" : "does not apply the version-1 settings");
 
     public static BootJson Boot(BootResult r) => new(
         r.Outcome switch

@@ -7,6 +7,13 @@ namespace AmebaOta.Cli.Output;
 /// <summary><c>fleet upload --json</c>: one object per board, one per line.</summary>
 public sealed record FleetBoardJson(string Board, string Address, int Port, string State, int Attempts, double ElapsedMs, double? RebootMs, string? Error)
 {
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, …), when known.</summary>
+    public string? Family { get; init; }
+
+    /// <summary>A board sent nothing because the run has no image of its family: state <c>refused</c>.</summary>
+    public static FleetBoardJson Refused(FleetTarget t, string reason) => new(
+        t.Name, t.EndPoint.Address.ToString(), t.EndPoint.Port, "refused", 0, 0, null, reason) { Family = t.Family?.Id };
+
     /// <summary>A matching name that answered from several addresses: state <c>conflict</c>, every address in <c>address</c>.</summary>
     public static FleetBoardJson Conflict(AmebaOta.Discovery.DiscoveredService s) => new(
         s.InstanceName, string.Join(",", s.AllAddresses), s.Port, "conflict", 0, 0, null,
@@ -18,7 +25,7 @@ public sealed record FleetBoardJson(string Board, string Address, int Port, stri
 
     public static FleetBoardJson From(FleetBoardStatus s) => new(
         s.Target.Name, s.Target.EndPoint.Address.ToString(), s.Target.EndPoint.Port, FleetText.StateName(s.State), s.Attempt,
-        Math.Round(s.Elapsed.TotalMilliseconds, 1), s.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null, s.Error);
+        Math.Round(s.Elapsed.TotalMilliseconds, 1), s.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null, s.Error) { Family = s.Target.Family?.Id };
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -101,12 +101,15 @@ public static class FleetText
         Console.WriteLine();
         string cancelled = result.Cancelled > 0 ? $", {result.Cancelled} cancelled" : "";
         string skipped = targets.NotMatched > 0 ? $", {targets.NotMatched} skipped (did not match '{targets.Pattern}')" : result.Skipped > 0 ? $", {result.Skipped} skipped" : "";
-        Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{cancelled}{skipped}, in {result.Duration.TotalSeconds:0.00} s");
+        string refused = targets.Refused.Count > 0 ? $", {targets.Refused.Count} refused (no image of their family)" : "";
+        Console.WriteLine($"{result.Updated} of {result.Boards.Count} boards updated, {result.Failed} failed{cancelled}{skipped}{refused}, in {result.Duration.TotalSeconds:0.00} s");
         foreach (var b in result.Boards.Where(b => b.State == FleetBoardState.Failed))
             Console.WriteLine(Printable.Of($"  failed: {b.Target.Name} ({b.Target.EndPoint}): {b.Error}"));
         foreach (var c in targets.Conflicts)
             Console.WriteLine(Printable.Of($"  not updated: {c.InstanceName}: answered from {string.Join(" and ", c.AllAddresses)} (name conflict)"));
         foreach (var b in targets.Silent)
             Console.WriteLine(Printable.Of($"  not updated: {b.Name}: known to the history, did not answer"));
+        foreach (var (t, _) in targets.Refused)
+            Console.WriteLine(Printable.Of($"  refused: {t.Name} ({t.EndPoint}): {(t.Family is { } f ? $"{f.Id} board, no {f.Id} image given" : "family unknown")}; nothing was sent"));
     }
 }

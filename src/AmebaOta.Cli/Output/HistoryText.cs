@@ -22,10 +22,10 @@ public static class HistoryText
         if (boards.Count == 0) { Console.WriteLine("no boards recorded yet"); return; }
         bool sites = boards.Any(b => b.Site is not null);
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn("board").AddColumn("address").AddColumn("last seen").AddColumn("last update").AddColumn("came back").AddColumn("believed to run");
+            .AddColumn("board").AddColumn("family").AddColumn("address").AddColumn("last seen").AddColumn("last update").AddColumn("came back").AddColumn("believed to run");
         foreach (var b in boards)
         {
-            table.AddRow(Printable.Markup(b.Name + (sites ? $" @{b.Site ?? "-"}" : "")), Printable.Markup(b.Address is null ? "-" : $"{b.Address}:{b.Port}"), When(b.LastSeen),
+            table.AddRow(Printable.Markup(b.Name + (sites ? $" @{b.Site ?? "-"}" : "")), Printable.Markup(b.Family), Printable.Markup(b.Address is null ? "-" : $"{b.Address}:{b.Port}"), When(b.LastSeen),
                 b.LastTaken is { } t ? Printable.Markup($"{Image(t.Image)} at {When(t.EndedAt)}") : "-",
                 CameBack(b.LastTaken) switch { true => "yes", false => "[red]no[/]", null => b.LastTaken is null ? "-" : "not checked" },
                 b.Believed is { } believed ? Printable.Markup(Image(believed.Image) + (b.BelievedVerified ? " (verified)" : " (not verified)")) : "unknown");
@@ -37,12 +37,12 @@ public static class HistoryText
     {
         if (uploads.Count == 0) { Console.WriteLine("no uploads match"); return; }
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn("started (UTC)").AddColumn("board").AddColumn("image").AddColumn("outcome").AddColumn(new TableColumn("time").RightAligned())
+            .AddColumn("started (UTC)").AddColumn("board").AddColumn("family").AddColumn("image").AddColumn("outcome").AddColumn(new TableColumn("time").RightAligned())
             .AddColumn("command").AddColumn("error");
         foreach (var u in uploads)
         {
             string outcome = OutcomeName(u);
-            table.AddRow(When(u.StartedAt), Printable.Markup(u.Board), Printable.Markup(Image(u.Image)),
+            table.AddRow(When(u.StartedAt), Printable.Markup(u.Board), Printable.Markup(u.Family), Printable.Markup(Image(u.Image)),
                 u.Outcome switch
                 {
                     UploadOutcome.Rebooted or UploadOutcome.Sent => $"[green]{outcome}[/]",

@@ -5,6 +5,20 @@ namespace AmebaOta.Cli.Output;
 /// <summary>What <c>image info</c> prints for an image, line by line (its warnings last): the dashboard shows the same lines.</summary>
 public static class ImageInfoText
 {
+    /// <summary>The lines for an image of any family: its family's own lines where <c>image info</c> has them.</summary>
+    public static IEnumerable<string> Lines(string fileName, AmebaOta.Families.IFirmwareImage image) => image switch
+    {
+        ImageFile ameba1 => Lines(fileName, ameba1),
+        _ =>
+        [
+            $"file:          {fileName} ({image.Length} bytes)",
+            $"family:        {image.Family.DisplayName}",
+            $"kind:          {image.KindDescription}",
+            $"checksum:      0x{image.Checksum:x8} ({image.Checksum}) - byte sum of the whole file, as the OTA header carries it",
+            $"sketch:        {Describe.SketchLine(image.Sketch, null)}",
+        ],
+    };
+
     public static IEnumerable<string> Lines(string fileName, ImageFile image)
     {
         var h = image.Image2;

@@ -9,10 +9,12 @@ namespace AmebaOta.Cli.Output;
 /// <summary>How <c>fleet rollout</c> shows a run: the plan, a live table on a terminal or plain lines when redirected, then a summary.</summary>
 public static class RolloutText
 {
-    public static void Plan(long? id, string file, ImageIdentity image, RolloutPlan plan, bool resumed)
+    public static void Plan(long? id, IReadOnlyList<ImageIdentity> images, RolloutPlan plan, bool resumed)
     {
         string name = id is { } i ? $"rollout {i}" : "rollout (not recorded: it cannot be resumed)";
-        Console.WriteLine($"{name}{(resumed ? " resumed" : "")}: {file} ({image.Size} bytes, sha256 {image.ShortSha}{(image.SketchVersion is { } v ? $", version {v}" : "")}) " +
+        string what = string.Join(" and ", images.Select(image => $"{image.FileName} ({(images.Count > 1 ? $"{image.Family}, " : "")}{image.Size} bytes, sha256 {image.ShortSha}" +
+                                                                   $"{(image.SketchVersion is { } v ? $", version {v}" : "")})"));
+        Console.WriteLine($"{name}{(resumed ? " resumed" : "")}: {what} " +
                           $"to {plan.Boards.Count} board{(plan.Boards.Count == 1 ? "" : "s")} in {plan.StageCount} stage{(plan.StageCount == 1 ? "" : "s")}");
         for (int stage = 1; stage <= plan.StageCount; stage++)
         {

@@ -12,7 +12,7 @@ public static class UploadText
     /// A bar that follows the bytes the board acknowledged. Until the board has finished erasing (it reads nothing
     /// meanwhile) the bar says so, with the expected erase time, instead of sitting still.
     /// </summary>
-    public static Task<OtaUploadResult> WithProgressBarAsync(string label, long length, Func<IProgress<OtaUploadProgress>, Task<OtaUploadResult>> upload) =>
+    public static Task<OtaUploadResult> WithProgressBarAsync(string label, long length, string erasingText, Func<IProgress<OtaUploadProgress>, Task<OtaUploadResult>> upload) =>
         AnsiConsole.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -20,7 +20,7 @@ public static class UploadText
                 new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                string erasing = Markup.Escape($"{label}: {Erasing(length)}");
+                string erasing = Markup.Escape($"{label}: {erasingText}");
                 var task = context.AddTask(erasing, maxValue: Math.Max(1, length));
                 var result = await upload(new CallbackProgress<OtaUploadProgress>(p =>
                 {
@@ -32,16 +32,8 @@ public static class UploadText
                 return result;
             });
 
-    /// <summary>"board erasing ~120 sectors, about 5.4 s (up to 48 s on slow flash)".</summary>
-    public static string Erasing(long length)
-    {
-        var typical = OtaTimeEstimate.Typical(length);
-        var slow = OtaTimeEstimate.Slow(length);
-        return $"board erasing ~{typical.Sectors} sector{(typical.Sectors == 1 ? "" : "s")}, about {OtaUploadBudget.Seconds(typical.Erase)} (up to {OtaUploadBudget.Seconds(slow.Erase)} on slow flash)";
-    }
-
-    /// <summary>Plain lines: the erase phase once, then "acknowledged 131072 of 524288 bytes (25%)" at every quarter.</summary>
-    public static IProgress<OtaUploadProgress> PlainLines(long length)
+    /// <summary>Plain lines: the erase phase once (<paramref name="erasingText"/>: the family's "board erasing ~120 sectors, about 5.4 s …"), then "acknowledged 131072 of 524288 bytes (25%)" at every quarter.</summary>
+    public static IProgress<OtaUploadProgress> PlainLines(long length, string erasingText)
     {
         int lastQuarter = 0;
         bool erasingSaid = false;
@@ -50,7 +42,7 @@ public static class UploadText
             if (!erasingSaid)
             {
                 erasingSaid = true;
-                Console.WriteLine($"connected; {Erasing(length)} before it reads the image");
+                Console.WriteLine($"connected; {erasingText} before it reads the image");
             }
             int quarter = length == 0 ? 4 : (int)(p.Acknowledged * 4 / length);
             if (quarter <= lastQuarter || quarter >= 4) return;
@@ -64,10 +56,8 @@ public static class UploadText
     /// again after the upload. Not which image it booted: a stock board does not say, and one that lost power during the
     /// update comes back on its old image and announces itself just the same.
     /// </summary>
-    public static string RebootedLine(Discovery.RebootResult reboot) =>
-        $"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{RebootSigns(reboot)}; " +
-        "which image it booted does not show on the network: its serial output says (\"OTA success\", then the new sketch; " +
-        "after a power cut while it wrote or verified the image it runs the old one)";
+    public static string RebootedLine(Discovery.RebootResult reboot, string meaning) =>
+        $"the board rebooted: it announced itself again {reboot.Elapsed.TotalSeconds:0.00} s after the upload{RebootSigns(reboot)}; {meaning}";
 
     /// <summary>" (goodbye, probe seen)": what the board did on its way down and up, for the "rebooted" line.</summary>
     public static string RebootSigns(Discovery.RebootResult reboot)

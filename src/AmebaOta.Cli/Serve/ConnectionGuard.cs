@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AmebaOta.Protocol;
+using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 
@@ -43,6 +44,14 @@ public sealed class ConnectionGuard(int max, Action<string>? warn)
         {
             Interlocked.Decrement(ref _open);
         }
+    }
+
+    /// <summary>The end of a raw connection: a normal close after a whole response (or a close-early fault), else a reset.</summary>
+    public static void EndRaw(ConnectionContext connection, System.Net.Sockets.Socket? socket, PullTransfer? transfer)
+    {
+        if (transfer is null || transfer.Outcome is PullTransferOutcome.Completed or PullTransferOutcome.CutByFault) return;
+        if (socket is not null) AbortiveClose.Reset(socket);
+        else connection.Abort();
     }
 
     /// <summary>The connection's socket (Kestrel's socket transport exposes it).</summary>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Http;
 
 namespace AmebaOta.Cli.Serve;
@@ -12,10 +12,10 @@ namespace AmebaOta.Cli.Serve;
 /// is checked as at start and swapped in whole, or refused with the reason (the old one stays). A reload never reads a
 /// file that may still be being written: one modified less than the settle time ago is refused (409, <c>Retry-After</c>).
 /// </summary>
-public sealed class ControlEndpoint(PullImageSource images, string imagePath, string token, ServeConsole console, TimeSpan settle)
+public sealed class ControlEndpoint(IImageSource images, string imagePath, string token, ServeConsole console, TimeSpan settle)
 {
-    /// <summary>Largest image body accepted (twice the largest flash).</summary>
-    public const int MaxImageBytes = 4 * 1024 * 1024;
+    /// <summary>Largest image body accepted (the largest flash of any family: AmebaPro2's 16 MiB).</summary>
+    public const int MaxImageBytes = 16 * 1024 * 1024;
 
     /// <summary>A fresh token: 128 random bits in hex.</summary>
     public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -40,7 +40,7 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
                         $"unchanged for {settle.TotalSeconds:0.###} s (--settle), so that no board gets half of an old and half of a new image; try again in {wait.TotalSeconds:0.#} s";
                     console.Warning($"reload refused: {busy}");
                     var now = images.Current;
-                    await ReplyAsync(context, 409, new ControlJson(false, busy, now.Name, now.Checksum, now.File.Length));
+                    await ReplyAsync(context, 409, new ControlJson(false, busy, now?.Name, now?.Checksum, now?.Length));
                     return;
                 }
                 result = images.Reload(imagePath);
@@ -61,7 +61,7 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
         var current = images.Current;
         if (result.Swapped) console.Event("image", result.Message, current);
         else console.Warning(result.Message);
-        await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current.Name, current.Checksum, current.File.Length));
+        await ReplyAsync(context, result.Swapped ? 200 : 422, new ControlJson(result.Swapped, result.Message, current?.Name, current?.Checksum, current?.Length));
     }
 
     /// <summary>How much longer the file must stay unchanged before it may be read; null when it already has (or is gone: the reload says so).</summary>
@@ -73,7 +73,11 @@ public sealed class ControlEndpoint(PullImageSource images, string imagePath, st
         return age >= settle || age < -settle ? null : settle - age;
     }
 
-    private bool Authorized(HttpRequest request)
+    /// <summary>True when the request carries <c>Authorization: Bearer &lt;the token&gt;</c>.</summary>
+    public bool Authorized(HttpRequest request) => HasToken(request, token);
+
+    /// <summary>True when <paramref name="request"/> carries <c>Authorization: Bearer <paramref name="token"/></c> (compared in constant time).</summary>
+    public static bool HasToken(HttpRequest request, string token)
     {
         string header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return false;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -10,13 +10,13 @@ namespace AmebaOta.Cli.Serve;
 /// whole halfway through (same size, a header and trailer that agree with the mix), so it is taken only once it has
 /// stayed unchanged, by its events and by its modification time, for the settle time; the previous image is served
 /// meanwhile, and a warning recommends renaming into place. Each time the file is loaded whole and checked before it
-/// replaces the current image (see <see cref="PullImageSource.Reload"/>).
+/// replaces the current image (see <see cref="ImageSource{T}.Reload"/>).
 /// </summary>
 public sealed class ImageWatcher : IDisposable
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 
-    private readonly PullImageSource _images;
+    private readonly IImageSource _images;
     private readonly string _path;
     private readonly ServeConsole _console;
     private readonly TimeSpan _settle;
@@ -28,7 +28,7 @@ public sealed class ImageWatcher : IDisposable
     private bool _warned;
     private string _why = "the file changed";
 
-    public ImageWatcher(PullImageSource images, string path, ServeConsole console, bool watchFile, TimeSpan? settle = null)
+    public ImageWatcher(IImageSource images, string path, ServeConsole console, bool watchFile, TimeSpan? settle = null)
     {
         _images = images;
         _path = Path.GetFullPath(path);
@@ -76,7 +76,7 @@ public sealed class ImageWatcher : IDisposable
                 {
                     _warned = true;
                     _console.Warning($"{Path.GetFileName(_path)} is being rewritten in place: it is served only once it has stayed unchanged for " +
-                        $"{_settle.TotalSeconds:0.###} s (--settle), {PullImageSource.Describe(_images.Current)} meanwhile; write a new image to a " +
+                        $"{_settle.TotalSeconds:0.###} s (--settle), {_images.Current?.Description ?? "nothing"} meanwhile; write a new image to a " +
                         "temporary name and rename it into place (mv, or ameba-ota publish), so that no board can ever get half of each");
                 }
             }

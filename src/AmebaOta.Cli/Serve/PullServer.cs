@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Net;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
 using AmebaOta.Protocol.Http;
+using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -88,7 +88,7 @@ public sealed class PullServer : IAsyncDisposable
                         var socket = ConnectionGuard.SocketOf(c);
                         var transfer = await RawPullConnection.ServeSdkLocalAsync(c.Transport, c.RemoteEndPoint as IPEndPoint, connection, stopping.Token,
                             socket).ConfigureAwait(false);
-                        EndRaw(c, socket, transfer);
+                        ConnectionGuard.EndRaw(c, socket, transfer);
                     });
                 });
             }
@@ -126,49 +126,8 @@ public sealed class PullServer : IAsyncDisposable
             context.Response.Headers.Allow = "GET, HEAD";
             return;
         }
-        var protocol = PullProtocols.ForPath(path);
-        var response = PullResponses.For(protocol, images.Current);
-        context.Response.StatusCode = response.Status;
-        context.Response.ContentLength = response.Body.Length;
-        var socket = SocketOf(context.Features);
-        var transfer = new PullTransfer(context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null,
-            protocol, path, response.Status, response.Body.Length, TcpAckCounter.StartingNow(socket));
-        // Kestrel closes the socket as soon as the board closes its end: read its last acknowledgements first. (Registered
-        // after Kestrel's own callback, so it runs before it: a token runs its callbacks last registered first.)
-        using var closing = context.Features.Get<IConnectionLifetimeFeature>()?.ConnectionClosed.Register(transfer.FreezeAcknowledgements);
-        activity.Track(transfer);
-        try
-        {
-            // Kestrel writes the head: fix it now, so the bytes the board acknowledges can be split into head and body.
-            if (head && socket is not null) AbortiveClose.Disarm(socket);   // no body follows: an ordinary close after the head
-            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
-            transfer.HeadWritten(KestrelResponseHead.Length(context.Response));
-            if (head)
-            {
-                transfer.End(PullTransferOutcome.Completed);
-                return;
-            }
-            var outcome = await PullSender.SendAsync(context.Response.BodyWriter, response, transfer, writeHead: false, context.RequestAborted, stopping).ConfigureAwait(false);
-            if (outcome == PullTransferOutcome.Completed && socket is not null) AbortiveClose.Disarm(socket);
-        }
-        finally
-        {
-            transfer.End(context.RequestAborted.IsCancellationRequested ? PullTransferOutcome.ClientLeft : PullTransferOutcome.Aborted);   // if nothing ended it
-            // Kestrel's own abort would shut the socket down first, a FIN whenever nothing is left unsent: reset it ourselves.
-            if (transfer.Outcome != PullTransferOutcome.Completed)
-            {
-                if (socket is not null) AbortiveClose.Reset(socket);
-                else context.Abort();
-            }
-        }
-    }
-
-    /// <summary>The end of a raw connection: a normal close after a whole response (or a close-early fault), else a reset.</summary>
-    private static void EndRaw(ConnectionContext connection, System.Net.Sockets.Socket? socket, PullTransfer? transfer)
-    {
-        if (transfer is null || transfer.Outcome is PullTransferOutcome.Completed or PullTransferOutcome.CutByFault) return;
-        if (socket is not null) AbortiveClose.Reset(socket);
-        else connection.Abort();
+        var response = PullResponses.For(PullProtocols.ForPath(path), images.Current);
+        await KestrelPullResponse.SendAsync(context, response, activity, head, stopping).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -177,30 +136,8 @@ public sealed class PullServer : IAsyncDisposable
     /// </summary>
     private static async Task ServeFaultyAsync(ConnectionContext connection, ConnectionDelegate next, PullConnectionOptions options, CancellationToken stopping)
     {
-        var input = connection.Transport.Input;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.ConnectionClosed);
-        timeout.CancelAfter(options.RequestTimeout);
-        bool control;
-        try
-        {
-            while (true)
-            {
-                var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (buffer.PositionOf((byte)'\n') is not null || buffer.Length > HttpRequestHead.MaxHeadBytes || result.IsCompleted)
-                {
-                    control = StartsWith(buffer, "POST " + ServeOptions.ControlPrefix);
-                    input.AdvanceTo(buffer.Start);   // nothing consumed or examined: the next reader sees it all again
-                    if (buffer.IsEmpty && result.IsCompleted) return;
-                    break;
-                }
-                input.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+        if (await RequestLinePeek.ReadAsync(connection, options.RequestTimeout, stopping).ConfigureAwait(false) is not { } line) return;
+        bool control = line.StartsWith("POST " + ServeOptions.ControlPrefix, StringComparison.Ordinal);
         if (control)
         {
             await next(connection).ConfigureAwait(false);
@@ -209,20 +146,12 @@ public sealed class PullServer : IAsyncDisposable
         var socket = ConnectionGuard.SocketOf(connection);
         var transfer = await RawPullConnection.ServeHttpAsync(connection.Transport, connection.RemoteEndPoint as IPEndPoint, options, stopping, socket)
             .ConfigureAwait(false);
-        EndRaw(connection, socket, transfer);
+        ConnectionGuard.EndRaw(connection, socket, transfer);
     }
 
     /// <summary>The connection's socket (Kestrel's socket transport exposes it), for reading what the board acknowledged.</summary>
     private static System.Net.Sockets.Socket? SocketOf(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) =>
         features.Get<IConnectionSocketFeature>()?.Socket;
-
-    private static bool StartsWith(in ReadOnlySequence<byte> buffer, string prefix)
-    {
-        if (buffer.Length < prefix.Length) return false;
-        Span<byte> start = stackalloc byte[prefix.Length];
-        buffer.Slice(0, prefix.Length).CopyTo(start);
-        return System.Text.Encoding.ASCII.GetString(start) == prefix;
-    }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (connections get 2 s to finish).</summary>
     public async Task RunUntilAsync(CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.Serve.OtaUi;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.OtaUi.Server;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -17,7 +20,7 @@ public static class ServeCommand
         var httpPort = new Option<int>("--http-port") { Description = "HTTP port: CloudOTA's /check.txt and /ota.bin, http_update_ota's image + trailer on every other path (0: any free port)", DefaultValueFactory = _ => DefaultHttpPort };
         var tcpPort = new Option<int>("--tcp-port") { Description = "TCP port of the update_ota_local download server (0: any free port; -1: none)", DefaultValueFactory = _ => DefaultTcpPort };
         var jsonLog = new Option<bool>("--json-log") { Description = "One JSON object per line for every request and event, instead of text" };
-        var fault = new Option<string?>("--fault") { Description = "Make a server mistake on purpose, to see what it does to a board: 404, lowercase-length, no-reason, slow, close-early, stall" };
+        var fault = new Option<string?>("--fault") { Description = "Make a server mistake on purpose, to see what it does to a board: 404, lowercase-length, no-reason, slow, close-early, stall; with --ota-ui: stock (the stock server's bytes: lower-case content-length, a 200 for no image), 404, close-early, stall, slow" };
         var slowRate = new Option<double>("--slow-rate") { Description = "Bytes per second of the body with --fault slow", DefaultValueFactory = _ => PullResponses.DefaultSlowBytesPerSecond };
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not watch the file for changes (SIGHUP and the control endpoint still reload it)" };
         var force = new Option<bool>("--force") { Description = "Serve an image the checks refuse (can brick a stock board)" };
@@ -31,17 +34,30 @@ public static class ServeCommand
             Description = "Seconds a changed image file must stay unchanged before it is served (the previous image is served meanwhile)",
             DefaultValueFactory = _ => ServeOptions.DefaultSettle.TotalSeconds,
         };
+        var otaUi = new Option<bool>("--ota-ui") { Description = "Be the \"OTA UI\" server instead (AmebaD OTA_Http, AmebaPro2 OTA): heartbeats and /api/uploadfile on --port" };
+        var port = new Option<int>("--port") { Description = "With --ota-ui: the port the boards' sketch names (0: any free port)", DefaultValueFactory = _ => OtaUiServeOptions.DefaultPort };
+        var goneAfter = new Option<double>("--gone-after")
+        {
+            Description = "With --ota-ui: seconds without a heartbeat before a board is shown as gone (it is kept, never forgotten)",
+            DefaultValueFactory = _ => OtaUiBoards.DefaultGoneAfter.TotalSeconds,
+        };
         var command = new Command("serve",
             "Serve an image to boards that pull their update: CloudOTA (ota_cloud) and http_update_ota over HTTP, update_ota_local over raw TCP, all at once.\n" +
+            "With --ota-ui: Realtek's \"OTA UI\" server for AmebaD OTA_Http and AmebaPro2 OTA boards (heartbeats on POST /api/connectedclients, the image on\n" +
+            "GET /api/uploadfile, the board list on GET /api/connectedclients); start their update with upload, fleet upload or the dashboard.\n" +
             "Each request is logged (board, protocol, bytes, time, whether it stayed to the end). A changed file, SIGHUP, or a POST to the control\n" +
             "endpoint (with the token printed at start) swaps in a new image, only once it is whole and passes the checks. Ctrl+C stops.\n" +
-            "Example: ameba-ota serve v2.bin --http-port 8080 --tcp-port 8082")
-        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force, maxConnections, settle };
+            "Example: ameba-ota serve v2.bin --http-port 8080 --tcp-port 8082\n" +
+            "Example: ameba-ota serve --ota-ui ota.bin --ip 192.168.1.10 --port 3000")
+        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force, maxConnections, settle, otaUi, port, goneAfter };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             if (!IPAddress.TryParse(parse.GetValue(ip)!, out var address))
                 throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IP address");
+            if (parse.GetValue(otaUi)) return await OtaUiServeCommand.RunAsync(ReadOtaUi(parse, address), cancellationToken);
+            foreach (var option in new Option[] { port, goneAfter })
+                if (parse.GetResult(option) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"{option.Name} is for --ota-ui");
             int http = parse.GetValue(httpPort), tcp = parse.GetValue(tcpPort);
             if (http is < 0 or > 65535) throw new CliError(ExitCodes.Usage, $"--http-port {http} is not a port (0 to 65535)");
             if (tcp is < -1 or > 65535) throw new CliError(ExitCodes.Usage, $"--tcp-port {tcp} is not a port (0 to 65535, or -1 for none)");
@@ -63,6 +79,24 @@ public static class ServeCommand
             return await RunAsync(options, cancellationToken);
         }));
         return command;
+
+        OtaUiServeOptions ReadOtaUi(ParseResult parse, IPAddress address)
+        {
+            foreach (var option in new Option[] { httpPort, tcpPort })
+                if (parse.GetResult(option) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"{option.Name} is not used with --ota-ui: give --port");
+            int p = OptionChecks.InRange(parse.GetValue(port), 0, 65535, "--port");
+            var uiFault = OtaUiFault.None;
+            if (parse.GetValue(fault) is { } faultText && !OtaUiFaults.TryParse(faultText, out uiFault))
+                throw new CliError(ExitCodes.Usage, $"unknown --fault '{faultText}' for --ota-ui: use {string.Join(", ", OtaUiFaults.All.Select(OtaUiFaults.Id))}");
+            double rate = parse.GetValue(slowRate);
+            if (!(rate >= 1) || rate > 1e9) throw new CliError(ExitCodes.Usage, $"--slow-rate {rate} is not a number of bytes per second (1 or more)");
+            return new OtaUiServeOptions(parse.GetValue(file)!.FullName, address, p, uiFault, rate, parse.GetValue(jsonLog), !parse.GetValue(noWatch), parse.GetValue(force))
+            {
+                MaxConnections = OptionChecks.InRange(parse.GetValue(maxConnections), 1, 1_000_000, "--max-connections"),
+                Settle = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(settle), 3600, "--settle")),
+                GoneAfter = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(goneAfter), 3600, "--gone-after")),
+            };
+        }
     }
 
     private static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
@@ -70,7 +104,7 @@ public static class ServeCommand
         var image = PullImage.Load(options.ImagePath, options.Force);
         var images = new PullImageSource(image, options.Force);
         var activity = new PullActivity();
-        await using var console = new ServeConsole(options.JsonLog, options.Fault, activity);
+        await using var console = new ServeConsole(options.JsonLog, options.Fault == PullFault.None ? null : PullFaults.Id(options.Fault), activity);
         foreach (var w in image.Warnings) console.Warning(w);
         // One descriptor per connection, plus the listeners, the watcher and the runtime's own.
         if (Native.FileDescriptorLimit.Ensure(options.MaxConnections + ServeOptions.SpareDescriptors, $"--max-connections {options.MaxConnections}") is { } limit)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 using Spectre.Console;
 
 namespace AmebaOta.Cli.Serve;
@@ -13,11 +14,12 @@ namespace AmebaOta.Cli.Serve;
 public sealed class ServeConsole : IAsyncDisposable
 {
     private readonly bool _json;
-    private readonly PullFault _fault;
+    private readonly string? _fault;
     private readonly Lock _gate = new();
     private readonly ServeLiveView? _live;
 
-    public ServeConsole(bool json, PullFault fault, PullActivity activity, bool? live = null)
+    /// <summary>A console for a server whose <c>--fault</c> is <paramref name="fault"/> (null: none).</summary>
+    public ServeConsole(bool json, string? fault, PullActivity activity, bool? live = null)
     {
         _json = json;
         _fault = fault;
@@ -35,34 +37,41 @@ public sealed class ServeConsole : IAsyncDisposable
         if (_json)
         {
             Write(JsonSerializer.Serialize(new TransferJson("request", DateTimeOffset.UtcNow, t.Remote?.Address.ToString(), t.Remote?.Port,
-                PullProtocols.Id(t.Protocol), t.Path, t.Status, t.BoardBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
-                t.StayedToTheEnd, Outcome(t.Outcome), _fault == PullFault.None ? null : PullFaults.Id(_fault)), ServeJsonContext.Default.TransferJson));
+                t.Protocol, t.Path, t.Status, t.BoardBytes, t.TotalBytes, Math.Round(t.Elapsed.TotalMilliseconds, 1),
+                t.StayedToTheEnd, Outcome(t.Outcome), _fault), ServeJsonContext.Default.TransferJson));
             return;
         }
         Write(RequestLine(t, _fault));
     }
 
     /// <summary>"127.0.0.5:40312 cloud-image GET /ota.bin 200: 262144/262144 bytes in 1.204 s, stayed to the end".</summary>
-    public static string RequestLine(PullTransfer t, PullFault fault)
+    public static string RequestLine(PullTransfer t, string? fault)
     {
-        string what = t.Protocol == PullProtocol.SdkLocal ? "sdk-local (TCP)" : $"{PullProtocols.Id(t.Protocol)} GET {t.Path} {t.Status}";
+        string what = t.Path.Length == 0 ? $"{t.Protocol} (TCP)" : $"{t.Protocol} GET {t.Path} {t.Status}";
         string end = t.Outcome switch
         {
             PullTransferOutcome.Completed => "stayed to the end",
             PullTransferOutcome.ClientLeft => "the board left before the end",
-            PullTransferOutcome.CutByFault => $"cut short by --fault {PullFaults.Id(fault)}",
+            PullTransferOutcome.CutByFault => $"cut short by --fault {fault}",
             _ => "stopped by the server",
         };
         return $"{t.Remote} {what}: {t.BoardBytes}/{t.TotalBytes} bytes in {t.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} s, {end}";
     }
 
     /// <summary>A server event: a line of text, or a JSON object with <c>--json-log</c>.</summary>
-    public void Event(string name, string message, PullImage? image = null, ServeEventJson? json = null)
+    public void Event(string name, string message, IServedImage? image = null, ServeEventJson? json = null)
     {
         if (_json)
-            Write(JsonSerializer.Serialize(json ?? new ServeEventJson(name, DateTimeOffset.UtcNow, message, image?.Name, image?.Checksum, image?.File.Length),
+            Write(JsonSerializer.Serialize(json ?? new ServeEventJson(name, DateTimeOffset.UtcNow, message, image?.Name, image?.Checksum, image?.Length),
                 ServeJsonContext.Default.ServeEventJson));
         else Write(message);
+    }
+
+    /// <summary>A line for people, or a JSON object of its own with <c>--json-log</c>.</summary>
+    public void Event<T>(string text, T json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        if (_json) Write(JsonSerializer.Serialize(json, type));
+        else Write(text);
     }
 
     /// <summary>A warning: on stderr, or above the live table (the same screen) when there is one.</summary>

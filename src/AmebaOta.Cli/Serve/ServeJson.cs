@@ -13,6 +13,9 @@ public sealed record ServeEventJson(string Event, DateTimeOffset Time, string Me
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Tcp = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Token = null);
 
+/// <summary>An OTA UI board appeared, changed state, went quiet or came back, as <c>serve --ota-ui --json-log</c> writes it.</summary>
+public sealed record ServeBoardJson(string Event, DateTimeOffset Time, string Message, string Board, string State, bool Online, DateTimeOffset LastBeat, long Beats);
+
 /// <summary>The control endpoint's answer.</summary>
 public sealed record ControlJson(bool Ok, string Message, string? Image, uint? Checksum, long? Bytes);
 
@@ -20,4 +23,5 @@ public sealed record ControlJson(bool Ok, string Message, string? Image, uint? C
 [JsonSerializable(typeof(TransferJson))]
 [JsonSerializable(typeof(ServeEventJson))]
 [JsonSerializable(typeof(ControlJson))]
+[JsonSerializable(typeof(ServeBoardJson))]
 internal sealed partial class ServeJsonContext : JsonSerializerContext;

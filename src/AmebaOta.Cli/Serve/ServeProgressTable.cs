@@ -1,4 +1,4 @@
-using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -138,7 +138,7 @@ public sealed class ServeProgressTable
                     double seconds = t.Elapsed.TotalSeconds;
                     rate = seconds > 0 ? bytes / seconds : 0;
                 }
-                rows.Add(new ServeProgressRow(t.Remote?.Address.ToString() ?? "?", PullProtocols.Id(t.Protocol), bytes, t.TotalBytes, rate, t.Elapsed,
+                rows.Add(new ServeProgressRow(t.Remote?.Address.ToString() ?? "?", t.Protocol, bytes, t.TotalBytes, rate, t.Elapsed,
                     State(e, now)));
             }
             return new ServeProgressView(rows, running, new ServeProgressSummary(_stayed, _left, _other, _bytes));

@@ -87,6 +87,7 @@ public sealed class BoardControl(VirtualBoard board, PinMap pinMap)
         parts.Add(board.ListeningOn is { } ep ? $"listening {ep}" : "not listening");
         parts.Add(board.AdvertisedName is { } name ? $"advertised {name}" : "not advertised");
         parts.Add($"flash {board.FlashTiming}");
+        if (board.OtaUiState is { } state) parts.Add($"OTA UI state {AmebaOta.Protocol.OtaUi.OtaUiStates.Name(state)}");
         // "waiting for an upload" is what "listening" already says; from the first header byte on, say what the receiver does.
         if (board.OtaActivity.Phase is not (AmebaOta.Protocol.OtaReceiverPhase.Idle or AmebaOta.Protocol.OtaReceiverPhase.WaitingForClient))
             parts.Add($"OTA: {board.OtaActivity.Describe()}");

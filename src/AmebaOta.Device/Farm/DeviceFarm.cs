@@ -1,8 +1,8 @@
 using System.Net;
 using System.Runtime.ExceptionServices;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Flash;
-using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Device.Families;
+using AmebaOta.Families;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using Microsoft.Extensions.Logging;
@@ -52,9 +52,13 @@ public sealed class DeviceFarm
     {
         var plans = FarmBoardPlan.For(options);
         var missing = plans.Where(p => !File.Exists(p.FlashPath)).ToList();
-        if (missing.Count > 0 && options.Image is null)
+        if (missing.Count > 0 && options.Images.Count == 0)
             throw new FarmException(FarmProblem.MissingInput,
                 $"{missing.Count} of the {plans.Count} flash files do not exist (first: {missing[0].FlashPath}): give --image to create them with that image as Default Image 2");
+        foreach (var family in missing.Select(p => p.Family).Distinct())
+            if (ImageFor(options, family) is null)
+                throw new FarmException(FarmProblem.MissingInput,
+                    $"{missing.Count(p => p.Family == family)} {family.Id} boards have no flash file yet and no {family.Id} image was given: add an --image of that family");
         Directory.CreateDirectory(Path.GetDirectoryName(plans[0].FlashPath)!);
         var boards = new FarmBoard[plans.Count];
         var sectors = new FlashSectorPool();
@@ -74,26 +78,32 @@ public sealed class DeviceFarm
     {
         NorFlash flash;
         bool created = !File.Exists(plan.FlashPath);
+        var family = plan.Family;
         if (created)
         {
-            flash = BlankChip.Create(options.FlashSize);
-            DapUpload.Write(flash, options.Image!);
+            flash = family.CreateBlankChip(options.FlashSize ?? family.DefaultChipSize);
+            family.UsbUpload(flash, ImageFor(options, family)!);
             FlashFile.Save(flash, plan.FlashPath);
         }
         else
         {
             flash = FlashFile.Load(plan.FlashPath);
+            family = BoardFamilies.IdentifyFlash(flash.Contents) ?? family;
         }
         flash.ShareSectors(sectors);
+        var virtualFamily = VirtualFamilies.For(family)
+            ?? throw new FarmException(FarmProblem.BadOptions, $"this version has no virtual {family.DisplayName} board ({plan.FlashPath})");
         var logger = options.LoggerFactory?.CreateLogger<DeviceFarm>() ?? (ILogger)NullLogger.Instance;
         string mdnsInterface = options.MdnsInterface ?? plan.Address.ToString();
         var boardOptions = new VirtualBoardOptions
         {
             FlashPath = plan.FlashPath,
             BindAddress = plan.Address,
-            PortOverride = options.Port,
-            ReceiveTimeout = options.ReceiveTimeout,
-            FlashTiming = options.FlashTiming,
+            PortOverride = options.Port ?? virtualFamily.DefaultOtaPort,
+            ReceiveTimeout = options.ReceiveTimeout ?? virtualFamily.DefaultReceiveTimeout,
+            FlashTiming = options.FlashTimingFor?.Invoke(family) ?? options.FlashTiming,
+            Family = virtualFamily,
+            Timing = options.Timing,
             Console = options.ConsoleFor(plan),
             DeviceName = plan.Name,
             AdvertiserFactory = options.Advertise
@@ -104,6 +114,9 @@ public sealed class DeviceFarm
         };
         return new FarmBoard(plan, new VirtualBoard(flash, boardOptions), created);
     }
+
+    /// <summary>The image for boards of <paramref name="family"/>: the first of that family.</summary>
+    public static IFirmwareImage? ImageFor(DeviceFarmOptions options, BoardFamily family) => options.Images.FirstOrDefault(i => i.Family == family);
 
     /// <summary>
     /// Powers every board on at once (their mDNS probing runs concurrently) and runs them until <paramref name="cancellationToken"/>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
@@ -21,12 +20,15 @@ public sealed class SketchContext : IAsyncDisposable
     private volatile bool _advertising;
     private bool _shutDown;
     private readonly OtaReceiverActivity _otaActivity;
+    private readonly bool _otaStarvesNetwork;
 
     internal SketchContext(SketchDescriptor sketch, NorFlash flash, IBoardConsole console, IWifiLink wifi, IPAddress bindAddress,
         int port, TimeSpan receiveTimeout, Func<IServiceAdvertiser>? advertiserFactory, Action<IPEndPoint>? listening, ILogger logger,
         SketchTiming? timing = null, Stopwatch? sinceBoot = null, Action<IPEndPoint?>? listenerChanged = null,
-        Action<string?>? advertisingChanged = null, OtaReceiverActivity? otaActivity = null)
+        Action<string?>? advertisingChanged = null, OtaReceiverActivity? otaActivity = null, bool otaStarvesNetwork = true, AmebaOta.Families.IBootOutcome? boot = null)
     {
+        _otaStarvesNetwork = otaStarvesNetwork;
+        Boot = boot;
         Sketch = sketch;
         Flash = flash;
         Console = console;
@@ -55,7 +57,13 @@ public sealed class SketchContext : IAsyncDisposable
     /// responder run at priority 5 (docs/reference section 9). Threads of the same priority (<c>loop()</c>, the Wi-Fi
     /// service thread) still share the CPU by time slicing.
     /// </summary>
-    public bool NetworkStarved => _otaActivity.Phase is OtaReceiverPhase.Erasing or OtaReceiverPhase.HungAfterFin;
+    public bool NetworkStarved => _otaStarvesNetwork && _otaActivity.Phase is OtaReceiverPhase.Erasing or OtaReceiverPhase.HungAfterFin;
+
+    /// <summary>The OTA UI library the sketch started (null: the sketch is not an OTA UI client), for the board's status.</summary>
+    public Protocol.OtaUi.Board.OtaUiClient? OtaUi { get; set; }
+
+    /// <summary>What the boot code decided at this boot (which bank an AmebaD board runs from: its flash MMU mapping). Null when unknown.</summary>
+    public AmebaOta.Families.IBootOutcome? Boot { get; }
 
     private void OnOtaActivity() => _advertiser?.SetDeaf(NetworkStarved);
 
@@ -100,11 +108,19 @@ public sealed class SketchContext : IAsyncDisposable
     /// follows the link: silent while Wi-Fi is down (no goodbye: the board cannot send one), probing and announcing again
     /// when it is back.
     /// </summary>
-    public async Task BeginArduinoMdnsServiceAsync(CancellationToken cancellationToken)
+    public Task BeginArduinoMdnsServiceAsync(CancellationToken cancellationToken) =>
+        BeginArduinoMdnsServiceAsync((ushort)Port, ArduinoService.StockTxt, cancellationToken);
+
+    /// <summary>
+    /// Advertises <c>_arduino._tcp</c> on <paramref name="port"/> with <paramref name="txt"/> (in order), whatever port the
+    /// OTA receiver listens on (an AmebaD <c>OTA_Basic</c> advertises 5000 and listens on 8082), following the link as
+    /// <see cref="BeginArduinoMdnsServiceAsync(CancellationToken)"/> does.
+    /// </summary>
+    public async Task BeginArduinoMdnsServiceAsync(ushort port, IReadOnlyList<KeyValuePair<string, string>> txt, CancellationToken cancellationToken)
     {
         if (_advertiserFactory is null || _advertiser is not null) return;
         _advertiser = _advertiserFactory();
-        var advertisement = new ServiceAdvertisement(Sketch.DeviceName, Sketch.DeviceName, BindAddress, (ushort)Port, ArduinoService.StockTxt);
+        var advertisement = new ServiceAdvertisement(Sketch.DeviceName, Sketch.DeviceName, BindAddress, port, txt);
         var linkLost = await Wifi.WaitUntilUpAsync(cancellationToken).ConfigureAwait(false);
         AdvertisedName = await _advertiser.StartAsync(advertisement, cancellationToken).ConfigureAwait(false);
         SetAdvertising(true);

@@ -29,6 +29,9 @@ public sealed class RebootWatch : IDisposable
     public string? InstanceName => Volatile.Read(ref _instance);
 
     internal string? Name => _name;
+
+    /// <summary>Recognised by the end point's address whatever port it advertises.</summary>
+    internal bool AnyPort { get; init; }
     internal IPEndPoint? EndPoint => _endPoint;
     internal string? HostLabel => Volatile.Read(ref _host);
 
@@ -124,7 +127,7 @@ public sealed class RebootWatch : IDisposable
     {
         if (_name is not null && (DnsName.LabelEquals(instance, _name) || DnsName.LabelEquals(host, _name))) return true;
         if (_instance is not null && DnsName.LabelEquals(instance, _instance)) return true;
-        return _endPoint is not null && port == _endPoint.Port && address is not null && address.Equals(_endPoint.Address);
+        return _endPoint is not null && (AnyPort || port == _endPoint.Port) && address is not null && address.Equals(_endPoint.Address);
     }
 
     private bool IsMyLabel(string label) =>

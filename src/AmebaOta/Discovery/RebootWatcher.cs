@@ -24,6 +24,7 @@ public sealed class RebootWatcher : IAsyncDisposable
     private readonly List<RebootWatch> _watches = [];
     private readonly Dictionary<string, List<RebootWatch>> _byLabel = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(IPAddress Address, int Port), List<RebootWatch>> _byEndPoint = [];
+    private readonly Dictionary<IPAddress, List<RebootWatch>> _byAddress = [];
     private readonly Dictionary<string, IPAddress> _hostAddresses = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Opens the mDNS socket on <paramref name="networkInterface"/> (name or address; null: every multicast interface).</summary>
@@ -43,10 +44,16 @@ public sealed class RebootWatcher : IAsyncDisposable
     /// Watches the board advertised under <paramref name="name"/> or at <paramref name="endPoint"/> (either may be null, not
     /// both): a board whose new image advertises another name is still recognised by its address and port.
     /// </summary>
-    public RebootWatch Watch(string? name, IPEndPoint? endPoint)
+    public RebootWatch Watch(string? name, IPEndPoint? endPoint) => Watch(name, endPoint, anyPort: false);
+
+    /// <summary>
+    /// The same; with <paramref name="anyPort"/> the board is recognised by <paramref name="endPoint"/>'s address whatever
+    /// port it advertises (an AmebaD board advertises 5000 and takes uploads on 8082).
+    /// </summary>
+    public RebootWatch Watch(string? name, IPEndPoint? endPoint, bool anyPort)
     {
         if (name is null && endPoint is null) throw new ArgumentException("give a name, an end point or both");
-        return Add(new RebootWatch(name, endPoint, this));
+        return Add(new RebootWatch(name, endPoint, this) { AnyPort = anyPort });
     }
 
     private RebootWatch Add(RebootWatch watch)
@@ -55,7 +62,11 @@ public sealed class RebootWatcher : IAsyncDisposable
         {
             _watches.Add(watch);
             if (watch.Name is { } name) IndexLabel(watch, name);
-            if (watch.EndPoint is { } ep) Index(_byEndPoint, (ep.Address, ep.Port), watch);
+            if (watch.EndPoint is { } ep)
+            {
+                if (watch.AnyPort) Index(_byAddress, ep.Address, watch);
+                else Index(_byEndPoint, (ep.Address, ep.Port), watch);
+            }
         }
         return watch;
     }
@@ -70,6 +81,8 @@ public sealed class RebootWatcher : IAsyncDisposable
             watch.IndexedLabels.Clear();
             if (watch.EndPoint is { } ep && _byEndPoint.TryGetValue((ep.Address, ep.Port), out var byEp) && byEp.Remove(watch) && byEp.Count == 0)
                 _byEndPoint.Remove((ep.Address, ep.Port));
+            if (watch.EndPoint is { } a && _byAddress.TryGetValue(a.Address, out var byAddress) && byAddress.Remove(watch) && byAddress.Count == 0)
+                _byAddress.Remove(a.Address);
         }
     }
 
@@ -128,6 +141,7 @@ public sealed class RebootWatcher : IAsyncDisposable
             Collect(s.Instance);
             Collect(s.Host);
             if (s.Address is not null && _byEndPoint.TryGetValue((s.Address, s.Port), out var byEp)) found.UnionWith(byEp);
+            if (s.Address is not null && _byAddress.TryGetValue(s.Address, out var byAddress)) found.UnionWith(byAddress);
         }
         foreach (var h in facts.Hosts) Collect(h.Host);
         foreach (var label in moreLabels) Collect(label);

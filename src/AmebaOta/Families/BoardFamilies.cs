@@ -1,4 +1,6 @@
 using AmebaOta.Families.Ameba1;
+using AmebaOta.Families.AmebaD;
+using AmebaOta.Families.AmebaPro2;
 
 namespace AmebaOta.Families;
 
@@ -11,8 +13,14 @@ public static class BoardFamilies
     /// <summary>Ameba1: RTL8195A, RTL8710.</summary>
     public static Ameba1Family Ameba1 { get; } = new();
 
+    /// <summary>AmebaD: RTL8721D (BW16, AMB21–AMB26).</summary>
+    public static AmebaDFamily AmebaD { get; } = new();
+
+    /// <summary>AmebaPro2: RTL8735B (AMB82-mini).</summary>
+    public static AmebaPro2Family AmebaPro2 { get; } = new();
+
     /// <summary>Every family, Ameba1 first.</summary>
-    public static IReadOnlyList<BoardFamily> All { get; } = [Ameba1];
+    public static IReadOnlyList<BoardFamily> All { get; } = [Ameba1, AmebaD, AmebaPro2];
 
     /// <summary>The ids, for help texts: <c>ameba1|amebad|…</c>.</summary>
     public static string Ids => string.Join('|', All.Select(f => f.Id));
@@ -49,4 +57,23 @@ public static class BoardFamilies
 
     /// <summary>Parses <paramref name="bytes"/> with the parser of the family that <see cref="Identify"/> finds.</summary>
     public static IFirmwareImage ParseImage(byte[] bytes) => Identify(bytes).ParseImage(bytes);
+
+    /// <summary>
+    /// Reads and parses the image file at <paramref name="path"/>, of whichever family its contents say. A missing file is a
+    /// <see cref="FileNotFoundException"/>; anything else wrong with it an <see cref="Images.ImageFormatException"/> naming the file.
+    /// </summary>
+    public static IFirmwareImage LoadImage(string path)
+    {
+        long max = All.Max(f => f.ChipSizes.Max());
+        var bytes = InputFile.ReadAll(path, "an image file", max, message => new Images.ImageFormatException(message),
+            length => length > max ? $"'{path}' is {length} bytes, larger than any Ameba flash ({max / (1024 * 1024)} MiB): not an image" : null);
+        try
+        {
+            return ParseImage(bytes);
+        }
+        catch (Images.ImageFormatException e)
+        {
+            throw new Images.ImageFormatException($"'{path}': {e.Message}");
+        }
+    }
 }

@@ -44,8 +44,51 @@ public abstract class BoardFamily
     /// <summary>A factory-fresh chip of <paramref name="size"/> bytes as the family's boards leave the factory (boot code in place, no application).</summary>
     public abstract NorFlash CreateBlankChip(int size);
 
+    /// <summary>
+    /// Writes <paramref name="image"/> (one of this family's images) into <paramref name="flash"/> as the family's USB
+    /// upload does (Ameba1: DAP, Default Image 2 at 0xB000; AmebaD: the boot images and OTA1). An image of another family,
+    /// or one that does not fit, is refused with an <see cref="Images.ImageFormatException"/>.
+    /// </summary>
+    public virtual void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        throw new Images.ImageFormatException($"a virtual {DisplayName} board cannot be written by USB upload in this version");
+
+    /// <summary>
+    /// True when the family's boards are built with an Arduino "OTA Mode" menu that changes the flash layout (AmebaPro2:
+    /// Enable gives two 4 MiB firmware slots, Disable a 64 KiB second slot).
+    /// </summary>
+    public virtual bool HasOtaModeSetting => false;
+
+    /// <summary>A factory-fresh chip laid out for the board menu's OTA Mode (families without the setting ignore it).</summary>
+    public virtual NorFlash CreateBlankChip(int size, bool otaMode) => CreateBlankChip(size);
+
     /// <summary>Runs the family's boot code on <paramref name="flash"/> with the pins at <paramref name="pins"/>: the image chosen and the serial log.</summary>
     public abstract IBootOutcome Boot(NorFlash flash, PinLevels pins);
+
+    /// <summary>How the host pushes an image to the family's boards over TCP (null: they take no push).</summary>
+    public virtual PushSender? Push => null;
+
+    /// <summary>
+    /// The flash timing profiles of the family's flash parts, by the names <c>--flash-timing</c> takes (<c>instant</c>,
+    /// <c>typical</c>, <c>slow</c>): each family's datasheet values and the way its OTA code drives the part.
+    /// </summary>
+    public virtual IReadOnlyList<FlashTiming> FlashTimings => FlashTiming.Profiles;
+
+    /// <summary>The family's profile called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public FlashTiming? FindFlashTiming(string name) =>
+        FlashTimings.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True when the family's boards can take an update by Realtek's "OTA UI" method (a heartbeat to a server, a
+    /// <c>start_ota</c> trigger, the image pulled from <c>/api/uploadfile</c>): AmebaD's <c>OTA_Http</c> and AmebaPro2's <c>OTA</c>.</summary>
+    public virtual bool UpdatesByOtaUi => false;
+
+    /// <summary>
+    /// For an update by OTA UI: what must be checked before a board is triggered to download <paramref name="image"/>,
+    /// given the image it is believed to run (<paramref name="running"/>, from the history; null: unknown).
+    /// </summary>
+    public virtual OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running) => OtaUiCheck.None;
+
+    /// <summary>One sentence when a failed OTA UI update points to something about the board itself (null: nothing to add).</summary>
+    public virtual string? OtaUiFailureHint(OtaUiFailure failure) => null;
 
     /// <inheritdoc />
     public override string ToString() => Id;

@@ -3,35 +3,33 @@ namespace AmebaOta.Flash;
 /// <summary>Loads and saves a flash file: a raw image of the whole chip, exactly as a dump read from a real board.</summary>
 public static class FlashFile
 {
-    /// <summary>Parses "1M", "2M", "1MiB", "1048576" or "0x100000".</summary>
+    /// <summary>Parses "1M", "2M", "16M", "1MiB", "16MB", "1048576" or "0x100000".</summary>
     public static int ParseSize(string text)
     {
         string t = text.Trim().ToUpperInvariant();
-        int size = t switch
-        {
-            "1M" or "1MB" or "1MIB" => NorFlash.OneMiB,
-            "2M" or "2MB" or "2MIB" => NorFlash.TwoMiB,
-            _ => NumberParsing.TryParseUInt(t, out uint n) ? (int)Math.Min(n, int.MaxValue) : -1,
-        };
+        string digits = t.EndsWith("MIB", StringComparison.Ordinal) ? t[..^3] : t.EndsWith("MB", StringComparison.Ordinal) ? t[..^2] : t.EndsWith('M') ? t[..^1] : "";
+        int size = digits.Length > 0 && digits.Length <= 2 && digits.All(char.IsAsciiDigit)
+            ? int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) << 20
+            : NumberParsing.TryParseUInt(t, out uint n) ? (int)Math.Min(n, int.MaxValue) : -1;
         if (!NorFlash.IsSupportedSize(size))
-            throw new FlashFormatException($"flash size must be 1M or 2M, not '{text}'");
+            throw new FlashFormatException($"flash size must be {string.Join(", ", NorFlash.SupportedSizes.Select(s => $"{s >> 20}M"))}, not '{text}'");
         return size;
     }
 
-    /// <summary>Loads a flash file (a raw 1 or 2 MiB dump); a symbolic link is followed to the file it names. A directory,
+    /// <summary>Loads a flash file (a raw dump of a whole 1 to 16 MiB chip); a symbolic link is followed to the file it names. A directory,
     /// a device, a pipe or a file larger than a chip is refused (<see cref="FlashFormatException"/>) before anything is read.</summary>
     public static NorFlash Load(string path)
     {
         string target = ResolveTarget(path);
         if (target != Path.GetFullPath(path) && !File.Exists(target) && !Directory.Exists(target))
             throw new FileNotFoundException($"flash file '{path}' is a symbolic link to '{target}', which does not exist", path);
-        var bytes = InputFile.ReadAll(target, "a flash file", NorFlash.TwoMiB, message => new FlashFormatException(message), WrongSize, shownAs: path);
+        var bytes = InputFile.ReadAll(target, "a flash file", NorFlash.MaxSize, message => new FlashFormatException(message), WrongSize, shownAs: path);
         if (!NorFlash.IsSupportedSize(bytes.Length)) throw new FlashFormatException(WrongSize(bytes.Length) ?? $"'{path}' shrank to nothing while being read");
         return new NorFlash(bytes);
 
         // 0 bytes is left to InputFile: an empty file, or a device or pipe that must not be opened.
         string? WrongSize(long length) => length == 0 || NorFlash.IsSupportedSize(length) ? null :
-            $"'{path}' is {length} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)";
+            $"'{path}' is {length} bytes; a flash file is a raw image of the whole chip, exactly {NorFlash.DescribeSupportedSizes()}";
     }
 
     /// <summary>

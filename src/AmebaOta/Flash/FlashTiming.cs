@@ -89,6 +89,9 @@ public sealed record FlashTiming(
     public TimeSpan Read(long length) =>
         double.IsPositiveInfinity(ReadBytesPerSecond) || length <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(length / ReadBytesPerSecond);
 
+    /// <summary>Time of one program command of <paramref name="bytes"/> bytes within one page (first-byte time, then per byte, capped at the page time).</summary>
+    public TimeSpan ProgramCommand(int bytes) => bytes <= 0 ? TimeSpan.Zero : ProgramInPage(bytes);
+
     private TimeSpan ProgramInPage(int bytes)
     {
         var byBytes = FirstByteProgram + NextByteProgram * (bytes - 1);

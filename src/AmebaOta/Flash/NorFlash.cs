@@ -22,9 +22,20 @@ public sealed class NorFlash
     public const int OneMiB = 0x100000;
     /// <summary>2 MiB chip.</summary>
     public const int TwoMiB = 0x200000;
+    /// <summary>16 MiB chip (AmebaPro2's).</summary>
+    public const int SixteenMiB = 0x1000000;
+
+    /// <summary>The chip sizes the model supports: every power of two from 1 MiB to 16 MiB (the families use 1, 2, 4 and 16 MiB parts).</summary>
+    public static IReadOnlyList<int> SupportedSizes { get; } = [OneMiB, TwoMiB, 2 * TwoMiB, 4 * TwoMiB, SixteenMiB];
+
+    /// <summary>The largest supported chip.</summary>
+    public static int MaxSize => SupportedSizes[^1];
 
     /// <summary>True for the chip sizes the model supports.</summary>
-    public static bool IsSupportedSize(long size) => size is OneMiB or TwoMiB;
+    public static bool IsSupportedSize(long size) => size <= MaxSize && SupportedSizes.Contains((int)size);
+
+    /// <summary>"1 MiB (1048576 bytes), 2 MiB (2097152 bytes), …": the supported sizes, for messages.</summary>
+    public static string DescribeSupportedSizes() => string.Join(", ", SupportedSizes.Select(s => $"{s >> 20} MiB ({s} bytes)"));
 
     private static readonly byte[] Erased = CreateErased();
 
@@ -42,7 +53,7 @@ public sealed class NorFlash
     public NorFlash(int size)
     {
         if (!IsSupportedSize(size))
-            throw new FlashFormatException($"a flash chip is 1 MiB or 2 MiB, not {size} bytes");
+            throw new FlashFormatException($"a flash chip is {string.Join(", ", SupportedSizes.Select(s => $"{s >> 20}"))} MiB, not {size} bytes");
         _size = size;
         _sectors = new byte[]?[size / SectorSize];
         _shared = new bool[_sectors.Length];
@@ -53,7 +64,7 @@ public sealed class NorFlash
     {
         if (!IsSupportedSize(contents.Length))
             throw new FlashFormatException(
-                $"a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes); this one has {contents.Length} bytes");
+                $"a flash file is a raw image of the whole chip, exactly {DescribeSupportedSizes()}; this one has {contents.Length} bytes");
         _size = contents.Length;
         _sectors = new byte[]?[_size / SectorSize];
         _shared = new bool[_sectors.Length];
@@ -255,7 +266,13 @@ public sealed class NorFlash
     /// </summary>
     public void StreamWrite(uint address, ReadOnlySpan<byte> bytes) => Program(address, bytes, streamWrite: true);
 
-    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite)
+    /// <summary>
+    /// Programs bytes as one operation (for power cuts) that takes <paramref name="time"/>: for write routines whose
+    /// command pattern a family computes itself from <see cref="Timing"/> (AmebaD's 12-byte program commands).
+    /// </summary>
+    public void Program(uint address, ReadOnlySpan<byte> bytes, TimeSpan time) => Program(address, bytes, streamWrite: false, time);
+
+    private void Program(uint address, ReadOnlySpan<byte> bytes, bool streamWrite, TimeSpan? time = null)
     {
         int length = BeginOperation() ? bytes.Length : TornLength(bytes.Length);
         int a = Wrap(address);
@@ -270,7 +287,8 @@ public sealed class NorFlash
             source = source[n..];
             a = (a + n) & (_size - 1);
         }
-        Charge(streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
+        Charge(time is { } t ? (length == bytes.Length ? t : t * ((double)length / Math.Max(1, bytes.Length)))
+            : streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));
         ProgramCount++;
         IsDirty = true;
         EndOperation(FlashOperationKind.Program, address, bytes.Length);

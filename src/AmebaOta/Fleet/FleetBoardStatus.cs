@@ -19,6 +19,13 @@ public sealed record FleetBoardStatus(
     string? Error = null,
     TimeSpan? RebootTime = null)
 {
+    /// <summary>
+    /// With <see cref="FleetBoardState.Failed"/>: the board waits for a reset, no fault of the image: an earlier transfer to
+    /// it was cut by a sender that died or stopped and it has not accepted a connection since (a stock push board), or it
+    /// ignores updates since an earlier failed one (an OTA UI board stuck at COMPLETED).
+    /// </summary>
+    public bool NeedsReset { get; init; }
+
     /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/>, <see cref="FleetBoardState.Skipped"/> and <see cref="FleetBoardState.Cancelled"/>.</summary>
     public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped or FleetBoardState.Cancelled;
 }

@@ -17,7 +17,7 @@ public sealed record FleetOptions
 
     /// <summary>
     /// Per board: longest wait with no byte acknowledged. Null (the default): from the image size, long enough for the
-    /// slowest erase a stock board may do before it reads anything (<see cref="Protocol.OtaUploadBudget.DefaultStall"/>).
+    /// slowest erase a stock board may do before it reads anything (<see cref="Protocol.OtaUploadBudget.DefaultStall(long)"/>).
     /// </summary>
     public TimeSpan? StallTimeout { get; init; }
 

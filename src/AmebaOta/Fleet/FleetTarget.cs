@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Families;
 
 namespace AmebaOta.Fleet;
 
@@ -6,4 +7,5 @@ namespace AmebaOta.Fleet;
 /// <param name="Name">What to call the board in reports; also the mDNS name watched for the reboot when <paramref name="ByName"/>.</param>
 /// <param name="EndPoint">The board's address and OTA port.</param>
 /// <param name="ByName">True when <paramref name="Name"/> is the board's mDNS instance name (found by discovery), false for a bare address.</param>
-public sealed record FleetTarget(string Name, IPEndPoint EndPoint, bool ByName = false);
+/// <param name="Family">The board's family (from its TXT <c>board=</c>, the history, or <c>--family</c>); null: unknown.</param>
+public sealed record FleetTarget(string Name, IPEndPoint EndPoint, bool ByName = false, BoardFamily? Family = null);

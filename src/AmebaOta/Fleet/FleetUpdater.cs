@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AmebaOta.Discovery;
-using AmebaOta.Families.Ameba1.Push;
+using AmebaOta.Families;
 using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol;
 
@@ -14,7 +14,8 @@ namespace AmebaOta.Fleet;
 /// its mDNS announcement after the reboot. A board waiting for its reboot or for a retry holds no turn. Only the boards
 /// under way have a task, so the host's memory does not grow with the number of boards. No console I/O: every change is
 /// reported through <see cref="BoardChanged"/>, the budget in use through <see cref="Airtime"/>.
-/// Check the image with <see cref="OtaPreflight"/> first, as <c>upload</c> does.
+/// Each board is sent the image of its own family (<see cref="FleetImages"/>) through that family's <see cref="PushSender"/>;
+/// check the images first (<see cref="PushSender.Prepare"/>), as <c>upload</c> does.
 /// </summary>
 public sealed class FleetUpdater : IFleetSender
 {
@@ -42,13 +43,19 @@ public sealed class FleetUpdater : IFleetSender
     /// </summary>
     public event Action<FleetBoardStatus>? BoardChanged;
 
-    /// <summary>Updates every board in <paramref name="targets"/> with <paramref name="image"/> and returns how each one ended.</summary>
+    /// <summary>Updates every board in <paramref name="targets"/> with <paramref name="image"/> (bytes sent as they are, with their family's sender).</summary>
     /// <exception cref="Discovery.MdnsException">With <see cref="FleetOptions.WaitReboot"/>: the mDNS socket cannot be opened.</exception>
-    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        UpdateAsync(targets, FleetImages.Of(PushImage.AsIs(BoardFamilies.ParseImage(image.ToArray()))), cancellationToken);
+
+    /// <summary>Updates every board in <paramref name="targets"/> with the image of its family and returns how each one ended.</summary>
+    /// <exception cref="Discovery.MdnsException">With <see cref="FleetOptions.WaitReboot"/>: the mDNS socket cannot be opened.</exception>
+    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         var results = new FleetBoardStatus[targets.Count];
-        for (int i = 0; i < targets.Count; i++) Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, image.Length, 0, TimeSpan.Zero));
+        for (int i = 0; i < targets.Count; i++)
+            Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.For(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
 
         var watcher = _options.WaitReboot is null ? null : new RebootWatcher(_options.Interface);
         try
@@ -59,6 +66,14 @@ public sealed class FleetUpdater : IFleetSender
             {
                 for (; next < targets.Count; next++)
                 {
+                    int index = next;
+                    var image = images.For(targets[index].Family);
+                    if (image is null)
+                    {
+                        // The commands refuse such boards before anything is sent; never send a board another family's image.
+                        Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({targets[index].Family?.DisplayName ?? "unknown"})" });
+                        continue;
+                    }
                     AirtimeTicket turn;
                     try
                     {
@@ -68,7 +83,6 @@ public sealed class FleetUpdater : IFleetSender
                     {
                         break;
                     }
-                    int index = next;
                     running.Add(Task.Run(() => RunBoardAsync(results, index, targets[index], image, turn, watcher, cancellationToken), CancellationToken.None));
                     if (running.Count >= 256) running.RemoveAll(t => t.IsCompletedSuccessfully);
                 }
@@ -87,7 +101,7 @@ public sealed class FleetUpdater : IFleetSender
         return new FleetResult(results, clock.Elapsed);
     }
 
-    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, ReadOnlyMemory<byte> image,
+    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, PushImage image,
         AirtimeTicket firstTurn, RebootWatcher? watcher, CancellationToken ct)
     {
         var status = results[index];
@@ -102,7 +116,7 @@ public sealed class FleetUpdater : IFleetSender
                 var current = turn;
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
-                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint);
+                using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint, anyPort: !image.Sender.ListensOnAdvertisedPort);
                 var progress = new SyncProgress(p =>
                 {
                     current.Report(p.Phase, p.Acknowledged);
@@ -110,9 +124,10 @@ public sealed class FleetUpdater : IFleetSender
                     status = status with { State = state, BytesSent = p.Acknowledged, Elapsed = clock.Elapsed };
                     Report(results, index, status);
                 });
+                OtaUploadResult sent;
                 try
                 {
-                    await OtaUploader.UploadAsync(target.EndPoint, image, upload with { Throttle = current }, progress, ct);
+                    sent = await image.Sender.SendAsync(target.EndPoint, image, upload with { Throttle = current }, progress, ct);
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
@@ -125,10 +140,10 @@ public sealed class FleetUpdater : IFleetSender
                     turn = null;
                     if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
-                        Report(results, index, status with { State = FleetBoardState.Failed, Error = e.Message, Elapsed = clock.Elapsed });
+                        Report(results, index, status with { State = FleetBoardState.Failed, Error = image.Sender.Explain(e), Elapsed = clock.Elapsed });
                         return;
                     }
-                    status = status with { State = FleetBoardState.Retrying, Error = e.Message, Elapsed = clock.Elapsed };
+                    status = status with { State = FleetBoardState.Retrying, Error = image.Sender.Explain(e), Elapsed = clock.Elapsed };
                     Report(results, index, status);
                     var pause = e.NothingSent || _options.RetryDelay >= _options.ReceiverRestartDelay ? _options.RetryDelay : _options.ReceiverRestartDelay;
                     await Task.Delay(pause, ct);
@@ -152,7 +167,8 @@ public sealed class FleetUpdater : IFleetSender
                         State = FleetBoardState.Failed, Elapsed = clock.Elapsed,
                         Error = reboot.WentDownDuringUpload
                             ? "the board went down before it had acknowledged the last byte (a power cut or a reset) and did not come back after the upload"
-                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} (no reboot seen)",
+                            : $"the board acknowledged every byte, but it did not announce itself again within {OtaUploadBudget.Seconds(_options.WaitReboot.Value)} " +
+                              $"(no reboot seen): {image.Sender.NotBack(sent)}",
                     });
                 return;
             }

@@ -11,4 +11,7 @@ public interface IFleetSender
 
     /// <summary>Updates every board in <paramref name="targets"/> and returns how each one ended; cancelling stops it (uploads under way are cut).</summary>
     Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default);
+
+    /// <summary>The same with an image per family: each board is sent the image of its own family.</summary>
+    Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default);
 }

@@ -10,9 +10,9 @@ namespace AmebaOta.Images;
 /// off size field
 ///   0    8 magic "AMOTASK1"
 ///   8    1 descriptor length in bytes (header fields + strings)
-///   9    1 board: 0 rtl8195a, 1 rtl8710
+///   9    1 board: 0 rtl8195a, 1 rtl8710, 2 rtl8721d (AmebaD), 3 rtl8735b (AmebaPro2 AMB82-mini)
 ///  10    1 mode: 0 basic (ota_basic), 1 non-block (ota_non_block), 2 cloud (ota_cloud), 3 sdk-local
-///              (update_ota_local), 4 sdk-http (http_update_ota)
+///              (update_ota_local), 4 sdk-http (http_update_ota), 5 ota-http (the OTA UI client)
 ///  11    1 flags: bit 0 = apply the version-1 settings (setOtaAddress + setRecoverPin)
 ///  12    4 sketch version (u32 LE), printed as "This is version N"
 ///  16    2 OTA port (u16 LE)
@@ -119,7 +119,7 @@ public sealed record SketchDescriptor(
             error = "sketch descriptor is damaged (its lengths do not add up)";
             return null;
         }
-        if (d[9] > 1 || d[10] > (byte)SketchModes.Last)
+        if (!BoardKinds.IsKnown(d[9]) || d[10] > (byte)SketchModes.Last)
         {
             error = $"sketch descriptor has an unknown board ({d[9]}) or mode ({d[10]})";
             return null;

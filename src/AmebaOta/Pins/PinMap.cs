@@ -27,8 +27,23 @@ public sealed class PinMap
     public static PinMap Rtl8710 { get; } = new(BoardKind.Rtl8710,
         (2, "PA_5"), (5, "PA_4"), (10, "PC_0"), (11, "PC_2"), (12, "PC_3"), (13, "PC_1"), (14, "PB_3"), (15, "PB_2"), (17, "PA_0"));
 
+    /// <summary>
+    /// AmebaD boards: no pin the OTA path reads. The boot loader's forced-OTA1 GPIO (<c>Force_OTA1_GPIO</c>) is 0xFF,
+    /// disabled, in Realtek's prebuilt <c>km0_boot_all.bin</c> (<c>rtl8721d_bootcfg.c</c>), and the OTA library sets no recovery pin.
+    /// </summary>
+    public static PinMap Rtl8721d { get; } = new(BoardKind.Rtl8721d);
+
+    /// <summary>AmebaPro2 (AMB82-mini): no pin the OTA path or the boot choice reads (the partition table's OTA trap pin is off).</summary>
+    public static PinMap Rtl8735b { get; } = new(BoardKind.Rtl8735b);
+
     /// <summary>The pin map of <paramref name="board"/>.</summary>
-    public static PinMap For(BoardKind board) => board == BoardKind.Rtl8710 ? Rtl8710 : Rtl8195a;
+    public static PinMap For(BoardKind board) => board switch
+    {
+        BoardKind.Rtl8710 => Rtl8710,
+        BoardKind.Rtl8721d => Rtl8721d,
+        BoardKind.Rtl8735b => Rtl8735b,
+        _ => Rtl8195a,
+    };
 
     /// <summary>The chip pin behind Arduino pin <paramref name="arduinoPin"/>, or null when the board has none.</summary>
     public ChipPin? ToChip(int arduinoPin) => _toChip.TryGetValue(arduinoPin, out var chip) ? chip : null;

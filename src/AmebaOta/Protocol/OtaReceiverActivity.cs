@@ -23,6 +23,11 @@ public enum OtaReceiverPhase
     /// network threads (lower priority) starve: the board answers nothing on the network. Only a reset or a power cut ends it.
     /// </summary>
     HungAfterFin,
+    /// <summary>
+    /// The stock code wrote past one of its buffers (an AmebaD header with more than 2 images, or longer than its 512-byte
+    /// buffer): what a real board does then is undefined (memory corruption); the virtual board hangs until reset.
+    /// </summary>
+    Overrun,
 }
 
 /// <summary>
@@ -97,6 +102,7 @@ public sealed class OtaReceiverActivity
             OtaReceiverPhase.Downloading => $"downloading {done} of {total}",
             OtaReceiverPhase.Verifying => $"verifying {total} bytes",
             OtaReceiverPhase.Signing => "signing the new image",
+            OtaReceiverPhase.Overrun => "hung: the OTA header made the stock code write past its buffer (undefined on a real board; only reset or power-cut recovers)",
             OtaReceiverPhase.HungAfterFin =>
                 $"hung in the download loop at {done} of {total} bytes: the host closed the connection early, read() returns 0 forever and the network starves (only reset or power-cut recovers)",
             _ => phase.ToString(),

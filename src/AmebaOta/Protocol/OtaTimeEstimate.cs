@@ -15,11 +15,11 @@ public sealed record OtaTimeEstimate(long ImageLength, FlashTiming Timing)
     /// <summary>The erase before the first image byte is read.</summary>
     public TimeSpan Erase => Timing.Erase(Sectors);
 
-    /// <summary>Programming the image as it arrives: <c>flash_stream_write</c>, a word at a time.</summary>
-    public TimeSpan Program => Timing.StreamWrite(0, ImageLength);
+    /// <summary>Programming the image as it arrives: Ameba1's <c>flash_stream_write</c>, a word at a time (a family whose OTA code writes otherwise sets it).</summary>
+    public TimeSpan Program { get; init; } = Timing.StreamWrite(0, ImageLength);
 
-    /// <summary>Reading the image back for the checksum, and writing the three signature words.</summary>
-    public TimeSpan Verify => Timing.Read(ImageLength) + Timing.WordProgram * 3;
+    /// <summary>Reading the image back for the checksum, and writing the signature: Ameba1's three words (a family that does otherwise sets it).</summary>
+    public TimeSpan Verify { get; init; } = Timing.Read(ImageLength) + Timing.WordProgram * 3;
 
     /// <summary>Erase + program + verify.</summary>
     public TimeSpan Total => Erase + Program + Verify;
@@ -48,9 +48,12 @@ public static class OtaUploadBudget
     public static readonly TimeSpan RebootAllowance = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest the host waits with no byte acknowledged: the slow erase of this image plus a margin, at least 30 s.</summary>
-    public static TimeSpan DefaultStall(long imageLength)
+    public static TimeSpan DefaultStall(long imageLength) => DefaultStall(OtaTimeEstimate.Slow(imageLength));
+
+    /// <summary>The same from a family's slow-flash estimate of the update (its erase is what the board does before reading).</summary>
+    public static TimeSpan DefaultStall(OtaTimeEstimate slow)
     {
-        var budget = OtaTimeEstimate.Slow(imageLength).Erase + StallMargin;
+        var budget = slow.Erase + StallMargin;
         return budget > MinimumStall ? budget : MinimumStall;
     }
 
@@ -58,20 +61,25 @@ public static class OtaUploadBudget
     /// How long <c>--wait-reboot</c> waits after the last byte was acknowledged: the whole slow-profile OTA (erase +
     /// program + verify, in case the board's progress could not be followed) plus the reboot allowance.
     /// </summary>
-    public static TimeSpan DefaultRebootWait(long imageLength) => OtaTimeEstimate.Slow(imageLength).Total + RebootAllowance;
+    public static TimeSpan DefaultRebootWait(long imageLength) => DefaultRebootWait(OtaTimeEstimate.Slow(imageLength));
+
+    /// <summary>The same from a family's slow-flash estimate of the update.</summary>
+    public static TimeSpan DefaultRebootWait(OtaTimeEstimate slow) => slow.Total + RebootAllowance;
 
     /// <summary>
     /// One sentence when <paramref name="stall"/> may be too short for this image (the board may still be erasing when the
     /// host gives up), or null.
     /// </summary>
-    public static string? ShortStallWarning(TimeSpan stall, long imageLength)
+    public static string? ShortStallWarning(TimeSpan stall, long imageLength) =>
+        ShortStallWarning(stall, OtaTimeEstimate.Typical(imageLength), OtaTimeEstimate.Slow(imageLength), "the board prints \"Download fail\"");
+
+    /// <summary>The same from a family's estimates; <paramref name="whenCut"/> says what its board does when the host gives up.</summary>
+    public static string? ShortStallWarning(TimeSpan stall, OtaTimeEstimate typical, OtaTimeEstimate slow, string whenCut)
     {
-        var slow = OtaTimeEstimate.Slow(imageLength);
         if (stall >= slow.Erase + StallMargin) return null;
-        var typical = OtaTimeEstimate.Typical(imageLength);
         return $"a timeout of {Seconds(stall)} may be too short: before it reads any image byte the board erases {slow.Sectors} sector{(slow.Sectors == 1 ? "" : "s")}, " +
             $"about {Seconds(typical.Erase)} on typical flash and up to {Seconds(slow.Erase)} on slow flash; if the upload gives up, " +
-            $"the board prints \"Download fail\" (default: {Seconds(DefaultStall(imageLength))})";
+            $"{whenCut} (default: {Seconds(DefaultStall(slow))})";
     }
 
     /// <summary>"5.4 s", "48 s": a duration for people.</summary>

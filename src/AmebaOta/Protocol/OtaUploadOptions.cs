@@ -10,7 +10,7 @@ public sealed record OtaUploadOptions
     public TimeSpan ConnectTimeout { get; init; } = DefaultConnectTimeout;
 
     /// <summary>
-    /// Longest wait with no new byte acknowledged by the board, once connected. Null: <see cref="OtaUploadBudget.DefaultStall"/>
+    /// Longest wait with no new byte acknowledged by the board, once connected. Null: <see cref="OtaUploadBudget.DefaultStall(long)"/>
     /// for the image, which covers the slowest erase a stock board may do before it reads anything.
     /// </summary>
     public TimeSpan? StallTimeout { get; init; }
@@ -39,7 +39,29 @@ public sealed record OtaUploadOptions
 
     /// <summary>With a <see cref="Throttle"/>, the bytes asked of it at a time.</summary>
     public const int ThrottledPiece = 4 * 1024;
+
+    /// <summary>
+    /// Image bytes the board must acknowledge before the host counts its erase as over: more than its TCP receive window
+    /// holds while it reads nothing (default 8 KiB, a few lwIP 1.4.1 windows; a family whose stack has a larger window says so).
+    /// </summary>
+    public long ErasingWindow { get; init; } = 8 * 1024;
+
+    /// <summary>
+    /// After the last byte is acknowledged, wait at most this long for the board to close its end, which a receiver that
+    /// closes once it has checked the image does (<see cref="OtaUploadResult.BoardClose"/>). Null (the default): return
+    /// at the last acknowledgement.
+    /// </summary>
+    public TimeSpan? AwaitBoardClose { get; init; }
+
+    /// <summary>
+    /// What the board prints and does after the host reset the connection mid-transfer, given the wire bytes it had
+    /// acknowledged (header included), for the failure's message. Null: a stock Ameba1 receiver's words.
+    /// </summary>
+    public Func<long, string>? AfterReset { get; init; }
 }
+
+/// <summary>The board closed its end after taking every byte: how long after the last acknowledgement, and whether with a reset.</summary>
+public sealed record BoardClose(TimeSpan After, bool Reset);
 
 /// <summary>
 /// What an upload did. The board never answers on the socket; <see cref="AcknowledgedByBoard"/> says whether its TCP
@@ -55,4 +77,10 @@ public sealed record OtaUploadResult(System.Net.IPEndPoint Remote, OtaHeader Hea
 
     /// <summary>Time from connect until the board acknowledged image bytes beyond its first window (its erase), when known.</summary>
     public TimeSpan? EraseWait { get; init; }
+
+    /// <summary>
+    /// With <see cref="OtaUploadOptions.AwaitBoardClose"/>: the board closed its end after the last byte (null: it did not
+    /// within the wait). A receiver that checks the image before closing closes the same way whether the check passed or not.
+    /// </summary>
+    public BoardClose? BoardClose { get; init; }
 }

@@ -11,7 +11,7 @@ namespace AmebaOta.Protocol;
 /// <list type="bullet">
 /// <item>progress, stall detection and success follow the bytes the board has <b>acknowledged</b> (TCP_INFO on Linux),
 /// not what the host's kernel buffered; success is reported only once the board acknowledged the last byte;</item>
-/// <item>the stall budget defaults to the slowest erase the image can cost (<see cref="OtaUploadBudget.DefaultStall"/>),
+/// <item>the stall budget defaults to the slowest erase the image can cost (<see cref="OtaUploadBudget.DefaultStall(long)"/>),
 /// since the board reads nothing while it erases;</item>
 /// <item>any failure or interruption after the connection opened (stall, cancellation, an error of ours) ends the
 /// connection with a reset (SO_LINGER 0), never a FIN: after a FIN a stock board's <c>read()</c> returns 0 forever and
@@ -26,9 +26,6 @@ namespace AmebaOta.Protocol;
 /// </summary>
 public static class OtaUploader
 {
-    /// <summary>Image bytes the board must acknowledge before the host counts its erase as over (a few lwIP windows).</summary>
-    internal const long ErasingWindow = 8 * 1024;
-
     /// <summary>Unacknowledged bytes below which the end of the upload is watched at <see cref="OtaUploadOptions.DrainPollInterval"/>.</summary>
     internal const long DrainWindow = 16 * 1024;
 
@@ -98,7 +95,7 @@ public static class OtaUploader
                         $"{board} sent data back ({waiting} bytes waiting) after acknowledging {ackedImage} of {total} bytes: a stock Ameba OTA receiver never " +
                         "sends a byte on this connection, so this is another service or the wrong port (the board's OTA port is printed on its serial line and " +
                         "advertised by mDNS); the connection was reset", ackedImage);
-                if (phase == OtaUploadPhase.BoardErasing && ackedImage >= Math.Min(total, ErasingWindow))
+                if (phase == OtaUploadPhase.BoardErasing && ackedImage >= Math.Min(total, options.ErasingWindow))
                 {
                     phase = OtaUploadPhase.Transferring;
                     eraseWait = clock.Elapsed - connectTime;
@@ -117,20 +114,27 @@ public static class OtaUploader
                 if (Stopwatch.GetElapsedTime(0, clock.ElapsedTicks - lastAckAt) > stall)
                     throw new OtaUploadException(OtaUploadFailure.Stalled,
                         $"the board at {board} acknowledged nothing for {OtaUploadBudget.Seconds(stall)} after {ackedImage} of {total} bytes" +
-                        (phase == OtaUploadPhase.BoardErasing ? " (it may still have been erasing)" : "") + "; " + AfterReset(transfer.Acked),
+                        (phase == OtaUploadPhase.BoardErasing ? " (it may still have been erasing)" : "") + "; " + AfterReset(options, transfer.Acked),
                         ackedImage);
             }
             finished = true;
             AbortiveClose.Disarm(socket);   // the board has every byte: from now on a normal close
+            var lastAck = clock.Elapsed;
+            var close = options.AwaitBoardClose is { } closeWait
+                ? await AwaitBoardCloseAsync(socket, board, total, closeWait, options.PollInterval, cancellationToken).ConfigureAwait(false)
+                : null;
             socket.Close();   // the FIN went out after the last byte; nothing is left to send
-            return new OtaUploadResult(board, header, total, connectTime, clock.Elapsed) { AcknowledgedByBoard = seesAcks, EraseWait = eraseWait };
+            return new OtaUploadResult(board, header, total, connectTime, lastAck)
+            {
+                AcknowledgedByBoard = seesAcks, EraseWait = eraseWait, BoardClose = close,
+            };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             long ackedImage = AckedImage(socket, transfer, wire, seesAcks);
             throw transfer.Connected
                 ? new OtaUploadException(OtaUploadFailure.Interrupted,
-                    $"upload interrupted after {ackedImage} of {total} bytes acknowledged; " + AfterReset(transfer.Acked), ackedImage)
+                    $"upload interrupted after {ackedImage} of {total} bytes acknowledged; " + AfterReset(options, transfer.Acked), ackedImage)
                 : new OtaUploadException(OtaUploadFailure.Interrupted, "upload interrupted before the connection was made; nothing was sent") { NothingSent = true };
         }
         catch (SocketException e) when (transfer.Connected)
@@ -180,10 +184,44 @@ public static class OtaUploader
     }
 
     /// <summary>What the board prints after the host's reset, and what it does next.</summary>
-    private static string AfterReset(long ackedWireBytes) =>
-        "the connection was reset, so the board prints " +
-        (ackedWireBytes < OtaHeader.Size ? "\"Fail to read OTA info\"" : "\"Download fail\"") +
+    private static string AfterReset(OtaUploadOptions options, long ackedWireBytes) =>
+        "the connection was reset, so " + (options.AfterReset ?? Ameba1AfterReset)(ackedWireBytes);
+
+    /// <summary>A stock Ameba1 receiver (docs/reference sections 6 and 9) after a reset.</summary>
+    private static string Ameba1AfterReset(long ackedWireBytes) =>
+        "the board prints " + (ackedWireBytes < OtaHeader.Size ? "\"Fail to read OTA info\"" : "\"Download fail\"") +
         " and \"OTA fail\" and keeps booting its old image (an ota_basic board listens again only after a reset; an ota_non_block board retries after 10 s)";
+
+    /// <summary>
+    /// After the last acknowledgement, waits for the board to close its end (it does once it has checked the image) at most
+    /// <paramref name="wait"/>; returns when and how it closed, or null when it did not (or the wait was cancelled: the
+    /// board has every byte by then, so there is nothing to undo). Data from the peer is still no receiver.
+    /// </summary>
+    private static async Task<BoardClose?> AwaitBoardCloseAsync(Socket socket, IPEndPoint board, long total, TimeSpan wait, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            switch (PeerState(socket, out int waiting))
+            {
+                case Peer.Closed: return new BoardClose(clock.Elapsed, Reset: false);
+                case Peer.Reset: return new BoardClose(clock.Elapsed, Reset: true);
+                case Peer.SentData:
+                    throw new OtaUploadException(OtaUploadFailure.NotAReceiver,
+                        $"{board} sent data back ({waiting} bytes waiting) after acknowledging all {total} bytes: a stock Ameba OTA receiver never " +
+                        "sends a byte on this connection, so this is another service or the wrong port", total);
+            }
+            if (clock.Elapsed >= wait) return null;
+            try
+            {
+                await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>Ends the connection with a reset (SO_LINGER 0): a stock board's read() then fails, where a FIN would leave it spinning.</summary>
     private static void Abort(Socket socket)

@@ -1,5 +1,6 @@
 using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;
+using AmebaOta.Flash;
 using AmebaOta.Tests.Support;
 using static AmebaOta.Tests.Support.Cli;
 
@@ -110,7 +111,7 @@ public class BadInputCliTests
         {
             File.WriteAllBytes(dir.File("odd.bin"), new byte[size]);
             var r = await RunAsync(dir.Path, command.Select(a => a == "F" ? "odd.bin" : a).ToArray());
-            Assert.Equal($"error: '{dir.File("odd.bin")}' is {size} bytes; a flash file is a raw image of the whole chip, exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)",
+            Assert.Equal($"error: '{dir.File("odd.bin")}' is {size} bytes; a flash file is a raw image of the whole chip, exactly {NorFlash.DescribeSupportedSizes()}",
                 CliAssert.OneLineError(r, 2));
             Assert.Equal(size, new FileInfo(dir.File("odd.bin")).Length);
         }

@@ -61,8 +61,10 @@ public class FlashCliTests
     public async Task Create_refuses_a_bad_size_and_an_existing_file()
     {
         using var dir = new TempDir();
-        Assert.Equal("error: flash size must be 1M or 2M, not '3M'",
+        Assert.Equal("error: flash size must be 1M, 2M, 4M, 8M, 16M, not '3M'",
             CliAssert.OneLineError(await RunAsync(dir.Path, "flash", "create", "board.bin", "--size", "3M"), 2));
+        Assert.Equal("error: --size: Ameba1 (RTL8195A, RTL8710) chips are 1M or 2M",
+            CliAssert.OneLineError(await RunAsync(dir.Path, "flash", "create", "board.bin", "--size", "16M"), 1));
         Assert.False(File.Exists(dir.File("board.bin")));
 
         CliAssert.Ok(await RunAsync(dir.Path, "flash", "create", "board.bin"));

@@ -71,8 +71,8 @@ public class ImageCliTests
     [Theory]
     [InlineData("--size", "10", 2, "is too small")]
     [InlineData("--size", "lots", 1, "'lots' is not a size in bytes")]
-    [InlineData("--board", "esp32", 1, "unknown board 'esp32': use rtl8195a or rtl8710")]
-    [InlineData("--mode", "turbo", 1, "unknown mode 'turbo': use basic, non-block, cloud, sdk-local or sdk-http")]
+    [InlineData("--board", "esp32", 1, "unknown board 'esp32': use rtl8195a, rtl8710, rtl8721d")]
+    [InlineData("--mode", "turbo", 1, "unknown mode 'turbo': use basic, non-block, cloud, sdk-local, sdk-http or ota-http")]
     [InlineData("--name", "", 1, "the device name must be 1 to 63 UTF-8 bytes")]
     public async Task Make_explains_bad_options_in_one_line(string option, string value, int exit, string message)
     {

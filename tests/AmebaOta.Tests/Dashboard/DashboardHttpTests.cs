@@ -134,9 +134,9 @@ public sealed class DashboardHttpTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, run.StatusCode);
         Assert.Contains("not on the dashboard", (await JsonAsync(run)).GetProperty("message").GetString());
 
-        var huge = await http.SendAsync(Post("/api/images?name=huge.bin", new ByteArrayContent(new byte[5 * 1024 * 1024]), dashboard.Token));
+        var huge = await http.SendAsync(Post("/api/images?name=huge.bin", new ByteArrayContent(new byte[AmebaOta.Cli.Dashboard.ImageShelf.MaxImageBytes + 1]), dashboard.Token));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
-        Assert.Equal("huge.bin is too large: an image is 1 to 4194304 bytes", (await JsonAsync(huge)).GetProperty("message").GetString());
+        Assert.Equal($"huge.bin is too large: an image is 1 to {AmebaOta.Cli.Dashboard.ImageShelf.MaxImageBytes} bytes", (await JsonAsync(huge)).GetProperty("message").GetString());
 
         var empty = await http.SendAsync(Post("/api/images?name=empty.bin", new ByteArrayContent([]), dashboard.Token));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
@@ -249,6 +249,41 @@ public sealed class DashboardHttpTests : IDisposable
         // The farm's temporary flash files went with it.
         string farmDir = virtualLine[..^1].Split("flash files in ")[1];
         Assert.False(Directory.Exists(farmDir), farmDir);
+    }
+
+    [Fact]
+    public async Task Boards_show_their_family_and_a_run_of_another_family_s_image_is_refused_before_anything_is_sent()
+    {
+        using var dir = new TempDir();
+        using var network = await PrivateNetwork.CreateAsync();
+        await using var dashboard = await DashboardProcess.StartAsync(network, dir.Path, "--port", "8080", "--interface", "lo", "--db", "none",
+            "--farm", "2", "--flash-timing", "instant");
+        File.WriteAllBytes(dir.File("OTA_All.bin"), AmebaDImages.OtaAll(2, 16 * 1024));
+        const string Client = """
+            import json, sys, time, urllib.request as u, urllib.error
+            base, token, path = sys.argv[1], sys.argv[2], sys.argv[3]
+            for _ in range(200):
+                boards = json.load(u.urlopen(base + "api/boards"))["boards"]
+                if sum(1 for b in boards if b["online"] and b["virtual"]) == 2: break
+                time.sleep(0.1)
+            print("families", sorted(b["family"] for b in boards if b["online"]))
+            auth = {"Authorization": "Bearer " + token}
+            image = json.load(u.urlopen(u.Request(base + "api/images?name=OTA_All.bin", data=open(path, "rb").read(), headers=auth)))
+            print("image", image["family"], image["refusal"])
+            run = u.Request(base + "api/runs", data=json.dumps({"image": image["id"], "pattern": "MyAmeba-*"}).encode(),
+                            headers={**auth, "Content-Type": "application/json"})
+            try:
+                u.urlopen(run)
+                print("run accepted")
+            except urllib.error.HTTPError as e:
+                print("run", e.code, json.load(e)["message"])
+            """;
+        string output = await network.RunAsync("python3", "-c", Client, dashboard.Url, dashboard.Token, dir.File("OTA_All.bin"));
+        Assert.Contains("families ['ameba1', 'ameba1']", output);
+        Assert.Contains("image amebad None", output);
+        Assert.Contains("run 422 none of the boards chosen is an AmebaD (RTL8721D: BW16, AMB21-AMB26) board", output);
+        Assert.Contains("nothing was sent", output);
+        Assert.DoesNotContain(dashboard.Serial.Lines, l => l.Contains("Client connected", StringComparison.Ordinal));
     }
 
     [Fact]

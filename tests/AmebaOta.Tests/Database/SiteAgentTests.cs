@@ -12,54 +12,6 @@ namespace AmebaOta.Tests.Database;
 /// </summary>
 public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
 {
-    private sealed class Site(string name, PrivateNetwork network, FarmProcess farm, string prefix) : IAsyncDisposable
-    {
-        public string Name => name;
-        public PrivateNetwork Network => network;
-        public FarmProcess Farm => farm;
-        public string Prefix => prefix;
-        public List<CommandProcess> Agents { get; } = [];
-
-        public int OtaSuccesses(int board) => farm.Serial.Lines.Count(l => l == $"[{prefix}-{board:000}] OTA success");
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var a in Agents) await a.DisposeAsync();
-            await farm.DisposeAsync();
-            network.Dispose();
-        }
-    }
-
-    private static async Task<Site> StartSiteAsync(TempDir dir, string name, int boards, string image, string timing = "typical")
-    {
-        var network = await PrivateNetwork.CreateAsync(256 * 1024);
-        string prefix = name.ToUpperInvariant() + Guid.NewGuid().ToString("n")[..4];
-        var farm = FarmProcess.StartIn(network, dir.Path, "--count", boards.ToString(), "--image", image, "--dir", $"boards-{name}", "--base-ip", "127.0.0.2",
-            "--name-prefix", prefix, "--interface", "lo", "--flash-timing", timing, "--control", dir.File($"{name}.sock"));
-        await farm.WaitForAllListeningAsync(boards);
-        return new Site(name, network, farm, prefix);
-    }
-
-    private static async Task<CommandProcess> StartAgentAsync(Site site, TempDir dir, string url, double lease = 3)
-    {
-        var agent = CommandProcess.StartIn(site.Network, dir.Path, "agent", "--db", url, "--site", site.Name, "--interface", "lo", "--lease", lease.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        site.Agents.Add(agent);
-        await agent.Notes.WaitForAsync(l => l.Contains("waiting for work"), "the agent's ready line", timeout: TimeSpan.FromSeconds(30));
-        return agent;
-    }
-
-    /// <summary>Waits until the site's agents have recorded every board of the site.</summary>
-    private static async Task WaitForBoardsAsync(string url, string site, int count)
-    {
-        using var store = HistoryStore.Open(url);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (store.Boards().Count(b => b.Site == site) < count)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent of {site} recorded {store.Boards().Count(b => b.Site == site)} of {count} boards");
-            await Task.Delay(100);
-        }
-    }
-
     private static List<JsonElement> Events(LineLog log) => [.. log.Lines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement)];
 
     [Fact]
@@ -71,12 +23,9 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", "2", "-o", "v2.bin")).ExitCode);
         string url = await pg.Server.NewDatabaseAsync();
         Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "db", "migrate", "--db", url)).ExitCode);
-        var sites = new List<Site>();
+        var sites = await TestSite.StartManyAsync(dir, url, ["lab", "field", "ci"], 3, "v1.bin");
         try
         {
-            foreach (var name in new[] { "lab", "field", "ci" }) sites.Add(await StartSiteAsync(dir, name, 3, "v1.bin"));
-            foreach (var site in sites) await StartAgentAsync(site, dir, url);
-            foreach (var site in sites) await WaitForBoardsAsync(url, site.Name, 3);
 
             var listed = await Support.Cli.RunAsync(dir.Path, "sites", "--json", "--db", url);
             var siteRows = JsonDocument.Parse(listed.Stdout).RootElement.GetProperty("sites").EnumerateArray().ToList();
@@ -114,8 +63,15 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         }
     }
 
+    /// <summary>
+    /// kill -9 of an agent mid-transfer: the uploader armed its socket with SO_LINGER 0, so the kernel resets the board's
+    /// connection (the board says <c>Download fail</c> and keeps its old image; it does not spin as after a FIN). Another agent
+    /// of the site takes the job over when the lease runs out: the cut upload is recorded as interrupted, and since a stock
+    /// <c>ota_basic</c> board listens again only after a reset, the board ends <c>needs-reset</c> (not a failure: no emergency
+    /// stop at --max-failures 0). Reset, then <c>--resume</c>: the agents send it once.
+    /// </summary>
     [Fact]
-    public async Task An_agent_killed_mid_transfer_is_taken_over_by_another_at_its_site_and_the_board_is_updated_once()
+    public async Task An_agent_killed_mid_transfer_resets_the_board_and_the_job_taken_over_ends_needs_reset_until_the_board_is_reset_and_resumed()
     {
         if (Privileges.Skip("the test runs PostgreSQL as the postgres user")) return;
         using var dir = new TempDir();
@@ -123,44 +79,66 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", "1", "-o", "v1.bin")).ExitCode);
         Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", "2", "--size", "256K", "-o", "v2.bin")).ExitCode);
         string url = await pg.Server.NewDatabaseAsync();
-        await using var site = await StartSiteAsync(dir, "plant", 1, "v1.bin");
-        var first = await StartAgentAsync(site, dir, url);
-        await WaitForBoardsAsync(url, "plant", 1);
+        await using var site = await TestSite.StartAsync(dir, "plant", 1, "v1.bin");
+        var first = await site.StartAgentAsync(dir, url);
+        await site.WaitForBoardsAsync(url, 1);
 
         await using var rollout = CommandProcess.Start(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--site", "plant", "--stages", "100%",
-            "--retries", "8", "--retry-delay", "3", "--wait-reboot", "30", "--json");
+            "--max-failures", "0", "--retries", "2", "--retry-delay", "1", "--wait-reboot", "30", "--json");
         using var store = HistoryStore.Open(url);
         var queue = new JobQueue(store);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (queue.OpenJobs() is not [{ Detail: "board-erasing" or "sending" }])
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (queue.OpenJobs() is not [{ Detail: "sending", BytesSent: > 0 }])
         {
-            Assert.True(DateTime.UtcNow < deadline, "the job never started sending");
+            Assert.True(DateTime.UtcNow < deadline, $"the job never started sending\n{rollout.Notes}\n{first.Notes}");
             await Task.Delay(50);
         }
         await first.KillAsync();   // kill -9, mid-transfer
-        // A transfer cut by a dead process may leave a stock board waiting for bytes that never come: it needs a reset.
-        using (var control = await ControlClient.ConnectAsync(dir.File("plant.sock"))) await control.SendAsync($"{site.Prefix}-001 reset");
-        var second = await StartAgentAsync(site, dir, url);
 
+        // The board's view: a reset, not a FIN. It ends its download (old image kept) and does not spin; ota_basic listens no more.
+        await site.Farm.Serial.WaitForAsync($"[{site.Board(1)}] Download fail", timeout: TimeSpan.FromSeconds(20));
+        string status = await site.ControlAsync(1, "status");
+        Assert.DoesNotContain("hung", status);
+        Assert.Contains("not listening", status);
+
+        var second = await site.StartAgentAsync(dir, url);
         int exit;
         try { exit = await rollout.WaitForExitAsync(TimeSpan.FromSeconds(90)); }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"the rollout did not end\n--- rollout\n{rollout.Serial}\n{rollout.Notes}\n--- agent 1\n{first.Notes}\n--- agent 2\n{second.Notes}\n--- farm\n{site.Farm.Serial}");
         }
-        Assert.True(exit == 0, $"{rollout.Serial}\n{rollout.Notes}\n--- agent 2\n{second.Notes}");
         await second.Notes.WaitForAsync(l => l.Contains("taken over from"), "the takeover");
+        var events = Events(rollout.Serial);
+        // Completed, with one board waiting for a reset: exit 8, and no emergency stop although --max-failures is 0.
+        Assert.True(exit == 8, $"exit {exit}\n{rollout.Serial}\n{rollout.Notes}\n--- agent 2\n{second.Notes}");
+        Assert.Equal(("completed", 1), (events[^1].GetProperty("result").GetString(), events[^1].GetProperty("needsReset").GetInt32()));
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "board" && e.GetProperty("state").GetString() == "needs-reset");
+        Assert.DoesNotContain(events, e => e.GetProperty("event").GetString() == "board" && e.GetProperty("state").GetString() == "failure");
         var uploads = store.Uploads();
         Assert.Equal(2, uploads.Count);
-        var (cut, done) = (uploads[0], uploads[1]);
+        var (cut, refused) = (uploads[0], uploads[1]);
         Assert.Equal(UploadOutcome.Interrupted, cut.Outcome);       // not failed by the image: its agent died
-        Assert.Equal(UploadOutcome.Rebooted, done.Outcome);
-        Assert.NotEqual(cut.Agent, done.Agent);
-        Assert.True(done.StartedAt >= cut.EndedAt, "the second transfer started before the first was over");
-        Assert.Equal(1, site.OtaSuccesses(1));
+        Assert.Equal(UploadOutcome.Failed, refused.Outcome);
+        Assert.StartsWith(AmebaOta.Fleet.Rollouts.RolloutBoard.NeedsResetReason, refused.Error);
+        Assert.NotEqual(cut.Agent, refused.Agent);
+        Assert.True(refused.StartedAt >= cut.EndedAt, "the second transfer started before the first was over");
+        Assert.Equal(0, site.OtaSuccesses(1));
         Assert.Contains(store.AuditTrail(), a => a.Action == "job.takeover");
-        // The rollout counts the cut transfer as no failure.
-        Assert.DoesNotContain(Events(rollout.Serial), e => e.GetProperty("event").GetString() == "board" && e.GetProperty("state").GetString() == "failure");
+
+        // Reset the board; resume (from any machine: the image is in the database): its agent sends it, once.
+        await site.ControlAsync(1, "reset");
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await site.ControlAsync(1, "status")).Contains("listening 127."))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the board did not listen again after its reset");
+            await Task.Delay(100);
+        }
+        long id = events[0].GetProperty("rollout").GetInt64();
+        var resumed = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "--resume", id.ToString(), "--db", url, "--json");
+        Assert.True(resumed.ExitCode == 0, $"{resumed.Stdout}\n{resumed.Stderr}\n--- agent 2\n{second.Notes}");
+        Assert.Equal(1, site.OtaSuccesses(1));
+        Assert.Equal(UploadOutcome.Rebooted, store.Uploads()[^1].Outcome);
     }
 
     [Fact]
@@ -189,5 +167,36 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
         Assert.Equal(10, rollout.ExitCode);
         Assert.Contains("Busy-001 is already being updated (job", rollout.Stderr);
         Assert.Single(queue.OpenJobs());
+    }
+
+    /// <summary>A live rollout that has yet to reach a board (a later stage) holds it: new work on it is refused, naming the rollout; once it has ended (stopped, resumable) it holds nothing.</summary>
+    [Fact]
+    public async Task A_live_rollout_that_has_not_done_a_board_yet_refuses_other_work_on_it()
+    {
+        using var dir = new TempDir();
+        Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "image", "make", "--version", "2", "-o", "v2.bin")).ExitCode);
+        string url = await pg.Server.NewDatabaseAsync();
+        using var store = HistoryStore.Open(url);
+        var boards = new[] { "Held-001", "Held-002" }.Select((n, i) => new AmebaOta.Fleet.FleetTarget(n, new System.Net.IPEndPoint(System.Net.IPAddress.Parse($"127.0.0.{2 + i}"), 5000), true)).ToList();
+        store.RecordSightings(boards.Select(b => new BoardSighting(b.Name, b.EndPoint.Address, 5000, null, null, DateTimeOffset.UtcNow) { Site = "yard" }));
+        var image = ImageIdentity.Of(AmebaOta.Families.Ameba1.Images.ImageFile.Load(dir.File("v2.bin")), "v2.bin");
+        var settings = new AmebaOta.Fleet.Rollouts.RolloutSettings("1,100%", AmebaOta.Fleet.Rollouts.FailureThreshold.Parse("0"), TimeSpan.Zero,
+            new AmebaOta.Fleet.FleetOptions(), false, false, false);
+        var plan = AmebaOta.Fleet.Rollouts.RolloutPlan.Create(boards, AmebaOta.Fleet.Rollouts.StagePlan.Parse("1,100%"), image, false, false, _ => null);
+        var rollouts = new AmebaOta.Fleet.Rollouts.RolloutStore(store);
+        long id = rollouts.Create(image, "v2.bin", settings, plan, "*");
+        var queue = new JobQueue(store);
+
+        var conflicts = queue.Conflicts(["held-002"]);
+        Assert.Equal($"Held-002 is in another rollout (rollout {id}, asked for by {Actor.OsUser}: pending there)", Assert.Single(conflicts).ToString());
+        Assert.Empty(queue.Conflicts(["Held-002"], exceptRollout: id));   // its own stages are not a conflict
+        var refused = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "v2.bin", "--db", url, "--site", "yard", "--stages", "100%");
+        Assert.Equal(10, refused.ExitCode);
+        Assert.Contains($"2 of the boards already have work open: Held-001 (rollout {id}, asked for by {Actor.OsUser}: pending there), Held-002 (rollout {id}", refused.Stderr);
+        Assert.Contains("nothing was started; wait for that work to end, or stop it", refused.Stderr);
+
+        // Stopped (resumable later, when it is checked again): it holds nothing now.
+        rollouts.SetEnded(id, AmebaOta.Fleet.Rollouts.RolloutEnd.Stopped, "interrupted");
+        Assert.Empty(queue.Conflicts(["Held-001", "Held-002"]));
     }
 }

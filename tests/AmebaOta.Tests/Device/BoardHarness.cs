@@ -13,9 +13,15 @@ public sealed class BoardHarness : IAsyncDisposable
     private readonly Lock _gate = new();
 
     public BoardHarness(TempDir dir, byte[] defaultImage, Func<VirtualBoardOptions, VirtualBoardOptions>? configure = null)
+        : this(dir, TestImages.ChipWith(defaultImage), configure)
+    {
+    }
+
+    /// <summary>A board on <paramref name="chip"/> (any family's; the options name the family).</summary>
+    public BoardHarness(TempDir dir, NorFlash chip, Func<VirtualBoardOptions, VirtualBoardOptions>? configure = null)
     {
         FlashPath = dir.File("board.bin");
-        FlashFile.Save(TestImages.ChipWith(defaultImage), FlashPath);
+        FlashFile.Save(chip, FlashPath);
         var options = new VirtualBoardOptions
         {
             FlashPath = FlashPath,
@@ -44,9 +50,9 @@ public sealed class BoardHarness : IAsyncDisposable
     public Task Running { get; }
 
     /// <summary>The OTA end point, once the n-th "Wait for client" has been printed.</summary>
-    public async Task<IPEndPoint> WaitForClientAsync(int occurrence = 1)
+    public async Task<IPEndPoint> WaitForClientAsync(int occurrence = 1, string line = "Wait for client")
     {
-        await Serial.WaitForAsync("Wait for client", occurrence);
+        await Serial.WaitForAsync(line, occurrence);
         lock (_gate) return _listening[occurrence - 1];
     }
 

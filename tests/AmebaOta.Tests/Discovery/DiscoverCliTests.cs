@@ -19,7 +19,7 @@ public class DiscoverCliTests
 
         var text = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", name);
         Assert.Equal(0, text.ExitCode);
-        Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)  host {name}.local  port 5000  board ameba_rtl8195a", text.Lines.Single());
+        Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)  host {name}.local  port 5000  board ameba_rtl8195a  family ameba1", text.Lines.Single());
 
         var json = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "127.0.0.1", "--timeout", "1", "--json");
         Assert.Equal(0, json.ExitCode);
@@ -51,7 +51,7 @@ public class DiscoverCliTests
 
         var text = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--device", host, "--db", db);
         Assert.True(text.ExitCode == 0, text.ToString());
-        Assert.Equal($"Red\\x1b[31m{host}\\x0aforged at 192.0.2.7 (RTL8195AM)  host {host}.local  port 5000  board ameba_rtl8195a" +
+        Assert.Equal($"Red\\x1b[31m{host}\\x0aforged at 192.0.2.7 (RTL8195AM)  host {host}.local  port 5000  board ameba_rtl8195a  family ameba1" +
                      "  (!) 192.0.2.7 is outside the networks of the interface listened on (lo: 127.0.0.0/8): not reachable through it", text.Lines.Single());
         Assert.DoesNotContain('\u001b', text.Stdout);
 
@@ -95,14 +95,14 @@ public class DiscoverCliTests
         {
             var timeout = TimeSpan.FromSeconds(15);
             Assert.Equal($"advertising {name}._arduino._tcp.local -> {name}.local 127.0.0.42:5123", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
-            Assert.Equal($"+ appeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a",
+            Assert.Equal($"+ appeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a  family ameba1",
                 await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
 
             Terminate(advertise);   // as Ctrl+C: the helper sends goodbyes and exits 0
             Assert.Equal("goodbye sent", await advertise.StandardOutput.ReadLineAsync().WaitAsync(timeout));
             await advertise.WaitForExitAsync().WaitAsync(timeout);
             Assert.Equal(0, advertise.ExitCode);
-            Assert.Equal($"- disappeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a",
+            Assert.Equal($"- disappeared: {name} at 127.0.0.42 (RTL8195AM)  host {name}.local  port 5123  board ameba_rtl8195a  family ameba1",
                 await watch.StandardOutput.ReadLineAsync().WaitAsync(timeout));
 
             Terminate(watch);

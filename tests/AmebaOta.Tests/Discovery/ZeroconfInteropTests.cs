@@ -77,7 +77,7 @@ public class ZeroconfInteropTests
             using var dir = new TempDir();
             var result = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "127.0.0.1", "--device", name, "--timeout", "5");
             Assert.True(result.ExitCode == 0, result.ToString());
-            Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)  host {name.ToLowerInvariant()}.local  port 8266  board ameba_rtl8195a", result.Lines.Single());
+            Assert.Equal($"{name} at 127.0.0.1 (RTL8195AM)  host {name.ToLowerInvariant()}.local  port 8266  board ameba_rtl8195a  family ameba1", result.Lines.Single());
 
             var list = await Support.Cli.RunAsync(dir.Path, "discover", "--interface", "lo", "--timeout", "1.5");
             Assert.Contains(list.Lines, l => l.StartsWith($"{name} at 127.0.0.1 (RTL8195AM)"));

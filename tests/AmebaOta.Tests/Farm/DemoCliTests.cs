@@ -23,3 +23,26 @@ public class DemoCliTests
         Assert.StartsWith("demo finished in ", result.Lines[^1]);
     }
 }
+
+/// <summary><c>ameba-ota demo --family amebad</c> as a real process: OTA1, OTA2, the trap (OTA2 again), then OTA1 over the air.</summary>
+public class AmebaDDemoCliTests
+{
+    [Fact]
+    public async Task The_amebad_demo_boots_ota1_ota2_then_ota2_despite_a_usb_upload_and_ota1_after_the_next_update()
+    {
+        using var dir = new TempDir();
+        var result = await Support.Cli.RunAsync(dir.Path, "demo", "--family", "amebad");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("", result.Stderr);
+
+        var banks = result.Lines.Where(l => l.StartsWith("board │ [MODULE_BOOT-LEVEL_INFO]:OTA", StringComparison.Ordinal)).Select(l => l[^8..]);
+        Assert.Equal(["OTA1 USE", "OTA2 USE", "OTA2 USE", "OTA1 USE"], banks);
+        var oks = result.Lines.Where(l => l.StartsWith("host  │ ok: ", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(';') + 2)..]);
+        Assert.Equal(["OTA1 runs version 1", "OTA2 runs version 2", "OTA2 runs version 2", "OTA1 runs version 3"], oks);
+        Assert.Contains(result.Lines, l => l.StartsWith("host  │ found ") && l.Contains("port 5000, TXT board=ameba_rtl8721d"));
+        Assert.Contains(result.Lines, l => l.Contains("advertises port 5000 but listens on 8082"));
+        Assert.Contains(result.Lines, l => l.StartsWith("host  │ flash boot bw16.bin  →  both banks start with 81958711"));
+        Assert.Equal(2, result.Lines.Count(l => l == "board │ [change_ota_signature] Update OTA success![beginOTA] Update OTA signature done"));
+        Assert.StartsWith("demo finished in ", result.Lines[^1]);
+    }
+}

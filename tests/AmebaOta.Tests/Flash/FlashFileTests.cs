@@ -76,7 +76,7 @@ public class FlashFileTests
         var e = Assert.Throws<FlashFormatException>(() => FlashFile.Load(dir.File("odd.bin")));
 
         Assert.Contains($"is {size} bytes", e.Message);
-        Assert.Contains("exactly 1 MiB (1048576 bytes) or 2 MiB (2097152 bytes)", e.Message);
+        Assert.Contains("exactly 1 MiB (1048576 bytes), 2 MiB (2097152 bytes), 4 MiB (4194304 bytes), 8 MiB (8388608 bytes), 16 MiB (16777216 bytes)", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -106,6 +106,8 @@ public class FlashFileTests
     [InlineData("1MiB", FlashLayout.OneMiB)]
     [InlineData("1048576", FlashLayout.OneMiB)]
     [InlineData("0x200000", FlashLayout.TwoMiB)]
+    [InlineData("16M", NorFlash.SixteenMiB)]
+    [InlineData("16MB", NorFlash.SixteenMiB)]
     public void Sizes_people_type_parse(string text, int expected) => Assert.Equal(expected, FlashFile.ParseSize(text));
 
     [Theory]
@@ -117,6 +119,6 @@ public class FlashFileTests
     public void Other_sizes_are_refused(string text)
     {
         var e = Assert.Throws<FlashFormatException>(() => FlashFile.ParseSize(text));
-        Assert.Equal($"flash size must be 1M or 2M, not '{text}'", e.Message);
+        Assert.Equal($"flash size must be 1M, 2M, 4M, 8M, 16M, not '{text}'", e.Message);
     }
 }

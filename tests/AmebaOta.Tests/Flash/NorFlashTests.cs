@@ -20,10 +20,10 @@ public class NorFlashTests
     [InlineData(1000)]
     [InlineData(0)]
     [InlineData(FlashLayout.OneMiB + 1)]
-    public void Only_1MiB_and_2MiB_chips_exist(int size)
+    public void Only_chips_of_1_to_16_MiB_exist(int size)
     {
         var e = Assert.Throws<FlashFormatException>(() => new NorFlash(size));
-        Assert.Contains("1 MiB or 2 MiB", e.Message);
+        Assert.Contains("1, 2, 4, 8, 16 MiB", e.Message);
         Assert.Throws<FlashFormatException>(() => new NorFlash(new byte[size]));
     }
 

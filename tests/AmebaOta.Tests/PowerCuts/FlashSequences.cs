@@ -103,6 +103,7 @@ public static class FlashSequences
         FlashSequence.Sync("setRecoverPin(0) over pin 18: backup-sector rewrite", AfterFirstOta,
             flash => new SystemData(flash).SetRecoveryPins(Pin0), V(1), V(2))
             with { RecoveryPins = [PinMap.Rtl8195a.ToChip(18)!.Value, PinMap.Rtl8195a.ToChip(0)!.Value] },
+        .. AmebaDFlashSequences.MustStayBootable,
     ];
 
     /// <summary>Sequences where a stock board can end up starting a half-written image: reproduced flaws, each with the host's answer.</summary>

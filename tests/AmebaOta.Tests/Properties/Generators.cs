@@ -56,7 +56,7 @@ public static class Generators
         from name in Utf8Text(1, SketchDescriptor.MaxNameBytes)
         from port in Gen.Choose(1, 65535)
         from pin in Gen.Choose(0, 255)
-        from board in Gen.Elements(BoardKind.Rtl8195a, BoardKind.Rtl8710)
+        from board in Gen.Elements(BoardKind.Rtl8195a, BoardKind.Rtl8710, BoardKind.Rtl8721d)
         from mode in Gen.Elements(Enum.GetValues<SketchMode>())
         from v1 in Gen.Elements(false, true)
         from ssid in Utf8Text(0, SketchDescriptor.MaxSsidBytes)
@@ -85,6 +85,23 @@ public static class Generators
             (3, Mutated(ValidBuildOptions.Select(ImageBuilder.Build), hotSpots: [0, 16, 16 + SketchDescriptor.BodyOffset])),
             (1, Mutated(ValidBuildOptions.Select(o => RamAll.Build(ImageBuilder.Build(o with { Signed = true }))), hotSpots: [0, 16, 0xB000])),
             (1, ValidBuildOptions.Select(ImageBuilder.Build)));
+
+    /// <summary>Options <see cref="AmebaOta.Families.AmebaD.Images.AmebaDImageBuilder.Build"/> accepts: any valid sketch on an AmebaD board, padded or of an exact size.</summary>
+    public static Gen<AmebaOta.Families.AmebaD.Images.AmebaDImageBuildOptions> AmebaDBuildOptions { get; } =
+        from sketch in ValidSketch
+        from pad in Gen.Frequency((1, Gen.Constant(-1)), (3, Gen.Choose(0, 16384)))
+        let amebaD = sketch with { Board = BoardKind.Rtl8721d }
+        let minimum = AmebaOta.Families.AmebaD.Images.AmebaDImageBuilder.MinimumFileSize(new(amebaD))
+        select new AmebaOta.Families.AmebaD.Images.AmebaDImageBuildOptions(amebaD, pad < 0 ? null : minimum + pad);
+
+    /// <summary>Anything an AmebaD file could hold: random bytes, or a valid km0_km4_image2.bin / OTA_All.bin with a few hostile mutations near the headers.</summary>
+    public static Gen<byte[]> AmebaDImageLike { get; } =
+        Gen.Frequency(
+            (1, AnyBytes(4096)),
+            (3, Mutated(AmebaDBuildOptions.Select(AmebaOta.Families.AmebaD.Images.AmebaDImageBuilder.Build), hotSpots: [0, 0x820, 0x1000, 0x1060, 0x1080])),
+            (3, Mutated(AmebaDBuildOptions.Select(o => AmebaOta.Families.AmebaD.Images.AmebaDImageFile.Parse(
+                AmebaOta.Families.AmebaD.Images.AmebaDImageBuilder.Build(o)).ToOtaAll().Bytes), hotSpots: [0, 16, 32, 0x1020, 0x10A0])),
+            (1, AmebaDBuildOptions.Select(AmebaOta.Families.AmebaD.Images.AmebaDImageBuilder.Build)));
 
     /// <summary>Applies 1 to 8 mutations to each value of <paramref name="valid"/>: a byte or an interesting word at a random
     /// place (often near a <paramref name="hotSpots"/> offset, where the headers are), a truncation, or random bytes appended.</summary>

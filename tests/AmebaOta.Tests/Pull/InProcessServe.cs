@@ -1,6 +1,7 @@
 using System.Net;
 using AmebaOta.Cli.Serve;
 using AmebaOta.Families.Ameba1.Pull;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Tests.Pull;
 
@@ -31,7 +32,7 @@ public sealed class InProcessServe : IAsyncDisposable
         var options = new ServeOptions(imagePath, IPAddress.Loopback, 0, 0, fault, PullResponses.DefaultSlowBytesPerSecond, JsonLog: false, Watch: false, Force: false);
         var images = new PullImageSource(PullImage.Load(imagePath));
         var activity = new PullActivity();
-        var console = new ServeConsole(json: false, fault, activity, live: false);
+        var console = new ServeConsole(json: false, fault == PullFault.None ? null : PullFaults.Id(fault), activity, live: false);
         var control = new ControlEndpoint(images, imagePath, ControlEndpoint.NewToken(), console, options.Settle);
         var server = await PullServer.StartAsync(options, images, activity, control, CancellationToken.None);
         return new InProcessServe(server, console, activity);

@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Boards;
 using AmebaOta.Families.Ameba1.Boot;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;

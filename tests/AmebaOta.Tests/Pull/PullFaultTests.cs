@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Boards;
 using AmebaOta.Families.Ameba1.Pull.Board;
 using AmebaOta.Flash;
 using AmebaOta.Images;

@@ -3,6 +3,7 @@ using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
+using AmebaOta.Protocol.Serving;
 using AmebaOta.Tests.Device;
 using AmebaOta.Tests.Support;
 
@@ -27,7 +28,7 @@ public class PullRealTimeTests
         File.WriteAllBytes(dir.File("v2.bin"), TestImages.Image(2, size));
         await using var serve = await InProcessServe.StartAsync(dir.File("v2.bin"));
         var download = new TaskCompletionSource<PullTransfer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        serve.Activity.Ended += t => { if (t.Protocol is PullProtocol.CloudImage or PullProtocol.SdkHttp or PullProtocol.SdkLocal) download.TrySetResult(t); };
+        serve.Activity.Ended += t => { if (t.Protocol is "cloud-image" or "sdk-http" or "sdk-local") download.TrySetResult(t); };
         var v1 = PullImages.Image(1, mode, mode == SketchMode.SdkLocal ? serve.TcpServer : serve.HttpServer);
 
         // What the board downloads: the image, plus the checksum trailer on the SDK paths.

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using AmebaOta.Cli.Serve;
-using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Flash;
 using AmebaOta.Images;
+using AmebaOta.Protocol.Serving;
 using AmebaOta.Tests.Device;
 using AmebaOta.Tests.Support;
 

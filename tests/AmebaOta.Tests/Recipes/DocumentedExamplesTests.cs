@@ -12,8 +12,9 @@ public partial class DocumentedExamplesTests
     {
         var examples = new TheoryData<string>();
         var pages = Directory.EnumerateFiles(RepoFiles.Root, "*.md").Concat(Directory.EnumerateFiles(RepoFiles.Path("docs"), "*.md", SearchOption.AllDirectories));
-        foreach (var line in pages.SelectMany(File.ReadLines).Select(l => l.Trim()).Where(l => l.StartsWith("ameba-ota image make ", StringComparison.Ordinal)).Distinct())
-            examples.Add(Optional().Replace(line.Split(" #")[0].Split(" && ")[0], "").Trim());
+        foreach (var line in pages.SelectMany(File.ReadLines).Select(l => l.Trim()).Where(l => l.StartsWith("ameba-ota image make ", StringComparison.Ordinal))
+                     .Select(l => Optional().Replace(l.Split(" #")[0].Split(" && ")[0], "").Trim()).Distinct())
+            examples.Add(line);
         return examples;
     }
 
@@ -82,7 +83,7 @@ public partial class DocumentedExamplesTests
 
         string Read(string name) => File.Exists(dir.File(name)) ? File.ReadAllText(dir.File(name)) : "";
         Assert.True(run.ExitCode == 0, $"{run}\n--- board\n{Read("serial.log")}{Read("board.err")}\n--- upload\n{Read("upload.txt")}");
-        Assert.Equal("MyAmeba at 10.77.0.2 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a", Read("discover.txt").Trim());
+        Assert.Equal("MyAmeba at 10.77.0.2 (RTL8195AM)  host MyAmeba.local  port 5000  board ameba_rtl8195a  family ameba1", Read("discover.txt").Trim());
         Assert.Contains("the board rebooted", Read("upload.txt"));
         Assert.Contains("This is version 2", Read("serial.log"));
     }

@@ -55,6 +55,39 @@ public sealed class KillNineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_amebad_upload_killed_at_random_points_resets_the_connection_too()
+    {
+        // The AmebaD sender goes through the same uploader: armed before it connects, whatever the family.
+        using var dir = new TempDir();
+        var image = AmebaDImages.OtaAll(2, ImageSize);
+        File.WriteAllBytes(dir.File("OTA_All.bin"), image);
+        using var net = await PrivateNetwork.CreateAsync();
+        using var listener = net.NewTcpSocket();
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        long wire = image.Length + 12;
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        var outcomes = new List<string>();
+        for (int i = 0; i < Math.Max(2, Kills / 2); i++)
+        {
+            long killAt = random.NextInt64(0, wire);
+            await using var upload = CommandProcess.StartIn(net, dir.Path, "upload", "OTA_All.bin", "--ip", "127.0.0.1", "--port", port.ToString());
+            using var board = await listener.AcceptAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var peer = new PacedPeer();
+            var reading = peer.ReadToEndAsync(board, BoardRate, pauseAfter: 44, pause: TimeSpan.FromMilliseconds(200));
+            await peer.WaitForAsync(killAt, reading);
+            await upload.KillAsync();
+            var seen = await reading;
+            outcomes.Add($"killed at {peer.Read} read: {seen.Ending} after {seen.Bytes}");
+            Assert.True(seen.Ending == WireCapture.Ending.Reset || seen.Bytes == wire,
+                $"seed {seed}: the board saw a FIN after {seen.Bytes} of {wire} bytes (killed once it had read {killAt})\n{string.Join('\n', outcomes)}");
+        }
+        output.WriteLine($"AmebaD upload: kills (seed {seed}), 0 FIN before the last byte\n{string.Join('\n', outcomes)}");
+    }
+
+    [Fact]
     public async Task Rollout_killed_mid_transfer_leaves_the_board_failed_cleanly_and_the_resume_marks_it_needs_reset_and_goes_on()
     {
         using var dir = new TempDir();

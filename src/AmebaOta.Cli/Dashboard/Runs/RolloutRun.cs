@@ -15,19 +15,26 @@ internal sealed class RolloutRun : RunTracker
     private readonly RolloutSettings _settings;
     private readonly DashboardHistory _history;
     private readonly long? _rolloutId;
+    private readonly Func<FleetOptions, long?, IFleetSender>? _sender;
 
-    private RolloutRun(long id, ShelvedImage image, RolloutPlan plan, RolloutSettings settings, DashboardState state, DashboardHistory history, long? rolloutId)
+    private RolloutRun(long id, ShelvedImage image, RolloutPlan plan, RolloutSettings settings, DashboardState state, DashboardHistory history, long? rolloutId,
+        Func<FleetOptions, long?, IFleetSender>? sender)
         : base(id, "rollout", image, [.. plan.Boards.Select(b => b.Target)], settings.Fleet.WaitReboot is not null, state)
     {
         _plan = plan;
         _settings = settings;
         _history = history;
         _rolloutId = rolloutId;
+        _sender = sender;
     }
 
-    /// <summary>Plans the rollout and records it; throws <see cref="DashboardError"/> for bad stages or a downgrade, as <c>fleet rollout</c> refuses them.</summary>
+    /// <summary>
+    /// Plans the rollout and records it; throws <see cref="DashboardError"/> for bad stages or a downgrade, as <c>fleet rollout</c>
+    /// refuses them. With <paramref name="sender"/> the boards' site agents send each stage (and record the uploads), and the
+    /// rollout is recorded as one over the sites, so that <c>fleet rollout --resume</c> resumes it through them too.
+    /// </summary>
     public static RolloutRun Create(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, StartRunJson request, FleetOptions fleet,
-        DashboardState state, DashboardHistory history)
+        DashboardState state, DashboardHistory history, Func<FleetOptions, long?, IFleetSender>? sender = null)
     {
         IReadOnlyList<StageSize> sizes;
         FailureThreshold threshold;
@@ -56,9 +63,9 @@ internal sealed class RolloutRun : RunTracker
             ? history.Best.Try<long?>(s => new RolloutStore(s).Create(identity, Keep(image, dir), settings, plan), null)
             : history.Best.Store is { Engine: DatabaseEngine.Postgres }
                 // A shared database keeps the image's bytes itself: --resume finds them from any machine.
-                ? history.Best.Try<long?>(s => { s.StoreImage(identity, image.Sent.Bytes); return new RolloutStore(s).Create(identity, image.FileName, settings, plan); }, null)
+                ? history.Best.Try<long?>(s => { s.StoreImage(identity, image.Sent.Bytes); return new RolloutStore(s).Create(identity, image.FileName, settings, plan, sender is null ? null : "*"); }, null)
                 : null;
-        return new RolloutRun(id, image, plan, settings, state, history, rolloutId);
+        return new RolloutRun(id, image, plan, settings, state, history, rolloutId, sender);
     }
 
     /// <summary>Writes the image as sent beside the database (<c>SHA256/FILE</c>, whole, then renamed), for <c>--resume</c>.</summary>
@@ -81,16 +88,19 @@ internal sealed class RolloutRun : RunTracker
         SetStage(0, _plan.StageCount, _rolloutId);
         foreach (var b in _plan.Boards) Board(b.Target.Name, Json(b, null), b.State.IsDone(), Outcome(b.State));
         var journal = _rolloutId is { } rid ? new RolloutJournal(_history.Best, rid) : null;
-        var runner = new RolloutRunner(_plan, _settings, journal);
+        var runner = _sender is { } send
+            ? new RolloutRunner(_plan, _settings, journal) { Sender = options => send(options, _rolloutId) }
+            : new RolloutRunner(_plan, _settings, journal);
         Airtime = runner.Airtime;
-        if (_history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
+        // Site agents record the uploads they make; a rollout sent from here records its own.
+        if (_sender is null && _history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
         runner.BoardChanged += s =>
         {
             var final = s.Board.State.IsDone() || s.Board.State is RolloutBoardState.Aborted or RolloutBoardState.NeedsReset;
             Board(s.Board.Target.Name, Json(s.Board, s.Fleet), final, Outcome(s.Board.State));
         };
         runner.StageChanged += e => SetStage(e.Stage, _plan.StageCount, _rolloutId);
-        var result = await runner.RunAsync(Image.Sent.Bytes, stop);
+        var result = await runner.RunAsync(FleetImages.Of(Image.Push), stop);
         string reason = result.End == RolloutEnd.Stopped && stop.IsCancellationRequested ? "stopped from the page" : result.Reason ?? "";
         if (result.End != RolloutEnd.Completed && _rolloutId is { } id) reason += $" (resume: ameba-ota fleet rollout --resume {id})";
         return (RolloutStore.StateName(result.End), reason);

@@ -1,5 +1,7 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Dashboard.Sites;
+using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol;
@@ -8,10 +10,11 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 
 /// <summary>
 /// Starts and stops the runs the page asks for, one at a time: the boards chosen (by name, or by a <c>--match</c> pattern)
-/// must answer by mDNS, the image must pass <c>upload</c>'s checks. When a run ends the history is read again, so each
-/// board's "last image" follows.
+/// must answer by mDNS (here, or at their site: then their sites' agents send, see <see cref="SiteRuns"/>), the image must
+/// pass <c>upload</c>'s checks; boards of another family than the image's are refused. When a run ends the history is
+/// read again, so each board's "last image" follows.
 /// </summary>
-public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface) : IAsyncDisposable
+public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
 {
     public const int MaxParallel = AirtimeBudget.Ceiling;
 
@@ -28,12 +31,21 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (request.Parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {request.Parallel} is out of range: use 1 to {MaxParallel}, or none");
         double rate = request.MaxRate ?? AirtimeBudget.DefaultMegabitsPerSecond;
         if (!(rate is >= 0 and <= 100_000)) throw new DashboardError(400, $"max rate {rate} is out of range: use 0 (no budget) to 100000 Mbit/s");
-        var targets = Targets(request);
+        lock (_lock)
+        {
+            if (_current is { IsFinished: false } before)
+                throw new DashboardError(409, $"run {before.Id} is still going: wait for it to end, or stop it");
+        }
+        var names = Names(request);
+        var atSites = sites?.Targets(names);
+        var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, image.Push) : [.. atSites.Targets], image.Push);
+        Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
+            : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = request.Parallel,
             MaxBytesPerSecond = rate > 0 ? AirtimeBudget.MegabitsToBytes(rate) : null,
-            WaitReboot = request.WaitReboot ? OtaUploadBudget.DefaultRebootWait(image.Image.Length) : null,
+            WaitReboot = request.WaitReboot ? image.Push.Sender.DefaultRebootWait(image.Push) : null,
             Interface = networkInterface,
         };
         RunTracker run;
@@ -43,14 +55,19 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 throw new DashboardError(409, $"run {going.Id} is still going: wait for it to end, or stop it");
             long id = _lastId + 1;
             run = mode == "update"
-                ? new PlainUpdateRun(id, image, targets, options, state, history)
-                : RolloutRun.Create(id, image, targets, request, options, state, history);
+                ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
+                : RolloutRun.Create(id, image, targets, request, options, state, history, sender);
+            run.Refused = [.. refused.Select(r => r.Target.Name)];
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
             _current = run;
         }
         run.Start();
-        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}", run.Id);
+        foreach (var (t, reason) in refused)
+            state.SetUpdate(t.Name, new BoardUpdateJson(run.Id, "refused", null, 0, 0, 0, reason, null, true, 0, null));
+        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}" +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(image.Push.Family)} {image.Push.Family.DisplayName} board " +
+                                       $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
     }
 
     /// <summary>Stops run <paramref name="id"/>.</summary>
@@ -64,7 +81,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 
-    private List<FleetTarget> Targets(StartRunJson request)
+    private List<string> Names(StartRunJson request)
     {
         bool byName = request.Boards is { Count: > 0 };
         string? pattern = string.IsNullOrWhiteSpace(request.Pattern) ? null : request.Pattern.Trim();
@@ -73,7 +90,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (pattern is not null)
         {
             names = state.OnlineNames().Where(n => NameGlob.Matches(pattern, n)).ToList();
-            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS matches '{pattern}'");
+            if (names.Count == 0) throw new DashboardError(422, $"no board that answers by mDNS{(sites is null ? "" : " (here or at a site)")} matches '{pattern}'");
         }
         else if (byName)
         {
@@ -83,16 +100,39 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         {
             throw new DashboardError(400, "no board chosen: tick some boards, or give a name pattern");
         }
+        return names;
+    }
+
+    /// <summary>The boards chosen that answer here, at the port their family's receiver listens on.</summary>
+    private List<FleetTarget> LocalTargets(List<string> names, PushImage image)
+    {
         var targets = new List<FleetTarget>();
         var silent = new List<string>();
         foreach (var name in names)
         {
-            if (state.OnlineEndPoint(name) is { } endPoint) targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true));
-            else silent.Add(name);
+            if (state.Online(name) is not { } online)
+            {
+                silent.Add(name);
+                continue;
+            }
+            var family = online.Family is { } id ? BoardFamilies.Find(id) : null;
+            var endPoint = new IPEndPoint(online.Advertised.Address, image.Sender.PortFor(online.Advertised.Port));
+            targets.Add(new FleetTarget(state.KnownName(name) ?? name, endPoint, ByName: true, Family: family ?? image.Family));
         }
         if (silent.Count > 0)
             throw new DashboardError(422, $"{silent.Count} of the boards chosen do not answer by mDNS right now ({string.Join(", ", silent.Take(5))}{(silent.Count > 5 ? ", …" : "")}): nothing was sent");
         return targets.DistinctBy(t => t.EndPoint).ToList();
+    }
+
+    /// <summary>Those of another family than the image's are refused (sent nothing); if every board is, the run is refused.</summary>
+    private static (List<FleetTarget> Targets, List<(FleetTarget Target, string Reason)> Refused) Refuse(List<FleetTarget> targets, PushImage image)
+    {
+        var images = FleetImages.Of(image);
+        var refused = targets.Select(t => (Target: t, Reason: images.Refusal(t))).Where(r => r.Reason is not null).Select(r => (r.Target, r.Reason!)).ToList();
+        if (targets.Count > 0 && refused.Count == targets.Count)
+            throw new DashboardError(422, $"none of the boards chosen is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} board, and {image.Sent.KindDescription} " +
+                $"goes only to those ({string.Join(", ", refused.Take(5).Select(r => $"{r.Target.Name}: {r.Target.Family?.Id ?? "unknown"}"))}{(refused.Count > 5 ? ", …" : "")}): nothing was sent");
+        return (targets.Except(refused.Select(r => r.Target)).ToList(), refused);
     }
 
     private Task RefreshHistoryAsync()

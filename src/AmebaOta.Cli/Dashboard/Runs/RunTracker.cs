@@ -33,6 +33,9 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
 
     public bool IsFinished => Completion.IsCompleted && _endedAt is not null;
 
+    /// <summary>Boards chosen but refused before anything was sent: not of the image's family.</summary>
+    public List<string> Refused { get; set; } = [];
+
     /// <summary>What the page hears when the run has ended (the history is read again then).</summary>
     public Func<Task>? Ended { get; set; }
 
@@ -54,6 +57,11 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
         catch (Discovery.MdnsException e)
         {
             (end, reason) = ("failed", $"mDNS: {e.Message}");
+        }
+        catch (Fleet.Sites.BoardBusyException e)
+        {
+            // Another dashboard or CLI asked for work on a board between our check and our request: nothing of ours was sent to it.
+            (end, reason) = ("refused", e.Message);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
@@ -119,9 +127,9 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
         RunJson json;
         lock (_gate)
         {
-            json = new RunJson(id, kind, _rolloutId, image.FileName, image.Sha256, image.Image.Body.Sketch?.Version, image.Image.Length, _state, _reason,
+            json = new RunJson(id, kind, _rolloutId, image.FileName, image.Sha256, image.Image.Sketch?.Version, image.Image.Length, _state, _reason,
                 targets.Count, _outcomes.Count, _outcomes.Values.Count(v => v == true), _outcomes.Values.Count(v => v == false), _stage, _stages,
-                _startedAt, _endedAt, waitReboot) { Airtime = Airtime?.Snapshot() is { } a ? Output.AirtimeJson.From(a) : null };
+                _startedAt, _endedAt, waitReboot) { Family = image.Push.Family.Id, Refused = Refused, Airtime = Airtime?.Snapshot() is { } a ? Output.AirtimeJson.From(a) : null };
         }
         state.SetRun(json);
     }

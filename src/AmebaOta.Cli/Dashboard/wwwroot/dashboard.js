@@ -74,6 +74,7 @@ function connect() {
     for (const b of s.boards) upsert(b);
     runs = new Map(s.runs.map((r) => [r.id, r]));
     drawRun();
+    applySites(s.sites);
     $("h-where").textContent = "history: " + s.history.where;
     historyVersion = s.history.version;
     scheduleDraw();
@@ -83,6 +84,7 @@ function connect() {
     for (const b of d.boards) upsert(b);
     for (const r of d.runs) runs.set(r.id, r);
     if (d.runs.length) drawRun();
+    if (d.sites) applySites(d.sites);
     if (d.historyVersion !== historyVersion) { historyVersion = d.historyVersion; if (!$("view-history").hidden) loadHistory(); }
     scheduleDraw();
   });
@@ -160,7 +162,7 @@ function makeRow(entry) {
   const row = document.createElement("tr");
   row.dataset.board = entry.data.name;
   const cells = {};
-  for (const key of ["pick", "name", "address", "seen", "last", "update"]) {
+  for (const key of ["pick", "name", "family", "site", "address", "seen", "last", "update"]) {
     const td = document.createElement("td");
     td.className = key;
     row.appendChild(td);
@@ -208,6 +210,8 @@ function fillRow(entry) {
       cells.name.textContent = b.name;
     }
   }
+  setText(entry, "family", b.family || "");
+  setText(entry, "site", b.site || "");
   setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
   const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "");
   if (entry.drawn.seen !== seenKey) {
@@ -223,6 +227,7 @@ function fillRow(entry) {
     last ? (last.cameBack ? "ok-text" : last.outcome === "sent" ? "" : "warn-text") : "");
   if (last) cells.last.title = `${last.sha256.slice(0, 12)} ${last.outcome || ""} ${last.at ? new Date(last.at).toLocaleString() : ""} ${last.error || ""}`.trim();
   drawUpdate(entry);
+  drawJob(entry);
   cells.box.checked = chosen.has(b.name);
   entry.row.classList.toggle("chosen", chosen.has(b.name));
 }
@@ -232,7 +237,7 @@ function outcomeText(outcome) {
 }
 
 const goodStates = new Set(["updated", "success", "already-installed"]);
-const badStates = new Set(["failed", "failure", "aborted"]);
+const badStates = new Set(["failed", "failure", "aborted", "refused"]);
 
 function drawUpdate(entry) {
   const u = entry.data.update, td = entry.cells.update;
@@ -278,12 +283,12 @@ function matches(b) {
   if (filterShow === "online" && !b.online) return false;
   if (filterShow === "offline" && b.online) return false;
   if (filterShow === "virtual" && !b.virtual) return false;
-  if (filterShow === "busy" && !(b.update && !b.update.final)) return false;
+  if (filterShow === "busy" && !(b.update && !b.update.final) && !b.job) return false;
   if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
   if (!filterText) return true;
   let hay = hays.get(b);
   if (hay === undefined) {
-    hay = [b.name, b.address, b.host, b.boardId, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+    hay = [b.name, b.family, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
       .filter(Boolean).join(" ").toLowerCase();
     hays.set(b, hay);
   }
@@ -623,7 +628,7 @@ document.addEventListener("visibilitychange", () => {
 });
 
 takeTokenFromLink();
-rows = new VirtualRows({ scroller: document.querySelector("#view-boards .table-wrap"), body: $("boards").tBodies[0], columns: 6, rowFor });
+rows = new VirtualRows({ scroller: document.querySelector("#view-boards .table-wrap"), body: $("boards").tBodies[0], columns: $("boards").tHead.rows[0].cells.length, rowFor });
 wire();
 showTokenState();
 connect();

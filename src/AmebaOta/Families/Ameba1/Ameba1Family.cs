@@ -1,6 +1,7 @@
 using AmebaOta.Families.Ameba1.Boot;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
+using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Flash;
 using AmebaOta.Pins;
 
@@ -50,6 +51,15 @@ public sealed class Ameba1Family : BoardFamily
     /// <inheritdoc />
     public override NorFlash CreateBlankChip(int size) => BlankChip.Create(size);
 
+    /// <summary>DAP: Default Image 2 at 0xB000 signed new, system data erased.</summary>
+    public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
+        DapUpload.Write(flash, image as ImageFile ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an Ameba1 image"));
+
     /// <summary>Image 1's decision (docs/reference section 4), quirks included.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => BootLoader.Boot(flash, pins);
+
+    /// <summary><c>OTA.beginLocal</c>'s push (docs/reference sections 6 and 7).</summary>
+    public override PushSender Push => _push ??= new Ameba1PushSender(this);
+
+    private PushSender? _push;
 }

@@ -61,6 +61,11 @@ public sealed class BestEffortHistory : IDisposable
             if (Interlocked.Exchange(ref _lost, 1) == 0) _warn($"{e.Message}; not recording until it is back (the upload still runs)");
             return fallback;
         }
+        catch (HistoryException e) when (IsCollision(e))
+        {
+            // Lost to another write at the same moment (a deadlock): this write is lost, as above; the next one goes through.
+            return fallback;
+        }
         catch (HistoryException e)
         {
             Fail(e);
@@ -79,6 +84,12 @@ public sealed class BestEffortHistory : IDisposable
         IOException or System.Net.Sockets.SocketException or TimeoutException => true,
         _ => false,
     };
+
+    /// <summary>A write that lost to another at the same moment (PostgreSQL: a deadlock, a serialization failure): trying it again succeeds.</summary>
+    public static bool IsCollision(HistoryException e) => e.InnerException is Npgsql.PostgresException { SqlState: "40P01" or "40001" };
+
+    /// <summary>Worth trying again: the connection was lost (<see cref="IsConnectionLoss"/>), or the write collided with another (<see cref="IsCollision"/>).</summary>
+    public static bool IsTransient(HistoryException e) => IsConnectionLoss(e) || IsCollision(e);
 
     private void Fail(HistoryException e)
     {

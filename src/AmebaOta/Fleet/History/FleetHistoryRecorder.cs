@@ -8,12 +8,16 @@ namespace AmebaOta.Fleet.History;
 /// <see cref="FleetUpdater.BoardChanged"/>.
 /// </summary>
 /// <param name="history">Where to record (may be disabled).</param>
-/// <param name="image">The image the run sends.</param>
+/// <param name="images">The images the run sends, one per family (a board of unknown family takes the first).</param>
 /// <param name="command">The command, as recorded (<c>fleet upload</c>, <c>fleet rollout</c>).</param>
 /// <param name="stopping">The run's cancellation: a board cut short once it is cancelled is recorded as cancelled, not failed.</param>
 /// <param name="rolloutId">The rollout the uploads belong to.</param>
-public sealed class FleetHistoryRecorder(BestEffortHistory history, ImageIdentity image, string command, CancellationToken stopping, long? rolloutId = null)
+public sealed class FleetHistoryRecorder(BestEffortHistory history, IReadOnlyList<ImageIdentity> images, string command, CancellationToken stopping, long? rolloutId = null)
 {
+    /// <summary>A run of one image.</summary>
+    public FleetHistoryRecorder(BestEffortHistory history, ImageIdentity image, string command, CancellationToken stopping, long? rolloutId = null)
+        : this(history, [image], command, stopping, rolloutId) { }
+
     private readonly ConcurrentDictionary<FleetTarget, Entry> _boards = new();
 
     private sealed class Entry
@@ -34,6 +38,7 @@ public sealed class FleetHistoryRecorder(BestEffortHistory history, ImageIdentit
             if (status.State == FleetBoardState.Connecting && entry.Id is null)
             {
                 var target = status.Target;
+                var image = target.Family is { } family ? images.FirstOrDefault(i => i.Family == family.Id) ?? images[0] : images[0];
                 entry.Id = history.Try<long?>(s => s.BeginUpload(new UploadStart(target.ByName ? target.Name : null, target.EndPoint, target.ByName, image, command, rolloutId)), null);
                 return;
             }

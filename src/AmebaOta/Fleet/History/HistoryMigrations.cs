@@ -164,7 +164,19 @@ internal static class HistoryMigrations
         CREATE INDEX jobs_by_batch ON jobs(batch);
         CREATE INDEX boards_by_site ON boards(site);
         """,
-        // 3: a rollout's airtime budget (image bytes per second; NULL: none, as for every rollout before); parallel 0 is "no cap".
+        // 3: mixed fleets: each rollout board's family, and a rollout's image for each family.
+        """
+        ALTER TABLE rollout_boards ADD COLUMN family TEXT;                      -- NULL: unknown (given by address): it takes the rollout's only image
+        CREATE TABLE rollout_images (                                          -- a rollout's image for each family; rollouts.image_* is the first
+            rollout_id    {BIGINT} NOT NULL REFERENCES rollouts(id),
+            family        TEXT NOT NULL,
+            image_sha256  TEXT NOT NULL REFERENCES images(sha256),
+            image_path    TEXT NOT NULL,
+            position      INTEGER NOT NULL,
+            PRIMARY KEY (rollout_id, family)
+        );
+        """,
+        // 4: a rollout's airtime budget (image bytes per second; NULL: none, as for every rollout before); parallel 0 is "no cap".
         """
         ALTER TABLE rollouts ADD COLUMN max_rate {REAL};
         """,

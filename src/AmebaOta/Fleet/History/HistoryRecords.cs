@@ -12,8 +12,8 @@ namespace AmebaOta.Fleet.History;
 /// <param name="RolloutId">The rollout it belongs to, if any.</param>
 public sealed record UploadStart(string? Board, IPEndPoint EndPoint, bool SeenNow, ImageIdentity Image, string Command, long? RolloutId = null)
 {
-    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>).</summary>
-    public string Family { get; init; } = BoardFamilies.DefaultId;
+    /// <summary>The board's family (<c>ameba1</c>, <c>amebad</c>, <c>amebapro2</c>): the image's, since a board is only ever sent images of its own family.</summary>
+    public string Family { get; init; } = Image.Family;
     /// <summary>The site whose agent sends it; null when the command sends it itself.</summary>
     public string? Site { get; init; }
     /// <summary>Who asked for it; null: <see cref="History.Actor.Current"/>.</summary>

@@ -55,7 +55,10 @@ public sealed partial class HistoryStore
 
     private static UploadRecord ReadUpload(DbDataReader r, int o) => new(
         Long(r, o), r.GetString(o + 1), r.GetString(o + 2), Int(r, o + 3),
-        new ImageIdentity(r.GetString(o + 4), Long(r, o + 5), r.GetString(o + 6), (uint)Long(r, o + 7), LongOrNull(r, o + 8) is { } v ? (uint)v : null),
+        new ImageIdentity(r.GetString(o + 4), Long(r, o + 5), r.GetString(o + 6), (uint)Long(r, o + 7), LongOrNull(r, o + 8) is { } v ? (uint)v : null)
+        {
+            Family = r.GetString(o + 18),
+        },
         LongOrNull(r, o + 9), r.GetString(o + 10),
         Time(r, o + 11), TimeOrNull(r, o + 12), UploadOutcomeNames.Parse(Text(r, o + 13)),
         Text(r, o + 14), IntOrNull(r, o + 15), IntOrNull(r, o + 16), DoubleOrNull(r, o + 17))

@@ -63,11 +63,12 @@ public sealed partial class HistoryStore : IDisposable
         s.Execute(start.SeenNow
             ? """
               INSERT INTO boards (name, address, port, first_seen, last_seen, family, site) VALUES (@name, @address, @port, @at, @at, @family, @site)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen, site = COALESCE(excluded.site, boards.site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, last_seen = excluded.last_seen, family = excluded.family,
+                  site = COALESCE(excluded.site, boards.site)
               """
             : """
               INSERT INTO boards (name, address, port, first_seen, family, site) VALUES (@name, @address, @port, @at, @family, @site)
-              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, site = COALESCE(excluded.site, boards.site)
+              ON CONFLICT (name) DO UPDATE SET address = excluded.address, port = excluded.port, family = excluded.family, site = COALESCE(excluded.site, boards.site)
               """,
             ("name", board), ("address", start.EndPoint.Address.ToString()), ("port", start.EndPoint.Port), ("at", now), ("family", start.Family), ("site", start.Site));
         AddImage(s, start.Image, now);
@@ -110,9 +111,31 @@ public sealed partial class HistoryStore : IDisposable
     /// <summary>The name of the board last known at <paramref name="endPoint"/> (most recently seen first), if any.</summary>
     public string? BoardAt(IPEndPoint endPoint) => Read(s => NameAt(s, endPoint));
 
-    private static string? NameAt(SqlSession s, IPEndPoint endPoint) => s.Scalar("""
-        SELECT name FROM boards WHERE address = @address AND port = @port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
-        """, ("address", endPoint.Address.ToString()), ("port", endPoint.Port)) as string;
+    /// <summary>
+    /// The board seen at that address and port; failing that, the only board seen at that address when its family listens
+    /// on another port than it advertises (an AmebaD board advertises 5000 and takes uploads on 8082).
+    /// </summary>
+    private static string? NameAt(SqlSession s, IPEndPoint endPoint)
+    {
+        if (s.Scalar("""
+            SELECT name FROM boards WHERE address = @address AND port = @port AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1
+            """, ("address", endPoint.Address.ToString()), ("port", endPoint.Port)) is string exact) return exact;
+        var seen = s.Query("SELECT name, family FROM boards WHERE address = @address AND last_seen IS NOT NULL LIMIT 2",
+            r => (Name: r.GetString(0), Family: r.GetString(1)), ("address", endPoint.Address.ToString()));
+        return seen.Count == 1 && Families.BoardFamilies.Find(seen[0].Family)?.Push is { ListensOnAdvertisedPort: false } push && push.DefaultPort == endPoint.Port
+            ? seen[0].Name : null;
+    }
+
+    /// <summary>
+    /// The board discovery last saw at <paramref name="address"/> (any port: an AmebaD board advertises one port and listens
+    /// on another), with its family, if any.
+    /// </summary>
+    public (string Name, string Family)? BoardSeenAt(IPAddress address) => Read(s =>
+    {
+        var seen = s.Query("SELECT name, family FROM boards WHERE address = @address AND last_seen IS NOT NULL ORDER BY last_seen DESC LIMIT 1",
+            r => (r.GetString(0), r.GetString(1)), ("address", address.ToString()));
+        return seen.Count == 0 ? ((string, string)?)null : seen[0];
+    });
 
     /// <summary>Records who did what (shown with the history).</summary>
     public void Audit(string action, string? subject, string? detail = null, string? actor = null) => Write(s => AddAudit(s, action, subject, detail, actor));

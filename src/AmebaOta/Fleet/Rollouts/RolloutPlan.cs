@@ -40,17 +40,28 @@ public sealed record RolloutPlan(IReadOnlyList<RolloutBoard> Boards, int StageCo
     /// </summary>
     /// <exception cref="DowngradeException">Without <paramref name="allowDowngrade"/>: the image's sketch version is lower than what some boards are believed to run.</exception>
     public static RolloutPlan Create(IEnumerable<FleetTarget> targets, IReadOnlyList<StageSize> stages, ImageIdentity image,
+        bool skipCurrent, bool allowDowngrade, Func<string, BoardSummary?> history) =>
+        Create(targets, stages, [image], skipCurrent, allowDowngrade, history);
+
+    /// <summary>
+    /// The same for a rollout with an image per family: each board is judged against the image of its family (a board of
+    /// unknown family against the only image).
+    /// </summary>
+    /// <exception cref="DowngradeException">Without <paramref name="allowDowngrade"/>: an image's sketch version is lower than what some boards of its family are believed to run.</exception>
+    public static RolloutPlan Create(IEnumerable<FleetTarget> targets, IReadOnlyList<StageSize> stages, IReadOnlyList<ImageIdentity> images,
         bool skipCurrent, bool allowDowngrade, Func<string, BoardSummary?> history)
     {
         var ordered = targets.OrderBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ThenBy(t => t.EndPoint.ToString(), StringComparer.Ordinal).ToList();
         var ends = StagePlan.Boundaries(stages, ordered.Count);
         var boards = new List<RolloutBoard>(ordered.Count);
         var downgrades = new List<string>();
+        uint? downgradeVersion = null;
         int stage = 0;
         for (int i = 0; i < ordered.Count; i++)
         {
             while (i >= ends[stage]) stage++;
             var target = ordered[i];
+            var image = target.Family is { } family ? images.FirstOrDefault(m => m.Family == family.Id) ?? images[0] : images[0];
             var known = history(target.Name);
             var state = RolloutBoardState.Pending;
             string? note = null;
@@ -59,13 +70,15 @@ public sealed record RolloutPlan(IReadOnlyList<RolloutBoard> Boards, int StageCo
                 state = RolloutBoardState.AlreadyInstalled;
                 note = $"its last update, {known.LastTaken!.EndedAt:yyyy-MM-dd HH:mm} UTC, was this image and it came back";
             }
-            else if (!allowDowngrade && image.SketchVersion is { } version && known?.Believed?.Image.SketchVersion is { } running && version < running)
+            else if (!allowDowngrade && image.SketchVersion is { } version && known?.Believed?.Image is { } believed &&
+                     believed.Family == image.Family && believed.SketchVersion is { } running && version < running)
             {
                 downgrades.Add($"{target.Name} (believed to run version {running})");
+                downgradeVersion ??= version;
             }
             boards.Add(new RolloutBoard(target, stage + 1, i + 1, state, note));
         }
-        if (downgrades.Count > 0) throw new DowngradeException(image.SketchVersion!.Value, downgrades);
+        if (downgrades.Count > 0) throw new DowngradeException(downgradeVersion!.Value, downgrades);
         return new RolloutPlan(boards, ends.Count);
     }
 }

@@ -11,7 +11,8 @@ namespace AmebaOta.Fleet.Rollouts;
 /// same way but leaves it resumable. Boards already done (a resumed rollout, <c>already-installed</c>) are never sent to.
 /// A board the rollout itself cut mid-transfer (<see cref="RolloutBoard.WasCut"/>: its process died, or it was stopped)
 /// is retried; if it does not even accept the connection it <see cref="RolloutBoardState.NeedsReset"/>, which is not
-/// counted against <see cref="RolloutSettings.MaxFailures"/>, and the rollout goes on.
+/// counted against <see cref="RolloutSettings.MaxFailures"/>, and the rollout goes on. The same holds for a board the sender
+/// reports as <see cref="FleetBoardStatus.NeedsReset"/> (a site agent that took over the job of one killed mid-transfer).
 /// No console I/O: every change is reported through <see cref="BoardChanged"/> and <see cref="StageChanged"/>.
 /// </summary>
 public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IRolloutJournal? journal = null)
@@ -41,8 +42,12 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     /// <summary>A stage pauses, starts or finishes.</summary>
     public event Action<RolloutStageEvent>? StageChanged;
 
-    /// <summary>Runs every stage that has boards left to do.</summary>
-    public async Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default)
+    /// <summary>Runs every stage that has boards left to do, with one image (its bytes sent as they are).</summary>
+    public Task<RolloutResult> RunAsync(ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        RunAsync(FleetImages.Of(Families.PushImage.AsIs(Families.BoardFamilies.ParseImage(image.ToArray()))), cancellationToken);
+
+    /// <summary>Runs every stage that has boards left to do, each board sent the image of its family.</summary>
+    public async Task<RolloutResult> RunAsync(FleetImages image, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         int total = _boards.Length;
@@ -59,7 +64,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
         }
     }
 
-    private async Task<RolloutResult> RunStagesAsync(ReadOnlyMemory<byte> image, int total, int failures, CancellationTokenSource stop,
+    private async Task<RolloutResult> RunStagesAsync(FleetImages image, int total, int failures, CancellationTokenSource stop,
         CancellationToken cancellationToken, Stopwatch clock)
     {
         bool ranAStage = false;
@@ -91,11 +96,17 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
                 string? error = state is RolloutBoardState.Failure or RolloutBoardState.Aborted ? s.Error : null;
                 lock (_lock)
                 {
-                    // Cut by us before, and now not even accepting the connection: waiting for a reset, not a bad image.
-                    if (state == RolloutBoardState.Failure && _cut[i] && lastFleet[i] == FleetBoardState.Connecting)
+                    // Cut by us before (or, says the sender, by a sender of ours that died), and now not even accepting the
+                    // connection: waiting for a reset, not a bad image.
+                    if (state == RolloutBoardState.Failure && (s.NeedsReset || _cut[i] && lastFleet[i] == FleetBoardState.Connecting))
                     {
                         state = RolloutBoardState.NeedsReset;
-                        error = $"{RolloutBoard.NeedsResetReason}: {s.Error}";
+                        error = s.Error?.StartsWith(RolloutBoard.NeedsResetReason, StringComparison.Ordinal) == true ? s.Error : $"{RolloutBoard.NeedsResetReason}: {s.Error}";
+                    }
+                    // Stuck since an earlier failure and so never triggered (an OTA UI board): waiting for a reset too.
+                    else if (state == RolloutBoardState.Failure && s.NeedsReset)
+                    {
+                        state = RolloutBoardState.NeedsReset;
                     }
                     // Cut now, mid-transfer: a resume knows it was us.
                     if (state == RolloutBoardState.Aborted && s.State == FleetBoardState.Cancelled && s.Error != "cancelled") error = RolloutBoard.CutMark + s.Error;

@@ -25,7 +25,12 @@ public sealed record RolloutRecord(long Id, string ImageSha256, string ImagePath
     public string? OwnerHost { get; init; }
     /// <summary>The <c>--site</c> filter it was planned with (null: every site, or no sites at all).</summary>
     public string? Sites { get; init; }
+    /// <summary>Its images, one per family (the first is <see cref="ImageSha256"/>).</summary>
+    public IReadOnlyList<RolloutImage> Images { get; init; } = [new(null, ImageSha256, ImagePath)];
 }
+
+/// <summary>One image of a rollout: the family it is for (null: not recorded, a rollout of one image), its SHA-256, and where its file was.</summary>
+public sealed record RolloutImage(string? Family, string Sha256, string Path);
 
 /// <summary>Rollouts in the history database: created, followed board by board, stopped on request, loaded again to resume.</summary>
 public sealed class RolloutStore(HistoryStore store)
@@ -36,10 +41,15 @@ public sealed class RolloutStore(HistoryStore store)
     private static readonly string Host = Environment.MachineName;
 
     /// <summary>Creates a running rollout owned by this process; returns its id. <paramref name="sites"/>: the <c>--site</c> filter it was planned with.</summary>
-    public long Create(ImageIdentity image, string imagePath, RolloutSettings settings, RolloutPlan plan, string? sites = null) => store.Write(s =>
+    public long Create(ImageIdentity image, string imagePath, RolloutSettings settings, RolloutPlan plan, string? sites = null) =>
+        Create([(image, imagePath)], settings, plan, sites);
+
+    /// <summary>Creates a running rollout with an image per family (the first is its main image), owned by this process; returns its id.</summary>
+    public long Create(IReadOnlyList<(ImageIdentity Image, string Path)> images, RolloutSettings settings, RolloutPlan plan, string? sites = null) => store.Write(s =>
     {
         var now = DateTimeOffset.UtcNow;
-        HistoryStore.AddImage(s, image, now);
+        var (image, imagePath) = images[0];
+        foreach (var (i, _) in images) HistoryStore.AddImage(s, i, now);
         var f = settings.Fleet;
         long id = s.Long("""
             INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, max_rate, connect_timeout, stall_timeout, retries, retry_delay,
@@ -51,12 +61,16 @@ public sealed class RolloutStore(HistoryStore store)
             ("delay", f.RetryDelay.TotalSeconds), ("wait", f.WaitReboot?.TotalSeconds), ("iface", f.Interface), ("force", settings.Force),
             ("skip", settings.SkipCurrent), ("downgrade", settings.AllowDowngrade), ("at", now), ("pid", Environment.ProcessId), ("actor", Actor.Current),
             ("host", Host), ("sites", sites));
+        for (int k = 0; k < images.Count; k++)
+            s.Execute("INSERT INTO rollout_images (rollout_id, family, image_sha256, image_path, position) VALUES (@id, @family, @sha, @path, @position)",
+                ("id", id), ("family", images[k].Image.Family), ("sha", images[k].Image.Sha256), ("path", images[k].Path), ("position", k));
         foreach (var b in plan.Boards)
             s.Execute("""
-                INSERT INTO rollout_boards (rollout_id, board, position, stage, address, port, by_name, state, error, updated_at)
-                VALUES (@id, @board, @position, @stage, @address, @port, @byName, @state, @error, @at)
+                INSERT INTO rollout_boards (rollout_id, board, position, stage, address, port, by_name, state, error, updated_at, family)
+                VALUES (@id, @board, @position, @stage, @address, @port, @byName, @state, @error, @at, @family)
                 """, ("id", id), ("board", b.Target.Name), ("position", b.Position), ("stage", b.Stage), ("address", b.Target.EndPoint.Address.ToString()),
-                ("port", b.Target.EndPoint.Port), ("byName", b.Target.ByName), ("state", b.State.Name()), ("error", b.Error), ("at", now));
+                ("port", b.Target.EndPoint.Port), ("byName", b.Target.ByName), ("state", b.State.Name()), ("error", b.Error), ("at", now),
+                ("family", b.Target.Family?.Id));
         HistoryStore.AddAudit(s, "rollout.create", $"rollout {id}",
             $"{image.FileName} ({image.ShortSha}) to {plan.Boards.Count} boards, stages {settings.Stages}, max failures {settings.MaxFailures}{(sites is null ? "" : $", sites {sites}")}");
         return id;
@@ -88,13 +102,19 @@ public sealed class RolloutStore(HistoryStore store)
         var record = rows[0];
         var boards = LoadBoards(s, id);
         int stages = boards.Count == 0 ? 0 : boards.Max(b => b.Stage);
+        var images = s.Query("SELECT family, image_sha256, image_path FROM rollout_images WHERE rollout_id = @id ORDER BY position",
+            r => new RolloutImage(r.GetString(0), r.GetString(1), r.GetString(2)), ("id", id));
         return new RolloutRecord(id, record.Sha, record.Path, record.Settings, record.State, record.Reason, record.Created, record.Heartbeat, record.Pid,
-            new RolloutPlan(boards, stages)) { Actor = record.Actor, OwnerHost = record.Host, Sites = record.Sites };
+            new RolloutPlan(boards, stages))
+        {
+            Actor = record.Actor, OwnerHost = record.Host, Sites = record.Sites, Images = images.Count > 0 ? images : [new(null, record.Sha, record.Path)],
+        };
     });
 
     private static List<RolloutBoard> LoadBoards(SqlSession s, long id) => s.Query(
-        "SELECT board, position, stage, address, port, by_name, state, error FROM rollout_boards WHERE rollout_id = @id ORDER BY position",
-        r => new RolloutBoard(new FleetTarget(r.GetString(0), new IPEndPoint(IPAddress.Parse(r.GetString(3)), Int(r, 4)), Bool(r, 5)),
+        "SELECT board, position, stage, address, port, by_name, state, error, family FROM rollout_boards WHERE rollout_id = @id ORDER BY position",
+        r => new RolloutBoard(new FleetTarget(r.GetString(0), new IPEndPoint(IPAddress.Parse(r.GetString(3)), Int(r, 4)), Bool(r, 5),
+                Text(r, 8) is { } family ? Families.BoardFamilies.Find(family) : null),
             Int(r, 2), Int(r, 1), RolloutBoardStateNames.Parse(r.GetString(6)), Text(r, 7)), ("id", id));
 
     /// <summary>The ids of the latest <paramref name="limit"/> rollouts, newest first.</summary>

@@ -25,7 +25,7 @@ public static class DatabaseRoles
         GRANT USAGE ON SCHEMA public TO amebaota_viewer, amebaota_operator, amebaota_agent;
         GRANT SELECT ON ALL TABLES IN SCHEMA public TO amebaota_viewer, amebaota_operator, amebaota_agent;
         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO amebaota_operator, amebaota_agent;
-        GRANT INSERT, UPDATE ON boards, images, image_blobs, rollouts, rollout_boards, uploads, jobs TO amebaota_operator;
+        GRANT INSERT, UPDATE ON boards, images, image_blobs, rollouts, rollout_boards, rollout_images, uploads, jobs TO amebaota_operator;
         GRANT INSERT ON audit TO amebaota_operator, amebaota_agent;
         GRANT INSERT, UPDATE ON boards, uploads, agents TO amebaota_agent;
         GRANT INSERT ON images TO amebaota_agent;

@@ -79,15 +79,17 @@ public sealed class JobQueue
         }
         foreach (var site in requests.Select(r => r.Site).Distinct()) s.Execute("SELECT pg_notify(@channel, @site)", ("channel", WorkChannel), ("site", site));
         HistoryStore.AddAudit(s, "jobs.request", rolloutId is { } id ? $"rollout {id}" : $"batch {batch[..8]}",
-            $"{command}: {image.FileName} ({image.ShortSha}) to {requests.Count} boards at {string.Join(", ", requests.Select(r => r.Site).Distinct().Order())}");
+            $"{command}: {image.FileName} ({image.ShortSha}) to {requests.Count} board{(requests.Count == 1 ? "" : "s")} at {string.Join(", ", requests.Select(r => r.Site).Distinct().Order())}");
         return ids;
     });
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> jobs of <paramref name="site"/> for <paramref name="agent"/>: queued ones, and those whose
-    /// agent's lease ran out (taken over: the dead attempt's upload is recorded as interrupted).
+    /// Claims up to <paramref name="max"/> jobs of <paramref name="site"/> for <paramref name="agent"/>: queued ones, those an agent
+    /// handed back when it stopped, and, with <paramref name="takeOver"/>, those of another agent whose lease ran out (taken over:
+    /// the dead attempt's upload is recorded as interrupted). Never a job <paramref name="agent"/> holds itself, expired or not:
+    /// it is still sending it, or will hand it back.
     /// </summary>
-    public IReadOnlyList<ClaimedJob> Claim(string site, string agent, TimeSpan lease, int max) => max <= 0 ? [] : _store.Write(s =>
+    public IReadOnlyList<ClaimedJob> Claim(string site, string agent, TimeSpan lease, int max, bool takeOver = true) => max <= 0 ? [] : _store.Write(s =>
     {
         // Jobs cancelled while their agent was dead end here.
         s.Execute($"""
@@ -97,16 +99,18 @@ public sealed class JobQueue
             """, ("site", site));
         var picked = s.Query($"""
             WITH picked AS (
-                SELECT id, state AS old_state, lease_owner AS old_owner, upload_id AS old_upload FROM jobs
+                SELECT id, state AS old_state, lease_owner AS old_owner, upload_id AS old_upload, detail AS old_detail FROM jobs
                 WHERE site = @site AND NOT cancel_requested
-                  AND (state = 'queued' OR (state IN ('running', 'interrupted') AND (lease_until IS NULL OR lease_until < now())))
+                  AND (state = 'queued' OR (state = 'interrupted' AND lease_owner IS NULL)
+                       OR (@takeover AND state IN ('running', 'interrupted') AND (lease_until IS NULL OR lease_until < now())
+                           AND lease_owner IS DISTINCT FROM @agent))
                 ORDER BY id LIMIT @max FOR UPDATE SKIP LOCKED)
             UPDATE jobs j SET state = 'running', detail = 'claimed', lease_owner = @agent, lease_until = now() + make_interval(secs => @lease),
                 runs = j.runs + 1, upload_id = NULL, bytes_sent = 0, updated_at = now()
             FROM picked WHERE j.id = picked.id
-            RETURNING j.id, picked.old_state, picked.old_owner, picked.old_upload
-            """, r => (Id: Long(r, 0), OldState: r.GetString(1), OldOwner: Text(r, 2), OldUpload: LongOrNull(r, 3)),
-            ("site", site), ("max", max), ("agent", agent), ("lease", lease.TotalSeconds));
+            RETURNING j.id, picked.old_state, picked.old_owner, picked.old_upload, picked.old_detail
+            """, r => (Id: Long(r, 0), OldState: r.GetString(1), OldOwner: Text(r, 2), OldUpload: LongOrNull(r, 3), OldDetail: Text(r, 4)),
+            ("site", site), ("max", max), ("agent", agent), ("lease", lease.TotalSeconds), ("takeover", takeOver));
         var claimed = new List<ClaimedJob>();
         foreach (var p in picked)
         {
@@ -117,7 +121,9 @@ public sealed class JobQueue
                         error = @error WHERE id = @id AND ended_at IS NULL
                     """, ("id", upload), ("error", $"interrupted: agent {p.OldOwner} stopped before it ended (killed, or cut off from the database); {agent} takes it over"));
             if (previous is not null) HistoryStore.AddAudit(s, "job.takeover", $"job {p.Id}", $"{agent} takes over from {previous}", agent);
-            claimed.Add(new ClaimedJob(Load(s, p.Id)!, previous));
+            // The board was taking the image when its agent went (killed, or stopped and handed the job back): its transfer was cut.
+            bool cut = p.OldState is "running" or "interrupted" && p.OldUpload is not null && p.OldDetail is "board-erasing" or "sending";
+            claimed.Add(new ClaimedJob(Load(s, p.Id)!, previous, cut));
         }
         foreach (var batch in claimed.Select(c => c.Job.Batch).Distinct()) Notify(s, batch);
         return claimed;
@@ -152,15 +158,23 @@ public sealed class JobQueue
         return id;
     });
 
-    /// <summary>A job's progress (while it runs): what the uploader is doing, bytes the board acknowledged, the attempt.</summary>
-    public void Progress(SiteJob job, string agent, string detail, long bytes, int attempt, string? error) => _store.Write(s =>
+    /// <summary>
+    /// Jobs' progress (while they run): what the uploader is doing, bytes the board acknowledged, the attempt. One short
+    /// transaction per job: a transaction that locked several jobs' rows could deadlock with a lease renewal locking them in
+    /// another order.
+    /// </summary>
+    public void Progress(IEnumerable<JobProgress> progress, string agent)
     {
-        if (s.Execute("""
-            UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
-            WHERE id = @id AND lease_owner = @agent AND state = 'running'
-            """, ("id", job.Id), ("agent", agent), ("detail", detail), ("bytes", bytes), ("attempt", attempt), ("error", error)) > 0)
-            Notify(s, job.Batch);
-    });
+        foreach (var p in progress)
+            _store.Write(s =>
+            {
+                if (s.Execute("""
+                    UPDATE jobs SET detail = @detail, bytes_sent = @bytes, attempt = @attempt, error = @error, updated_at = now()
+                    WHERE id = @id AND lease_owner = @agent AND state = 'running'
+                    """, ("id", p.Job.Id), ("agent", agent), ("detail", p.Detail), ("bytes", p.Bytes), ("attempt", p.Attempt), ("error", p.Error)) > 0)
+                    Notify(s, p.Job.Batch);
+            });
+    }
 
     /// <summary>
     /// How the job ended, with its upload's end, in one transaction. The upload is recorded even when the job was taken over
@@ -168,14 +182,15 @@ public sealed class JobQueue
     /// </summary>
     public bool Finish(SiteJob job, string agent, long? uploadId, JobState state, UploadEnd? upload, long bytes, int attempt) => _store.Write(s =>
     {
-        if (uploadId is { } id && upload is not null) HistoryStore.FinishUpload(s, id, upload);
+        // The job's row first, then its upload's, as every write here locks them (a takeover too): never a deadlock between them.
         int rows = s.Execute("""
-            UPDATE jobs SET state = @state, detail = NULL, error = @error, reboot_ms = @reboot, bytes_sent = @bytes, attempt = @attempt,
+            UPDATE jobs SET state = @state, detail = CASE WHEN @state = 'interrupted' THEN detail ELSE NULL END, error = @error, reboot_ms = @reboot, bytes_sent = @bytes, attempt = @attempt,
                 lease_owner = CASE WHEN @state = 'interrupted' THEN NULL ELSE lease_owner END, lease_until = NULL, updated_at = now(),
                 ended_at = CASE WHEN @state = 'interrupted' THEN NULL ELSE now() END
             WHERE id = @id AND lease_owner = @agent AND state = 'running'
             """, ("id", job.Id), ("agent", agent), ("state", state.Name()), ("error", upload?.Error),
             ("reboot", upload?.RebootTime is { } r ? Math.Round(r.TotalMilliseconds, 1) : null), ("bytes", bytes), ("attempt", attempt));
+        if (uploadId is { } id && upload is not null) HistoryStore.FinishUpload(s, id, upload);
         Notify(s, job.Batch);
         if (state == JobState.Interrupted) s.Execute("SELECT pg_notify(@channel, @site)", ("channel", WorkChannel), ("site", job.Site));
         return rows > 0;
@@ -250,6 +265,46 @@ public sealed class JobQueue
         FROM names n ORDER BY n.site
         """, r => new SiteSummary(r.GetString(0), Int(r, 1), Int(r, 2), Int(r, 3), Int(r, 4), Int(r, 5), TimeOrNull(r, 6)),
         ("stale", staleAfter.TotalSeconds), ("online", onlineWithin.TotalSeconds)));
+
+    /// <summary>Every board an agent has recorded at its site, with how long ago (by the database's clock) it was last seen there.</summary>
+    public IReadOnlyList<SiteBoard> AllSiteBoards() => _store.Read(s => s.Query("""
+        SELECT name, address, port, site, family, last_seen, EXTRACT(EPOCH FROM now() - last_seen) FROM boards WHERE site IS NOT NULL ORDER BY name
+        """, r => new SiteBoard(r.GetString(0), Text(r, 1) is { } a && IPAddress.TryParse(a, out var ip) && IntOrNull(r, 2) is { } port ? new IPEndPoint(ip, port) : null,
+            r.GetString(3), r.GetString(4), TimeOrNull(r, 5), DoubleOrNull(r, 6) is { } age ? TimeSpan.FromSeconds(Math.Max(0, age)) : null)));
+
+    /// <summary>
+    /// What work already open would conflict with updating <paramref name="boards"/> now: an open job (a board is never updated
+    /// by two workers at once), or a live rollout other than <paramref name="exceptRollout"/> that has not done the board yet
+    /// (it will send to it at its stage). At most one per board, in name order; empty when there is none.
+    /// </summary>
+    public IReadOnlyList<WorkConflict> Conflicts(IReadOnlyCollection<string> boards, long? exceptRollout = null)
+    {
+        var wanted = new HashSet<string>(boards, StringComparer.OrdinalIgnoreCase);
+        var since = DateTimeOffset.UtcNow - Rollouts.RolloutStore.StaleAfter;
+        return _store.Read<IReadOnlyList<WorkConflict>>(s =>
+        {
+            var found = new Dictionary<string, WorkConflict>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (board, id, by, command) in s.Query($"SELECT board, id, requested_by, command FROM jobs WHERE state IN {Open} ORDER BY id",
+                r => (r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3))))
+                if (wanted.Contains(board)) found.TryAdd(board, new WorkConflict(board, true, $"job {id}, asked for by {by} with {command}"));
+            foreach (var (board, id, by, state) in s.Query("""
+                SELECT b.board, r.id, COALESCE(r.actor, '?'), b.state FROM rollout_boards b JOIN rollouts r ON r.id = b.rollout_id
+                WHERE r.state IN ('running', 'stopping') AND r.heartbeat_at >= @since AND b.state IN ('pending', 'uploading', 'rebooting')
+                ORDER BY r.id
+                """, r => (r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3)), ("since", since)))
+                if (id != exceptRollout && wanted.Contains(board)) found.TryAdd(board, new WorkConflict(board, false, $"rollout {id}, asked for by {by}: {state} there"));
+            return [.. found.Values.OrderBy(f => f.Board, StringComparer.OrdinalIgnoreCase)];
+        });
+    }
+
+    /// <summary>The <see cref="Conflicts"/> in one sentence, the first few named: nothing was started.</summary>
+    public static string ConflictSentence(IReadOnlyList<WorkConflict> conflicts)
+    {
+        const string Tail = ": nothing was started; wait for that work to end, or stop it";
+        if (conflicts.Count == 1) return conflicts[0] + Tail;
+        var named = string.Join(", ", conflicts.Take(3).Select(c => $"{c.Board} ({c.Work})"));
+        return $"{conflicts.Count} of the boards already have work open: {named}{(conflicts.Count > 3 ? $" and {conflicts.Count - 3} more" : "")}{Tail}";
+    }
 
     private static SiteJob? Load(SqlSession s, long id) => s.Query($"SELECT {Columns} FROM jobs WHERE id = @id", ReadJob, ("id", id)).FirstOrDefault();
 

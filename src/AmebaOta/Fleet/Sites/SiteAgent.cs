@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using AmebaOta.Discovery;
 using AmebaOta.Fleet.History;
-using Npgsql;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -18,7 +17,9 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     private readonly ConcurrentDictionary<string, BoardSighting> _unrecorded = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<long, RunningJob> _running = new();
     private readonly ConcurrentDictionary<string, byte[]> _images = new();
+    private readonly ConcurrentDictionary<long, JobProgress> _progress = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private long _connectedAt = long.MaxValue;   // Stopwatch timestamp of the last (re)connection to the database
     private HistoryStore? _store;
     private JobQueue? _queue;
     private int _outage;
@@ -38,6 +39,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     private sealed class RunningJob(ClaimedJob claimed)
     {
         public SiteJob Job { get; } = claimed.Job;
+        public bool WasCut { get; } = claimed.WasCut;
         public CancellationTokenSource Stop { get; } = new();
         public volatile string? StopReason;
         public Task Task { get; set; } = Task.CompletedTask;
@@ -56,12 +58,14 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             var queue = _queue!;
             await Retry(() => queue.AgentStarted(Name, options.Site, options.Interface, options.Version), "register", stop.Token);
             var listen = Task.Run(() => ListenAsync(stop.Token), CancellationToken.None);
-            var renew = Task.Run(() => RenewAsync(stop.Token), CancellationToken.None);
+            // Leases and progress on threads of their own: however busy the thread pool is with uploads, a lease is renewed in time.
+            var renew = Dedicated("lease renewal", () => Every(TimeSpan.FromTicks(options.Lease.Ticks / 3), CheckLeases, stop.Token));
+            var progress = Dedicated("job progress", () => Every(TimeSpan.FromMilliseconds(250), FlushProgress, stop.Token));
             var record = Task.Run(() => RecordSightingsAsync(stop.Token), CancellationToken.None);
             Log?.Invoke($"agent {Name}: site {options.Site}, database {database.Display}, mDNS on {options.Interface ?? "every multicast interface"}; waiting for work");
             Ready?.Invoke();
             await WorkAsync(stop.Token);
-            await Task.WhenAll(listen, renew, record).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(listen, renew, progress, record).ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally
         {
@@ -84,6 +88,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             {
                 _store = HistoryStore.Open(database);
                 _queue = new JobQueue(_store);
+                Volatile.Write(ref _connectedAt, System.Diagnostics.Stopwatch.GetTimestamp());
                 return;
             }
             catch (HistoryException e) when (IsTransient(e))
@@ -95,7 +100,10 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
     }
 
-    private static bool IsTransient(HistoryException e) => BestEffortHistory.IsConnectionLoss(e);
+    private static bool IsTransient(HistoryException e) => BestEffortHistory.IsTransient(e);
+
+    /// <summary>A write the database refused for another reason than a lost connection (a right taken away, a bug): said, and tried again later; the agent goes on.</summary>
+    private void Refused(HistoryException e, string what) => Log?.Invoke($"the database refused {what} ({e.Message}); trying again");
 
     private TimeSpan Next(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, options.MaxBackoff.Ticks));
 
@@ -108,12 +116,12 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             try
             {
                 write();
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                Back();
                 return;
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
                 await Task.Delay(wait, ct);
                 wait = Next(wait);
             }
@@ -166,38 +174,22 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             {
                 _store!.RecordSightings(batch.Select(p => p.Value));
                 foreach (var (name, sighting) in batch) _unrecorded.TryRemove(new KeyValuePair<string, BoardSighting>(name, sighting));
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                Back();
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
+            }
+            catch (HistoryException e)
+            {
+                Refused(e, "the boards seen");
             }
         }
     }
 
     /// <summary>Wakes the work loop on each notification for this site, on its own connection (reconnecting with back-off).</summary>
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        var wait = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = ((PostgresEngine)_store!.EngineImpl).OpenConnection();
-                connection.Notification += (_, n) => { if (string.Equals(n.Payload, options.Site, StringComparison.OrdinalIgnoreCase)) _wake.Release(); };
-                await using (var command = new NpgsqlCommand($"LISTEN {JobQueue.WorkChannel}", connection)) await command.ExecuteNonQueryAsync(ct);
-                wait = TimeSpan.FromSeconds(1);
-                _wake.Release();   // work queued while we were not listening
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-            {
-                try { await Task.Delay(wait, ct); } catch (OperationCanceledException) { return; }
-                wait = Next(wait);
-            }
-        }
-    }
+    private Task ListenAsync(CancellationToken ct) => JobNotifications.ListenAsync(_store!, JobQueue.WorkChannel,
+        payload => string.Equals(payload, options.Site, StringComparison.OrdinalIgnoreCase), () => _wake.Release(), options.MaxBackoff, ct);
 
     private async Task WorkAsync(CancellationToken ct)
     {
@@ -210,12 +202,19 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             IReadOnlyList<ClaimedJob> claimed;
             try
             {
-                claimed = _queue!.Claim(options.Site, Name, options.Lease, options.MaxJobs - _running.Count);
-                if (Interlocked.Exchange(ref _outage, 0) == 1) Log?.Invoke("the database is back: recording again");
+                // Another agent's job whose lease ran out is taken over only once this agent has been connected for a whole lease:
+                // after the database was out of reach, that agent (if alive) has renewed by then, and keeps its job.
+                claimed = _queue!.Claim(options.Site, Name, options.Lease, options.MaxJobs - _running.Count, takeOver: ConnectedFor >= options.Lease);
+                Back();
             }
             catch (HistoryException e) when (IsTransient(e))
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+                Lost(e);
+                continue;
+            }
+            catch (HistoryException e)
+            {
+                Refused(e, "a claim for work");
                 continue;
             }
             foreach (var c in claimed)
@@ -228,14 +227,53 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
     }
 
-    private async Task RenewAsync(CancellationToken ct)
+    private static Task Dedicated(string name, Action body)
     {
-        var every = TimeSpan.FromTicks(options.Lease.Ticks / 3);
-        while (!ct.IsCancellationRequested)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
         {
-            try { await Task.Delay(every, ct); }
-            catch (OperationCanceledException) { return; }
-            CheckLeases();
+            try { body(); done.SetResult(); }
+            catch (Exception e) { done.SetException(e); }
+        }) { IsBackground = true, Name = name }.Start();
+        return done.Task;
+    }
+
+    private void Every(TimeSpan interval, Action action, CancellationToken ct)
+    {
+        while (!ct.WaitHandle.WaitOne(interval))
+        {
+            try { action(); }
+            catch (HistoryException e) { Refused(e, "a write"); }
+        }
+    }
+
+    private TimeSpan ConnectedFor => Volatile.Read(ref _connectedAt) is var at && at == long.MaxValue ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(at);
+
+    private void Lost(HistoryException e)
+    {
+        if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+    }
+
+    private void Back()
+    {
+        if (Interlocked.Exchange(ref _outage, 0) != 1) return;
+        Volatile.Write(ref _connectedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        Log?.Invoke("the database is back: recording again");
+    }
+
+    /// <summary>Writes the jobs' latest progress (from the uploads' threads, which never wait for the database), one transaction for all.</summary>
+    private void FlushProgress()
+    {
+        if (_progress.IsEmpty) return;
+        var batch = _progress.ToArray();
+        try
+        {
+            _queue!.Progress(batch.Select(p => p.Value), Name);
+            foreach (var item in batch) _progress.TryRemove(item);
+        }
+        catch (HistoryException)
+        {
+            // Progress is not worth waiting for (the next flush writes the latest); the end of a job is retried until recorded.
         }
     }
 
@@ -249,9 +287,15 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
         catch (HistoryException e) when (IsTransient(e))
         {
-            if (Interlocked.Exchange(ref _outage, 1) == 0) Log?.Invoke($"lost the database ({e.Message}); retrying with back-off, discovery and uploads under way go on");
+            Lost(e);
             return;
         }
+        catch (HistoryException e)
+        {
+            Refused(e, "the renewal of its leases");
+            return;
+        }
+        Back();
         {
             foreach (var job in _running.Values)
             {
@@ -274,13 +318,18 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         long? uploadId = null;
         FleetBoardStatus? last = null;
         FleetBoardState? beforeLast = null;
+        bool connected = false;
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(running.Stop.Token, agentStopping);
             byte[]? image = null;
             await Retry(() => image = _images.GetOrAdd(job.ImageSha256, sha => _store!.ImageBytes(sha)
                 ?? throw new InvalidDataException($"the database has no bytes for image {sha[..12]}")), "image", linked.Token);
-            var identity = ImageIdentity.Of(Families.Ameba1.Images.ImageFile.Parse(image!), _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
+            var parsed = Families.BoardFamilies.ParseImage(image!);
+            // A board is never sent another family's image (the coordinator plans by family; this holds whoever asked).
+            if (Families.BoardFamilies.Find(job.Family) is { } family && family != parsed.Family)
+                throw new InvalidDataException($"{job.Target.Name}'s family is {family.DisplayName} and the image is for {parsed.Family.DisplayName}: a board is never sent another family's image; not sent");
+            var identity = ImageIdentity.Of(parsed, _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
             // The board's address as this site sees it now (it may have moved since the job was asked for).
             var target = _seen.TryGetValue(job.Target.Name, out var now)
                 ? job.Target with { EndPoint = new System.Net.IPEndPoint(now.Address, now.Port) }
@@ -288,18 +337,19 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             // Never an upload that cannot be recorded: the upload row exists before the first byte.
             await Retry(() => uploadId = _queue!.BeginUpload(job, Name, target.EndPoint, identity), "upload", linked.Token);
 
+            // The same sender as fleet upload's, whatever the board's family.
             var updater = new FleetUpdater(job.Options with { Interface = options.Interface, MaxParallel = 1 });
             var throttle = System.Diagnostics.Stopwatch.StartNew();
             FleetBoardState? shown = null;
             updater.BoardChanged += s =>
             {
+                if (s.State is FleetBoardState.BoardErasing or FleetBoardState.Sending or FleetBoardState.WaitingForReboot or FleetBoardState.Updated) connected = true;
                 if (last is { } l && l.State != s.State) beforeLast = l.State;
                 last = s;
                 if (s.IsFinal || (s.State == shown && throttle.ElapsedMilliseconds < 1000)) return;
                 shown = s.State;
                 throttle.Restart();
-                try { _queue!.Progress(job, Name, Detail(s.State), s.BytesSent, s.Attempt, s.Error); }
-                catch (HistoryException) { }   // progress is not worth waiting for; the end is
+                _progress[job.Id] = new JobProgress(job, Detail(s.State), s.BytesSent, s.Attempt, s.Error);
             };
             await updater.UpdateAsync([target], image!, linked.Token);
         }
@@ -315,7 +365,11 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             last = new FleetBoardStatus(job.Target, FleetBoardState.Failed, 0, job.Length, 0, TimeSpan.Zero, $"the agent cannot use the image: {e.Message}");
         }
 
+        _progress.TryRemove(job.Id, out _);
         var (state, end) = Outcome(last, beforeLast, running.StopReason, agentStopping.IsCancellationRequested);
+        // Cut mid-transfer by the agent that had it, and not listening since: a stock board waits for a reset (not a failure of the image).
+        if (state == JobState.Failed && running.WasCut && !connected && end is not null)
+            (state, end) = (JobState.NeedsReset, end with { Error = $"{Rollouts.RolloutBoard.NeedsResetReason}: {end.Error}" });
         bool stillOurs = true;
         try
         {

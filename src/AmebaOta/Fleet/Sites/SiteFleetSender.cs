@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using AmebaOta.Fleet.History;
-using Npgsql;
 
 namespace AmebaOta.Fleet.Sites;
 
@@ -30,8 +29,13 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
     /// <summary>After a cancel, how long to wait for the agents to say their transfers are cut.</summary>
     public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>The batch of the last <see cref="UpdateAsync"/>.</summary>
+    /// <summary>The batch of the last update.</summary>
     public string? Batch { get; private set; }
+
+    /// <summary>One image only: a rollout across sites sends one family's image (the jobs carry one image each, the agents send it).</summary>
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default) =>
+        images.All.Count == 1 ? UpdateAsync(targets, images.All[0].Bytes, cancellationToken)
+            : throw new ArgumentException("the sites' agents send one image per rollout", nameof(images));
 
     /// <inheritdoc />
     public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image1, CancellationToken cancellationToken = default)
@@ -44,6 +48,19 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         var requests = targets.Select(t => boards.TryGetValue(t.Name, out var b)
             ? new JobRequest(b.Site, t, b.Family)
             : throw new ArgumentException($"{t.Name} is at no known site", nameof(targets))).ToList();
+        // A board is never sent another family's image: those are not asked for at all.
+        var imageFamily = Families.BoardFamilies.Identify(image1.Span);
+        foreach (var r in requests.Where(r => Families.BoardFamilies.Find(r.Family) is { } f && f != imageFamily).ToList())
+        {
+            requests.Remove(r);
+            var f = Families.BoardFamilies.Find(r.Family)!;
+            latest[r.Target.Name] = latest[r.Target.Name] with
+            {
+                State = FleetBoardState.Failed, Error = $"{r.Target.Name}'s family is {f.DisplayName} and the image is for {imageFamily.DisplayName}: a board is never sent another family's image; not sent",
+            };
+            BoardChanged?.Invoke(latest[r.Target.Name]);
+        }
+        if (requests.Count == 0) return new FleetResult([.. targets.Select(t => latest[t.Name])], clock.Elapsed);
         await Retry(() => queue.Enqueue(requests, image, image1, options, command, batch, rolloutId), CancellationToken.None);
 
         using var wake = new SemaphoreSlim(0);
@@ -127,7 +144,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
                 Back();
                 return;
             }
-            catch (HistoryException e) when (BestEffortHistory.IsConnectionLoss(e))
+            catch (HistoryException e) when (BestEffortHistory.IsTransient(e))
             {
                 Lost(e);
                 if (giveUp is { } limit && clock.Elapsed > limit) throw;
@@ -137,25 +154,8 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
         }
     }
 
-    private async Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = ((PostgresEngine)queue.Store.EngineImpl).OpenConnection();
-                connection.Notification += (_, n) => { if (n.Payload == batch) wake.Release(); };
-                await using (var command = new NpgsqlCommand($"LISTEN {JobQueue.EventChannel}", connection)) await command.ExecuteNonQueryAsync(ct);
-                wake.Release();
-                while (!ct.IsCancellationRequested) await connection.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) when (e is NpgsqlException or IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); } catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    private Task ListenAsync(string batch, SemaphoreSlim wake, CancellationToken ct) =>
+        JobNotifications.ListenAsync(queue.Store, JobQueue.EventChannel, payload => payload == batch, () => wake.Release(), TimeSpan.FromSeconds(1), ct);
 
     private static FleetBoardStatus Status(SiteJob job, FleetBoardStatus before, TimeSpan elapsed)
     {
@@ -181,6 +181,7 @@ public sealed class SiteFleetSender(JobQueue queue, IReadOnlyDictionary<string, 
             },
             JobState.Succeeded => s with { State = FleetBoardState.Updated, BytesSent = job.Length, Error = null, RebootTime = job.RebootMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null },
             JobState.Cancelled => s with { State = FleetBoardState.Failed, Error = job.Error ?? "cancelled" },
+            JobState.NeedsReset => s with { State = FleetBoardState.Failed, Error = job.Error, NeedsReset = true },
             _ => s with { State = FleetBoardState.Failed, Error = job.Error ?? "failed" },
         };
     }

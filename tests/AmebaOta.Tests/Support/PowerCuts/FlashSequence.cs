@@ -20,6 +20,17 @@ public sealed record FlashSequence(string Name, Func<NorFlash> Start, Func<NorFl
     /// them). Default: PE_5, the examples' pin 18 on the RTL8195A.</summary>
     public IReadOnlyList<ChipPin> RecoveryPins { get; init; } = [PinMap.Rtl8195a.ToChip(18)!.Value];
 
+    /// <summary>
+    /// How a boot after a cut is judged, for a family other than Ameba1: the chip, the pins, the whole images; returns what
+    /// booted (whole, partial, unbootable), a label for the report and a detail for failures. Null: Ameba1's boot loader.
+    /// </summary>
+    public Func<NorFlash, PinLevels, IReadOnlyList<byte[]>, (CutBoot Kind, string Label, string Detail)>? Classify { get; init; }
+    /// How a boot after a cut is judged, for families whose boot code and images are not Ameba1's: given the chip and the
+    /// pin levels, whether a whole image starts (and which), a half-written one, or none. Null: Ameba1's boot loader,
+    /// and <see cref="WholeImages"/> as Ameba1 image files.
+    /// </summary>
+    public Func<NorFlash, PinLevels, CutClassification>? Classifier { get; init; }
+
     /// <summary>A sequence whose writes are synchronous.</summary>
     public static FlashSequence Sync(string name, Func<NorFlash> start, Action<NorFlash> run, params byte[][] wholeImages) =>
         new(name, start, flash => { run(flash); return Task.CompletedTask; }, wholeImages);

@@ -19,7 +19,9 @@ public static class PowerCutCampaign
     {
         var start = sequence.Start();
         var startContents = start.Contents.ToArray();
-        var whole = sequence.WholeImages.Select(WholeImage.From).ToList();
+        var whole = sequence.Classify is null && sequence.Classifier is null ? sequence.WholeImages.Select(WholeImage.From).ToList() : [];
+        (CutBoot Kind, string Label, string Detail) Classify(NorFlash flash, PinLevels pins, List<WholeImage> images) =>
+            sequence.Classify is { } family ? family(flash, pins, sequence.WholeImages) : ClassifyOther(sequence, flash, pins, images);
 
         var reference = Copy(startContents);
         await sequence.Run(reference);
@@ -73,8 +75,13 @@ public static class PowerCutCampaign
         return pins;
     }
 
-    private static (CutBoot Kind, string Label, string Detail) Classify(NorFlash flash, PinLevels pins, List<WholeImage> whole)
+    private static (CutBoot Kind, string Label, string Detail) ClassifyOther(FlashSequence sequence, NorFlash flash, PinLevels pins, List<WholeImage> whole)
     {
+        if (sequence.Classifier is { } classify)
+        {
+            var c = classify(flash, pins);
+            return (c.Kind, c.Label, c.Detail);
+        }
         var boot = BootLoader.Boot(flash, pins);
         if (!boot.Started || boot.Booted is not { } image)
             return (CutBoot.Unbootable, "none", $"{boot.Log[^1]} ({boot.Reason})");

@@ -11,6 +11,9 @@ public enum CutBoot
     Unbootable,
 }
 
+/// <summary>What a <see cref="FlashSequence.Classifier"/> found: the kind of boot, the whole image's label ("v1"), and why, when it is not whole.</summary>
+public sealed record CutClassification(CutBoot Kind, string Label, string Detail);
+
 /// <summary>One interrupted run: where the power was cut and what the two boots (recovery pin inactive, active) did.</summary>
 public sealed record CutResult(long Operation, bool Torn, CutBoot PinLow, CutBoot PinHigh, string Detail)
 {

@@ -1,7 +1,7 @@
+using AmebaOta.Boards;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Pull;
-using AmebaOta.Families.Ameba1.Pull.Board;
 
 namespace AmebaOta.Device.Families.Ameba1.Sketches;
 

@@ -1,3 +1,4 @@
+using AmebaOta.Boards;
 using AmebaOta.Device.Sketches;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Families.Ameba1.Pull.Board;

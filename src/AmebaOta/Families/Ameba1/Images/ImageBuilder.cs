@@ -42,27 +42,16 @@ public static class ImageBuilder
         Image2Body.RtkWin.CopyTo(body[4..]);
         options.Sketch.Write(body[SketchDescriptor.BodyOffset..]);
         int padStart = SketchDescriptor.BodyOffset + options.Sketch.EncodedSize;
-        FillPattern(body[padStart..], options.Sketch.Version);
+        FillerPattern.Fill(body[padStart..], options.Sketch.Version);
 
         if (options.WithImage3)
         {
             var image3 = file.AsSpan(SegmentHeader.Size + bodyLength);
             new SegmentHeader(ImageBuildOptions.Image3BodyLength, SegmentHeader.SdramLoadAddress, 0xFFFFFFFF, 0xFFFFFFFF).Write(image3);
-            FillPattern(image3[SegmentHeader.Size..], ~options.Sketch.Version);
+            FillerPattern.Fill(image3[SegmentHeader.Size..], ~options.Sketch.Version);
         }
         return file;
     }
 
     private static int Align4(int n) => (n + 3) & ~3;
-
-    /// <summary>Deterministic filler that stands in for code: differs per version, so two versions have different checksums.</summary>
-    private static void FillPattern(Span<byte> span, uint seed)
-    {
-        uint x = seed * 2654435761u + 0x9E3779B9u;
-        for (int i = 0; i < span.Length; i++)
-        {
-            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-            span[i] = (byte)x;
-        }
-    }
 }

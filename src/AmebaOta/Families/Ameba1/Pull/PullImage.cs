@@ -4,6 +4,7 @@ using System.Text;
 using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Families.Ameba1.Push;
 using AmebaOta.Images;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Families.Ameba1.Pull;
 
@@ -12,7 +13,7 @@ namespace AmebaOta.Families.Ameba1.Pull;
 /// the raw <c>ota.bin</c> for CloudOTA, its byte-sum as decimal text for <c>check.txt</c>, and the image with the
 /// byte-sum appended as a little-endian u32 for the two SDK clients (the Arduino <c>ota.bin</c> carries no trailer).
 /// </summary>
-public sealed class PullImage
+public sealed class PullImage : IServedImage
 {
     private PullImage(ImageFile file, string? name, DateTimeOffset loadedAt, IReadOnlyList<string> warnings)
     {
@@ -45,6 +46,12 @@ public sealed class PullImage
 
     /// <summary>The u32 wrapping byte-sum of the image.</summary>
     public uint Checksum { get; }
+
+    /// <summary>File length in bytes.</summary>
+    public long Length => File.Length;
+
+    /// <summary><c>v2.bin (262144 bytes, checksum 33408944, version 2)</c>.</summary>
+    public string Description => PullImageSource.Describe(this);
 
     /// <summary>The image as CloudOTA's <c>/ota.bin</c> serves it: the file itself.</summary>
     public ReadOnlyMemory<byte> Image => File.Bytes;

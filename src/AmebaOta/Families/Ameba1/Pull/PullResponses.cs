@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AmebaOta.Protocol.Http;
+using AmebaOta.Protocol.Serving;
 
 namespace AmebaOta.Families.Ameba1.Pull;
 
@@ -32,14 +33,14 @@ public static class PullResponses
     public static PullResponse For(PullProtocol protocol, PullImage image, PullFault fault = PullFault.None, double? slowBytesPerSecond = null)
     {
         if (protocol == PullProtocol.SdkLocal)
-            return WithBodyFault(new PullResponse(protocol, 0, SdkLocalHeader.For(image), image.WithTrailer, image.WithTrailer.Length, PullBodyEnd.Complete, null),
+            return WithBodyFault(new PullResponse(PullProtocols.Id(protocol), 0, SdkLocalHeader.For(image), image.WithTrailer, image.WithTrailer.Length, PullBodyEnd.Complete, null),
                 fault, slowBytesPerSecond);
 
         bool download = protocol != PullProtocol.CloudCheck;
         if (download && fault == PullFault.NotFound)
         {
             var head = HttpResponseHead.Build(404, "Not Found", ("Content-Type", "text/html"), ("Content-Length", Length(NotFoundPage)), ("Connection", "close"));
-            return new PullResponse(protocol, 404, head, NotFoundPage, NotFoundPage.Length, PullBodyEnd.Complete, null);
+            return new PullResponse(PullProtocols.Id(protocol), 404, head, NotFoundPage, NotFoundPage.Length, PullBodyEnd.Complete, null);
         }
         var body = Body(protocol, image);
         byte[] header = fault switch
@@ -50,7 +51,7 @@ public static class PullResponses
             PullFault.NoReason => HttpResponseHead.Build(200, null, ("Content-Length", Length(body)), ("Connection", "close")),
             _ => NormalHead(body.Length),
         };
-        var response = new PullResponse(protocol, 200, header, body, body.Length, PullBodyEnd.Complete, null);
+        var response = new PullResponse(PullProtocols.Id(protocol), 200, header, body, body.Length, PullBodyEnd.Complete, null);
         return download ? WithBodyFault(response, fault, slowBytesPerSecond) : response;
     }
 
@@ -64,7 +65,7 @@ public static class PullResponses
         var body = Encoding.ASCII.GetBytes(message + "\n");
         var head = HttpResponseHead.Build(status, HttpResponseHead.Reason(status), ("Content-Type", "text/plain"),
             ("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture)), ("Connection", "close"));
-        return new PullResponse(PullProtocol.SdkHttp, status, head, body, body.Length, PullBodyEnd.Complete, null);
+        return new PullResponse(PullProtocols.Id(PullProtocol.SdkHttp), status, head, body, body.Length, PullBodyEnd.Complete, null);
     }
 
     private static PullResponse WithBodyFault(PullResponse response, PullFault fault, double? slowBytesPerSecond) => fault switch

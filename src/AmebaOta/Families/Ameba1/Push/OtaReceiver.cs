@@ -5,6 +5,7 @@ using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Flash;
 using AmebaOta.Images;
 using AmebaOta.Protocol;
+using AmebaOta.Protocol.Lwip;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -223,7 +224,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         // Step 5: the header, with one read.
         activity.Set(OtaReceiverPhase.ReadingHeader);
         serial(OtaReceiverLog.ReadOtaInfo);
-        int read = await ReadAsync(client, buffer.AsMemory(0, OtaHeader.Size), timeout, linkLost, cancellationToken).ConfigureAwait(false);
+        int read = await LwipRead.ReadAsync(client, buffer.AsMemory(0, OtaHeader.Size), timeout, linkLost, cancellationToken).ConfigureAwait(false);
         if (read < 0)
         {
             serial(OtaReceiverLog.FailToReadOtaInfo);
@@ -252,7 +253,7 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         long processed = 0;
         while (processed < header.Length)
         {
-            read = await ReadAsync(client, buffer, timeout, linkLost, cancellationToken).ConfigureAwait(false);
+            read = await LwipRead.ReadAsync(client, buffer, timeout, linkLost, cancellationToken).ConfigureAwait(false);
             if (read < 0) break;
             if (read == 0)
             {
@@ -316,27 +317,5 @@ public sealed class OtaReceiver(NorFlash flash, Action<string> serial, ILogger? 
         _logger.LogDebug("the host closed the connection after {Bytes} of {Length} bytes: read() returns 0 forever, the download loop spins", processed, length);
         activity.Set(OtaReceiverPhase.HungAfterFin, processed, length);
         await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// One read with lwIP's semantics: bytes read, 0 once the peer has closed (FIN), or -1 on a reset, a socket error, a
-    /// dropped link or SO_RCVTIMEO expiring (the timeout runs only while this read waits, not while the board erases).
-    /// </summary>
-    private static async ValueTask<int> ReadAsync(Socket client, Memory<byte> buffer, TimeSpan timeout, CancellationToken linkLost, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linkLost);
-        timer.CancelAfter(timeout);
-        try
-        {
-            return await client.ReceiveAsync(buffer, SocketFlags.None, timer.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return -1;
-        }
-        catch (SocketException)
-        {
-            return -1;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using AmebaOta.Boards;
 using AmebaOta.Protocol.Lwip;
 
 namespace AmebaOta.Families.Ameba1.Pull.Board;

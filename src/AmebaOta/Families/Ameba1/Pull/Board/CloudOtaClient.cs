@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using AmebaOta.Boards;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
-using AmebaOta.Images;
 using AmebaOta.Pins;
 
 namespace AmebaOta.Families.Ameba1.Pull.Board;
@@ -373,19 +373,5 @@ public sealed class CloudOtaClient(PullBoard board)
     }
 
     /// <summary>Arduino's <c>String.toInt()</c> (newlib <c>atol</c>): leading blanks, a sign, digits; clamped to 32 bits; 0 when there are none.</summary>
-    public static int ToInt(string text)
-    {
-        int i = 0;
-        while (i < text.Length && text[i] is ' ' or '\t' or '\n' or '\r' or '\f' or '\v') i++;
-        bool negative = false;
-        if (i < text.Length && text[i] is '+' or '-') negative = text[i++] == '-';
-        long value = 0;
-        for (; i < text.Length && text[i] is >= '0' and <= '9'; i++)
-        {
-            value = value * 10 + (text[i] - '0');
-            if (value > (long)int.MaxValue + 1) value = (long)int.MaxValue + 1;
-        }
-        if (negative) value = -value;
-        return (int)Math.Clamp(value, int.MinValue, int.MaxValue);
-    }
+    public static int ToInt(string text) => AmebaOta.Protocol.Http.CString.Atoi(text);
 }

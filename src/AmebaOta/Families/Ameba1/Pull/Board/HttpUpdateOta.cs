@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using AmebaOta.Boards;
+using AmebaOta.Protocol.Http;
 using AmebaOta.Protocol.Lwip;
 
 namespace AmebaOta.Families.Ameba1.Pull.Board;
@@ -26,16 +28,7 @@ namespace AmebaOta.Families.Ameba1.Pull.Board;
 public sealed class HttpUpdateOta(PullBoard board)
 {
     private const string Function = "http_update_ota";
-    private const int HeaderBackup = 32;
-
-    private sealed class ResponseResult
-    {
-        public uint StatusCode;
-        public uint HeaderLength;
-        public uint BodyLength;
-        public byte[]? HeaderBackup;
-        public int ParseStatus;
-    }
+    private const int HeaderBackup = SdkHttpResponseParser.HeaderBackupLength;
 
     /// <summary>One call: 0 when the new image is written, verified and signed; -1 otherwise.</summary>
     public async Task<int> RunAsync(string host, int port, string resource, CancellationToken cancellationToken)
@@ -43,7 +36,7 @@ public sealed class HttpUpdateOta(PullBoard board)
         var sdk = new SdkOta(board);
         var alloc = new byte[SdkOta.BufferSize + 4 + 4];   // + 4: the parser looks up to 3 bytes past the data
         var buffer = alloc.AsMemory(4, SdkOta.BufferSize);
-        var result = new ResponseResult();
+        var result = new SdkHttpResponseParser(SdkHttpHeadRules.Ameba1, board.Printf);
         int ret = -1;
         LwipSocket? socket = null;
         try
@@ -92,8 +85,7 @@ public sealed class HttpUpdateOta(PullBoard board)
                         return ret;
                     }
                     index = (uint)readBytes;
-                    result = new ResponseResult();
-                    if (Parse(alloc, readBytes, result) == -1) return ret;
+                    if (result.Parse(alloc.AsSpan(4), readBytes) == -1) return ret;
                 }
                 else
                 {
@@ -112,7 +104,7 @@ public sealed class HttpUpdateOta(PullBoard board)
                         return ret;
                     }
                     index = (uint)(readBytes + HeaderBackup);
-                    if (Parse(alloc, readBytes + HeaderBackup, result) == -1) return ret;
+                    if (result.Parse(alloc.AsSpan(4), readBytes + HeaderBackup) == -1) return ret;
                 }
             }
 
@@ -168,105 +160,5 @@ public sealed class HttpUpdateOta(PullBoard board)
         {
             socket?.Dispose();
         }
-    }
-
-    /// <summary><c>parse_http_response</c> on <c>buf</c> (= <paramref name="alloc"/> + 4) holding <paramref name="length"/> bytes.</summary>
-    private int Parse(byte[] alloc, int length, ResponseResult result)
-    {
-        var r = alloc.AsSpan(4);
-        if (result.ParseStatus == 0)
-        {
-            int p = 0, q = 0, spaces = 0;
-            for (int i = 0; i < length; i++)
-            {
-                if (r[i] != ' ') continue;
-                if (++spaces == 1) p = i;
-                else if (spaces == 2) { q = i; break; }
-            }
-            if (p == 0 || q == 0 || q - p != 4) return -1;
-            result.StatusCode = (uint)Atoi(r.Slice(p + 1, 3));
-            if (result.StatusCode == 200) result.ParseStatus = 1;
-            else
-            {
-                board.Printf($"\n\r[parse_http_response] The http response status code is {SdkOta.D(result.StatusCode)}");
-                return -1;
-            }
-        }
-
-        if (result.ParseStatus == 3)
-        {
-            for (int i = 0; i < length; i++)
-            {
-                if (r[i] == '\r' && r[i + 1] == '\n' && r[i + 2] == '\r' && r[i + 3] == '\n')
-                {
-                    result.ParseStatus = 4;
-                    result.HeaderLength = (uint)(i + 4);
-                    break;
-                }
-            }
-            if (result.ParseStatus == 3) result.HeaderBackup = Backup(r, length);
-        }
-
-        if (result.ParseStatus == 1)
-        {
-            int p = 0;
-            for (int i = 0; i < length; i++)
-            {
-                if (r[i] == '\r' && r[i + 1] == '\n')
-                {
-                    int q = i;
-                    if (StartsWith(r, p, "CONTENT-LENGTH"u8) || StartsWith(r, p, "Content-Length"u8))
-                    {
-                        int j1 = p + 14, j2 = q - 1;
-                        while (j1 < q && (r[j1] == ':' || r[j1] == ' ')) j1++;
-                        while (j2 > j1 && r[j2] == ' ') j2--;
-                        result.BodyLength = (uint)Atoi(r.Slice(j1, Math.Clamp(j2 - j1 + 1, 0, 12)));
-                        result.ParseStatus = 2;
-                    }
-                    p = i + 2;
-                }
-                if (r[i] == '\r' && r[i + 1] == '\n' && r[i + 2] == '\r' && r[i + 3] == '\n')
-                {
-                    if (result.ParseStatus == 2)
-                    {
-                        result.ParseStatus = 4;
-                        result.HeaderLength = (uint)(i + 4);
-                    }
-                    else
-                    {
-                        board.Printf("\n\r[parse_http_response] No Content-Length in header");
-                        return -1;
-                    }
-                    break;
-                }
-            }
-            if (result.ParseStatus == 1) result.HeaderBackup = Backup(r, length);
-            else if (result.ParseStatus == 2)
-            {
-                result.ParseStatus = 3;
-                result.HeaderBackup = Backup(r, length);
-            }
-        }
-        return result.ParseStatus;
-    }
-
-    /// <summary>The last 32 bytes of the buffer (before its start, on the board, when fewer came: modelled as zeros).</summary>
-    private static byte[] Backup(ReadOnlySpan<byte> r, int length)
-    {
-        var backup = new byte[HeaderBackup];
-        int from = length - HeaderBackup;
-        if (from >= 0) r.Slice(from, HeaderBackup).CopyTo(backup);
-        else r[..length].CopyTo(backup.AsSpan(-from));
-        return backup;
-    }
-
-    private static bool StartsWith(ReadOnlySpan<byte> r, int at, ReadOnlySpan<byte> prefix) =>
-        at + prefix.Length <= r.Length && r.Slice(at, prefix.Length).SequenceEqual(prefix);
-
-    /// <summary>newlib <c>atoi</c> on a zero-terminated buffer.</summary>
-    private static int Atoi(ReadOnlySpan<byte> bytes)
-    {
-        int end = bytes.IndexOf((byte)0);
-        return CloudOtaClient.ToInt(Encoding.ASCII.GetString(end >= 0 ? bytes[..end] : bytes));
     }
 }

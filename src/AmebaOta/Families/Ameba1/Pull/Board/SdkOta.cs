@@ -1,4 +1,5 @@
 using System.Globalization;
+using AmebaOta.Boards;
 using AmebaOta.Families.Ameba1.Flash;
 using AmebaOta.Families.Ameba1.Images;
 using AmebaOta.Images;

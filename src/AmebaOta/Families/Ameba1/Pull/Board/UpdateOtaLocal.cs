@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using AmebaOta.Boards;
 using AmebaOta.Protocol.Lwip;
 
 namespace AmebaOta.Families.Ameba1.Pull.Board;

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using AmebaOta.Families;
+using AmebaOta.Fleet;
+using AmebaOta.Protocol.OtaUi.Server;
+
+namespace AmebaOta.Protocol.OtaUi.Updates;
+
+/// <summary>
+/// A fleet run by the OTA UI method: each board is triggered and serves itself its family's image from
+/// <paramref name="server"/> (which the caller keeps listening on the boards' port), followed by its own
+/// <see cref="OtaUiBoardUpdate"/>, at most <see cref="FleetOptions.MaxParallel"/> at once. Its reports are those of a push
+/// run (<see cref="FleetBoardStatus"/>), so the history, the rollout runner and the displays take it as they are:
+/// waiting for a heartbeat and triggering are <c>connecting</c>, waiting for the download <c>board erasing</c>, the
+/// download <c>sending</c> with the bytes the board acknowledged, and the wait for the restart <c>waiting for reboot</c>.
+/// A failed update is not retried: it leaves the board ignoring triggers until it is reset.
+/// </summary>
+public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options = null, OtaUiJudgeSettings? judge = null) : IFleetSender
+{
+    private readonly FleetOptions _options = options ?? new FleetOptions();
+
+    /// <inheritdoc />
+    public event Action<FleetBoardStatus>? BoardChanged;
+
+    /// <summary>A board's update was decided (raised once per board, with what the judge saw).</summary>
+    public event Action<FleetTarget, OtaUiOutcome>? BoardJudged;
+
+    /// <summary>The judge's settings for every board: the defaults, with <see cref="FleetOptions.WaitReboot"/> as the restart wait when given.</summary>
+    public OtaUiJudgeSettings Judge { get; } = options?.WaitReboot is { } wait
+        ? (judge ?? new OtaUiJudgeSettings()) with { RebootWait = wait }
+        : judge ?? new OtaUiJudgeSettings();
+
+    /// <summary>Boards triggered at once when <see cref="FleetOptions.MaxParallel"/> is not set.</summary>
+    public const int DefaultParallel = 16;
+
+    /// <summary>The trigger port (the libraries' 5000; a test may use another).</summary>
+    public int TriggerPort { get; init; } = OtaUiTrigger.Port;
+
+    /// <inheritdoc />
+    public Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, ReadOnlyMemory<byte> image, CancellationToken cancellationToken = default) =>
+        UpdateAsync(targets, FleetImages.Served([OtaUiImage.From(image.ToArray())]), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default)
+    {
+        if (!images.ByOtaUi) throw new ArgumentException("an OTA UI run serves its images (FleetImages.Served)", nameof(images));
+        var clock = Stopwatch.StartNew();
+        var results = new FleetBoardStatus[targets.Count];
+        for (int i = 0; i < targets.Count; i++)
+            Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.OtaUiFor(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
+        // Boards that pull their image are not paced by the airtime budget (the host serves, the board reads at its pace):
+        // without an explicit cap, as many at a time as before the budget existed.
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxParallel ?? DefaultParallel));
+        await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, images.OtaUiFor(t.Family), slots, cancellationToken), CancellationToken.None)));
+        return new FleetResult(results, clock.Elapsed);
+    }
+
+    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, OtaUiImage? image, SemaphoreSlim slots, CancellationToken ct)
+    {
+        var status = results[index];
+        if (image is null)
+        {
+            Report(results, index, status with { State = FleetBoardState.Failed, Error = "not triggered: this run serves no image for its family" });
+            return;
+        }
+        try
+        {
+            await slots.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            Report(results, index, status with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            status = status with { State = FleetBoardState.Connecting, Attempt = 1 };
+            Report(results, index, status);
+            var update = new OtaUiBoardUpdate(server, target.EndPoint.Address, image,
+                new OtaUiUpdateOptions { Judge = Judge, ConnectTimeout = _options.ConnectTimeout, TriggerPort = TriggerPort });
+            var outcome = await update.RunAsync(p =>
+            {
+                var next = status with { State = StateOf(p.Step), BytesSent = p.Acked, Length = p.Total > 0 ? p.Total : status.Length, Elapsed = clock.Elapsed };
+                if (next.State != status.State || next.BytesSent != status.BytesSent)
+                {
+                    status = next;
+                    Report(results, index, status);
+                }
+            }, ct);
+            BoardJudged?.Invoke(target, outcome);
+            // The history reads the last state before the end: never started is a connect failure (exit 4), whatever step it stopped at.
+            if (outcome.Result == OtaUiResult.NotStarted && status.State != FleetBoardState.Connecting)
+                Report(results, index, status = status with { State = FleetBoardState.Connecting });
+            Report(results, index, Final(status, outcome, image, clock.Elapsed));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Report(results, index, status with { State = FleetBoardState.Cancelled, Error = status.State == FleetBoardState.Sending ? "cut mid-download" : "cancelled", Elapsed = clock.Elapsed });
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private static FleetBoardState StateOf(OtaUiStep step) => step switch
+    {
+        OtaUiStep.WaitingForHeartbeat or OtaUiStep.Triggering => FleetBoardState.Connecting,
+        OtaUiStep.WaitingForDownload => FleetBoardState.BoardErasing,
+        OtaUiStep.Downloading => FleetBoardState.Sending,
+        _ => FleetBoardState.WaitingForReboot,
+    };
+
+    /// <summary>The final report: updated, or failed with the judge's reason, what to do, and what the family says it points to.</summary>
+    private static FleetBoardStatus Final(FleetBoardStatus status, OtaUiOutcome outcome, OtaUiImage image, TimeSpan elapsed)
+    {
+        if (outcome.Result == OtaUiResult.Updated)
+            return status with { State = FleetBoardState.Updated, BytesSent = outcome.Acked, Error = null, RebootTime = outcome.RebootTime, Elapsed = elapsed };
+        string? hint = outcome.Result == OtaUiResult.Failed
+            ? image.Family.OtaUiFailureHint(new OtaUiFailure(image.Length, outcome.Acked, outcome.Acked >= image.Length))
+            : null;
+        string error = outcome.Reason + (outcome.Advice is { } advice ? $"; {advice}" : "") + (hint is null ? "" : $" ({hint})");
+        return status with
+        {
+            State = FleetBoardState.Failed, BytesSent = outcome.Acked, Error = error, Elapsed = elapsed,
+            NeedsReset = outcome.Result == OtaUiResult.NotStarted && outcome.NeedsReset,
+        };
+    }
+
+    private void Report(FleetBoardStatus[] results, int index, FleetBoardStatus status)
+    {
+        Volatile.Write(ref results[index], status);
+        BoardChanged?.Invoke(status);
+    }
+}

@@ -1,0 +1,198 @@
+using System.IO.Pipelines;
+
+namespace AmebaOta.Protocol.Serving;
+
+/// <summary>
+/// Writes a <see cref="PullResponse"/> to a connection's pipe: the head (when the transport does not write its own), then
+/// the body in chunks, flushing each so that a board's small receive window paces the server. Applies the response's
+/// pace, cut and stall. A whole body counts as completed only once the board has acknowledged all of it (where the
+/// transfer can see acknowledgements): the host's buffers take a whole image while the board is still erasing, and a
+/// board that resets meanwhile never got it.
+/// </summary>
+public static class PullSender
+{
+    /// <summary>Bytes per write while the body goes out at full speed.</summary>
+    public const int ChunkSize = 16 * 1024;
+
+    /// <summary>Bytes per write while a slow body trickles.</summary>
+    public const int SlowChunkSize = 512;
+
+    /// <summary>How often the last acknowledgements are looked for once the whole body is handed over.</summary>
+    public static readonly TimeSpan AcknowledgementPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Sends <paramref name="response"/> (its head too when <paramref name="writeHead"/>) and returns how the transfer
+    /// ended. A stalled body (a server fault on purpose) waits on <paramref name="clientGone"/> (or
+    /// <paramref name="cancellationToken"/>) before returning. A board that takes no byte for <paramref name="stall"/>
+    /// (default: what a host gives a stock board, <see cref="OtaUploadBudget.DefaultStall(long)"/>) has left: a client that
+    /// connects and never reads is not held forever.
+    /// </summary>
+    public static async Task<PullTransferOutcome> SendAsync(PipeWriter writer, PullResponse response, PullTransfer transfer, bool writeHead,
+        CancellationToken clientGone, CancellationToken cancellationToken, TimeSpan? stall = null)
+    {
+        using var stalled = new CancellationTokenSource();
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(clientGone, cancellationToken, stalled.Token);
+        var token = either.Token;
+        using var stopWatching = new CancellationTokenSource();
+        // The stall fault keeps its silence on purpose (it shows that the SDK clients wait forever): no watchdog there.
+        var watchdog = response.End == PullBodyEnd.Stall ? Task.CompletedTask
+            : WatchForStallAsync(transfer, stall ?? OtaUploadBudget.DefaultStall(transfer.TotalBytes), stalled, stopWatching.Token);
+        try
+        {
+            return await SendBodyAsync(writer, response, transfer, writeHead, clientGone, stalled, token, stall).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels <paramref name="stalled"/> when the board has taken no byte for <paramref name="stall"/> while bytes wait for it.</summary>
+    private static async Task WatchForStallAsync(PullTransfer transfer, TimeSpan stall, CancellationTokenSource stalled, CancellationToken stop)
+    {
+        var poll = TimeSpan.FromMilliseconds(Math.Clamp(stall.TotalMilliseconds / 4, 10, 1000));
+        long last = -1;
+        long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            while (transfer.Outcome == PullTransferOutcome.Running)
+            {
+                await Task.Delay(poll, stop).ConfigureAwait(false);
+                long now = transfer.BoardBytes;
+                if (now != last || transfer.AllAcknowledged && transfer.SentBytes >= transfer.TotalBytes)
+                {
+                    last = now;
+                    lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+                else if (System.Diagnostics.Stopwatch.GetElapsedTime(lastChange) > stall)
+                {
+                    await stalled.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task<PullTransferOutcome> SendBodyAsync(PipeWriter writer, PullResponse response, PullTransfer transfer, bool writeHead,
+        CancellationToken clientGone, CancellationTokenSource stalled, CancellationToken token, TimeSpan? stall)
+    {
+        try
+        {
+            if (writeHead)
+            {
+                // One segment: update_ota_local reads its 12-byte header with a single read().
+                if (await WriteAsync(writer, response.Head, null, token).ConfigureAwait(false)) return Left(transfer);
+                transfer.HeadWritten(response.Head.Length);
+            }
+            var body = response.Body[..(int)response.SendBytes];
+            int chunk = response.BytesPerSecond is null ? ChunkSize : SlowChunkSize;
+            var pace = response.BytesPerSecond is { } rate ? TimeSpan.FromSeconds(chunk / rate) : TimeSpan.Zero;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int offset = 0; offset < body.Length; offset += chunk)
+            {
+                var piece = body.Slice(offset, Math.Min(chunk, body.Length - offset));
+                if (await WriteAsync(writer, piece, transfer, token).ConfigureAwait(false)) return Left(transfer);
+                if (pace > TimeSpan.Zero)
+                {
+                    // Paced from the start, so timer lateness does not add up.
+                    var due = pace * ((offset / chunk) + 1) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    if (due > TimeSpan.Zero) await Task.Delay(due, token).ConfigureAwait(false);
+                }
+            }
+            switch (response.End)
+            {
+                case PullBodyEnd.CloseEarly:
+                    transfer.End(PullTransferOutcome.CutByFault);
+                    return PullTransferOutcome.CutByFault;
+                case PullBodyEnd.Stall:
+                    // Silence, with the connection open, until the client gives up, the server stops, or the board takes nothing more.
+                    try { await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                    transfer.End(PullTransferOutcome.CutByFault);
+                    return PullTransferOutcome.CutByFault;
+                default:
+                    if (!await AllAcknowledgedAsync(transfer, stall, token).ConfigureAwait(false)) return Left(transfer);
+                    transfer.End(PullTransferOutcome.Completed);
+                    return PullTransferOutcome.Completed;
+            }
+        }
+        catch (OperationCanceledException) when (clientGone.IsCancellationRequested || stalled.IsCancellationRequested)
+        {
+            return LeftOrDone(transfer, response);
+        }
+        catch (OperationCanceledException)
+        {
+            if (Whole(transfer, response))
+            {
+                // Stopped while only waiting for acknowledgements that had all come: the board got it all.
+                transfer.End(PullTransferOutcome.Completed);
+                return PullTransferOutcome.Completed;
+            }
+            transfer.End(PullTransferOutcome.Aborted);
+            throw;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection broke under the writer (a reset from the board).
+            return LeftOrDone(transfer, response);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the board has acknowledged every body byte; false when it takes none for as long as a host gives a
+    /// stock board (<see cref="OtaUploadBudget.DefaultStall(long)"/>: its slowest erase and a margin), as a board that died does.
+    /// </summary>
+    private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, TimeSpan? stallTimeout, CancellationToken token)
+    {
+        var stall = stallTimeout ?? OtaUploadBudget.DefaultStall(transfer.TotalBytes);
+        long last = -1;
+        long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!transfer.AllAcknowledged)
+        {
+            long now = transfer.BoardBytes;
+            if (now != last)
+            {
+                last = now;
+                lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            else if (System.Diagnostics.Stopwatch.GetElapsedTime(lastChange) > stall)
+            {
+                return false;
+            }
+            await Task.Delay(AcknowledgementPoll, token).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>The client went away: still a whole transfer if it had acknowledged every byte of a whole body first.</summary>
+    private static PullTransferOutcome LeftOrDone(PullTransfer transfer, PullResponse response)
+    {
+        if (!Whole(transfer, response)) return Left(transfer);
+        transfer.End(PullTransferOutcome.Completed);
+        return PullTransferOutcome.Completed;
+    }
+
+    /// <summary>True when a whole body was handed over and the board acknowledged all of it.</summary>
+    private static bool Whole(PullTransfer transfer, PullResponse response) =>
+        response.End == PullBodyEnd.Complete && transfer.SentBytes >= response.SendBytes && transfer.AllAcknowledged;
+
+    private static PullTransferOutcome Left(PullTransfer transfer)
+    {
+        transfer.End(PullTransferOutcome.ClientLeft);
+        return PullTransferOutcome.ClientLeft;
+    }
+
+    /// <summary>Writes and flushes; true when the connection is gone.</summary>
+    private static async ValueTask<bool> WriteAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, PullTransfer? transfer, CancellationToken token)
+    {
+        if (bytes.IsEmpty) return false;
+        var result = await writer.WriteAsync(bytes, token).ConfigureAwait(false);
+        if (result.IsCanceled || result.IsCompleted) return true;
+        transfer?.Add(bytes.Length);
+        return false;
+    }
+}
