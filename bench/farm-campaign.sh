@@ -52,7 +52,7 @@ fleet() {
     --parallel 32 --json >"$work/fleet.json" || true
   python3 - "$work/fleet.json" "$n" <<'PY'
 import collections, json, sys
-boards = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+boards = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{\"board\"")]
 states = collections.Counter(b["state"] for b in boards)
 print(f"updated {states.get('updated', 0)} of {sys.argv[2]} (found {len(boards)}; " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())) + ")")
 PY

@@ -30,7 +30,7 @@ start = time.monotonic()
 p = subprocess.run(["dotnet", *sys.argv[1:]], capture_output=True, text=True)
 wall = time.monotonic() - start
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-boards = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+boards = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{\"board\"")]
 updated = sum(b["state"] == "updated" for b in boards)
 reboot = [b["rebootMs"] for b in boards if b.get("rebootMs") is not None]
 extra = f", reboot seen after median {sorted(reboot)[len(reboot)//2]:.0f} ms" if reboot else ""

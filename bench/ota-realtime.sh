@@ -71,7 +71,7 @@ if "--no-fleet" not in args:
                            cwd=work, capture_output=True, text=True)
         wall = time.monotonic() - t0
         rss = int(p.stderr.strip().splitlines()[-1]) / 1024
-        boards = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+        boards = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{\"board\"")]
         updated = sum(b["state"] == "updated" for b in boards)
         print(f"fleet of 100 at typical, 256 KiB, --parallel {parallel}, --wait-reboot: exit {p.returncode}, {updated} of {len(boards)} updated "
               f"in {wall:.1f} s; fleet process peak RSS {rss:.0f} MiB")

@@ -150,6 +150,7 @@ public sealed class VirtualBoard
                 {
                     lock (_gate) _resetSource = null;
                     Flush();
+                    if (_options.SectorPool is { } pool) Flash.ShareSectors(pool);   // between boots: no flash operation under way
                 }
             }
         }

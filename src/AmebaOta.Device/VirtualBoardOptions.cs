@@ -66,4 +66,7 @@ public sealed record VirtualBoardOptions
     public string? DeviceName { get; init; }
 
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Where the board shares its flash sectors with other boards (a farm's), after each boot; null: its flash is its own.</summary>
+    public Flash.FlashSectorPool? SectorPool { get; init; }
 }

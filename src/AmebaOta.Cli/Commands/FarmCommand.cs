@@ -86,6 +86,8 @@ public static class FarmCommand
                 ConsoleFor = plan => PrefixedConsole(plan.Name),
             };
             var plans = Farm(() => FarmBoardPlan.For(options));   // every option checked before anything is read or written
+            // Each board holds its flash file's lock and its OTA listener, and a connection while it takes an image.
+            if (Native.FileDescriptorLimit.Ensure(3L * plans.Count + 64, $"a farm of {plans.Count} boards") is { } limit) Output.Diagnostics.Warning(limit);
             string? controlPath = parse.GetValue(control);
             // With a control socket, each board's last lines are kept for followers (a dashboard attaching later sees them).
             var backlogs = controlPath is null ? null : plans.ToDictionary(p => p.Name, _ => new SerialBacklog(), StringComparer.OrdinalIgnoreCase);

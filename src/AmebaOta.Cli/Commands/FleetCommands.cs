@@ -71,6 +71,7 @@ public static class FleetCommands
                 : await o.FindTargetsAsync(parse, options.Interface, history, images, cancellationToken);
             var targets = found.Targets;
             if (!asJson) foreach (var w in found.Warnings) Diagnostics.Warning(w);
+            FleetUploadOptions.EnsureDescriptors(targets.Count, options);
 
             IFleetSender updater = otaUi is not null ? otaUi.Sender(options, quiet: asJson) : new FleetUpdater(options);
             var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, images.LengthFor(t.Family), 0, TimeSpan.Zero)).ToArray();
@@ -86,6 +87,7 @@ public static class FleetCommands
                 foreach (var c in found.Conflicts) JsonOut.Write(FleetBoardJson.Conflict(c), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var s in found.Silent) JsonOut.Write(FleetBoardJson.Silent(s), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var (t, reason) in found.Refused) JsonOut.Write(FleetBoardJson.Refused(t, reason), FleetJsonContext.Default.FleetBoardJson);
+                JsonOut.Write(new FleetAirtimeLineJson(AirtimeJson.From(updater.Airtime.Snapshot())), FleetJsonContext.Default.FleetAirtimeLineJson);
             }
             else
             {
@@ -93,7 +95,7 @@ public static class FleetCommands
                     ? $"{named[0].Name} ({named[0].Length} bytes, checksum 0x{named[0].Checksum:x8})"
                     : string.Join(", ", named.Select(n => $"{n.Name} ({n.Family.Id}: {targets.Count(t => (images.For(t.Family)?.Family ?? images.OtaUiFor(t.Family)?.Family) == n.Family)} boards)"));
                 Console.WriteLine($"updating {targets.Count} board{(targets.Count == 1 ? "" : "s")} with {what}, " +
-                    $"{options.MaxParallel} at a time{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}" +
+                    $"{FleetText.Pace(options)}{(options.WaitReboot is { } w ? $", waiting up to {Protocol.OtaUploadBudget.Seconds(w)} for each to reboot" : "")}" +
                     (otaUi is null ? "" : $" (OTA UI: start_ota to each, the image served on {otaUi.Session.Http.EndPoint}, judged by their heartbeats)"));
                 if (targets.Count == 0)
                 {
@@ -101,7 +103,7 @@ public static class FleetCommands
                 }
                 else if (UploadText.UseProgressBar)
                 {
-                    result = await FleetText.WithLiveTableAsync(() => latest, () => updater.UpdateAsync(targets, images, cancellationToken));
+                    result = await FleetText.WithLiveTableAsync(() => latest, updater.Airtime.Snapshot, () => updater.UpdateAsync(targets, images, cancellationToken));
                 }
                 else
                 {
@@ -109,6 +111,7 @@ public static class FleetCommands
                     result = await updater.UpdateAsync(targets, images, cancellationToken);
                 }
                 FleetText.Summary(result, found);
+                FleetText.AirtimeSummary(updater.Airtime.Snapshot());
             }
             if (cancellationToken.IsCancellationRequested)
                 throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +

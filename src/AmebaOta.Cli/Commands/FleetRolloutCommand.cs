@@ -83,6 +83,7 @@ public static class FleetRolloutCommand
                         ? $"no board to roll out to: every matching board is of a family this rollout has no image for ({found.Refused.Count} refused); nothing was sent"
                         : "no board to roll out to: every matching name answered from several addresses; nothing was sent");
                 sites?.RefuseConflicts(targets);
+                FleetUploadOptions.EnsureDescriptors(targets.Count, settings.Fleet);
                 var identities = otaUi?.Identities.ToList() ?? named.Select(n => ImageIdentity.Of(n.Image.Sent, n.Name)).ToList();
                 var known = Known(history);
                 RolloutPlan plan;
@@ -248,11 +249,13 @@ public static class FleetRolloutCommand
                     JsonOut.Write(RolloutBoardJson.From(run.Id, s), RolloutJsonContext.Default.RolloutBoardJson);
                 }
             };
-            result = await runner.RunAsync(run.Images, cancellationToken);
+            using (AirtimeLines(runner, run.Id, gate))
+                result = await runner.RunAsync(run.Images, cancellationToken);
             foreach (var (t, reason) in run.Refused) JsonOut.Write(FleetBoardJson.Refused(t, reason), FleetJsonContext.Default.FleetBoardJson);
             JsonOut.Write(new RolloutEndJson("end", run.Id, RolloutStore.StateName(result.End), result.Reason, result.Count(RolloutBoardState.Success),
                 result.Count(RolloutBoardState.Failure), result.Count(RolloutBoardState.AlreadyInstalled), result.Count(RolloutBoardState.Aborted),
-                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1)) { NeedsReset = result.Count(RolloutBoardState.NeedsReset) },
+                result.Count(RolloutBoardState.Pending), Math.Round(result.Duration.TotalMilliseconds, 1))
+                { NeedsReset = result.Count(RolloutBoardState.NeedsReset), Airtime = AirtimeJson.From(runner.Airtime.Snapshot()) },
                 RolloutJsonContext.Default.RolloutEndJson);
         }
         else
@@ -260,7 +263,8 @@ public static class FleetRolloutCommand
             RolloutText.Plan(run.Id, run.Identities, plan, run.Resumed);
             if (UploadText.UseProgressBar)
             {
-                result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), plan.StageCount, () => runner.RunAsync(run.Images, cancellationToken));
+                result = await RolloutText.WithLiveTableAsync(() => (latest, Volatile.Read(ref currentStage)), runner.Airtime.Snapshot, plan.StageCount,
+                    () => runner.RunAsync(run.Images, cancellationToken));
             }
             else
             {
@@ -271,12 +275,21 @@ public static class FleetRolloutCommand
             RolloutText.Summary(run.Id, result, run.Identity, Known(history));
             foreach (var (t, _) in run.Refused)
                 Console.WriteLine(Printable.Of($"  refused: {t.Name} ({t.EndPoint}): {(t.Family is { } f ? $"{f.Id} board, no {f.Id} image given" : "family unknown")}; nothing was sent"));
+            FleetText.AirtimeSummary(runner.Airtime.Snapshot());
         }
         if (result.End == RolloutEnd.Stopped && cancellationToken.IsCancellationRequested) return ExitCodes.Cancelled;
         return result.End == RolloutEnd.Completed && run.Refused.Count == 0 &&
                result.Boards.All(b => b.State is RolloutBoardState.Success or RolloutBoardState.AlreadyInstalled)
             ? ExitCodes.Ok : ExitCodes.PartialFailure;
     }
+
+    /// <summary>Writes an <c>airtime</c> event once a second while boards are under way, until disposed.</summary>
+    private static IDisposable AirtimeLines(RolloutRunner runner, long? id, Lock gate) => new Timer(_ =>
+    {
+        var a = runner.Airtime.Snapshot();
+        if (a.Sending + a.Erasing + a.Waiting == 0) return;
+        lock (gate) JsonOut.Write(new RolloutAirtimeJson("airtime", id, AirtimeJson.From(a)), RolloutJsonContext.Default.RolloutAirtimeJson);
+    }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
     private static int StopRollout(ParseResult parse, Option<string?> db, long id)
     {

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Net;
 using AmebaOta.Cli.History;
+using AmebaOta.Cli.Output;
 using AmebaOta.Discovery;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Fleet.History;
 
 namespace AmebaOta.Cli.Commands;
@@ -57,7 +59,18 @@ public sealed class FleetUploadOptions
     public Option<string?> Family { get; } = FamilyOption.Create("The family of the boards given with --ip, where it cannot be inferred (they were never seen by mDNS, and several images are given)");
     public Option<string?> Interface { get; } = DiscoverCommands.InterfaceOption();
     public Option<double> DiscoverTimeout { get; } = new("--discover-timeout") { Description = "Seconds to listen for boards by mDNS", DefaultValueFactory = _ => 3 };
-    public Option<int> Parallel { get; } = new("--parallel") { Description = "Boards updated at the same time", DefaultValueFactory = _ => 16 };
+    public Option<int?> Parallel { get; } = new("--parallel")
+    {
+        Description = "The most boards updated at once (a cap); default: as many as --max-rate allows, boards erasing or rebooting not counted",
+        HelpName = "N",
+    };
+    public Option<double> MaxRate { get; } = new("--max-rate")
+    {
+        Description = "Airtime budget in Mbit/s: image bytes all boards together may acknowledge per second; the next board starts when " +
+            "the boards taking bytes (not those erasing or rebooting) leave room for it. 0: no budget (--parallel alone)",
+        DefaultValueFactory = _ => AirtimeBudget.DefaultMegabitsPerSecond,
+        HelpName = "MBIT/S",
+    };
     public Option<double?> Timeout { get; } = UploadTimeoutOption.Create();
     public Option<double?> WaitReboot { get; } = WaitRebootOption.Create("a board that does not counts as not updated (exit 8)");
     public Option<int> Retries { get; } = new("--retries") { Description = "Further attempts for a board whose upload failed (not for one that took the image but did not come back)", DefaultValueFactory = _ => 2 };
@@ -69,7 +82,7 @@ public sealed class FleetUploadOptions
     /// <summary>The OTA UI method's options (<c>--ota-ui</c>, <c>--listen</c>).</summary>
     public OtaUi.OtaUiOptions OtaUi { get; } = new();
 
-    public IEnumerable<Option> All => [Match, Ips, Port, Family, Interface, DiscoverTimeout, Parallel, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db, .. OtaUi.All];
+    public IEnumerable<Option> All => [Match, Ips, Port, Family, Interface, DiscoverTimeout, Parallel, MaxRate, Timeout, WaitReboot, Retries, RetryDelay, Force, Json, Db, .. OtaUi.All];
 
     public void AddTo(Command command)
     {
@@ -82,7 +95,8 @@ public sealed class FleetUploadOptions
         var upload = UploadTimeoutOption.Read(parse, Timeout, images.All, out timeoutWarning);
         return new FleetOptions
         {
-            MaxParallel = InRange(parse.GetValue(Parallel), 1, 1024, "--parallel"),
+            MaxParallel = parse.GetValue(Parallel) is { } parallel ? InRange(parallel, 1, AirtimeBudget.Ceiling, "--parallel") : null,
+            MaxBytesPerSecond = InRange(parse.GetValue(MaxRate), 0, 100_000, "--max-rate") is > 0 and var rate ? AirtimeBudget.MegabitsToBytes(rate) : null,
             ConnectTimeout = upload.ConnectTimeout,
             StallTimeout = upload.StallTimeout,
             Retries = InRange(parse.GetValue(Retries), 0, 100, "--retries"),
@@ -90,6 +104,13 @@ public sealed class FleetUploadOptions
             WaitReboot = WaitRebootOption.Read(parse, WaitReboot, images.All),
             Interface = parse.GetValue(Interface),
         };
+    }
+
+    /// <summary>Makes room for a connection to each board that may be under way at once (the system's limit on open files); warns when the system will not.</summary>
+    public static void EnsureDescriptors(int boards, FleetOptions options)
+    {
+        long atOnce = Math.Min(boards, options.MaxParallel ?? AirtimeBudget.Ceiling);
+        if (Native.FileDescriptorLimit.Ensure(atOnce + 64, $"updating {atOnce} boards at once") is { } limit) Diagnostics.Warning(limit);
     }
 
     /// <summary>

@@ -27,6 +27,9 @@ public sealed record BoardUpdateJson(long Run, string State, string? Detail, lon
 public sealed record RunJson(long Id, string Kind, long? RolloutId, string Image, string Sha256, uint? Version, long Size, string State, string? Reason,
     int Boards, int Done, int Succeeded, int Failed, int Stage, int Stages, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool WaitReboot)
 {
+    /// <summary>The airtime budget in use (as <c>fleet upload --json</c> reports it), refreshed every second while the run goes.</summary>
+    public Output.AirtimeJson? Airtime { get; init; }
+
     /// <summary>The image's family: boards of another family were refused, sent nothing.</summary>
     public string Family { get; init; } = "ameba1";
 
@@ -69,9 +72,9 @@ public sealed record ImageJson(string Id, string File, long Size, string Sha256,
     public string Family { get; init; } = "ameba1";
 }
 
-/// <summary>A request the page makes to start a run.</summary>
+/// <summary>A request the page makes to start a run: <c>Parallel</c> is the cap on boards at once (null: none), <c>MaxRate</c> the airtime budget in Mbit/s (null: the default; 0: none), as in <c>fleet upload</c>.</summary>
 public sealed record StartRunJson(string Image, List<string>? Boards, string? Pattern, string? Mode, bool WaitReboot = true, string? Stages = null,
-    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null);
+    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null, double? MaxRate = null);
 
 /// <summary>A control command for a virtual board.</summary>
 public sealed record BoardCommandJson(string Command);

@@ -30,4 +30,18 @@ public sealed record FleetBoardJson(string Board, string Address, int Port, stri
 
 [JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(FleetBoardJson))]
+[JsonSerializable(typeof(FleetAirtimeLineJson))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;
+
+/// <summary>The airtime budget in use (<see cref="AmebaOta.Fleet.Airtime.AirtimeSnapshot"/>): rates in image bytes acknowledged per second.</summary>
+public sealed record AirtimeJson(double? MaxBytesPerSecond, int? MaxParallel, double BytesPerSecond, double PeakBytesPerSecond, double MeanBytesPerSecond,
+    double BoardBytesPerSecond, double? EraseMs, int Sending, int Erasing, int Waiting, int PeakSending, int PeakOpen, int Turns, long Bytes)
+{
+    public static AirtimeJson From(AmebaOta.Fleet.Airtime.AirtimeSnapshot s) => new(
+        s.MaxBytesPerSecond, s.MaxConcurrent, Math.Round(s.BytesPerSecond), Math.Round(s.PeakBytesPerSecond), Math.Round(s.MeanBytesPerSecond),
+        Math.Round(s.BoardRate), s.Erase is { } e ? Math.Round(e.TotalMilliseconds, 1) : null, s.Sending, s.Erasing, s.Waiting, s.PeakSending, s.PeakOpen,
+        s.Started, s.TotalBytes);
+}
+
+/// <summary><c>fleet upload --json</c>'s last line: how the airtime budget was used.</summary>
+public sealed record FleetAirtimeLineJson(AirtimeJson Airtime);

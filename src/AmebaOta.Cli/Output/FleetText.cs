@@ -1,4 +1,5 @@
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using Spectre.Console;
 
 namespace AmebaOta.Cli.Output;
@@ -40,15 +41,40 @@ public static class FleetText
         lock (Console.Out) Console.WriteLine(Printable.Of($"{s.Target.Name} ({s.Target.EndPoint}): {line}"));
     }
 
-    /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second from <paramref name="latest"/>.</summary>
-    public static Task<FleetResult> WithLiveTableAsync(Func<FleetBoardStatus[]> latest, Func<Task<FleetResult>> run) =>
-        LiveTable.RunAsync(() => Table(latest()), run);
+    /// <summary>"as many at a time as 45 Mbit/s of airtime allows", "16 at a time".</summary>
+    public static string Pace(FleetOptions options) => (options.MaxBytesPerSecond, options.MaxParallel) switch
+    {
+        ({ } rate, null) => $"as many at a time as {AirtimeSnapshot.Megabits(rate)} Mbit/s of airtime allows",
+        ({ } rate, { } cap) => $"as many at a time as {AirtimeSnapshot.Megabits(rate)} Mbit/s of airtime allows, at most {cap}",
+        (null, { } cap) => $"{cap} at a time",
+        _ => "every board at once",
+    };
 
-    private static Table Table(FleetBoardStatus[] boards)
+    /// <summary>The closing line on the airtime budget: the most used over any second, the mean, the most boards at once.</summary>
+    public static void AirtimeSummary(AirtimeSnapshot a)
+    {
+        if (a.TotalBytes == 0) return;
+        string budget = a.MaxBytesPerSecond is { } max ? $" of {AirtimeSnapshot.Megabits(max)}" : "";
+        Console.WriteLine($"airtime: at most {AirtimeSnapshot.Megabits(a.PeakBytesPerSecond)}{budget} Mbit/s over any second, {AirtimeSnapshot.Megabits(a.MeanBytesPerSecond)} Mbit/s on average; " +
+            $"at most {a.PeakSending} board{(a.PeakSending == 1 ? "" : "s")} taking bytes and {a.PeakOpen} upload{(a.PeakOpen == 1 ? "" : "s")} open at once" +
+            (a.Erase is { } e ? $" (a board erased for {e.TotalSeconds:0.0} s before it took bytes)" : ""));
+    }
+
+    /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second from <paramref name="latest"/>, the budget in use below it.</summary>
+    public static Task<FleetResult> WithLiveTableAsync(Func<FleetBoardStatus[]> latest, Func<AirtimeSnapshot> airtime, Func<Task<FleetResult>> run) =>
+        LiveTable.RunAsync(() => Table(latest(), airtime()), run);
+
+    /// <summary>Rows worth a line: every board of a small fleet; of a large one, the boards under way and those that failed.</summary>
+    public static IEnumerable<T> Shown<T>(IReadOnlyList<T> boards, Func<T, bool> interesting) => boards.Count <= MaxRows ? boards : boards.Where(interesting);
+
+    /// <summary>Fleets up to this size list every board in the live table.</summary>
+    public const int MaxRows = 40;
+
+    private static Table Table(FleetBoardStatus[] boards, AirtimeSnapshot airtime)
     {
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("board").AddColumn("address").AddColumn("state").AddColumn(new TableColumn("progress").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
-        foreach (var s in boards)
+        foreach (var s in Shown(boards, b => b.State is not (FleetBoardState.Queued or FleetBoardState.Updated or FleetBoardState.Skipped)))
         {
             string state = s.State switch
             {
@@ -62,7 +88,8 @@ public static class FleetText
                 s.State == FleetBoardState.Queued ? "" : $"{s.Elapsed.TotalSeconds:0.00} s");
         }
         int done = boards.Count(b => b.IsFinal);
-        table.Caption($"{done} of {boards.Length} done: {boards.Count(b => b.State == FleetBoardState.Updated)} updated, {boards.Count(b => b.State == FleetBoardState.Failed)} failed");
+        table.Caption($"{done} of {boards.Length} done: {boards.Count(b => b.State == FleetBoardState.Updated)} updated, {boards.Count(b => b.State == FleetBoardState.Failed)} failed\n" +
+            Markup.Escape(airtime.Describe()));
         return table;
     }
 

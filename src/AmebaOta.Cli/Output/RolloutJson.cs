@@ -27,11 +27,18 @@ public sealed record RolloutEndJson(string Event, long? Rollout, string Result, 
 {
     /// <summary>Boards cut mid-transfer by the rollout that did not listen again (not failures; reset them, then resume).</summary>
     public int NeedsReset { get; init; }
+
+    /// <summary>How the airtime budget was used over the whole run.</summary>
+    public AirtimeJson? Airtime { get; init; }
 }
+
+/// <summary>Once a second while boards are under way: the airtime budget in use.</summary>
+public sealed record RolloutAirtimeJson(string Event, long? Rollout, AirtimeJson Airtime);
 
 [JsonSourceGenerationOptions(WriteIndented = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(RolloutStartJson))]
 [JsonSerializable(typeof(RolloutStageEventJson))]
 [JsonSerializable(typeof(RolloutBoardJson))]
 [JsonSerializable(typeof(RolloutEndJson))]
+[JsonSerializable(typeof(RolloutAirtimeJson))]
 public sealed partial class RolloutJsonContext : JsonSerializerContext;

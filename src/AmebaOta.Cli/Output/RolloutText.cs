@@ -1,4 +1,5 @@
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;
 using Spectre.Console;
@@ -62,15 +63,16 @@ public static class RolloutText
     }
 
     /// <summary>Runs <paramref name="run"/> under a live table refreshed ten times a second.</summary>
-    public static Task<RolloutResult> WithLiveTableAsync(Func<(RolloutBoardStatus[] Boards, int Stage)> latest, int stages, Func<Task<RolloutResult>> run) =>
-        LiveTable.RunAsync(() => Table(latest(), stages), run);
+    public static Task<RolloutResult> WithLiveTableAsync(Func<(RolloutBoardStatus[] Boards, int Stage)> latest, Func<AirtimeSnapshot> airtime, int stages,
+        Func<Task<RolloutResult>> run) =>
+        LiveTable.RunAsync(() => Table(latest(), airtime(), stages), run);
 
-    private static Table Table((RolloutBoardStatus[] Boards, int Stage) now, int stages)
+    private static Table Table((RolloutBoardStatus[] Boards, int Stage) now, AirtimeSnapshot airtime, int stages)
     {
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("board").AddColumn("address").AddColumn(new TableColumn("stage").RightAligned()).AddColumn("state")
             .AddColumn(new TableColumn("progress").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
-        foreach (var s in now.Boards)
+        foreach (var s in FleetText.Shown(now.Boards, b => b.Board.State is RolloutBoardState.Uploading or RolloutBoardState.Rebooting or RolloutBoardState.Failure))
         {
             var b = s.Board;
             string state = b.State switch
@@ -89,7 +91,8 @@ public static class RolloutText
         }
         int done = now.Boards.Count(b => b.Board.State.IsDone());
         table.Caption($"stage {Math.Max(1, now.Stage)} of {stages}: {done} of {now.Boards.Length} done, " +
-                      $"{now.Boards.Count(b => b.Board.State == RolloutBoardState.Success)} success, {now.Boards.Count(b => b.Board.State == RolloutBoardState.Failure)} failure");
+                      $"{now.Boards.Count(b => b.Board.State == RolloutBoardState.Success)} success, {now.Boards.Count(b => b.Board.State == RolloutBoardState.Failure)} failure\n" +
+                      Markup.Escape(airtime.Describe()));
         return table;
     }
 

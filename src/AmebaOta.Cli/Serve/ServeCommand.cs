@@ -106,6 +106,9 @@ public static class ServeCommand
         var activity = new PullActivity();
         await using var console = new ServeConsole(options.JsonLog, options.Fault == PullFault.None ? null : PullFaults.Id(options.Fault), activity);
         foreach (var w in image.Warnings) console.Warning(w);
+        // One descriptor per connection, plus the listeners, the watcher and the runtime's own.
+        if (Native.FileDescriptorLimit.Ensure(options.MaxConnections + ServeOptions.SpareDescriptors, $"--max-connections {options.MaxConnections}") is { } limit)
+            console.Warning(limit);
         if (!IPAddress.IsLoopback(options.Address))
             console.Warning($"listening on {options.Address}, not loopback: every host that reaches it can download the image (the control endpoint still needs the token)");
         if (options.Fault != PullFault.None)

@@ -18,6 +18,9 @@ public sealed record ServeOptions(
     /// <summary>Where the control requests go (POST, with the per-run token).</summary>
     public const string ControlPrefix = "/_ameba-ota/";
 
+    /// <summary>Descriptors kept for what is not a connection (listeners, the file watcher, the runtime's own) when the limit is raised.</summary>
+    public const int SpareDescriptors = 64;
+
     /// <summary>Default of <see cref="MaxConnections"/>.</summary>
     public const int DefaultMaxConnections = 4096;
 

@@ -14,7 +14,8 @@ namespace AmebaOta.Device.Farm;
 /// N virtual boards in one process, each with its own flash file, loopback address and mDNS name (<c>MyAmeba-001</c> …), all on
 /// one OTA port. <see cref="Open"/> loads the flash files (creating missing ones from the image, as a USB/DAP upload would);
 /// <see cref="RunAsync"/> powers every board on at once and runs them until cancelled, then writes every flash file back.
-/// A board holds little more than its flash contents: the chip array, its mDNS responder (all boards share one socket), a few tasks.
+/// A board holds little: the sectors its flash does not share with the others' (all boards' identical sectors are held once,
+/// <see cref="FlashSectorPool"/>), its mDNS responder (all boards share one socket), a few tasks.
 /// </summary>
 public sealed class DeviceFarm
 {
@@ -60,9 +61,10 @@ public sealed class DeviceFarm
                     $"{missing.Count(p => p.Family == family)} {family.Id} boards have no flash file yet and no {family.Id} image was given: add an --image of that family");
         Directory.CreateDirectory(Path.GetDirectoryName(plans[0].FlashPath)!);
         var boards = new FarmBoard[plans.Count];
+        var sectors = new FlashSectorPool();
         try
         {
-            Parallel.For(0, plans.Count, i => boards[i] = OpenBoard(plans[i], options));
+            Parallel.For(0, plans.Count, i => boards[i] = OpenBoard(plans[i], options, sectors));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -72,7 +74,7 @@ public sealed class DeviceFarm
         return new DeviceFarm(boards);
     }
 
-    private static FarmBoard OpenBoard(FarmBoardPlan plan, DeviceFarmOptions options)
+    private static FarmBoard OpenBoard(FarmBoardPlan plan, DeviceFarmOptions options, FlashSectorPool sectors)
     {
         NorFlash flash;
         bool created = !File.Exists(plan.FlashPath);
@@ -88,6 +90,7 @@ public sealed class DeviceFarm
             flash = FlashFile.Load(plan.FlashPath);
             family = BoardFamilies.IdentifyFlash(flash.Contents) ?? family;
         }
+        flash.ShareSectors(sectors);
         var virtualFamily = VirtualFamilies.For(family)
             ?? throw new FarmException(FarmProblem.BadOptions, $"this version has no virtual {family.DisplayName} board ({plan.FlashPath})");
         var logger = options.LoggerFactory?.CreateLogger<DeviceFarm>() ?? (ILogger)NullLogger.Instance;
@@ -107,6 +110,7 @@ public sealed class DeviceFarm
                 ? () => new MdnsResponder(new MdnsResponderOptions { Interface = mdnsInterface, Logger = logger })
                 : null,
             LoggerFactory = options.LoggerFactory,
+            SectorPool = sectors,
         };
         return new FarmBoard(plan, new VirtualBoard(flash, boardOptions), created);
     }

@@ -9,8 +9,8 @@ namespace AmebaOta.Device.Farm;
 /// <summary>How a <see cref="DeviceFarm"/> is laid out: how many boards, where their flash files live, their addresses, port and names.</summary>
 public sealed record DeviceFarmOptions
 {
-    /// <summary>The most boards one farm runs: each has an mDNS socket and hears every other board's packets.</summary>
-    public const int MaxBoards = 1000;
+    /// <summary>The most boards one farm runs (each has an address of its own on 127.0.0.0/8; all share one mDNS socket).</summary>
+    public const int MaxBoards = 4000;
 
     public const string DefaultNamePrefix = SketchDescriptor.DefaultDeviceName;
     public static readonly IPAddress DefaultBaseAddress = IPAddress.Parse("127.0.0.2");

@@ -47,7 +47,7 @@ public static class FlashFile
         var existing = File.Exists(target) ? UnixFile.Owner(target) : null;
         if (File.Exists(target)) CheckWritable(path, target, existing, force);
         bool canKeepOwner = existing is not { } e || UnixFile.EffectiveUserId is not { } me || me == 0 || me == e.Uid;
-        if (!canKeepOwner || !TryReplace(flash.Contents, path, target, existing)) WriteInPlace(flash.Contents, path, target);
+        if (!canKeepOwner || !TryReplace(flash, path, target, existing)) WriteInPlace(flash, path, target);
         flash.MarkClean();
     }
 
@@ -81,7 +81,7 @@ public static class FlashFile
     }
 
     /// <summary>Temporary file next to the target, same mode and owner, flushed to disk, then renamed over it. False when the directory is not writable.</summary>
-    private static bool TryReplace(ReadOnlySpan<byte> contents, string path, string target, (uint Uid, uint Gid, UnixFileMode Mode)? owner)
+    private static bool TryReplace(NorFlash contents, string path, string target, (uint Uid, uint Gid, UnixFileMode Mode)? owner)
     {
         string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}");
         FileStream stream;
@@ -101,7 +101,7 @@ public static class FlashFile
         {
             using (stream)
             {
-                stream.Write(contents);
+                contents.WriteTo(stream);
                 if (owner is { } o)
                 {
                     if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stream.SafeFileHandle, o.Mode);
@@ -120,13 +120,13 @@ public static class FlashFile
         }
     }
 
-    private static void WriteInPlace(ReadOnlySpan<byte> contents, string path, string target)
+    private static void WriteInPlace(NorFlash contents, string path, string target)
     {
         try
         {
             using var stream = new FileStream(target, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
-            stream.Write(contents);
-            stream.SetLength(contents.Length);
+            contents.WriteTo(stream);
+            stream.SetLength(contents.Size);
             stream.Flush(flushToDisk: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

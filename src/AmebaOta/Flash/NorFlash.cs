@@ -6,6 +6,9 @@ namespace AmebaOta.Flash;
 /// SPI NOR flash with real semantics: erase sets a 4 KiB sector to 0xFF, programming can only clear bits
 /// (<c>stored = old &amp; new</c>), and addresses past the end wrap around because the chip ignores the upper bits.
 /// Every erase and program is counted, and a power cut can be injected at any of them.
+/// <para>Memory: the chip is kept as 4 KiB sectors; an erased sector holds no memory at all, and sectors shared through a
+/// <see cref="FlashSectorPool"/> (the same bytes in many chips: a farm's boards all hold the same images) are held once
+/// and copied only when a chip writes them. So a farm of thousands of boards costs what its distinct sectors cost.</para>
 /// <para>Time: each operation costs what <see cref="Timing"/> says (nothing by default). The data changes at once, as
 /// the model's operations are synchronous; the time is owed until an asynchronous caller waits for the chip with
 /// <see cref="WaitReadyAsync"/>, as firmware polls the status register's busy bit before the next command. Offline tools
@@ -34,7 +37,11 @@ public sealed class NorFlash
     /// <summary>"1 MiB (1048576 bytes), 2 MiB (2097152 bytes), …": the supported sizes, for messages.</summary>
     public static string DescribeSupportedSizes() => string.Join(", ", SupportedSizes.Select(s => $"{s >> 20} MiB ({s} bytes)"));
 
-    private readonly byte[] _data;
+    private static readonly byte[] Erased = CreateErased();
+
+    private readonly int _size;
+    private readonly byte[]?[] _sectors;   // null: erased (all 0xFF)
+    private readonly bool[] _shared;       // true: the sector's array is shared with other chips and must be copied before a write
     private long _cutAt = -1;
     private bool _tear;
     private long _owedTicks;
@@ -47,21 +54,34 @@ public sealed class NorFlash
     {
         if (!IsSupportedSize(size))
             throw new FlashFormatException($"a flash chip is {string.Join(", ", SupportedSizes.Select(s => $"{s >> 20}"))} MiB, not {size} bytes");
-        _data = new byte[size];
-        Array.Fill(_data, (byte)0xFF);
+        _size = size;
+        _sectors = new byte[]?[size / SectorSize];
+        _shared = new bool[_sectors.Length];
     }
 
-    /// <summary>Wraps an existing chip image (a dump or a flash file's content). The array is used, not copied.</summary>
-    public NorFlash(byte[] contents)
+    /// <summary>A chip holding <paramref name="contents"/> (a dump or a flash file's content), copied sector by sector (erased sectors take no memory).</summary>
+    public NorFlash(ReadOnlySpan<byte> contents)
     {
         if (!IsSupportedSize(contents.Length))
             throw new FlashFormatException(
                 $"a flash file is a raw image of the whole chip, exactly {DescribeSupportedSizes()}; this one has {contents.Length} bytes");
-        _data = contents;
+        _size = contents.Length;
+        _sectors = new byte[]?[_size / SectorSize];
+        _shared = new bool[_sectors.Length];
+        for (int i = 0; i < _sectors.Length; i++)
+        {
+            var sector = contents.Slice(i * SectorSize, SectorSize);
+            if (sector.IndexOfAnyExcept((byte)0xFF) >= 0) _sectors[i] = sector.ToArray();
+        }
+    }
+
+    /// <summary>A chip holding <paramref name="contents"/>.</summary>
+    public NorFlash(byte[] contents) : this((ReadOnlySpan<byte>)contents)
+    {
     }
 
     /// <summary>Chip size in bytes.</summary>
-    public int Size => _data.Length;
+    public int Size => _size;
     /// <summary>Sector erases so far.</summary>
     public long EraseCount { get; private set; }
     /// <summary>Program operations so far.</summary>
@@ -86,8 +106,46 @@ public sealed class NorFlash
     /// <summary>Raised after each completed erase or program.</summary>
     public event Action<FlashOperation>? OperationCompleted;
 
-    /// <summary>The raw chip contents, for saving and benchmarks. Writing through it bypasses NOR semantics.</summary>
-    public ReadOnlySpan<byte> Contents => _data;
+    /// <summary>A copy of the whole chip's contents (tests, reports); <see cref="WriteTo"/> saves without the copy.</summary>
+    public ReadOnlySpan<byte> Contents
+    {
+        get
+        {
+            var copy = new byte[_size];
+            Read(0, copy, charge: false);
+            return copy;
+        }
+    }
+
+    /// <summary>Writes the whole chip to <paramref name="stream"/>, sector by sector.</summary>
+    public void WriteTo(Stream stream)
+    {
+        foreach (var sector in _sectors) stream.Write(sector ?? Erased);
+    }
+
+    /// <summary>Sectors holding memory of their own (neither erased nor shared), and sectors shared through a pool.</summary>
+    public (int Own, int Shared) SectorUse()
+    {
+        int own = 0, shared = 0;
+        for (int i = 0; i < _sectors.Length; i++)
+            if (_sectors[i] is not null) { if (_shared[i]) shared++; else own++; }
+        return (own, shared);
+    }
+
+    /// <summary>
+    /// Hands every sector this chip holds alone to <paramref name="pool"/>: a sector with the same bytes as one already
+    /// there is replaced by that one. Shared sectors are copied again when written. Call it between flash operations
+    /// (the chip is not thread-safe).
+    /// </summary>
+    public void ShareSectors(FlashSectorPool pool)
+    {
+        for (int i = 0; i < _sectors.Length; i++)
+        {
+            if (_sectors[i] is not { } sector || _shared[i]) continue;
+            _sectors[i] = pool.Intern(sector);
+            _shared[i] = true;
+        }
+    }
 
     /// <summary>Plans a power cut at the N-th operation from now (1 = the next one); null clears the plan.</summary>
     public void SchedulePowerCut(FlashPowerCut? cut)
@@ -107,16 +165,43 @@ public sealed class NorFlash
     /// <summary>Forgets that the contents changed (after saving them).</summary>
     public void MarkClean() => IsDirty = false;
 
-    private int Wrap(uint address) => (int)(address & (uint)(_data.Length - 1));
+    private int Wrap(uint address) => (int)(address & (uint)(_size - 1));
+
+    private static byte[] CreateErased()
+    {
+        var erased = new byte[SectorSize];
+        Array.Fill(erased, (byte)0xFF);
+        return erased;
+    }
+
+    /// <summary>The sector's bytes to read (the shared erased sector when it holds none).</summary>
+    private byte[] Readable(int sector) => _sectors[sector] ?? Erased;
+
+    /// <summary>The sector's bytes to change: made (erased) when it holds none, copied when it is shared.</summary>
+    private byte[] Writable(int sector)
+    {
+        var bytes = _sectors[sector];
+        if (bytes is null) bytes = CreateErased();
+        else if (_shared[sector]) bytes = (byte[])bytes.Clone();
+        else return bytes;
+        _sectors[sector] = bytes;
+        _shared[sector] = false;
+        return bytes;
+    }
 
     /// <summary>One byte.</summary>
-    public byte ReadByte(uint address) => _data[Wrap(address)];
+    public byte ReadByte(uint address)
+    {
+        int a = Wrap(address);
+        return Readable(a / SectorSize)[a % SectorSize];
+    }
 
     /// <summary>A little-endian word.</summary>
     public uint ReadU32(uint address)
     {
         int a = Wrap(address);
-        if (a + 4 <= _data.Length) return BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(a, 4));
+        int offset = a % SectorSize;
+        if (offset + 4 <= SectorSize) return BinaryPrimitives.ReadUInt32LittleEndian(Readable(a / SectorSize).AsSpan(offset, 4));
         Span<byte> tmp = stackalloc byte[4];
         Read(address, tmp);
         return BinaryPrimitives.ReadUInt32LittleEndian(tmp);
@@ -126,16 +211,19 @@ public sealed class NorFlash
     public ushort ReadU16(uint address) => (ushort)(ReadByte(address) | ReadByte(address + 1) << 8);
 
     /// <summary>Copies bytes from <paramref name="address"/> into <paramref name="destination"/>.</summary>
-    public void Read(uint address, Span<byte> destination)
+    public void Read(uint address, Span<byte> destination) => Read(address, destination, charge: true);
+
+    private void Read(uint address, Span<byte> destination, bool charge)
     {
-        Charge(Timing.Read(destination.Length));
+        if (charge) Charge(Timing.Read(destination.Length));
         int a = Wrap(address);
         while (!destination.IsEmpty)
         {
-            int n = Math.Min(destination.Length, _data.Length - a);
-            _data.AsSpan(a, n).CopyTo(destination);
+            int offset = a % SectorSize;
+            int n = Math.Min(destination.Length, SectorSize - offset);
+            Readable(a / SectorSize).AsSpan(offset, n).CopyTo(destination);
             destination = destination[n..];
-            a = 0;
+            a = (a + n) & (_size - 1);
         }
     }
 
@@ -152,7 +240,16 @@ public sealed class NorFlash
     {
         int start = Wrap(address) & ~(SectorSize - 1);
         int length = BeginOperation() ? SectorSize : TornLength(SectorSize);
-        _data.AsSpan(start, length).Fill(0xFF);
+        int sector = start / SectorSize;
+        if (length == SectorSize)
+        {
+            _sectors[sector] = null;
+            _shared[sector] = false;
+        }
+        else if (length > 0 && _sectors[sector] is not null)
+        {
+            Writable(sector).AsSpan(0, length).Fill(0xFF);
+        }
         Charge(Timing.SectorErase);
         EraseCount++;
         IsDirty = true;
@@ -182,10 +279,13 @@ public sealed class NorFlash
         var source = bytes[..length];
         while (!source.IsEmpty)
         {
-            int n = Math.Min(source.Length, _data.Length - a);
-            AndInto(_data.AsSpan(a, n), source[..n]);
+            int offset = a % SectorSize;
+            int n = Math.Min(source.Length, SectorSize - offset);
+            var piece = source[..n];
+            // Programming only clears bits: bytes of 0xFF change nothing, so an erased sector stays without memory.
+            if (piece.IndexOfAnyExcept((byte)0xFF) >= 0) AndInto(Writable(a / SectorSize).AsSpan(offset, n), piece);
             source = source[n..];
-            a = 0;
+            a = (a + n) & (_size - 1);
         }
         Charge(time is { } t ? (length == bytes.Length ? t : t * ((double)length / Math.Max(1, bytes.Length)))
             : streamWrite ? Timing.StreamWrite(address, length) : Timing.Program(address, length));

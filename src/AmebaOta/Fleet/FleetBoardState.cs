@@ -3,7 +3,7 @@ namespace AmebaOta.Fleet;
 /// <summary>Where one board of a fleet run is. <see cref="Updated"/>, <see cref="Failed"/>, <see cref="Skipped"/> and <see cref="Cancelled"/> are final.</summary>
 public enum FleetBoardState
 {
-    /// <summary>Waiting for a free slot (the parallelism bound).</summary>
+    /// <summary>Waiting for its turn (the airtime budget, or the cap on uploads at once).</summary>
     Queued,
     /// <summary>Opening the TCP connection to the OTA port.</summary>
     Connecting,

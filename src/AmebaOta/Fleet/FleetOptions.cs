@@ -3,8 +3,14 @@ namespace AmebaOta.Fleet;
 /// <summary>How a <see cref="FleetUpdater"/> runs.</summary>
 public sealed record FleetOptions
 {
-    /// <summary>Boards updated at the same time (default 16).</summary>
-    public int MaxParallel { get; init; } = 16;
+    /// <summary>
+    /// Image bytes per second all the boards together may acknowledge (the airtime budget; default 45 Mbit/s,
+    /// <see cref="Airtime.AirtimeBudget.DefaultMegabitsPerSecond"/>). Null: no budget, only <see cref="MaxParallel"/> limits.
+    /// </summary>
+    public double? MaxBytesPerSecond { get; init; } = Airtime.AirtimeBudget.MegabitsToBytes(Airtime.AirtimeBudget.DefaultMegabitsPerSecond);
+
+    /// <summary>The most uploads at once (an explicit cap); null (the default): as many as <see cref="MaxBytesPerSecond"/> allows.</summary>
+    public int? MaxParallel { get; init; }
 
     /// <summary>Per board: longest wait for the TCP connection (default 10 s).</summary>
     public TimeSpan ConnectTimeout { get; init; } = Protocol.OtaUploadOptions.DefaultConnectTimeout;

@@ -1,21 +1,41 @@
 using System.Diagnostics;
 using AmebaOta.Discovery;
 using AmebaOta.Families;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Fleet;
 
 /// <summary>
-/// Sends one image to many boards: at most <see cref="FleetOptions.MaxParallel"/> uploads at once, each with its own timeouts
-/// so a board that fails or hangs never holds up the others, failed uploads retried, and (with
-/// <see cref="FleetOptions.WaitReboot"/>) each board confirmed by its mDNS announcement after the reboot. A board waiting for
-/// its reboot does not hold an upload slot. No console I/O: every change is reported through <see cref="BoardChanged"/>.
+/// Sends one image to many boards: each board starts when the airtime budget has room for it (<see cref="AirtimeScheduler"/>:
+/// boards erasing or rebooting cost nothing, boards taking bytes share <see cref="FleetOptions.MaxBytesPerSecond"/>), at most
+/// <see cref="FleetOptions.MaxParallel"/> at once when that is set; each with its own timeouts so a board that fails or hangs
+/// never holds up the others, failed uploads retried, and (with <see cref="FleetOptions.WaitReboot"/>) each board confirmed by
+/// its mDNS announcement after the reboot. A board waiting for its reboot or for a retry holds no turn. Only the boards
+/// under way have a task, so the host's memory does not grow with the number of boards. No console I/O: every change is
+/// reported through <see cref="BoardChanged"/>, the budget in use through <see cref="Airtime"/>.
 /// Each board is sent the image of its own family (<see cref="FleetImages"/>) through that family's <see cref="PushSender"/>;
 /// check the images first (<see cref="PushSender.Prepare"/>), as <c>upload</c> does.
 /// </summary>
-public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
+public sealed class FleetUpdater : IFleetSender
 {
-    private readonly FleetOptions _options = options ?? new FleetOptions();
+    private readonly FleetOptions _options;
+
+    /// <param name="options">How the run goes (defaults: <see cref="FleetOptions"/>).</param>
+    /// <param name="airtime">A scheduler shared with other runs (a rollout's stages share one); null: one from <paramref name="options"/>.</param>
+    public FleetUpdater(FleetOptions? options = null, AirtimeScheduler? airtime = null)
+    {
+        _options = options ?? new FleetOptions();
+        if (_options.MaxParallel < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxParallel must be at least 1");
+        if (_options.Retries < 0) throw new ArgumentOutOfRangeException(nameof(options), "Retries cannot be negative");
+        Airtime = airtime ?? new AirtimeScheduler(BudgetOf(_options));
+    }
+
+    /// <summary>The airtime budget <paramref name="options"/> ask for.</summary>
+    public static AirtimeBudget BudgetOf(FleetOptions options) => new() { MaxBytesPerSecond = options.MaxBytesPerSecond, MaxConcurrent = options.MaxParallel };
+
+    /// <summary>Who decides when each board starts; its <see cref="AirtimeScheduler.Snapshot"/> is the budget in use.</summary>
+    public AirtimeScheduler Airtime { get; }
 
     /// <summary>
     /// Raised on every change of a board's state and after each chunk sent. Raised from worker threads, possibly for
@@ -32,8 +52,6 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
     /// <exception cref="Discovery.MdnsException">With <see cref="FleetOptions.WaitReboot"/>: the mDNS socket cannot be opened.</exception>
     public async Task<FleetResult> UpdateAsync(IReadOnlyList<FleetTarget> targets, FleetImages images, CancellationToken cancellationToken = default)
     {
-        if (_options.MaxParallel < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxParallel must be at least 1");
-        if (_options.Retries < 0) throw new ArgumentOutOfRangeException(nameof(options), "Retries cannot be negative");
         var clock = Stopwatch.StartNew();
         var results = new FleetBoardStatus[targets.Count];
         for (int i = 0; i < targets.Count; i++)
@@ -42,8 +60,39 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
         var watcher = _options.WaitReboot is null ? null : new RebootWatcher(_options.Interface);
         try
         {
-            using var slots = new SemaphoreSlim(_options.MaxParallel);
-            await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, images.For(t.Family), slots, watcher, cancellationToken), CancellationToken.None)));
+            var running = new List<Task>();
+            int next = 0;
+            try
+            {
+                for (; next < targets.Count; next++)
+                {
+                    int index = next;
+                    var image = images.For(targets[index].Family);
+                    if (image is null)
+                    {
+                        // The commands refuse such boards before anything is sent; never send a board another family's image.
+                        Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({targets[index].Family?.DisplayName ?? "unknown"})" });
+                        continue;
+                    }
+                    AirtimeTicket turn;
+                    try
+                    {
+                        turn = await Airtime.WaitTurnAsync(image.Length, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                    running.Add(Task.Run(() => RunBoardAsync(results, index, targets[index], image, turn, watcher, cancellationToken), CancellationToken.None));
+                    if (running.Count >= 256) running.RemoveAll(t => t.IsCompletedSuccessfully);
+                }
+            }
+            finally
+            {
+                for (int i = next; i < targets.Count; i++)
+                    Report(results, i, results[i] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
         finally
         {
@@ -52,37 +101,25 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
         return new FleetResult(results, clock.Elapsed);
     }
 
-    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, PushImage? image,
-        SemaphoreSlim slots, RebootWatcher? watcher, CancellationToken ct)
+    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, PushImage image,
+        AirtimeTicket firstTurn, RebootWatcher? watcher, CancellationToken ct)
     {
         var status = results[index];
-        if (image is null)
-        {
-            // The commands refuse such boards before anything is sent; never send a board another family's image.
-            Report(results, index, status with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({target.Family?.DisplayName ?? "unknown"})" });
-            return;
-        }
-        try
-        {
-            await slots.WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            Report(results, index, status with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
-            return;
-        }
-        bool holdingSlot = true;
+        AirtimeTicket? turn = firstTurn;
         var clock = Stopwatch.StartNew();
         var upload = new OtaUploadOptions { ConnectTimeout = _options.ConnectTimeout, StallTimeout = _options.StallTimeout, ChunkSize = _options.ChunkSize };
         try
         {
             for (int attempt = 1; ; attempt++)
             {
+                turn ??= await Airtime.WaitTurnAsync(image.Length, retry: true, ct).ConfigureAwait(false);
+                var current = turn;
                 status = status with { State = FleetBoardState.Connecting, Attempt = attempt, BytesSent = 0, Elapsed = clock.Elapsed };
                 Report(results, index, status);
                 using var watch = watcher?.Watch(target.ByName ? target.Name : null, target.EndPoint, anyPort: !image.Sender.ListensOnAdvertisedPort);
                 var progress = new SyncProgress(p =>
                 {
+                    current.Report(p.Phase, p.Acknowledged);
                     var state = p.Phase == OtaUploadPhase.BoardErasing ? FleetBoardState.BoardErasing : FleetBoardState.Sending;
                     status = status with { State = state, BytesSent = p.Acknowledged, Elapsed = clock.Elapsed };
                     Report(results, index, status);
@@ -90,7 +127,7 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                 OtaUploadResult sent;
                 try
                 {
-                    sent = await image.Sender.SendAsync(target.EndPoint, image, upload, progress, ct);
+                    sent = await image.Sender.SendAsync(target.EndPoint, image, upload with { Throttle = current }, progress, ct);
                 }
                 catch (OtaUploadException e) when (e.Failure == OtaUploadFailure.Interrupted)
                 {
@@ -99,6 +136,8 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                 }
                 catch (OtaUploadException e)
                 {
+                    turn.Dispose();
+                    turn = null;
                     if (attempt > _options.Retries || e.Failure == OtaUploadFailure.NotAReceiver)
                     {
                         Report(results, index, status with { State = FleetBoardState.Failed, Error = image.Sender.Explain(e), Elapsed = clock.Elapsed });
@@ -111,8 +150,8 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
                     continue;
                 }
                 watch?.UploadFinished();
-                slots.Release();
-                holdingSlot = false;
+                turn.Dispose();
+                turn = null;
                 if (watch is null)
                 {
                     Report(results, index, status with { State = FleetBoardState.Updated, BytesSent = image.Length, Error = null, Elapsed = clock.Elapsed });
@@ -140,7 +179,7 @@ public sealed class FleetUpdater(FleetOptions? options = null) : IFleetSender
         }
         finally
         {
-            if (holdingSlot) slots.Release();
+            turn?.Dispose();
         }
     }
 

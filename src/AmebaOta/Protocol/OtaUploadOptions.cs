@@ -24,6 +24,22 @@ public sealed record OtaUploadOptions
     /// <summary>The same for the last few KB, once every byte has been handed to the network, so that success is reported promptly.</summary>
     public TimeSpan DrainPollInterval { get; init; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>Paces the image bytes (a fleet's airtime budget); null: as fast as the board takes them.</summary>
+    public IUploadThrottle? Throttle { get; init; }
+
+    /// <summary>
+    /// With a <see cref="Throttle"/>, the most image bytes handed to the network and not yet acknowledged: more than the
+    /// board's window (lwIP's 2920 bytes), so the board never waits for the host, and few enough that a paced byte is one
+    /// the board takes within a poll or two.
+    /// </summary>
+    public const int ThrottledInFlight = 6 * 1024;
+
+    /// <summary>With a <see cref="Throttle"/>, how often the acknowledged count is read while the uploader is <see cref="ThrottledInFlight"/> ahead.</summary>
+    public static readonly TimeSpan ThrottledPoll = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>With a <see cref="Throttle"/>, the bytes asked of it at a time.</summary>
+    public const int ThrottledPiece = 4 * 1024;
+
     /// <summary>
     /// Image bytes the board must acknowledge before the host counts its erase as over: more than its TCP receive window
     /// holds while it reads nothing (default 8 KiB, a few lwIP 1.4.1 windows; a family whose stack has a larger window says so).

@@ -62,7 +62,9 @@ public static class OtaUploader
             if (!seesAcks) socket.SendBufferSize = SmallSendBuffer;
 
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            sender = SendAllAsync(socket, header.ToArray(), image, options.ChunkSize, transfer, stopSending.Token);
+            sender = options.Throttle is { } throttle && seesAcks
+                ? SendPacedAsync(socket, header.ToArray(), image, throttle, OtaUploadOptions.ThrottledPoll, transfer, stopSending.Token)
+                : SendAllAsync(socket, header.ToArray(), image, options.ChunkSize, transfer, stopSending.Token);
             long lastAckAt = clock.ElapsedTicks;
             TimeSpan? eraseWait = null;
             var phase = OtaUploadPhase.BoardErasing;
@@ -255,6 +257,28 @@ public static class OtaUploader
             transfer.Handed = header.Length + sent;
         }
         // Orderly close, as the stock tool's close(): FIN right after the last byte, so the board can never see it early.
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>
+    /// As <see cref="SendAllAsync"/>, in pieces the throttle allows, never more than <see cref="OtaUploadOptions.ThrottledInFlight"/>
+    /// bytes ahead of what the board acknowledged (read here, between pieces, at the poll interval while waiting).
+    /// </summary>
+    private static async Task SendPacedAsync(Socket socket, byte[] header, ReadOnlyMemory<byte> image, IUploadThrottle throttle, TimeSpan poll,
+        Transfer transfer, CancellationToken cancellationToken)
+    {
+        await SendAsync(socket, header, cancellationToken).ConfigureAwait(false);
+        transfer.Handed = header.Length;
+        for (int sent = 0; sent < image.Length;)
+        {
+            while (header.Length + sent - (TcpInfo.BytesAcknowledged(socket) ?? long.MaxValue) > OtaUploadOptions.ThrottledInFlight)
+                await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            int n = Math.Min(OtaUploadOptions.ThrottledPiece, image.Length - sent);
+            await throttle.TakeAsync(n, cancellationToken).ConfigureAwait(false);
+            await SendAsync(socket, image.Slice(sent, n), cancellationToken).ConfigureAwait(false);
+            sent += n;
+            transfer.Handed = header.Length + sent;
+        }
         socket.Shutdown(SocketShutdown.Send);
     }
 

@@ -33,6 +33,7 @@ public class ErrorMessageCliTests
     [InlineData("error: --timeout takes a number of seconds above 0 and at most 86400, not -1", "upload", "v2.bin", "--ip", "127.0.0.1", "--timeout", "-1")]
     [InlineData("error: --wait-reboot takes a number of seconds above 0 and at most 3600, not 0", "upload", "v2.bin", "--ip", "127.0.0.1", "--wait-reboot", "0")]
     [InlineData("error: --parallel takes 1 to 1024, not 0", "fleet", "upload", "v2.bin", "--ip", "127.0.0.1", "--parallel", "0")]
+    [InlineData("error: --max-rate takes 0 to 100000, not -5", "fleet", "upload", "v2.bin", "--ip", "127.0.0.1", "--max-rate", "-5")]
     public async Task Wrong_values_say_what_the_option_takes_without_dotnet_type_names(string expected, params string[] args)
     {
         using var dir = new TempDir();

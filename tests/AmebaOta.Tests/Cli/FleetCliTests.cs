@@ -47,8 +47,15 @@ public class FleetCliTests
             "--retries", "1", "--retry-delay", "0.05", "--json");
 
         Assert.Equal(8, run.ExitCode);
-        var lines = run.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var all = run.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var lines = all.Where(l => l.TryGetProperty("board", out _)).ToList();
         Assert.Equal(2, lines.Count);
+        // The last line: the airtime budget in use (the default 45 Mbit/s) and what one board took.
+        var airtime = all[^1].GetProperty("airtime");
+        Assert.Equal(45e6 / 8, airtime.GetProperty("maxBytesPerSecond").GetDouble());
+        Assert.Equal(JsonValueKind.Null, airtime.GetProperty("maxParallel").ValueKind);
+        Assert.True(airtime.GetProperty("bytes").GetInt64() >= TestImages.Image(2).Length);
+        Assert.True(airtime.GetProperty("peakBytesPerSecond").GetDouble() > 0);
         Assert.Equal("updated", lines[0].GetProperty("state").GetString());
         Assert.Equal("failed", lines[1].GetProperty("state").GetString());
         Assert.Equal(dead, lines[1].GetProperty("board").GetString());
@@ -98,7 +105,7 @@ public class FleetCliTests
 
         var json = await Run(dir, "fleet", "upload", "v2.bin", "--match", match, "--interface", "lo", "--discover-timeout", "1.5", "--db", db, "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
-        var lines = json.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var lines = json.Lines.Select(l => JsonDocument.Parse(l).RootElement).Where(l => l.TryGetProperty("board", out _)).ToList();
         Assert.Equal(2, lines.Count);
         Assert.Equal(("updated", boards.Name(0)), (lines[0].GetProperty("state").GetString(), lines[0].GetProperty("board").GetString()));
         Assert.Equal(("not-answering", boards.Name(1)), (lines[1].GetProperty("state").GetString(), lines[1].GetProperty("board").GetString()));

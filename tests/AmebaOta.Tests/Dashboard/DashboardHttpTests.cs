@@ -235,7 +235,7 @@ public sealed class DashboardHttpTests : IDisposable
             (["--users", dir.File("missing.txt")], 1, "--users: cannot read"),
             (["--users", dir.File("short.txt")], 1, "line 1: alice's token is shorter than 16 characters"),
             (["--port", "70000"], 1, "--port takes 0 to 65535, not 70000"),
-            (["--farm", "0"], 1, "--farm takes 1 to 1000, not 0"),
+            (["--farm", "0"], 1, "--farm takes 1 to 4000, not 0"),
             (["--farm", "2", "--attach", "x.sock"], 1, "give either --farm or --attach, not both"),
             (["--ip", "127.1"], 1, "--ip '127.1' is not a dotted-quad IPv4 address"),
             (["--attach", dir.File("nothing.sock")], 9, "cannot attach to the device farm at"),

@@ -28,6 +28,55 @@ public class NorFlashTests
     }
 
     [Fact]
+    public void Erased_sectors_hold_no_memory_and_programming_ff_leaves_them_so()
+    {
+        var flash = new NorFlash(FlashLayout.OneMiB);
+        flash.Program(0x3000, Enumerable.Repeat((byte)0xFF, 5000).ToArray());
+        Assert.Equal((0, 0), flash.SectorUse());
+        flash.Program(0x3FFE, [0x12, 0x34, 0x56]);   // across two sectors
+        Assert.Equal((2, 0), flash.SectorUse());
+        Assert.Equal(new byte[] { 0x12, 0x34, 0x56, 0xFF }, flash.Read(0x3FFE, 4));
+        flash.EraseSector(0x3000);
+        flash.EraseSector(0x4000);
+        Assert.Equal((0, 0), flash.SectorUse());
+        Assert.True(flash.Contents.IndexOfAnyExcept((byte)0xFF) < 0);
+    }
+
+    [Fact]
+    public void Chips_share_identical_sectors_and_a_write_to_one_never_shows_in_another()
+    {
+        var pool = new FlashSectorPool();
+        var image = new byte[3 * NorFlash.SectorSize];
+        new Random(7).NextBytes(image);
+        var a = new NorFlash(FlashLayout.OneMiB);
+        var b = new NorFlash(FlashLayout.OneMiB);
+        foreach (var chip in new[] { a, b })
+        {
+            chip.Program(0xB000, image);
+            chip.ShareSectors(pool);
+            Assert.Equal((0, 3), chip.SectorUse());
+        }
+        Assert.Equal(3, pool.Count);
+
+        a.ProgramU32(0xB004, 0);                  // copied before it is written
+        a.EraseSector(0xC000);                    // an erase lets go of the shared sector
+        b.SchedulePowerCut(new FlashPowerCut(1, Tear: true));
+        Assert.Throws<PowerCutException>(() => b.EraseSector(0xD000));   // torn: half the shared sector erased, in a copy
+
+        Assert.Equal((1, 1), a.SectorUse());
+        Assert.Equal(0u, a.ReadU32(0xB004));
+        Assert.True(a.Read(0xC000, NorFlash.SectorSize).All(x => x == 0xFF));
+        Assert.Equal(image[..(2 * NorFlash.SectorSize)], b.Read(0xB000, 2 * NorFlash.SectorSize));
+        Assert.True(b.Read(0xD000, NorFlash.SectorSize / 2).All(x => x == 0xFF));
+        Assert.Equal(image.AsSpan(2 * NorFlash.SectorSize + NorFlash.SectorSize / 2).ToArray(), b.Read(0xD800, NorFlash.SectorSize / 2));
+        var c = new NorFlash(FlashLayout.OneMiB);
+        c.Program(0xB000, image);
+        c.ShareSectors(pool);
+        Assert.Equal(image, c.Read(0xB000, image.Length));   // the pool's sectors are untouched
+        Assert.Equal(3, pool.Count);
+    }
+
+    [Fact]
     public void Erase_sets_exactly_the_4KiB_sector_containing_the_address_to_ff()
     {
         var flash = new NorFlash(new byte[FlashLayout.OneMiB]); // all zero

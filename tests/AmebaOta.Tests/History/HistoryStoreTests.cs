@@ -1,5 +1,6 @@
 using System.Net;
 using AmebaOta.Fleet.History;
+using AmebaOta.Fleet.Rollouts;
 using AmebaOta.Tests.Support;
 using Microsoft.Data.Sqlite;
 
@@ -21,6 +22,31 @@ public class HistoryStoreTests
         using var command = raw.CreateCommand();
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", command.ExecuteScalar());
+    }
+
+    [Fact]
+    public void A_rollouts_airtime_budget_and_cap_are_kept_for_its_resume_and_a_rollout_from_before_keeps_its_fixed_count()
+    {
+        using var dir = new TempDir();
+        using var store = HistoryStore.Open(dir.File("h.db"));
+        var rollouts = new RolloutStore(store);
+        var plan = new RolloutPlan([new RolloutBoard(new AmebaOta.Fleet.FleetTarget("b1", Board), 1, 0, RolloutBoardState.Pending)], 1);
+        RolloutSettings Settings(AmebaOta.Fleet.FleetOptions fleet) => new("100%", FailureThreshold.Parse("0"), TimeSpan.Zero, fleet, false, false, false);
+
+        long byDefault = rollouts.Create(V2, "v2.bin", Settings(new()), plan);
+        long capped = rollouts.Create(V2, "v2.bin", Settings(new() { MaxParallel = 8, MaxBytesPerSecond = 1e6 }), plan);
+        Assert.Equal((null, 45e6 / 8), (rollouts.Load(byDefault)!.Settings.Fleet.MaxParallel, rollouts.Load(byDefault)!.Settings.Fleet.MaxBytesPerSecond));
+        Assert.Equal((8, 1e6), (rollouts.Load(capped)!.Settings.Fleet.MaxParallel, rollouts.Load(capped)!.Settings.Fleet.MaxBytesPerSecond));
+
+        // A rollout created before the budget existed (schema 1: a fixed count, no max_rate) resumes as it ran: 16 at a time, no budget.
+        using (var raw = new SqliteConnection($"Data Source={dir.File("h.db")}"))
+        {
+            raw.Open();
+            using var command = raw.CreateCommand();
+            command.CommandText = $"UPDATE rollouts SET parallel = 16, max_rate = NULL WHERE id = {byDefault}";
+            command.ExecuteNonQuery();
+        }
+        Assert.Equal((16, (double?)null), (rollouts.Load(byDefault)!.Settings.Fleet.MaxParallel, rollouts.Load(byDefault)!.Settings.Fleet.MaxBytesPerSecond));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class NameConflictTests
 
         var fleet = await Run(dir, "fleet", "upload", "v2.bin", "--match", name, "--interface", "lo", "--discover-timeout", "1.5", "--json");
         Assert.Equal(8, fleet.ExitCode);
-        var line = Assert.Single(fleet.Lines);
+        var line = Assert.Single(fleet.Lines, l => l.Contains("\"board\":"));   // and the airtime line
         using (var json = JsonDocument.Parse(line))
         {
             Assert.Equal("conflict", json.RootElement.GetProperty("state").GetString());

@@ -22,10 +22,16 @@ public sealed class ServeProcess : CliProcess
         StartAsync(null, workingDirectory, image, args);
 
     /// <summary>Starts <c>serve IMAGE ARGS</c> inside <paramref name="network"/> and returns once it listens.</summary>
-    public static async Task<ServeProcess> StartAsync(PrivateNetwork? network, string workingDirectory, string image, params string[] args)
+    public static Task<ServeProcess> StartAsync(PrivateNetwork? network, string workingDirectory, string image, params string[] args) =>
+        StartAsync(network, workingDirectory, image, args, wrap: null);
+
+    /// <summary>The same, the command line changed by <paramref name="wrap"/> first (run under <c>prlimit</c>, say).</summary>
+    public static async Task<ServeProcess> StartAsync(PrivateNetwork? network, string workingDirectory, string image, string[] args,
+        Func<ProcessStartInfo, ProcessStartInfo>? wrap)
     {
         string[] ports = args.Contains("--http-port") ? [] : ["--http-port", "0", "--tcp-port", "0"];
         var start = Cli.StartInfo(workingDirectory, ["serve", image, .. ports, .. args]);
+        if (wrap is not null) start = wrap(start);
         var serve = new ServeProcess(Process.Start(network is null ? start : network.Wrap(start))!);
         try
         {

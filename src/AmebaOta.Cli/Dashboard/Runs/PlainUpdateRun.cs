@@ -13,6 +13,7 @@ internal sealed class PlainUpdateRun(long id, ShelvedImage image, IReadOnlyList<
     protected override async Task<(string State, string Reason)> ExecuteAsync(CancellationToken stop)
     {
         IFleetSender updater = sender?.Invoke(options, null) ?? new FleetUpdater(options);
+        Airtime = (updater as FleetUpdater)?.Airtime;
         if (sender is null && history.Recorder(Image, stop) is { } record) updater.BoardChanged += record;
         updater.BoardChanged += s => Board(s.Target.Name, Json(Id, s), s.IsFinal,
             s.State switch { FleetBoardState.Updated => true, FleetBoardState.Failed => false, _ => null });

@@ -91,6 +91,7 @@ internal sealed class RolloutRun : RunTracker
         var runner = _sender is { } send
             ? new RolloutRunner(_plan, _settings, journal) { Sender = options => send(options, _rolloutId) }
             : new RolloutRunner(_plan, _settings, journal);
+        Airtime = runner.Airtime;
         // Site agents record the uploads they make; a rollout sent from here records its own.
         if (_sender is null && _history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
         runner.BoardChanged += s =>

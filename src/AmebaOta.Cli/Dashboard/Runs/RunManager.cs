@@ -3,6 +3,7 @@ using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol;
 
 namespace AmebaOta.Cli.Dashboard.Runs;
@@ -15,7 +16,7 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 /// </summary>
 public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
 {
-    public const int MaxParallel = 1024;
+    public const int MaxParallel = AirtimeBudget.Ceiling;
 
     private readonly Lock _lock = new();
     private long _lastId;
@@ -27,8 +28,9 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (image.Json.Refusal is { } refusal) throw new DashboardError(422, refusal);
         string mode = (request.Mode ?? "update").Trim().ToLowerInvariant();
         if (mode is not ("update" or "rollout")) throw new DashboardError(400, $"unknown mode '{request.Mode}': update or rollout");
-        int parallel = request.Parallel ?? 16;
-        if (parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {parallel} is out of range: use 1 to {MaxParallel}");
+        if (request.Parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {request.Parallel} is out of range: use 1 to {MaxParallel}, or none");
+        double rate = request.MaxRate ?? AirtimeBudget.DefaultMegabitsPerSecond;
+        if (!(rate is >= 0 and <= 100_000)) throw new DashboardError(400, $"max rate {rate} is out of range: use 0 (no budget) to 100000 Mbit/s");
         lock (_lock)
         {
             if (_current is { IsFinished: false } before)
@@ -41,7 +43,8 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
-            MaxParallel = parallel,
+            MaxParallel = request.Parallel,
+            MaxBytesPerSecond = rate > 0 ? AirtimeBudget.MegabitsToBytes(rate) : null,
             WaitReboot = request.WaitReboot ? image.Push.Sender.DefaultRebootWait(image.Push) : null,
             Interface = networkInterface,
         };

@@ -1,4 +1,5 @@
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 
 namespace AmebaOta.Cli.Dashboard.Runs;
 
@@ -24,6 +25,9 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
     public IReadOnlyList<FleetTarget> Targets => targets;
     protected DashboardState State => state;
 
+    /// <summary>The run's airtime scheduler, once its work has started: the budget in use is published every second.</summary>
+    protected AirtimeScheduler? Airtime { get; set; }
+
     /// <summary>Completes when the run has ended and everything about it is published.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -45,6 +49,7 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
     private async Task RunAsync()
     {
         string end, reason;
+        using var refresh = new Timer(_ => { if (Airtime is not null) Publish(); }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         try
         {
             (end, reason) = await ExecuteAsync(_stop.Token);
@@ -124,7 +129,7 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
         {
             json = new RunJson(id, kind, _rolloutId, image.FileName, image.Sha256, image.Image.Sketch?.Version, image.Image.Length, _state, _reason,
                 targets.Count, _outcomes.Count, _outcomes.Values.Count(v => v == true), _outcomes.Values.Count(v => v == false), _stage, _stages,
-                _startedAt, _endedAt, waitReboot) { Family = image.Push.Family.Id, Refused = Refused };
+                _startedAt, _endedAt, waitReboot) { Family = image.Push.Family.Id, Refused = Refused, Airtime = Airtime?.Snapshot() is { } a ? Output.AirtimeJson.From(a) : null };
         }
         state.SetRun(json);
     }

@@ -3,8 +3,11 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const boards = new Map();          // name -> { data, row, cells, shown }
-const dirty = new Set();           // names whose row needs drawing
+const boards = new Map();          // name -> { data, row, cells, shown, stale }: a row is made when it is first drawn
+const dirty = new Set();           // names whose data changed since the last draw
+let order = [];                    // every board's name, sorted
+let unsorted = [];                 // names not in order yet
+let rows = null;                   // the table's VirtualRows: only the rows in view are in the document
 const chosen = new Set();          // ticked boards
 let runs = new Map();              // id -> run
 let image = null;                  // the image dropped, as the server checked it
@@ -14,6 +17,8 @@ let virtualBoard = null;           // name of the board whose serial output is o
 let serialSource = null;
 let drawScheduled = false;
 let filterText = "";
+let filterWords = [];
+const hays = new WeakMap();   // a board's data (replaced on each change) -> the text the filter searches
 let filterShow = "all";
 
 // ---- token -----------------------------------------------------------------------------------------------------------
@@ -60,8 +65,10 @@ let events = null;
 
 function connect() {
   if (events) events.close();
+  performance.mark("ameba-connect");
   events = new EventSource("/api/events");
   events.addEventListener("snapshot", (e) => {
+    performance.mark("ameba-snapshot");
     const s = JSON.parse(e.data);
     setConnection(true);
     for (const b of s.boards) upsert(b);
@@ -82,7 +89,7 @@ function connect() {
     scheduleDraw();
   });
   events.onerror = () => setConnection(false);
-  events.onopen = () => setConnection(true);
+  events.onopen = () => { performance.mark("ameba-open"); setConnection(true); };
 }
 function setConnection(live, why = "reconnecting…") {
   const c = $("connection");
@@ -94,7 +101,7 @@ function setConnection(live, why = "reconnecting…") {
 
 function upsert(data) {
   let entry = boards.get(data.name);
-  if (!entry) { entry = { data, row: null, cells: null }; boards.set(data.name, entry); }
+  if (!entry) { entry = { data, row: null, cells: null, shown: false, stale: true }; boards.set(data.name, entry); unsorted.push(data.name); }
   else entry.data = data;
   dirty.add(data.name);
 }
@@ -105,30 +112,47 @@ function scheduleDraw() {
   requestAnimationFrame(draw);
 }
 
+// Applies what changed: the filter's verdict for each changed board, the list of rows shown, then the rows in view.
 function draw() {
   drawScheduled = false;
-  const body = $("boards").tBodies[0];
-  const newNames = [];
+  let listChanged = false;
   for (const name of dirty) {
     const entry = boards.get(name);
-    if (!entry.row) { makeRow(entry); newNames.push(name); }
-    fillRow(entry);
-    applyFilter(entry);
+    entry.stale = true;
+    if (applyFilter(entry)) listChanged = true;
   }
   dirty.clear();
-  if (newNames.length) {
-    // Keep rows in name order: insert each new one before the first row whose name sorts after it.
-    const rows = Array.from(body.rows);
-    const all = rows.map((r) => r.dataset.board);
-    for (const name of newNames.sort(byName)) {
-      const row = boards.get(name).row;
-      let lo = 0, hi = all.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (byName(all[mid], name) < 0) lo = mid + 1; else hi = mid; }
-      body.insertBefore(row, lo < rows.length ? rows[lo] : null);
-      rows.splice(lo, 0, row); all.splice(lo, 0, name);
-    }
+  if (unsorted.length) {
+    if (unsorted.length > 50) { order = order.concat(unsorted); order.sort(byName); }
+    else for (const name of unsorted) order.splice(insertionPoint(name), 0, name);
+    unsorted = [];
+    listChanged = true;
   }
+  if (listChanged) showList();
+  else rows.refresh();
   drawCounts();
+  if (!firstDrawn && boards.size) { firstDrawn = true; requestAnimationFrame(() => performance.mark("ameba-boards-painted")); }
+}
+let firstDrawn = false;
+
+function insertionPoint(name) {
+  let lo = 0, hi = order.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (byName(order[mid], name) < 0) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+// The rows the filter keeps, in name order, drawn as far as they are in view.
+function showList() {
+  rows.setKeys(order.filter((name) => boards.get(name).shown));
+  rows.refresh();
+}
+
+// The row of a board, made on its first drawing and brought up to date when its data changed.
+function rowFor(name) {
+  const entry = boards.get(name);
+  if (!entry.row) makeRow(entry);
+  if (entry.stale) { fillRow(entry); entry.stale = false; }
+  return entry.row;
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -262,20 +286,29 @@ function matches(b) {
   if (filterShow === "busy" && !(b.update && !b.update.final) && !b.job) return false;
   if (filterShow === "failed" && !(b.update && badStates.has(b.update.state))) return false;
   if (!filterText) return true;
-  const hay = [b.name, b.family, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
-    .filter(Boolean).join(" ").toLowerCase();
-  return filterText.split(/\s+/).every((word) => hay.includes(word));
+  let hay = hays.get(b);
+  if (hay === undefined) {
+    hay = [b.name, b.family, b.site, b.address, b.host, b.boardId, b.job && b.job.state, b.last && b.last.file, b.last && b.last.sha256, b.update && b.update.state, b.update && b.update.error]
+      .filter(Boolean).join(" ").toLowerCase();
+    hays.set(b, hay);
+  }
+  return filterWords.every((word) => hay.includes(word));
 }
 
+// True when the board's verdict changed.
 function applyFilter(entry) {
   const show = matches(entry.data);
-  if (entry.shown !== show) { entry.shown = show; entry.row.hidden = !show; }
+  if (entry.shown === show) return false;
+  entry.shown = show;
+  return true;
 }
 
 function refilter() {
   filterText = $("filter").value.trim().toLowerCase();
+  filterWords = filterText.split(/\s+/);
   filterShow = $("show").value;
-  for (const entry of boards.values()) if (entry.row) applyFilter(entry);
+  for (const entry of boards.values()) applyFilter(entry);
+  showList();
   drawCounts();
 }
 
@@ -340,7 +373,8 @@ async function startRun() {
   const mode = document.querySelector("input[name=mode]:checked").value;
   const pattern = $("pattern").value.trim();
   const request = {
-    image: image.id, mode, waitReboot: $("wait-reboot").checked, parallel: Number($("parallel").value) || 16,
+    image: image.id, mode, waitReboot: $("wait-reboot").checked, parallel: Number($("parallel").value) || null,
+    maxRate: $("max-rate").value === "" ? null : Number($("max-rate").value),
     boards: pattern ? null : tickedShown(), pattern: pattern || null,
     stages: mode === "rollout" ? $("stages").value : null, maxFailures: mode === "rollout" ? $("max-failures").value : null,
     skipCurrent: mode === "rollout" && $("skip-current").checked,
@@ -368,9 +402,21 @@ function drawRun() {
   $("run-counts").textContent = `${r.done} of ${r.boards} done: ${r.succeeded} succeeded, ${r.failed} failed` +
     (other > 0 ? `, ${other} ${r.kind === "rollout" ? "aborted" : "skipped"}` : "");
   $("run-reason").textContent = r.reason || "";
+  $("run-airtime").textContent = airtimeText(r);
   $("stop").hidden = !runGoing(r);
   $("stop").disabled = r.state === "stopping" || !token();
   updateStartButton();
+}
+
+const mbit = (bytesPerSecond) => (bytesPerSecond * 8 / 1e6).toFixed(1);
+
+// "airtime 31.2 of 45.0 Mbit/s · 12 taking bytes · 20 erasing · 40 waiting", and once the run ended its peak and mean.
+function airtimeText(r) {
+  const a = r.airtime;
+  if (!a) return "";
+  const of = a.maxBytesPerSecond ? ` of ${mbit(a.maxBytesPerSecond)}` : "";
+  if (r.endedAt) return a.bytes ? `airtime: at most ${mbit(a.peakBytesPerSecond)}${of} Mbit/s over a second, ${mbit(a.meanBytesPerSecond)} on average; at most ${a.peakSending} boards taking bytes` : "";
+  return `airtime ${mbit(a.bytesPerSecond)}${of} Mbit/s · ${a.sending} taking bytes · ${a.erasing} erasing · ${a.waiting} waiting`;
 }
 
 async function stopRun() {
@@ -516,6 +562,7 @@ function showTab(name) {
   $("view-boards").hidden = name !== "boards";
   $("view-history").hidden = name !== "history";
   if (name === "history") loadHistory();
+  else rows.schedule();
 }
 
 function wire() {
@@ -528,9 +575,10 @@ function wire() {
   $("filter").addEventListener("input", refilter);
   $("show").addEventListener("change", refilter);
   const pick = (on) => {
-    for (const e of boards.values()) if (e.row && (!on || e.shown)) { if (on) chosen.add(e.data.name); else chosen.delete(e.data.name); dirty.add(e.data.name); }
+    for (const e of boards.values()) if (!on || e.shown) { if (on) chosen.add(e.data.name); else chosen.delete(e.data.name); e.stale = true; }
     $("pick-all").checked = on;
-    scheduleDraw();
+    rows.refresh();
+    drawCounts();
   };
   $("select-shown").addEventListener("click", () => pick(true));
   $("select-none").addEventListener("click", () => pick(false));
@@ -563,7 +611,7 @@ function wire() {
   for (const id of ["h-board", "h-image", "h-since"]) $(id).addEventListener("change", loadHistory);
   $("h-filter").addEventListener("input", loadHistory);
   // "last seen 5 s ago" ages: redraw the seen column now and then.
-  setInterval(() => { for (const e of boards.values()) if (!e.data.online && e.data.lastSeen) { e.drawn && (e.drawn.seen = ""); dirty.add(e.data.name); } scheduleDraw(); }, 15000);
+  setInterval(() => { for (const e of boards.values()) if (!e.data.online && e.data.lastSeen) { e.drawn && (e.drawn.seen = ""); e.stale = true; } rows.refresh(); }, 15000);
 }
 
 // A hidden tab lets go of its streams (a browser keeps at most 6 connections to one server) and takes them up again,
@@ -580,6 +628,7 @@ document.addEventListener("visibilitychange", () => {
 });
 
 takeTokenFromLink();
+rows = new VirtualRows({ scroller: document.querySelector("#view-boards .table-wrap"), body: $("boards").tBodies[0], columns: $("boards").tHead.rows[0].cells.length, rowFor });
 wire();
 showTokenState();
 connect();

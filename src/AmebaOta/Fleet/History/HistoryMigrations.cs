@@ -176,6 +176,10 @@ internal static class HistoryMigrations
             PRIMARY KEY (rollout_id, family)
         );
         """,
+        // 4: a rollout's airtime budget (image bytes per second; NULL: none, as for every rollout before); parallel 0 is "no cap".
+        """
+        ALTER TABLE rollouts ADD COLUMN max_rate {REAL};
+        """,
     ];
 
     public static int Latest => Templates.Count;

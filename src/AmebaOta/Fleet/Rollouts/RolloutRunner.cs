@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AmebaOta.Fleet.Airtime;
 
 namespace AmebaOta.Fleet.Rollouts;
 
@@ -20,8 +21,14 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     private readonly bool[] _cut = [.. plan.Boards.Select(b => b.WasCut)];
     private readonly Lock _lock = new();
 
-    /// <summary>What sends each stage: a <see cref="FleetUpdater"/> in this process by default, or the boards' site agents.</summary>
-    public Func<FleetOptions, IFleetSender> Sender { get; init; } = options => new FleetUpdater(options);
+    /// <summary>
+    /// Who decides when each board starts, shared by every stage sent from this process; its <see cref="AirtimeScheduler.Snapshot"/>
+    /// is the budget in use. (Boards sent through site agents are scheduled by each agent's own budget.)
+    /// </summary>
+    public AirtimeScheduler Airtime { get; } = new(FleetUpdater.BudgetOf(settings.Fleet));
+
+    /// <summary>What sends each stage: null (the default), a <see cref="FleetUpdater"/> in this process sharing <see cref="Airtime"/>; or the boards' site agents.</summary>
+    public Func<FleetOptions, IFleetSender>? Sender { get; init; }
 
     /// <summary>How often the journal's heartbeat runs (and a stop request is noticed).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -80,7 +87,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
             using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var index = todo.ToDictionary(i => _boards[i].Target);
             var lastFleet = new FleetBoardState[total];
-            var updater = Sender(settings.Fleet);
+            var updater = Sender?.Invoke(settings.Fleet) ?? new FleetUpdater(settings.Fleet, Airtime);
             updater.BoardChanged += s =>
             {
                 FleetBoardChanged?.Invoke(s);

@@ -52,12 +52,12 @@ public sealed class RolloutStore(HistoryStore store)
         foreach (var (i, _) in images) HistoryStore.AddImage(s, i, now);
         var f = settings.Fleet;
         long id = s.Long("""
-            INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, connect_timeout, stall_timeout, retries, retry_delay,
+            INSERT INTO rollouts (image_sha256, image_path, stages, max_failures, pause_seconds, parallel, max_rate, connect_timeout, stall_timeout, retries, retry_delay,
                 wait_reboot, interface, force, skip_current, allow_downgrade, state, created_at, updated_at, heartbeat_at, owner_pid, actor, owner_host, sites)
-            VALUES (@sha, @path, @stages, @max, @pause, @parallel, @connect, @stall, @retries, @delay, @wait, @iface, @force, @skip, @downgrade,
+            VALUES (@sha, @path, @stages, @max, @pause, @parallel, @rate, @connect, @stall, @retries, @delay, @wait, @iface, @force, @skip, @downgrade,
                 'running', @at, @at, @at, @pid, @actor, @host, @sites) RETURNING id
             """, ("sha", image.Sha256), ("path", imagePath), ("stages", settings.Stages), ("max", settings.MaxFailures.ToString()),
-            ("pause", settings.PauseBetween.TotalSeconds), ("parallel", f.MaxParallel), ("connect", f.ConnectTimeout.TotalSeconds), ("stall", f.StallTimeout?.TotalSeconds), ("retries", f.Retries),
+            ("pause", settings.PauseBetween.TotalSeconds), ("parallel", f.MaxParallel ?? 0), ("rate", f.MaxBytesPerSecond), ("connect", f.ConnectTimeout.TotalSeconds), ("stall", f.StallTimeout?.TotalSeconds), ("retries", f.Retries),
             ("delay", f.RetryDelay.TotalSeconds), ("wait", f.WaitReboot?.TotalSeconds), ("iface", f.Interface), ("force", settings.Force),
             ("skip", settings.SkipCurrent), ("downgrade", settings.AllowDowngrade), ("at", now), ("pid", Environment.ProcessId), ("actor", Actor.Current),
             ("host", Host), ("sites", sites));
@@ -81,13 +81,14 @@ public sealed class RolloutStore(HistoryStore store)
     {
         var rows = s.Query("""
             SELECT image_sha256, image_path, stages, max_failures, pause_seconds, parallel, connect_timeout, retries, retry_delay, wait_reboot,
-                   interface, force, skip_current, allow_downgrade, state, reason, created_at, heartbeat_at, owner_pid, stall_timeout, actor, owner_host, sites
+                   interface, force, skip_current, allow_downgrade, state, reason, created_at, heartbeat_at, owner_pid, stall_timeout, actor, owner_host, sites, max_rate
             FROM rollouts WHERE id = @id
             """, r =>
         {
             var fleet = new FleetOptions
             {
-                MaxParallel = Int(r, 5), ConnectTimeout = TimeSpan.FromSeconds(Double(r, 6)), Retries = Int(r, 7),
+                MaxParallel = Int(r, 5) is > 0 and var parallel ? parallel : null, MaxBytesPerSecond = DoubleOrNull(r, 23),
+                ConnectTimeout = TimeSpan.FromSeconds(Double(r, 6)), Retries = Int(r, 7),
                 StallTimeout = DoubleOrNull(r, 19) is { } stall ? TimeSpan.FromSeconds(stall) : null,
                 RetryDelay = TimeSpan.FromSeconds(Double(r, 8)), WaitReboot = DoubleOrNull(r, 9) is { } wait ? TimeSpan.FromSeconds(wait) : null,
                 Interface = Text(r, 10),

@@ -29,6 +29,9 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
         ? (judge ?? new OtaUiJudgeSettings()) with { RebootWait = wait }
         : judge ?? new OtaUiJudgeSettings();
 
+    /// <summary>Boards triggered at once when <see cref="FleetOptions.MaxParallel"/> is not set.</summary>
+    public const int DefaultParallel = 16;
+
     /// <summary>The trigger port (the libraries' 5000; a test may use another).</summary>
     public int TriggerPort { get; init; } = OtaUiTrigger.Port;
 
@@ -44,7 +47,9 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
         var results = new FleetBoardStatus[targets.Count];
         for (int i = 0; i < targets.Count; i++)
             Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.OtaUiFor(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
-        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxParallel));
+        // Boards that pull their image are not paced by the airtime budget (the host serves, the board reads at its pace):
+        // without an explicit cap, as many at a time as before the budget existed.
+        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxParallel ?? DefaultParallel));
         await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, images.OtaUiFor(t.Family), slots, cancellationToken), CancellationToken.None)));
         return new FleetResult(results, clock.Elapsed);
     }
