@@ -17,12 +17,13 @@ internal sealed class BoardEntry(string name)
     public BoardImageJson? Believed;
     public BoardUpdateJson? Update;
     public string? Site;
+    public string? OtaUi;
     public bool SiteOnline;
     public Sites.BoardJobJson? Job;
     public long Version;
 
     public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online || SiteOnline, Virtual, FirstSeen, LastSeen, Last, Believed, Update)
     {
-        Family = Family, Site = Site, Job = Job,
+        Family = Family, Site = Site, Job = Job, OtaUi = OtaUi,
     };
 }

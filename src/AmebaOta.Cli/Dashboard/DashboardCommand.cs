@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Serve.OtaUi;
 using AmebaOta.Cli.Dashboard.Runs;
 using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Cli.Dashboard.Virtual;
@@ -44,6 +45,22 @@ public static class DashboardCommand
                           "trail). The printed token stays the OS user's. Each person opens URL#token=THEIR_TOKEN",
             HelpName = "FILE",
         };
+        var otaUi = new Option<bool>("--ota-ui")
+        {
+            Description = "Also be the OTA UI server the boards' sketch beats to (AmebaPro2 OTA, AmebaD OTA_Http): they are listed with their OTA UI state, " +
+                          "and a run of an image they download triggers them, serves it and follows their heartbeats",
+        };
+        var otaUiListen = new Option<string?>("--ota-ui-listen")
+        {
+            Description = $"With --ota-ui: where the boards send their heartbeats, ADDRESS[:PORT] of this machine (default 127.0.0.1:{OtaUiServeOptions.DefaultPort}; " +
+                          "real boards need this machine's address on their network and the port their sketch names)",
+            HelpName = "ADDRESS[:PORT]",
+        };
+        var otaUiFamily = new Option<string>("--ota-ui-family")
+        {
+            Description = "With --ota-ui: the family shown for a board the history does not know yet (a heartbeat does not say it): amebapro2 or amebad",
+            DefaultValueFactory = _ => "amebapro2",
+        };
         var attach = new Option<string?>("--attach") { Description = "Show and control the virtual boards of a running 'device farm --control PATH'", HelpName = "PATH" };
         var command = new Command("dashboard",
             "A fleet dashboard in the browser: every board found by mDNS, live; drop an image to see its checks, update boards (or roll\n" +
@@ -52,8 +69,9 @@ public static class DashboardCommand
             "the token printed at start (the link printed carries it). The page needs no network beyond this machine. Ctrl+C stops.\n" +
             "Example: ameba-ota dashboard --interface lo --farm 20\n" +
             "Example: ameba-ota dashboard --interface lo --farm-family ameba1:10,amebad:10\n" +
-            "Example: ameba-ota dashboard --port 8080 --attach /tmp/farm.sock")
-        { ip, port, iface, db, farmCount, farmFamily, farmImage, flashTiming, sketchDelays, attach, users };
+            "Example: ameba-ota dashboard --port 8080 --attach /tmp/farm.sock\n" +
+            "Example: ameba-ota dashboard --ota-ui --ota-ui-listen 192.168.1.10:3000")
+        { ip, port, iface, db, farmCount, farmFamily, farmImage, flashTiming, sketchDelays, attach, users, otaUi, otaUiListen, otaUiFamily };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -75,6 +93,12 @@ public static class DashboardCommand
                 throw new CliError(ExitCodes.Usage, $"two --farm-image files are {twice.Key.Id} images: give one image per family");
             if (mix is null && images.Count > 1)
                 throw new CliError(ExitCodes.Usage, "several --farm-image files need --farm-family with the mix of boards (e.g. ameba1:5,amebad:5)");
+            if (!parse.GetValue(otaUi) && (parse.GetResult(otaUiListen) is { Implicit: false } || parse.GetResult(otaUiFamily) is { Implicit: false }))
+                throw new CliError(ExitCodes.Usage, "--ota-ui-listen and --ota-ui-family are for --ota-ui");
+            string familyText = parse.GetValue(otaUiFamily)!;
+            var otaUiFamilyValue = BoardFamilies.Find(familyText)
+                ?? throw new CliError(ExitCodes.Usage, $"--ota-ui-family '{familyText}' is not a family this version knows: use {string.Join(", ", BoardFamilies.All.Select(f => f.Id))}");
+            if (!otaUiFamilyValue.UpdatesByOtaUi) throw new CliError(ExitCodes.Usage, $"--ota-ui-family: {otaUiFamilyValue.DisplayName} boards do not update by the OTA UI method");
             var options = new DashboardOptions(address, p, parse.GetValue(iface), History.HistoryDatabase.Resolve(parse.GetValue(db)), count,
                 images, FlashTimingOption.Read(parse, flashTiming), attachPath)
             {
@@ -82,6 +106,10 @@ public static class DashboardCommand
                 FlashTimingFor = FlashTimingOption.ReadPerFamily(parse, flashTiming),
                 SketchDelays = SketchDelaysOption.Read(parse, sketchDelays),
                 Users = parse.GetValue(users) is { } file ? DashboardUsers.Load(file.FullName) : null,
+                OtaUiListen = parse.GetValue(otaUi)
+                    ? AddressParsing.ParseEndPoint(parse.GetValue(otaUiListen) ?? $"127.0.0.1:{OtaUiServeOptions.DefaultPort}", "--ota-ui-listen", OtaUiServeOptions.DefaultPort)
+                    : null,
+                OtaUiFamily = otaUiFamilyValue,
             };
             return await RunAsync(options, cancellationToken);
         }));
@@ -120,7 +148,10 @@ public static class DashboardCommand
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         await using var sites = SiteFeedFor(history, state, Warn);
-        await using var runs = new RunManager(state, history, options.Interface, sites is null ? null : new SiteRuns(sites.Queue, Warn));
+        await using var otaUi = options.OtaUiListen is { } listen ? await OtaUiFeed.StartAsync(listen, options.OtaUiFamily, state, history, cancellationToken) : null;
+        if (otaUi is not null && !IPAddress.IsLoopback(otaUi.Session.Http.EndPoint.Address) && loopback)
+            Warn($"the boards' server listens on {otaUi.Session.Http.EndPoint}: every host that reaches it can beat and download the image a run serves (nothing else)");
+        await using var runs = new RunManager(state, history, options.Interface, sites is null ? null : new SiteRuns(sites.Queue, Warn), otaUi);
         await using var discovery = new DiscoveryFeed(state, history, options.Interface, Warn);
         discovery.Start();
         sites?.Start();
@@ -139,6 +170,8 @@ public static class DashboardCommand
             Console.WriteLine(Output.Printable.Of($"users:     {string.Join(", ", people.Select(u => u.Name))}: each opens {url}#token=THEIR_TOKEN; changes are recorded as theirs"));
         Console.WriteLine($"mDNS:      {options.Interface ?? "every multicast interface"}; history: {history.Where}");
         if (farm is not null) Console.WriteLine($"virtual:   {farm.Source}");
+        if (otaUi is not null)
+            Console.WriteLine($"OTA UI:    boards beat to http://{otaUi.Session.Http.EndPoint}/ (boards the history does not know are shown as {otaUi.Family.Id})");
         Console.WriteLine("Ctrl+C stops");
         await web.RunUntilAsync(stop.Token);
         return ExitCodes.Ok;
@@ -179,4 +212,10 @@ public sealed record DashboardOptions(IPAddress Address, int Port, string? Inter
 
     /// <summary>People with tokens of their own (<c>--users</c>), or null.</summary>
     public IReadOnlyList<DashboardUser>? Users { get; init; }
+
+    /// <summary>With <c>--ota-ui</c>: where the boards' heartbeats come (the dashboard is their OTA UI server); null: not.</summary>
+    public IPEndPoint? OtaUiListen { get; init; }
+
+    /// <summary>The family shown for an OTA UI board the history does not know.</summary>
+    public BoardFamily OtaUiFamily { get; init; } = BoardFamilies.Find("amebapro2")!;
 }

@@ -12,6 +12,9 @@ public sealed record BoardJson(
     /// <summary>The site whose agent sees it (a shared database), or null.</summary>
     public string? Site { get; init; }
 
+    /// <summary>For a board that beats to this dashboard (<c>--ota-ui</c>): the OTA UI state of its last heartbeat (<c>idle</c>, <c>downloading</c> …); else null.</summary>
+    public string? OtaUi { get; init; }
+
     /// <summary>Open work on it in the job queue (asked for by anyone), or null.</summary>
     public Sites.BoardJobJson? Job { get; init; }
 }
@@ -70,6 +73,9 @@ public sealed record ImageJson(string Id, string File, long Size, string Sha256,
 {
     /// <summary>The image's family: the only family of boards a run sends it to.</summary>
     public string Family { get; init; } = "ameba1";
+
+    /// <summary>True when its boards download it by the OTA UI method (an AmebaPro2 <c>ota.bin</c>): a run triggers them and serves it.</summary>
+    public bool OtaUi { get; init; }
 }
 
 /// <summary>A request the page makes to start a run: <c>Parallel</c> is the cap on boards at once (null: none), <c>MaxRate</c> the airtime budget in Mbit/s (null: the default; 0: none), as in <c>fleet upload</c>.</summary>

@@ -44,6 +44,32 @@ public sealed partial class DashboardState
         b.Online = false;
     });
 
+    /// <summary>
+    /// A board that beats to this dashboard as its OTA UI server: appeared, changed state, went quiet or came back. It is
+    /// listed by its trigger end point (as <c>fleet upload</c> records it), with the family the history knows it by, else
+    /// <paramref name="family"/>.
+    /// </summary>
+    public void OtaUiSeen(string name, IPEndPoint trigger, string state, bool online, DateTimeOffset lastBeat, DateTimeOffset firstSeen, string family) => Change(name, b =>
+    {
+        b.Address = trigger.Address.ToString();
+        b.Port = trigger.Port;
+        b.Family ??= family;
+        b.OtaUi = state;
+        b.Online = online;
+        b.FirstSeen ??= firstSeen;
+        b.LastSeen = lastBeat;
+    });
+
+    /// <summary>The trigger end point and family of a board that beats to this dashboard right now (null: none such).</summary>
+    public (IPEndPoint Trigger, string? Family)? OtaUiOnline(string name)
+    {
+        lock (_lock)
+        {
+            return _boards.TryGetValue(name, out var b) && b.Online && b.OtaUi is not null && b.Port is { } port && IPAddress.TryParse(b.Address, out var ip)
+                ? (new IPEndPoint(ip, port), b.Family) : null;
+        }
+    }
+
     /// <summary>These boards are virtual (run by the dashboard's farm, or by the farm it is attached to).</summary>
     public void MarkVirtual(IEnumerable<string> names)
     {

@@ -2,25 +2,37 @@ using System.Security.Cryptography;
 using AmebaOta.Cli.Commands;
 using AmebaOta.Cli.Output;
 using AmebaOta.Families;
+using AmebaOta.Fleet;
 using AmebaOta.Images;
+using AmebaOta.Protocol.OtaUi.Server;
 
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>An image dropped on the page, parsed and checked; kept by its SHA-256 until runs name it.</summary>
 /// <param name="FileName">The name the browser gave.</param>
 /// <param name="Push">The file as dropped and as <c>upload</c> sends it (its family's <see cref="PushSender.Prepare"/>: an Ameba1
-/// "new" signature cleared, an AmebaD km0_km4_image2.bin wrapped): runs send and record what it sends.</param>
+/// "new" signature cleared, an AmebaD km0_km4_image2.bin wrapped): runs send and record what it sends. Null for an image of a
+/// family that takes no push (AmebaPro2): then <see cref="OtaUi"/> is what the boards download.</param>
 /// <param name="Sha256">The dropped file's SHA-256: the page's name for it.</param>
 /// <param name="Json">What the page shows.</param>
-public sealed record ShelvedImage(string FileName, PushImage Push, string Sha256, ImageJson Json)
+public sealed record ShelvedImage(string FileName, PushImage? Push, string Sha256, ImageJson Json)
 {
+    /// <summary>The image as OTA UI boards download it (an AmebaPro2 <c>ota.bin</c>), or null for a pushed image.</summary>
+    public OtaUiImage? OtaUi { get; init; }
+
     public bool Refused => Json.Refusal is not null;
 
     /// <summary>The file as dropped (what the page describes).</summary>
-    public IFirmwareImage Image => Push.File;
+    public IFirmwareImage Image => Push?.File ?? OtaUi!.Image;
 
-    /// <summary>What runs send and record.</summary>
-    public IFirmwareImage Sent => Push.Sent;
+    /// <summary>What runs send (or serve) and record.</summary>
+    public IFirmwareImage Sent => Push?.Sent ?? OtaUi!.Image;
+
+    /// <summary>The family of the image and of every board it may go to.</summary>
+    public BoardFamily Family => Image.Family;
+
+    /// <summary>What a run hands its sender: pushed, or served to OTA UI boards.</summary>
+    public FleetImages Fleet => Push is { } push ? FleetImages.Of(push) : FleetImages.Served([OtaUi!]);
 }
 
 /// <summary>
@@ -45,6 +57,7 @@ public sealed class ImageShelf
         try
         {
             var image = BoardFamilies.ParseImage(bytes);
+            if (image.Family.Push is null && image.Family.UpdatesByOtaUi) return Keep(OtaUiShelved(fileName, bytes, image));
             push = UploadCommand.Sender(fileName, image).Prepare(image);
         }
         catch (ImageFormatException e)
@@ -69,7 +82,27 @@ public sealed class ImageShelf
         }
         var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{push.File.Checksum:x8}", push.File.Sketch?.Version,
             [.. ImageInfoText.Lines(fileName, push.File)], refusal, warnings) { Family = push.Family.Id };
-        var shelved = new ShelvedImage(fileName, push, sha, json);
+        return Keep(new ShelvedImage(fileName, push, sha, json));
+    }
+
+    /// <summary>
+    /// An image its boards download by the OTA UI method: checked as <c>upload</c> checks one (what its family refuses
+    /// whatever the board runs); the check against what each board runs is made when a run starts.
+    /// </summary>
+    private static ShelvedImage OtaUiShelved(string fileName, byte[] bytes, IFirmwareImage image)
+    {
+        var served = OtaUiImage.From(bytes, fileName);
+        var check = image.Family.CheckOtaUi(image, null);
+        string? refusal = check.Refused ? $"refusing to serve {fileName}: {string.Join("; ", check.Refusals)}" : null;
+        string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{image.Checksum:x8}", image.Sketch?.Version,
+            [.. ImageInfoText.Lines(fileName, image)], refusal, [.. served.Warnings, .. check.Warnings]) { Family = image.Family.Id, OtaUi = true };
+        return new ShelvedImage(fileName, null, sha, json) { OtaUi = served };
+    }
+
+    private ShelvedImage Keep(ShelvedImage shelved)
+    {
+        string sha = shelved.Sha256;
         lock (_lock)
         {
             _images.RemoveAll(i => i.Sha256 == sha);

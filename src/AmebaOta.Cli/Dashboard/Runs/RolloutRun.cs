@@ -100,7 +100,7 @@ internal sealed class RolloutRun : RunTracker
             Board(s.Board.Target.Name, Json(s.Board, s.Fleet), final, Outcome(s.Board.State));
         };
         runner.StageChanged += e => SetStage(e.Stage, _plan.StageCount, _rolloutId);
-        var result = await runner.RunAsync(FleetImages.Of(Image.Push), stop);
+        var result = await runner.RunAsync(Image.Fleet, stop);
         string reason = result.End == RolloutEnd.Stopped && stop.IsCancellationRequested ? "stopped from the page" : result.Reason ?? "";
         if (result.End != RolloutEnd.Completed && _rolloutId is { } id) reason += $" (resume: ameba-ota fleet rollout --resume {id})";
         return (RolloutStore.StateName(result.End), reason);

@@ -1,10 +1,12 @@
 using System.Net;
 using AmebaOta.Cli.Commands;
+using AmebaOta.Cli.Commands.OtaUi;
 using AmebaOta.Cli.Dashboard.Sites;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
 using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol;
+using AmebaOta.Protocol.OtaUi.Server;
 
 namespace AmebaOta.Cli.Dashboard.Runs;
 
@@ -14,7 +16,7 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 /// pass <c>upload</c>'s checks; boards of another family than the image's are refused. When a run ends the history is
 /// read again, so each board's "last image" follows.
 /// </summary>
-public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null) : IAsyncDisposable
+public sealed class RunManager(DashboardState state, DashboardHistory history, string? networkInterface, SiteRuns? sites = null, OtaUiFeed? otaUi = null) : IAsyncDisposable
 {
     public const int MaxParallel = AirtimeBudget.Ceiling;
 
@@ -37,26 +39,69 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 throw new DashboardError(409, $"run {before.Id} is still going: wait for it to end, or stop it");
         }
         var names = Names(request);
+        if (image.OtaUi is { } served) return StartOtaUi(request, image, served, names, mode);
+        var push = image.Push!;
         var atSites = sites?.Targets(names);
-        var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, image.Push) : [.. atSites.Targets], image.Push);
+        var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, push) : [.. atSites.Targets], push);
         Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
             : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = request.Parallel,
             MaxBytesPerSecond = rate > 0 ? AirtimeBudget.MegabitsToBytes(rate) : null,
-            WaitReboot = request.WaitReboot ? image.Push.Sender.DefaultRebootWait(image.Push) : null,
+            WaitReboot = request.WaitReboot ? push.Sender.DefaultRebootWait(push) : null,
             Interface = networkInterface,
         };
+        var run = Begin(id => mode == "update"
+            ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
+            : RolloutRun.Create(id, image, targets, request, options, state, history, sender), refused);
+        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}" +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(push.Family)} {push.Family.DisplayName} board " +
+                                       $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
+    }
+
+    /// <summary>
+    /// A run of an image OTA UI boards download (<c>dashboard --ota-ui</c>): the boards chosen must beat here; each is
+    /// checked against what the history says it runs (as <c>fleet upload</c> checks it), then triggered and judged by
+    /// <see cref="Protocol.OtaUi.Updates.OtaUiFleetSender"/>; the dashboard records the uploads.
+    /// </summary>
+    private ReplyJson StartOtaUi(StartRunJson request, ShelvedImage image, OtaUiImage served, List<string> names, string mode)
+    {
+        if (otaUi is null)
+            throw new DashboardError(422, $"{image.FileName} is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} image, which boards download by the OTA UI method: " +
+                "start the dashboard with --ota-ui (and --ota-ui-listen where their sketch sends its heartbeats)");
+        if (mode != "update") throw new DashboardError(422, "a staged rollout of an OTA UI image is not offered here yet: use 'fleet rollout' with the image");
+        var addresses = new List<IPAddress>();
+        var silent = new List<string>();
+        foreach (var name in names)
+        {
+            if (state.OtaUiOnline(name) is { } board) addresses.Add(board.Trigger.Address);
+            else silent.Add(name);
+        }
+        if (silent.Count > 0)
+            throw new DashboardError(422, $"{silent.Count} of the boards chosen do not beat to this dashboard right now ({string.Join(", ", silent.Take(5))}{(silent.Count > 5 ? ", …" : "")}): " +
+                "an OTA UI image goes only to boards whose sketch sends its heartbeats here; nothing was sent");
+        var images = image.Fleet;
+        OtaUiSession.RememberImages(history.Best, [(image.FileName, served)]);
+        var found = otaUi.Session.FindTargetsAsync(addresses, null, TimeSpan.Zero, history.Best, images, force: false, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
+        var refused = found.Refused.Select(r => (r.Target, r.Reason)).ToList();
+        if (found.Targets.Count == 0)
+            throw new DashboardError(422, $"every board chosen was refused, nothing was sent: {string.Join("; ", refused.Take(3).Select(r => r.Reason))}");
+        var options = new FleetOptions { MaxParallel = request.Parallel, Retries = 0, Interface = networkInterface };
+        var run = Begin(id => new PlainUpdateRun(id, image, found.Targets, options, state, history, (o, _) => otaUi.Session.Sender(o), recordHere: true), refused);
+        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {found.Targets.Count} OTA UI board{(found.Targets.Count == 1 ? "" : "s")}" +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing ({string.Join("; ", refused.Take(3).Select(r => r.Reason))})"), run.Id);
+    }
+
+    private RunTracker Begin(Func<long, RunTracker> create, List<(FleetTarget Target, string Reason)> refused)
+    {
         RunTracker run;
         lock (_lock)
         {
             if (_current is { IsFinished: false } going)
                 throw new DashboardError(409, $"run {going.Id} is still going: wait for it to end, or stop it");
             long id = _lastId + 1;
-            run = mode == "update"
-                ? new PlainUpdateRun(id, image, targets, options, state, history, sender)
-                : RolloutRun.Create(id, image, targets, request, options, state, history, sender);
+            run = create(id);
             run.Refused = [.. refused.Select(r => r.Target.Name)];
             run.Ended = RefreshHistoryAsync;
             _lastId = id;
@@ -65,9 +110,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         run.Start();
         foreach (var (t, reason) in refused)
             state.SetUpdate(t.Name, new BoardUpdateJson(run.Id, "refused", null, 0, 0, 0, reason, null, true, 0, null));
-        return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {targets.Count} board{(targets.Count == 1 ? "" : "s")}" +
-            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(image.Push.Family)} {image.Push.Family.DisplayName} board " +
-                                       $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
+        return run;
     }
 
     /// <summary>Stops run <paramref name="id"/>.</summary>

@@ -129,7 +129,7 @@ internal abstract class RunTracker(long id, string kind, ShelvedImage image, IRe
         {
             json = new RunJson(id, kind, _rolloutId, image.FileName, image.Sha256, image.Image.Sketch?.Version, image.Image.Length, _state, _reason,
                 targets.Count, _outcomes.Count, _outcomes.Values.Count(v => v == true), _outcomes.Values.Count(v => v == false), _stage, _stages,
-                _startedAt, _endedAt, waitReboot) { Family = image.Push.Family.Id, Refused = Refused, Airtime = Airtime?.Snapshot() is { } a ? Output.AirtimeJson.From(a) : null };
+                _startedAt, _endedAt, waitReboot) { Family = image.Family.Id, Refused = Refused, Airtime = Airtime?.Snapshot() is { } a ? Output.AirtimeJson.From(a) : null };
         }
         state.SetRun(json);
     }

@@ -213,13 +213,20 @@ function fillRow(entry) {
   setText(entry, "family", b.family || "");
   setText(entry, "site", b.site || "");
   setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
-  const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "");
+  const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "") + "|" + (b.otaUi || "");
   if (entry.drawn.seen !== seenKey) {
     entry.drawn.seen = seenKey;
     cells.seen.textContent = "";
     const dot = document.createElement("span");
     dot.className = "dot" + (b.online ? " on" : "");
     cells.seen.append(dot, b.online ? "online" : (b.lastSeen ? "last seen " + when(b.lastSeen) : "never seen"));
+    if (b.otaUi) {
+      // A board that beats to this dashboard (--ota-ui): the OTA UI state of its last heartbeat; gone when it stopped beating.
+      const tag = document.createElement("span");
+      tag.className = "tag otaui";
+      tag.textContent = b.online ? "OTA UI: " + b.otaUi : "OTA UI: gone (was " + b.otaUi + ")";
+      cells.seen.append(" ", tag);
+    }
     cells.seen.title = b.lastSeen ? "last seen " + new Date(b.lastSeen).toLocaleString() : "";
   }
   const last = b.last;
