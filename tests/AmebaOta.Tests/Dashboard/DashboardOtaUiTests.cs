@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using AmebaOta.Tests.OtaUi;
+using AmebaOta.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace AmebaOta.Tests.Dashboard;
+
+/// <summary>
+/// <c>dashboard --ota-ui</c> in a real browser: the dashboard (a process) is the OTA UI server three virtual AMB82-mini
+/// boards beat to (the protocol layer's board client in the test process, its clock 10 times faster; one built with
+/// OTA Mode: Disable, its 64 KiB slot too small for the image). They appear with family and OTA UI state; ticking them and
+/// pressing Start triggers them, the page follows their heartbeats, and the one that fails says why and what to do.
+/// </summary>
+public sealed class DashboardOtaUiTests
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 90_000 };
+    private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 90_000 };
+
+    private static IPEndPoint FreeServer()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return (IPEndPoint)probe.LocalEndpoint;
+    }
+
+    [Fact]
+    public async Task OTA_UI_boards_appear_with_family_and_state_and_Start_updates_them_and_a_failure_says_why()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
+            "--ota-ui", "--ota-ui-listen", server.ToString());
+        var boards = new List<Pro2TestBoard>();
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        try
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                var board = new Pro2TestBoard(IPAddress.Parse($"127.0.44.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
+                    OtaUiTestServer.Speedup, otaMode: i != 2);
+                board.Start();
+                boards.Add(board);
+            }
+            var page = await browser.Context.NewPageAsync();
+            await page.GotoAsync(dashboard.Link);
+            await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+            ILocator Row(int i) => page.Locator($"#boards tbody tr[data-board=\"127.0.44.{i}:5000\"]");
+            for (int i = 1; i <= 3; i++)
+            {
+                await Expect(Row(i).Locator("td.family")).ToHaveTextAsync("amebapro2");
+                await Expect(Row(i).Locator("td.seen")).ToContainTextAsync("OTA UI: idle");
+                await Expect(Row(i).Locator("td.address")).ToHaveTextAsync($"127.0.44.{i}:5000");
+            }
+
+            string v2 = dir.File("ota.bin");
+            File.WriteAllBytes(v2, Pro2TestBoard.Image(2, server, timestamp: 1_700_000_500, size: 256 * 1024 + 4));
+            await page.Locator("#file").SetInputFilesAsync(v2);
+            await Expect(page.Locator("#image-info")).ToContainTextAsync("AmebaPro2 ota.bin");
+            await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
+            for (int i = 1; i <= 3; i++) await Row(i).Locator("td.pick input").CheckAsync();
+            await Expect(page.Locator("#start-note")).ToHaveTextAsync("3 boards");
+            await page.Locator("#start").ClickAsync();
+
+            // Progress from their heartbeats: a board is seen downloading on the page before the run ends.
+            await Expect(Row(1).Locator("td.seen")).ToContainTextAsync("OTA UI: downloading", LongContains);
+            await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+            await Expect(page.Locator("#run-counts")).ToHaveTextAsync("3 of 3 done: 2 succeeded, 1 failed");
+            await Expect(Row(1).Locator("td.update .state")).ToContainTextAsync("updated");
+            await Expect(Row(3).Locator("td.update .state")).ToContainTextAsync("updated");
+            await Expect(Row(2).Locator("td.update .state")).ToContainTextAsync("failed");
+            await Expect(Row(2).Locator("td.update .why")).ToContainTextAsync("OTA Mode: Disable");
+            await Expect(Row(2).Locator("td.update .why")).ToContainTextAsync("reset");
+            // The build each took is the history's: the list shows the image the updated boards came back with.
+            await Expect(Row(1).Locator("td.last")).ToContainTextAsync("ota.bin", LongContains);
+            Assert.Equal(2, boards[0].LastBoot!.ChosenSlot);
+            Assert.Equal(2, boards[2].LastBoot!.ChosenSlot);
+
+            // A board that stops beating is shown gone.
+            await boards[2].DisposeAsync();
+            await Expect(Row(3).Locator("td.seen")).ToContainTextAsync("OTA UI: gone", LongContains);
+            await DashboardFixture.ScreenshotAsync(page, "ota-ui");
+        }
+        finally
+        {
+            foreach (var b in boards) await b.DisposeAsync();
+        }
+    }
+}
