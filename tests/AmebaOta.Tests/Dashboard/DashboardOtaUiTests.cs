@@ -15,8 +15,8 @@ namespace AmebaOta.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardOtaUiTests
 {
-    private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 90_000 };
-    private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 90_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 45_000 };
+    private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 45_000 };
 
     private static IPEndPoint FreeServer()
     {
@@ -24,6 +24,17 @@ public sealed class DashboardOtaUiTests
         probe.Start();
         return (IPEndPoint)probe.LocalEndpoint;
     }
+
+    private static Task RecordStatesAsync(IPage page) => page.EvaluateAsync(@"() => {
+        window.__states = [];
+        const body = document.querySelector('#boards tbody');
+        new MutationObserver(() => {
+            for (const s of body.querySelectorAll('td.update .state')) {
+                const text = s.closest('tr').dataset.board + ': ' + s.textContent;
+                if (!window.__states.includes(text)) window.__states.push(text);
+            }
+        }).observe(body, { subtree: true, childList: true, characterData: true });
+    }");
 
     [Fact]
     public async Task OTA_UI_boards_appear_with_family_and_state_and_Start_updates_them_and_a_failure_says_why()
@@ -61,11 +72,17 @@ public sealed class DashboardOtaUiTests
             await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
             for (int i = 1; i <= 3; i++) await Row(i).Locator("td.pick input").CheckAsync();
             await Expect(page.Locator("#start-note")).ToHaveTextAsync("3 boards");
+            await RecordStatesAsync(page);
             await page.Locator("#start").ClickAsync();
 
-            // Progress from their heartbeats: a board is seen downloading on the page before the run ends.
-            await Expect(Row(1).Locator("td.seen")).ToContainTextAsync("OTA UI: downloading", LongContains);
             await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+            // Live: the page followed each board through its heartbeats (waiting for a heartbeat and triggered, then waiting for the restart), not just to the end.
+            var seen = await page.EvaluateAsync<string[]>("() => window.__states");
+            foreach (int i in new[] { 1, 3 })
+            {
+                Assert.Contains(seen, t => t.StartsWith($"127.0.44.{i}:5000: connecting"));
+                Assert.Contains(seen, t => t.StartsWith($"127.0.44.{i}:5000: waiting for reboot"));
+            }
             await Expect(page.Locator("#run-counts")).ToHaveTextAsync("3 of 3 done: 2 succeeded, 1 failed");
             await Expect(Row(1).Locator("td.update .state")).ToContainTextAsync("updated");
             await Expect(Row(3).Locator("td.update .state")).ToContainTextAsync("updated");
