@@ -83,6 +83,7 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 "an OTA UI image goes only to boards whose sketch sends its heartbeats here; nothing was sent");
         var images = image.Fleet;
         OtaUiSession.RememberImages(history.Best, [(image.FileName, served)]);
+        // Boards given by address: the session checks them against the history and completes without waiting.
         var found = otaUi.Session.FindTargetsAsync(addresses, null, TimeSpan.Zero, history.Best, images, force: false, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
         var refused = found.Refused.Select(r => (r.Target, r.Reason)).ToList();
         if (found.Targets.Count == 0)
