@@ -53,7 +53,7 @@ public sealed class OtaUiFleetPlan : IAsyncDisposable
         if (parse.GetResult(o.Port) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"--port is not used with the OTA UI method: boards take the trigger on port {Protocol.OtaUi.OtaUiTrigger.Port}; the server's port is --listen's");
         var options = new FleetOptions
         {
-            MaxParallel = FleetUploadOptions.InRange(parse.GetValue(o.Parallel), 1, 1024, "--parallel"),
+            MaxParallel = parse.GetValue(o.Parallel) is { } parallel ? FleetUploadOptions.InRange(parallel, 1, 1024, "--parallel") : 16,
             WaitReboot = WaitRebootOption.Read(parse, o.WaitReboot, () => new OtaUiJudgeSettings().RebootWait),
             Retries = 0,
             Interface = parse.GetValue(o.Interface),
