@@ -280,6 +280,9 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     /// <summary>Renews the leases; stops at once a job that was cancelled, or that another agent holds now.</summary>
     private void CheckLeases()
     {
+        // Only jobs this agent ran before the renewal was asked for are judged by its answer: a job claimed meanwhile (on the work
+        // loop's thread) is missing from it, and was taken for lost: cut and handed back, then claimed and sent again.
+        var judged = _running.Values.ToList();
         IReadOnlyDictionary<long, bool> held;
         try
         {
@@ -297,7 +300,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
         Back();
         {
-            foreach (var job in _running.Values)
+            foreach (var job in judged)
             {
                 if (!held.TryGetValue(job.Job.Id, out bool cancel))
                 {
