@@ -90,6 +90,9 @@ public sealed class AmebaDUploadRefusalCliTests
         // A board that took the header, then closed: a failed upload; then nothing listens (OTA_Basic's one try per boot).
         var address = IPAddress.Parse("127.0.0.62");
         var listener = new TcpListener(address, 0);
+        // lwIP's receive window (5 × 1460 bytes on the RTL8721D): without it, loopback's large buffer acknowledges the whole
+        // image before the board has read its header, and a busy host then sees every byte acknowledged: a success.
+        listener.Server.ReceiveBufferSize = 8192;
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var board = Task.Run(async () =>
@@ -102,8 +105,9 @@ public sealed class AmebaDUploadRefusalCliTests
         });
         var first = await Run(dir, "upload", "OTA_All.bin", "--ip", address.ToString(), "--port", port.ToString(), "--db", db);
         await board;
-        Assert.Equal(5, first.ExitCode);
-        Assert.Contains("the connection after acknowledging", first.Stderr);
+        Assert.True(first.ExitCode == 5, first.Stdout + first.Stderr);
+        // The board's close (a reset: it leaves bytes unread) is seen by the watching loop or by the sending one, whichever is first.
+        Assert.Matches(@"(closed|reset) the connection after acknowledging|dropped after \d+ of \d+ bytes acknowledged", first.Stderr);
 
         var second = await Run(dir, "upload", "OTA_All.bin", "--ip", address.ToString(), "--port", port.ToString(), "--db", db);
         Assert.Equal(4, second.ExitCode);

@@ -49,8 +49,10 @@ public class SiteAgentTests(PostgresFixture pg) : IClassFixture<PostgresFixture>
 
             using var store = HistoryStore.Open(url);
             var uploads = store.Uploads();
-            Assert.Equal(9, uploads.Count);
-            Assert.All(uploads, u => Assert.Equal(UploadOutcome.Rebooted, u.Outcome));
+            Assert.True(uploads.Count == 9 && uploads.All(u => u.Outcome == UploadOutcome.Rebooted),
+                $"{uploads.Count} uploads recorded, 9 rebooted expected:\n" +
+                string.Join("\n", uploads.Select(u => $"{u.Id} {u.Board} {u.Outcome?.ToString() ?? "open"} by {u.Agent} {u.StartedAt:HH:mm:ss.fff}-{u.EndedAt:HH:mm:ss.fff} {u.Error}")) +
+                $"\n--- rollout\n{rollout.Serial}\n{rollout.Notes}\n" + string.Join("\n", sites.Select(s => $"--- agent {s.Name}\n{s.Agents[0].Notes}")));
             foreach (var site in sites)
                 Assert.All(uploads.Where(u => u.Board.StartsWith(site.Prefix)), u => Assert.Equal((site.Name, Actor.OsUser, "fleet rollout"), (u.Site, u.Actor, u.Command)));
             Assert.All(store.Boards().Where(b => b.Site is not null), b => Assert.True(b.BelievedVerified && b.Believed!.Image.SketchVersion == 2));

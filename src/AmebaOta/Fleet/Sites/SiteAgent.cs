@@ -280,6 +280,9 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
     /// <summary>Renews the leases; stops at once a job that was cancelled, or that another agent holds now.</summary>
     private void CheckLeases()
     {
+        // Only jobs this agent ran before the renewal was asked for are judged by its answer: a job claimed meanwhile (on the work
+        // loop's thread) is missing from it, and was taken for lost: cut and handed back, then claimed and sent again.
+        var judged = _running.Values.ToList();
         IReadOnlyDictionary<long, bool> held;
         try
         {
@@ -297,7 +300,7 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         }
         Back();
         {
-            foreach (var job in _running.Values)
+            foreach (var job in judged)
             {
                 if (!held.TryGetValue(job.Job.Id, out bool cancel))
                 {
@@ -329,7 +332,12 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
             // A board is never sent another family's image (the coordinator plans by family; this holds whoever asked).
             if (Families.BoardFamilies.Find(job.Family) is { } family && family != parsed.Family)
                 throw new InvalidDataException($"{job.Target.Name}'s family is {family.DisplayName} and the image is for {parsed.Family.DisplayName}: a board is never sent another family's image; not sent");
-            var identity = ImageIdentity.Of(parsed, _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string ?? "image.bin");
+            // Every read and write of a job is retried while the database is out of reach: one that escaped would end this task
+            // unseen, and the job would stay claimed (its lease renewed) and never end.
+            string? fileName = null;
+            await Retry(() => fileName = _store!.Read(s => s.Scalar("SELECT file_name FROM images WHERE sha256 = @sha", ("sha", job.ImageSha256))) as string,
+                "image name", linked.Token);
+            var identity = ImageIdentity.Of(parsed, fileName ?? "image.bin");
             // The board's address as this site sees it now (it may have moved since the job was asked for), at the port its
             // family's receiver listens on (an AmebaD board advertises 5000 and listens on 8082).
             var target = _seen.TryGetValue(job.Target.Name, out var now)
@@ -364,6 +372,11 @@ public sealed class SiteAgent(DatabaseLocation database, SiteAgentOptions option
         catch (Exception e) when (e is InvalidDataException or Images.ImageFormatException)
         {
             last = new FleetBoardStatus(job.Target, FleetBoardState.Failed, 0, job.Length, 0, TimeSpan.Zero, $"the agent cannot use the image: {e.Message}");
+        }
+        catch (HistoryException e)
+        {
+            // Refused for another reason than a lost connection (a right taken away): the job ends, said why, rather than staying claimed.
+            last ??= new FleetBoardStatus(job.Target, FleetBoardState.Failed, 0, job.Length, 0, TimeSpan.Zero, $"the database refused the agent: {e.Message}");
         }
 
         _progress.TryRemove(job.Id, out _);
