@@ -76,13 +76,11 @@ public sealed class DashboardOtaUiTests
             await page.Locator("#start").ClickAsync();
 
             await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
-            // Live: the page followed each board through its heartbeats (waiting for a heartbeat and triggered, then waiting for the restart), not just to the end.
+            // Live: the page followed each board through its heartbeats to the restart, not just to the end ("connecting" and
+            // "sending" can fall between two page updates on a quick machine: the restart, ~1 s of heartbeats, cannot).
             var seen = await page.EvaluateAsync<string[]>("() => window.__states");
             foreach (int i in new[] { 1, 3 })
-            {
-                Assert.Contains(seen, t => t.StartsWith($"127.0.44.{i}:5000: connecting"));
                 Assert.Contains(seen, t => t.StartsWith($"127.0.44.{i}:5000: waiting for reboot"));
-            }
             await Expect(page.Locator("#run-counts")).ToHaveTextAsync("3 of 3 done: 2 succeeded, 1 failed");
             await Expect(Row(1).Locator("td.update .state")).ToContainTextAsync("updated");
             await Expect(Row(3).Locator("td.update .state")).ToContainTextAsync("updated");
