@@ -1,9 +1,7 @@
-using System.Net;
 using AmebaOta.Boards;
 using AmebaOta.Families.AmebaPro2.Images;
 using AmebaOta.Protocol.Http;
-using AmebaOta.Protocol.Lwip;
-using AmebaOta.Protocol.OtaUi;
+using AmebaOta.Protocol.OtaUi.Board;
 
 namespace AmebaOta.Families.AmebaPro2.Ota;
 
@@ -17,7 +15,7 @@ namespace AmebaOta.Families.AmebaPro2.Ota;
 /// <item>a read that fails after at least one block was written leaves the return value at that block's 0, so the
 /// update "succeeds": the board reboots, and boots its old firmware (the new slot never got its label);</item>
 /// <item>a body whose last block holds 1 to 3 bytes makes the SDK read before and write past its buffer: a real board
-/// crashes (<see cref="Protocol.OtaUi.Board.BoardCrashException"/>);</item>
+/// crashes (<see cref="BoardCrashException"/>);</item>
 /// <item>a 302's <c>Location</c> is read to the end of the first read, so the redirected request carries the following
 /// header lines in its path.</item>
 /// </list>
@@ -26,7 +24,9 @@ public sealed class Pro2HttpUpdate(PullBoard board)
 {
     private const string Function = "http_update_ota";
     private const int BlockSize = Pro2Image.BlockSize;
-    private const int HeaderBackup = SdkHttpResponseParser.HeaderBackupLength;
+
+    /// <summary>AmebaPro2's head rules (<c>content-length</c> too), 4 KiB reads, lines starting with <c>\n\r</c>; no socket line.</summary>
+    private static readonly SdkHttpUpdateStyle Style = new(SdkHttpHeadRules.AmebaPro2, BlockSize, SocketCreated: null, LineStart: "\n\r", LineEnd: "");
 
     /// <summary>One call, the board running <paramref name="runningSlot"/> (1 or 2; null: unknown, which the SDK treats as a failure).</summary>
     public async Task<int> RunAsync(string host, int port, string resource, int? runningSlot, CancellationToken cancellationToken)
@@ -42,137 +42,78 @@ public sealed class Pro2HttpUpdate(PullBoard board)
 
     private async Task<(int Ret, SdkRedirect? Redirect)> OnceAsync(string host, int port, string resource, int? runningSlot, CancellationToken cancellationToken)
     {
-        int ret = -1;
-        var buffer = new byte[BlockSize + SdkHttpResponseParser.LookAhead];
-        var parser = new SdkHttpResponseParser(SdkHttpHeadRules.AmebaPro2, board.Printf);
-        LwipSocket? socket = null;
-        try
-        {
-            socket = await ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
-            if (socket is null) return (ret, null);
-            board.Printf("\n\r");
-            var request = OtaUiDownload.Request(host, resource);
-            ret = await socket.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-            if (ret < 0)
-            {
-                board.Printf($"\n\r[{Function}] Send HTTP request failed");
-                return (ret, null);
-            }
+        using var download = new SdkHttpDownload(board, Style);
+        if (!await download.OpenAsync(host, port, resource, cancellationToken).ConfigureAwait(false)) return (download.Ret, download.Redirect);
+        int ret = download.Ret;
+        var (buffer, socket) = (download.Buffer, download.Socket!);
+        uint otaLength = download.Parser.BodyLength;
+        board.Printf($"\n\r[{Function}] Download new firmware begin, total size : {(int)otaLength}\n\r");
+        int totalBlocks = (int)((otaLength + BlockSize - 1) / BlockSize);
+        board.Printf($"\n\r[{Function}] Current firmware index is {runningSlot ?? 0}\r\n");
+        if (runningSlot is not (1 or 2)) return (ret, null);
+        var writer = new Pro2OtaFlashWriter(board, runningSlot == 1 ? 2 : 1);
 
-            int index = 0;
-            while (parser.ParseStatus <= 3)
+        // The part of the body that came with the head.
+        int readBytes = download.Index - (int)download.Parser.HeaderLength;
+        if (readBytes > 0)
+        {
+            Array.Copy(buffer, (int)download.Parser.HeaderLength, buffer, 0, readBytes);
+            Array.Clear(buffer, readBytes, BlockSize - readBytes);
+        }
+        else
+        {
+            Array.Clear(buffer);
+            readBytes = 0;
+        }
+
+        long done = 0;
+        uint attached = 0;
+        var checksum = new byte[4];
+        while (done < otaLength)
+        {
+            board.Printf("..");
+            int dataLength = (int)Math.Min(otaLength - done, BlockSize);
+            while (readBytes < dataLength)
             {
-                Array.Clear(buffer);
-                int offset = 0;
-                if (parser.ParseStatus != 0)
-                {
-                    parser.HeaderBackup?.CopyTo(buffer, 0);
-                    parser.HeaderBackup = null;
-                    offset = HeaderBackup;
-                }
-                int read = await socket.ReadAsync(buffer.AsMemory(offset, BlockSize - offset), null, cancellationToken).ConfigureAwait(false);
-                if (read <= 0)
+                int r = await socket.ReadAsync(buffer.AsMemory(readBytes, dataLength - readBytes), null, cancellationToken).ConfigureAwait(false);
+                if (r <= 0)
                 {
                     board.Printf($"\n\r[{Function}] Read socket failed");
                     return (ret, null);
                 }
-                index = offset + read;
-                if (parser.Parse(buffer, index) == -1) return (ret, parser.Redirect);
+                readBytes += r;
             }
-
-            uint otaLength = parser.BodyLength;
-            if (otaLength == 0)
+            if (done + readBytes > otaLength)
             {
-                board.Printf($"\n\r[{Function}] New firmware size = 0 !");
+                board.Printf($"\n\r[{Function}] Redundant bytes received");
+                readBytes = (int)(otaLength - done);
+                dataLength = readBytes;
+            }
+            if (done + readBytes > (long)otaLength - 4)
+            {
+                if (readBytes < 4)
+                    throw new BoardCrashException(
+                        $"http_update_ota: the last 4 KiB block holds {readBytes} byte(s), fewer than the 4-byte checksum, so the SDK reads the checksum from before its buffer and writes 0xFF past it");
+                buffer.AsSpan(readBytes - 4, 4).CopyTo(checksum);
+                attached = BitConverter.ToUInt32(checksum);
+            }
+            int block = (int)(done / BlockSize);
+            if (block == totalBlocks - 1)
+            {
+                dataLength -= 4;
+                buffer.AsSpan(dataLength, BlockSize - dataLength).Fill(0xFF);
+            }
+            ret = await writer.WriteBlockAsync(totalBlocks, block, buffer, dataLength, attached, cancellationToken).ConfigureAwait(false);
+            if (ret < 0)
+            {
+                board.Printf($"\n\r[{Function}] ota flash failed");
                 return (ret, null);
             }
-            board.Printf($"\n\r[{Function}] Download new firmware begin, total size : {(int)otaLength}\n\r");
-            int totalBlocks = (int)((otaLength + BlockSize - 1) / BlockSize);
-            board.Printf($"\n\r[{Function}] Current firmware index is {runningSlot ?? 0}\r\n");
-            if (runningSlot is not (1 or 2)) return (ret, null);
-            var writer = new Pro2OtaFlashWriter(board, runningSlot == 1 ? 2 : 1);
-
-            // The part of the body that came with the head.
-            int readBytes = index - (int)parser.HeaderLength;
-            if (readBytes > 0)
-            {
-                Array.Copy(buffer, (int)parser.HeaderLength, buffer, 0, readBytes);
-                Array.Clear(buffer, readBytes, BlockSize - readBytes);
-            }
-            else
-            {
-                Array.Clear(buffer);
-                readBytes = 0;
-            }
-
-            long done = 0;
-            uint attached = 0;
-            var checksum = new byte[4];
-            while (done < otaLength)
-            {
-                board.Printf("..");
-                int dataLength = (int)Math.Min(otaLength - done, BlockSize);
-                while (readBytes < dataLength)
-                {
-                    int r = await socket.ReadAsync(buffer.AsMemory(readBytes, dataLength - readBytes), null, cancellationToken).ConfigureAwait(false);
-                    if (r <= 0)
-                    {
-                        board.Printf($"\n\r[{Function}] Read socket failed");
-                        return (ret, null);
-                    }
-                    readBytes += r;
-                }
-                if (done + readBytes > otaLength)
-                {
-                    board.Printf($"\n\r[{Function}] Redundant bytes received");
-                    readBytes = (int)(otaLength - done);
-                    dataLength = readBytes;
-                }
-                if (done + readBytes > (long)otaLength - 4)
-                {
-                    if (readBytes < 4)
-                        throw new Protocol.OtaUi.Board.BoardCrashException(
-                            $"http_update_ota: the last 4 KiB block holds {readBytes} byte(s), fewer than the 4-byte checksum, so the SDK reads the checksum from before its buffer and writes 0xFF past it");
-                    buffer.AsSpan(readBytes - 4, 4).CopyTo(checksum);
-                    attached = BitConverter.ToUInt32(checksum);
-                }
-                int block = (int)(done / BlockSize);
-                if (block == totalBlocks - 1)
-                {
-                    dataLength -= 4;
-                    buffer.AsSpan(dataLength, BlockSize - dataLength).Fill(0xFF);
-                }
-                ret = await writer.WriteBlockAsync(totalBlocks, block, buffer, dataLength, attached, cancellationToken).ConfigureAwait(false);
-                if (ret < 0)
-                {
-                    board.Printf($"\n\r[{Function}] ota flash failed");
-                    return (ret, null);
-                }
-                done += readBytes;
-                Array.Clear(buffer);
-                readBytes = 0;
-            }
-            board.Printf($"\n\r[{Function}] Download new firmware {done} bytes completed\n\r");
-            return (ret, null);
+            done += readBytes;
+            Array.Clear(buffer);
+            readBytes = 0;
         }
-        finally
-        {
-            socket?.Dispose();
-        }
-    }
-
-    /// <summary><c>update_ota_http_connect_server</c>: socket, <c>gethostbyname</c>, connect.</summary>
-    private async Task<LwipSocket?> ConnectAsync(string host, int port, CancellationToken cancellationToken)
-    {
-        var address = await PullBoard.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
-        if (address is null)
-        {
-            board.Printf("[ERROR] Get host ip failed\n");
-            return null;
-        }
-        var linkLost = await board.LinkTokenAsync(cancellationToken).ConfigureAwait(false);
-        var socket = await LwipSocket.ConnectAsync(board.Address, new IPEndPoint(address, port), linkLost, cancellationToken).ConfigureAwait(false);
-        if (socket is null) board.Printf("\n\r[update_ota_http_connect_server] Socket connect failed");
-        return socket;
+        board.Printf($"\n\r[{Function}] Download new firmware {done} bytes completed\n\r");
+        return (ret, null);
     }
 }
