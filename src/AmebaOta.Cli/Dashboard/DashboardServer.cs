@@ -1,30 +1,22 @@
 using System.Net;
+using AmebaOta.Cli.Serve;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AmebaOta.Cli.Dashboard;
 
 /// <summary>
-/// The dashboard on Kestrel (minimal APIs, the slim builder: no reflection, so the native build stays warning-free). Every
-/// request passes the <see cref="DashboardGate"/> first; the handlers are in <see cref="DashboardApi"/>, the page's files in
+/// The dashboard on Kestrel (minimal APIs, set up as every <see cref="KestrelHost"/>). Every request passes the
+/// <see cref="DashboardGate"/> first; the handlers are in <see cref="DashboardApi"/>, the page's files in
 /// <see cref="DashboardAssets"/>. This class only wires them to sockets.
 /// </summary>
-public sealed class DashboardServer : IAsyncDisposable
+public sealed class DashboardServer : KestrelHost
 {
-    private readonly WebApplication _app;
     private readonly ListenOptions _listen;
 
-    private DashboardServer(WebApplication app, ListenOptions listen)
-    {
-        _app = app;
-        _listen = listen;
-    }
+    private DashboardServer(WebApplication app, ListenOptions listen) : base(app) => _listen = listen;
 
     /// <summary>Where it listens (the real port when 0 was asked).</summary>
     public IPEndPoint EndPoint => _listen.IPEndPoint!;
@@ -32,13 +24,9 @@ public sealed class DashboardServer : IAsyncDisposable
     /// <summary>Binds and starts serving; throws <see cref="IOException"/> when the port cannot be bound.</summary>
     public static async Task<DashboardServer> StartAsync(IPAddress address, int port, DashboardGate gate, DashboardApi api, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var builder = CreateBuilder(kestrel =>
         {
-            kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DashboardApi.MaxDrainedBytes;
             kestrel.Listen(address, port, l => listen = l);
         });
@@ -50,15 +38,7 @@ public sealed class DashboardServer : IAsyncDisposable
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) && await DashboardAssets.TryServeAsync(context)) return;
             await DashboardApi.ReplyAsync(context, 404, new ReplyJson(false, $"nothing at {context.Request.Path}"));
         });
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"cannot listen on {address}:{port}: {e.Message}", e);
-        }
+        await StartAsync(app, $"{address}:{port}", cancellationToken).ConfigureAwait(false);
         return new DashboardServer(app, listen!);
     }
 
@@ -100,19 +80,4 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         using (Fleet.History.Actor.As(user)) await next(context);
     }
-
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (event streams end, connections get 2 s).</summary>
-    public async Task RunUntilAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 }

@@ -1,17 +1,13 @@
 using System.Net;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol;
-using AmebaOta.Protocol.Http;
 using AmebaOta.Protocol.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AmebaOta.Cli.Serve;
 
@@ -28,15 +24,13 @@ namespace AmebaOta.Cli.Serve;
 /// reuse a connection, so an idle connection is dropped after <see cref="IdleTimeout"/>; a board that takes no byte of a
 /// response for the stall budget counts as gone.</para>
 /// </summary>
-public sealed class PullServer : IAsyncDisposable
+public sealed class PullServer : KestrelHost
 {
-    private readonly WebApplication _app;
     private readonly ListenOptions _http;
     private readonly ListenOptions? _tcp;
 
-    private PullServer(WebApplication app, ListenOptions http, ListenOptions? tcp)
+    private PullServer(WebApplication app, ListenOptions http, ListenOptions? tcp) : base(app)
     {
-        _app = app;
         _http = http;
         _tcp = tcp;
     }
@@ -56,20 +50,12 @@ public sealed class PullServer : IAsyncDisposable
         CancellationToken cancellationToken, Action<string>? warn = null)
     {
         var guard = new ConnectionGuard(options.MaxConnections, warn);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         ListenOptions? http = null, tcp = null;
         var stopping = new CancellationTokenSource();
         var connection = new PullConnectionOptions(images, options.Fault, options.SlowBytesPerSecond, activity.Track) { RequestTimeout = IdleTimeout };
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var builder = CreateBuilder(kestrel =>
         {
-            kestrel.AddServerHeader = false;
-            // A board erases before it reads a body byte (seconds at real flash speed): never drop it for reading slowly
-            // (PullSender gives up on a board that takes nothing for the stall budget instead).
-            kestrel.Limits.MinResponseDataRate = null;
-            kestrel.Limits.KeepAliveTimeout = IdleTimeout;
-            kestrel.Limits.RequestHeadersTimeout = IdleTimeout;
+            SetBoardLimits(kestrel, IdleTimeout);
             kestrel.Listen(options.Address, options.HttpPort, listen =>
             {
                 http = listen;
@@ -96,15 +82,7 @@ public sealed class PullServer : IAsyncDisposable
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
         app.Run(context => HandleAsync(context, images, activity, control, stopping.Token));
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"cannot listen on {options.Address} (HTTP port {options.HttpPort}{(options.TcpPort is { } p ? $", TCP port {p}" : "")}): {e.Message}", e);
-        }
+        await StartAsync(app, $"{options.Address} (HTTP port {options.HttpPort}{(options.TcpPort is { } p ? $", TCP port {p}" : "")})", cancellationToken).ConfigureAwait(false);
         return new PullServer(app, http!, tcp);
     }
 
@@ -152,19 +130,4 @@ public sealed class PullServer : IAsyncDisposable
     /// <summary>The connection's socket (Kestrel's socket transport exposes it), for reading what the board acknowledged.</summary>
     private static System.Net.Sockets.Socket? SocketOf(Microsoft.AspNetCore.Http.Features.IFeatureCollection features) =>
         features.Get<IConnectionSocketFeature>()?.Socket;
-
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (connections get 2 s to finish).</summary>
-    public async Task RunUntilAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 }

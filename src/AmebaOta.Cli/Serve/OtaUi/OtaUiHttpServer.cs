@@ -2,12 +2,9 @@ using System.Net;
 using AmebaOta.Protocol.OtaUi.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AmebaOta.Cli.Serve.OtaUi;
 
@@ -34,16 +31,11 @@ public sealed record OtaUiHttpOptions(IPAddress Address, int Port, string Token)
 /// everything else goes through Kestrel's HTTP/1.1. What to send is decided by <see cref="OtaUiServer"/>; this class only
 /// wires it to sockets. <c>serve --ota-ui</c>, the dashboard and <c>upload</c> all listen through it.
 /// </summary>
-public sealed class OtaUiHttpServer : IAsyncDisposable
+public sealed class OtaUiHttpServer : KestrelHost
 {
-    private readonly WebApplication _app;
     private readonly ListenOptions _listen;
 
-    private OtaUiHttpServer(WebApplication app, ListenOptions listen)
-    {
-        _app = app;
-        _listen = listen;
-    }
+    private OtaUiHttpServer(WebApplication app, ListenOptions listen) : base(app) => _listen = listen;
 
     /// <summary>Where it listens (the real port when 0 was asked).</summary>
     public IPEndPoint EndPoint => _listen.IPEndPoint!;
@@ -52,20 +44,12 @@ public sealed class OtaUiHttpServer : IAsyncDisposable
     public static async Task<OtaUiHttpServer> StartAsync(OtaUiServer core, OtaUiHttpOptions options, CancellationToken cancellationToken)
     {
         var guard = new ConnectionGuard(options.MaxConnections, options.Warn);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var stopping = new CancellationTokenSource();
         var endpoints = new OtaUiEndpoints(core, options, stopping.Token);
         ListenOptions? listen = null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        var builder = CreateBuilder(kestrel =>
         {
-            kestrel.AddServerHeader = false;
-            // A board erases before it reads a body byte: never drop it for reading slowly (PullSender gives up on a board
-            // that takes nothing for the stall budget instead).
-            kestrel.Limits.MinResponseDataRate = null;
-            kestrel.Limits.KeepAliveTimeout = PullServer.IdleTimeout;
-            kestrel.Limits.RequestHeadersTimeout = PullServer.IdleTimeout;
+            SetBoardLimits(kestrel, PullServer.IdleTimeout);
             kestrel.Limits.MaxRequestBodySize = OtaUiEndpoints.MaxUploadBytes;
             kestrel.Listen(options.Address, options.Port, l =>
             {
@@ -77,30 +61,7 @@ public sealed class OtaUiHttpServer : IAsyncDisposable
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
         endpoints.Map(app);
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"cannot listen on {options.Address}:{options.Port} for OTA UI boards: {e.Message}", e);
-        }
+        await StartAsync(app, $"{options.Address}:{options.Port} for OTA UI boards", cancellationToken).ConfigureAwait(false);
         return new OtaUiHttpServer(app, listen!);
     }
-
-    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, then stops (connections get 2 s to finish).</summary>
-    public async Task RunUntilAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 }
