@@ -4,7 +4,7 @@ using AmebaOta.Families.AmebaD.Push;
 
 namespace AmebaOta.Cli.Output;
 
-/// <summary>What <c>image info</c> prints for an AmebaD file, and its JSON: the layout, and what a board would do with it (docs/reference section 11.1).</summary>
+/// <summary>What <c>image info</c> prints for an AmebaD file, and its JSON: the layout, and what a board would do with it (docs/reference section 11.2).</summary>
 public static class AmebaDImageInfoText
 {
     /// <summary>Sectors a board erases for an image of <paramref name="length"/> bytes (<c>(len - 1) / 4096 + 1</c>).</summary>

@@ -9,7 +9,7 @@ namespace AmebaOta.Tests.Cli;
 
 /// <summary>
 /// <c>upload</c> of AmebaD files as a process: what a stock board would choke on, and an image of another family than
-/// the board's, are refused (exit 2) before any connection is made (docs/reference section 11.4).
+/// the board's, are refused (exit 2) before any connection is made (docs/reference section 11.7).
 /// </summary>
 public sealed class AmebaDUploadRefusalCliTests
 {

@@ -10,7 +10,7 @@ using AmebaOta.Tests.Support.PowerCuts;
 namespace AmebaOta.Tests.PowerCuts;
 
 /// <summary>
-/// The AmebaD update's flash sequences for <see cref="PowerCutCampaign"/> (docs/reference section 11.1): the push through
+/// The AmebaD update's flash sequences for <see cref="PowerCutCampaign"/> (docs/reference section 11.4): the push through
 /// the real receiver over TCP on loopback, from each bank to the other. A boot is whole when the bank the boot loader
 /// chose holds one of the whole images byte for byte.
 /// </summary>

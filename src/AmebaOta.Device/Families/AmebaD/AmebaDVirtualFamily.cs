@@ -36,6 +36,6 @@ public sealed class AmebaDVirtualFamily : IVirtualFamily
     /// <summary><c>ota_platform_reset</c> arms the watchdog with 50 ms (its 100 ms wait is the receiver's).</summary>
     public TimeSpan ResetDelay => TimeSpan.FromMilliseconds(50);
 
-    /// <summary>No: the sketch task runs at FreeRTOS priority 1, below lwIP's 9; an erase only delays packets (docs/reference section 11.1).</summary>
+    /// <summary>No: the sketch task runs at FreeRTOS priority 1, below lwIP's 9; an erase only delays packets (docs/reference section 11.6).</summary>
     public bool OtaStarvesNetwork => false;
 }

@@ -70,13 +70,13 @@ public sealed class AmebaDFamily : BoardFamily
     public override void UsbUpload(NorFlash flash, IFirmwareImage image) =>
         AmebaDUsbUpload.Write(flash, image as AmebaDImageFile ?? throw new AmebaOta.Images.ImageFormatException($"{image.KindDescription} is not an AmebaD image"));
 
-    /// <summary>By signature: OTA2 whenever valid (docs/reference section 11.1). No pin is read.</summary>
+    /// <summary>By signature: OTA2 whenever valid (docs/reference section 11.5). No pin is read.</summary>
     public override IBootOutcome Boot(NorFlash flash, PinLevels pins) => AmebaDBootLoader.Boot(flash);
 
     /// <summary>The W25Q16JV-class profiles, with the OTA code's 12-byte program commands and word reads.</summary>
     public override IReadOnlyList<FlashTiming> FlashTimings => AmebaDFlashTiming.Profiles;
 
-    /// <summary><c>OTA_Basic</c>'s push on port 8082 (docs/reference section 11.1).</summary>
+    /// <summary><c>OTA_Basic</c>'s push on port 8082 (docs/reference sections 11.3 and 11.4).</summary>
     public override PushSender Push => _push ??= new AmebaDPushSender(this);
 
     /// <inheritdoc />

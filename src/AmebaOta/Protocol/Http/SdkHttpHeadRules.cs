@@ -2,7 +2,7 @@ namespace AmebaOta.Protocol.Http;
 
 /// <summary>
 /// What one of Realtek's SDKs accepts in an HTTP response head, in its <c>parse_http_response</c> (docs/reference
-/// sections 10 and 11.2). They share the code and differ in three places: which spellings of <c>Content-Length</c> a line
+/// sections 10 and 12.4). They share the code and differ in three places: which spellings of <c>Content-Length</c> a line
 /// must start with (byte for byte), whether a 302 is followed, and whether an over-long length value is refused (AmebaPro2)
 /// or overflows its 12-byte buffer (the others).
 /// </summary>

@@ -8,7 +8,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Families.AmebaD;
 
-/// <summary>The AmebaD boot decision (docs/reference section 11.1): by signature only, OTA2 whenever it is valid.</summary>
+/// <summary>The AmebaD boot decision (docs/reference section 11.5): by signature only, OTA2 whenever it is valid.</summary>
 public sealed class AmebaDBootTests
 {
     private static NorFlash Chip(uint? ota1, uint? ota2)

@@ -8,7 +8,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Families.AmebaD;
 
-/// <summary>The AmebaD files byte by byte against docs/reference section 11.1 (Realtek's prepend_ota_header.sh, pick, postbuild).</summary>
+/// <summary>The AmebaD files byte by byte against docs/reference section 11.2 (Realtek's prepend_ota_header.sh, pick, postbuild).</summary>
 public sealed class AmebaDImageTests
 {
     [Fact]

@@ -10,7 +10,7 @@ using AmebaOta.Tests.Support;
 namespace AmebaOta.Tests.Families.AmebaD;
 
 /// <summary>
-/// The host's AmebaD push against a plain socket that reads as <c>OTA::beginOTA</c> does (docs/reference section 11.1):
+/// The host's AmebaD push against a plain socket that reads as <c>OTA::beginOTA</c> does (docs/reference section 11.4):
 /// 12 bytes, the 32-byte OTA header, an erase reading nothing, then at most 512 bytes a read with a 3 s receive timeout,
 /// until <c>ImgLen</c> bytes; then it closes. What goes on the wire, how long the board waits on the host, and the words.
 /// </summary>

@@ -9,7 +9,7 @@ using AmebaOta.Tests.Support;
 
 namespace AmebaOta.Tests.Families.AmebaD;
 
-/// <summary>The AmebaD board's receiver (docs/reference section 11.1) on an in-memory chip, with real sockets on 127.0.0.1.</summary>
+/// <summary>The AmebaD board's receiver (docs/reference section 11.4) on an in-memory chip, with real sockets on 127.0.0.1.</summary>
 public sealed class AmebaDReceiverTests
 {
     private static readonly byte[] V1 = AmebaDImages.Image(1);

@@ -13,7 +13,7 @@ public static class AmebaDOtaLibrary
     public static OtaBank CurrentBank(this SketchContext context) =>
         context.Boot is AmebaDBootResult { Bank: { } bank } ? bank : OtaBank.Ota1;
 
-    /// <summary><c>ota.beginOTA(port)</c>: the receiver of docs/reference section 11.1 on this board's flash and serial port, reachable only while Wi-Fi is up.</summary>
+    /// <summary><c>ota.beginOTA(port)</c>: the receiver of docs/reference section 11.4 on this board's flash and serial port, reachable only while Wi-Fi is up.</summary>
     public static Task<AmebaDReceiveResult> BeginOtaAsync(this SketchContext context, SerialPrinter serial, CancellationToken cancellationToken) =>
         new AmebaDOtaReceiver(context.Flash, serial, context.Logger).BeginOtaAsync(
             new AmebaDReceiverOptions(context.BindAddress, context.Port)

@@ -6,7 +6,7 @@ namespace AmebaOta.Device.Families.AmebaD.Sketches;
 
 /// <summary>
 /// Realtek's AmebaD <c>OTA_Basic</c> example (<c>ameba-arduino-d</c> <c>libraries/OTA/examples/OTA_Basic</c>; docs/reference
-/// section 11.1): join Wi-Fi (<c>WiFi.begin</c>, then <c>delay(10000)</c>, until connected), print the Wi-Fi status,
+/// section 11.4): join Wi-Fi (<c>WiFi.begin</c>, then <c>delay(10000)</c>, until connected), print the Wi-Fi status,
 /// register mDNS <c>MyAmeba</c> on port <b>5000</b> with the four TXT records, then block in <c>ota.beginOTA(8082)</c>.
 /// Success resets the board (the watchdog); after a failure <c>loop()</c> is empty, so the board never listens again
 /// until reset, while its mDNS record keeps answering. The lines before <c>setup()</c> (KM0's flash calibration, the

@@ -6,7 +6,7 @@ using AmebaOta.Flash;
 namespace AmebaOta.Families.AmebaD.Boot;
 
 /// <summary>
-/// The AmebaD boot decision and boot log (docs/reference section 11.1): the KM0 boot image picks the bank by signature
+/// The AmebaD boot decision and boot log (docs/reference section 11.5): the KM0 boot image picks the bank by signature
 /// alone, <b>OTA2 whenever it starts with <c>81958711</c></b>, else OTA1, else none (Realtek's OTA guide, "OTA boot select";
 /// the SDK's <c>OTA_Change</c>). No version or date is compared. Then the KM0 and the KM4 boot each check their RAM
 /// sub-image's <c>RTKWin</c> pattern. The lines are the strings of Realtek's prebuilt <c>km0_boot_all.bin</c> and

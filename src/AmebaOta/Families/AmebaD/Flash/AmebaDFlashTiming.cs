@@ -3,7 +3,7 @@ using AmebaOta.Flash;
 namespace AmebaOta.Families.AmebaD.Flash;
 
 /// <summary>
-/// Flash timing of AmebaD boards (docs/reference section 11.1, "Time"). Realtek does not name the NOR part; its driver
+/// Flash timing of AmebaD boards (docs/reference section 11.6). Realtek does not name the NOR part; its driver
 /// supports Winbond, GigaDevice, MXIC and Micron parts, and the boards carry 2 or 4 MB parts of the Winbond W25Q16JV /
 /// W25Q32JV class, whose datasheet gives: 4 KiB sector erase 45 ms typical, 400 ms maximum; a program command 30 µs for
 /// the first byte then 2.5 µs a byte (maxima 50 µs and 12 µs), page program 0.4 ms typical, 3 ms maximum. What differs

@@ -7,7 +7,7 @@ namespace AmebaOta.Families.AmebaD.Images;
 public sealed record AmebaDImageBuildOptions(SketchDescriptor Sketch, int? FileSize = null);
 
 /// <summary>
-/// Builds a test <c>km0_km4_image2.bin</c> laid out like the Arduino build output (docs/reference section 11.1): a KM0
+/// Builds a test <c>km0_km4_image2.bin</c> laid out like the Arduino build output (docs/reference section 11.2): a KM0
 /// image 2 of one 4 KiB sector (an XIP and a RAM sub-image at the load addresses of Realtek's prebuilt
 /// <c>km0_image2_all.bin</c>, padded with 0xFF), then the KM4 image 2 (an XIP sub-image, then the RAM sub-image whose body
 /// is the entry words, the <c>RTKWin</c> validation pattern and the <see cref="SketchDescriptor"/>). Filler bytes stand

@@ -35,7 +35,7 @@ public sealed record SubImage(int Offset, SubImageHeader Header)
 }
 
 /// <summary>
-/// A <c>km0_km4_image2.bin</c> (docs/reference section 11.1), as the Arduino build makes it (<c>postbuild_img2_arduino</c>):
+/// A <c>km0_km4_image2.bin</c> (docs/reference section 11.2), as the Arduino build makes it (<c>postbuild_img2_arduino</c>):
 /// the KM0 image 2 (Realtek's prebuilt <c>km0_image2_all.bin</c>: an XIP and a RAM sub-image, padded with 0xFF to 4 KiB),
 /// then the KM4 image 2 (the sketch: XIP, RAM and PSRAM sub-images, padded to 4 KiB). Each sub-image is headed by
 /// <see cref="SubImageHeader"/>; a RAM sub-image's body starts with three entry words and the 20-byte validation pattern

@@ -4,7 +4,7 @@ using System.Text;
 namespace AmebaOta.Families.AmebaD.Images;
 
 /// <summary>
-/// The 32-byte header of an <c>OTA_All.bin</c> (docs/reference section 11.1), byte for byte as Realtek's ImageTool and the
+/// The 32-byte header of an <c>OTA_All.bin</c> (docs/reference section 11.2), byte for byte as Realtek's ImageTool and the
 /// SDK's <c>prepend_ota_header.sh</c> write it: the firmware-file header (<c>update_file_hdr</c>), then one image header
 /// (<c>update_file_img_hdr</c>), all u32 little-endian except the id.
 /// <code>

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace AmebaOta.Families.AmebaD.Images;
 
 /// <summary>
-/// The 32-byte header Realtek's <c>pick</c> tool puts in front of every AmebaD sub-image (docs/reference section 11.1):
+/// The 32-byte header Realtek's <c>pick</c> tool puts in front of every AmebaD sub-image (docs/reference section 11.2):
 /// the 8 ASCII bytes <c>81958711</c>, the body size, the load address, then 16 bytes of 0xFF. The first header of a bank
 /// is also the bank's signature: the boot loader boots a bank only when it starts with <c>81958711</c>.
 /// <code>

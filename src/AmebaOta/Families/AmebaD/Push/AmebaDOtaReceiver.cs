@@ -14,7 +14,7 @@ namespace AmebaOta.Families.AmebaD.Push;
 
 /// <summary>
 /// The board side of an AmebaD push: the stock <c>OTA::beginOTA(port)</c> of Realtek's AmebaD Arduino package, step by
-/// step as docs/reference section 11.1 describes (<c>OTA.cpp</c>, <c>ard_socket.c</c>, and the SDK's
+/// step as docs/reference section 11.4 describes (<c>OTA.cpp</c>, <c>ard_socket.c</c>, and the SDK's
 /// <c>rtl8721d_ota.c</c> whose functions it calls), with its serial output (exact <c>printf</c> text through
 /// <paramref name="serial"/>), its time (every erase, program and read-back waits for the flash by its
 /// <see cref="NorFlash.Timing"/>) and its quirks:

@@ -5,8 +5,8 @@ using AmebaOta.Families.AmebaD.Images;
 namespace AmebaOta.Families.AmebaD.Push;
 
 /// <summary>
-/// What the host checks before it sends an AmebaD image (docs/reference section 11.4), against the stock receiver's
-/// behaviour (section 11.1): it takes the first header's id on trust if it starts with <c>OTA</c>, reads the image from
+/// What the host checks before it sends an AmebaD image (docs/reference section 11.7), against the stock receiver's
+/// behaviour (section 11.4): it takes the first header's id on trust if it starts with <c>OTA</c>, reads the image from
 /// where the header says, erases <c>ceil(ImgLen / 4096)</c> sectors of the other bank with no size check, writes the
 /// first 8 bytes last as the bank's signature and then clears the signature of the bank it runs from. So a file it
 /// cannot boot leaves the board with no bootable bank. Refusals are what would fail or harm a board; warnings are odd

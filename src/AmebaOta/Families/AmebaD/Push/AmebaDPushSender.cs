@@ -7,8 +7,8 @@ using AmebaOta.Protocol;
 namespace AmebaOta.Families.AmebaD.Push;
 
 /// <summary>
-/// The push to an AmebaD board's <c>OTA_Basic</c> (<c>OTA::beginOTA(8082)</c>; docs/reference section 11.1), what
-/// Realtek's closed <c>DownloadServer</c> does, made safe (section 11.4):
+/// The push to an AmebaD board's <c>OTA_Basic</c> (<c>OTA::beginOTA(8082)</c>; docs/reference section 11.3), what
+/// Realtek's closed <c>DownloadServer</c> does, made safe (section 11.7):
 /// <list type="bullet">
 /// <item>port 8082 whatever mDNS advertises (the sketch advertises 5000 and listens on its <c>OTA_PORT</c>);</item>
 /// <item>an <c>OTA_All.bin</c>, or a <c>km0_km4_image2.bin</c> wrapped into one on the way (<see cref="AmebaDImageFile.ToOtaAll"/>),

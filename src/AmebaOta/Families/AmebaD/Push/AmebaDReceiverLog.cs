@@ -4,7 +4,7 @@ namespace AmebaOta.Families.AmebaD.Push;
 
 /// <summary>
 /// What the stock AmebaD <c>OTA::beginOTA</c> prints (Realtek's <c>OTA.cpp</c>, <c>ard_socket.c</c>, <c>rtl8721d_ota.c</c>;
-/// docs/reference section 11.1), exactly as its <c>printf</c>s write it, newlines and carriage returns included: the
+/// docs/reference section 11.4), exactly as its <c>printf</c>s write it, newlines and carriage returns included: the
 /// receiver prints these through a <see cref="Boards.SerialPrinter"/>, which makes lines of them as a terminal
 /// does (so <c>"\n\r[change_ota_signature] Update OTA success!"</c> and the next print share a line, as on a real board).
 /// </summary>

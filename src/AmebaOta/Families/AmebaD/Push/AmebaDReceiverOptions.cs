@@ -4,7 +4,7 @@ using AmebaOta.Protocol;
 
 namespace AmebaOta.Families.AmebaD.Push;
 
-/// <summary>Where and how an AmebaD board's <c>OTA::beginOTA(port)</c> listens (docs/reference section 11.1).</summary>
+/// <summary>Where and how an AmebaD board's <c>OTA::beginOTA(port)</c> listens (docs/reference section 11.4).</summary>
 public sealed record AmebaDReceiverOptions(IPAddress BindAddress, int Port)
 {
     /// <summary><c>ota_accept_socket</c>'s <c>SO_RCVTIMEO</c>: 3000 ms on the accepted socket.</summary>

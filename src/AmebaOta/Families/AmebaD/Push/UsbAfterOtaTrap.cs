@@ -5,7 +5,7 @@ using AmebaOta.Fleet.History;
 namespace AmebaOta.Families.AmebaD.Push;
 
 /// <summary>
-/// What the host can know of the USB-after-OTA trap (docs/reference section 11.1). A board boots OTA2 whenever OTA2 is
+/// What the host can know of the USB-after-OTA trap (docs/reference section 11.5). A board boots OTA2 whenever OTA2 is
 /// valid; each update over the air goes to the bank it is not running and clears the other's signature, so the running
 /// bank flips at every successful OTA; a USB upload always writes OTA1 and never flips it. So after an odd number of
 /// OTA updates since the flash was last erased, the board runs OTA2 and a USB upload is written but not booted. The
