@@ -15,13 +15,7 @@ work=$(mktemp -d)
 dotnet "$cli" image make --version 1 -o "$work/v1.bin" >/dev/null
 dotnet "$cli" image make --version 2 --size 64K -o "$work/v2.bin" >/dev/null
 
-dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo \
-  >/dev/null 2>"$work/farm.err" &
-farm=$!
-trap 'kill -TERM $farm 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 2400); do grep -q "boards listening" "$work/farm.err" && break; sleep 0.05; done
-grep -q "boards listening" "$work/farm.err" || { echo "the farm did not start" >&2; tail "$work/farm.err" >&2; exit 1; }
-sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
+start_farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo
 
 # step NAME COMMAND...: runs the command (at most 180 s), prints "NAME: <its summary line>, <wall> s, <drops> kernel drops".
 step() {

@@ -4,12 +4,10 @@
 # namespace (loopback only). Usage: bench/farm-memory.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 n=${1:-100}
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet "$cli" image make --version 1 -o "$work/v1.bin" >/dev/null

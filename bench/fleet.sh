@@ -5,22 +5,15 @@
 # Usage: bench/fleet.sh [N]   (default 100)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 n=${1:-100}
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 work=$(mktemp -d)
 dotnet "$cli" image make --version 1 -o "$work/v1.bin" >/dev/null
 dotnet "$cli" image make --version 2 --size 256K -o "$work/v2.bin" >/dev/null
 
-dotnet "$cli" device farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo >/dev/null 2>"$work/farm.err" &
-farm=$!
-trap 'kill -TERM $farm 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1200); do grep -q "boards listening" "$work/farm.err" && break; sleep 0.05; done
-grep -q "boards listening" "$work/farm.err" || { echo "the farm did not start" >&2; cat "$work/farm.err" >&2; exit 1; }
-sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
+start_farm --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo
 
 # Runs the fleet command given as arguments; prints wall time, peak RSS of that process and the updated count.
 fleet() {
@@ -50,4 +43,4 @@ echo "fleet upload with $n --ip addresses, --wait-reboot 10 --parallel 32:"
 fleet fleet upload "$v2" "${ips[@]}" --interface lo --wait-reboot 10 --parallel 32 --json
 echo "fleet upload with $n --ip addresses (no discovery, no reboot wait), parallel 16:"
 fleet fleet upload "$v2" "${ips[@]}" --json
-awk '/VmHWM/ {printf "farm (%d boards): peak RSS %.1f MiB\n", '"$n"', $2 / 1024}' "/proc/$farm/status"
+echo "farm ($n boards): peak RSS $(peak_rss_mib $farm) MiB"

@@ -9,25 +9,18 @@
 # Usage: bench/ota-ui.sh [N]   (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${AMEBAOTA_IN_NETNS:-}" ]; then
-  dotnet build src/AmebaOta.Cli -c Release --verbosity quiet -nologo >/dev/null
-  AMEBAOTA_IN_NETNS=1 exec "${AMEBAOTA_NETNS_RUN:-$(pwd)/scripts/netns-run}" "$0" "$@"
-fi
+source bench/netns.sh
+enter_netns "$0" "$@"
 n=${1:-200}
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 work=$(mktemp -d)
 image() { dotnet "$cli" image make --family amebapro2 --version "$1" --server 127.0.0.1:3000 --timestamp "$2" "${@:3}" -o "$work/v$1.bin" >/dev/null; }
 image 1 1700000000
 image 2 1700000100 --size 262148
 image 3 1700000200 --size 262148
 
-dotnet "$cli" device farm --family amebapro2 --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 \
-  --sketch-delays short >/dev/null 2>"$work/farm.err" &
-farm=$!
-trap 'kill -TERM $farm 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 2400); do grep -q "boards listening" "$work/farm.err" && break; sleep 0.05; done
-grep -q "boards listening" "$work/farm.err" || { echo "the farm did not start" >&2; cat "$work/farm.err" >&2; exit 1; }
-sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
+start_farm --family amebapro2 --count "$n" --image "$work/v1.bin" --dir "$work/boards" --base-ip 127.0.0.2 \
+  --sketch-delays short
 
 echo "serve --ota-ui v2.bin, $n boards beating, nothing triggered (30 s window after a 10 s warm-up):"
 dotnet "$cli" serve --ota-ui "$work/v2.bin" --port 3000 --json-log >"$work/serve.out" 2>"$work/serve.err" &
@@ -79,4 +72,4 @@ echo "fleet upload v2.bin (256 KiB) --match '127.0.*' --parallel $n (every board
 fleet fleet upload "$work/v2.bin" --match '127.0.*' --listen 127.0.0.1:3000 --parallel "$n" --db "$work/h.db" --json
 echo "fleet upload v3.bin (256 KiB) --match '127.0.*' --parallel 32:"
 fleet fleet upload "$work/v3.bin" --match '127.0.*' --listen 127.0.0.1:3000 --parallel 32 --db "$work/h.db" --json
-awk '/VmHWM/ {printf "farm (%d boards): peak RSS %.1f MiB\n", '"$n"', $2 / 1024}' "/proc/$farm/status"
+echo "farm ($n boards): peak RSS $(peak_rss_mib $farm) MiB"

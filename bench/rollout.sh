@@ -14,7 +14,7 @@ mixed=0
 if [ "${1:-}" = "--mixed" ]; then mixed=1; shift; fi
 n=${1:-100}
 size=${2:-256K}
-cli="$(pwd)/src/AmebaOta.Cli/bin/Release/net10.0/ameba-ota.dll"
+cli=$(cli_dll)
 work=$(mktemp -d)
 dotnet "$cli" image make --version 1 -o "$work/v1.bin" >/dev/null
 dotnet "$cli" image make --version 2 --size "$size" -o "$work/v2.bin" >/dev/null
@@ -31,12 +31,7 @@ if [ "$mixed" = 1 ]; then
   wait_reboot=40
 fi
 
-dotnet "$cli" device farm --count "$n" "${farm_family[@]}" "${farm_images[@]}" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo >/dev/null 2>"$work/farm.err" &
-farm=$!
-trap 'kill -TERM $farm 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1200); do grep -q "boards listening" "$work/farm.err" && break; sleep 0.05; done
-grep -q "boards listening" "$work/farm.err" || { echo "the farm did not start" >&2; cat "$work/farm.err" >&2; exit 1; }
-sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
+start_farm --count "$n" "${farm_family[@]}" "${farm_images[@]}" --dir "$work/boards" --base-ip 127.0.0.2 --interface lo
 
 python3 - "$cli" "$work" "$wait_reboot" "${images[@]}" <<'PY'
 import json, os, resource, sqlite3, subprocess, sys, time
