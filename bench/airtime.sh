@@ -10,8 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/netns.sh
 enter_netns "$0" "$@"
-echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_wmem
-echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_rmem
+small_tcp_buffers
 exec python3 - "$(cli_dll)" "$@" <<'PY'
 import json, re, subprocess, sys, tempfile, threading, time
 cli, sizes = sys.argv[1], [int(a) for a in sys.argv[2:]] or [1, 100, 1000]

@@ -34,6 +34,12 @@ start_farm() {
   sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
 }
 
+# Inside the namespace: TCP buffers of 16 KiB (tcp_wmem and tcp_rmem are per namespace), as the real-time tests use.
+small_tcp_buffers() {
+  echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_wmem
+  echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_rmem
+}
+
 # Peak RSS of a process so far (VmHWM), in MiB.
 peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
