@@ -30,7 +30,7 @@ dotnet "$cli" device farm --family amebapro2 --count "$n" --image "$work/v1.bin"
   --sketch-delays short >"$work/farm.out" 2>"$work/farm.err" &
 farm=$!
 server=""
-trap 'kill -TERM $farm $server 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill -TERM $farm 2>/dev/null; [ -z "$server" ] || kill -KILL $server 2>/dev/null; wait $farm 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 2400); do grep -q "boards listening" "$work/farm.err" && break; sleep 0.05; done
 grep -q "boards listening" "$work/farm.err" || { echo "the farm did not start" >&2; cat "$work/farm.err" >&2; exit 1; }
 sed -n 's/^\[farm\] \(all .*\)/farm: \1/p' "$work/farm.err"
@@ -101,11 +101,20 @@ print(f"  update: {len(echoed)} of {n} echoed start_ota; all {booted() - before}
 PY
 }
 
+# SIGTERM; Next.js's handler exits only once every connection has closed (server.close), which under the boards'
+# traffic can take long: SIGKILL after 5 s.
+stop() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 echo "ameba-ota serve --ota-ui v2.bin (256 KiB), $n boards:"
 dotnet "$cli" serve --ota-ui "$work/v2.bin" --port 3000 --no-watch >"$work/serve.out" 2>&1 &
 server=$!
 measure "$server" 2
-kill -TERM "$server"; wait "$server" 2>/dev/null || true
+stop "$server"
 
 echo "Realtek's ameba-OTA-UI (Next.js $(node -p 'require(process.argv[1]).version' "$(scripts/realtek-ota-ui.sh dir)/node_modules/next/package.json"), node $(node --version)), v3.bin (256 KiB) uploaded, $n boards:"
 mkdir -p "$work/realtek"
@@ -114,6 +123,6 @@ server=$!
 for _ in $(seq 600); do curl -s -o /dev/null http://127.0.0.1:3000/api/connectedclients && break; sleep 0.1; done
 curl -s -F "files=@$work/v3.bin" http://127.0.0.1:3000/api/uploadfile | grep -q '"success":true' || { echo "the upload to Realtek's server failed" >&2; exit 1; }
 measure "$server" 3
-kill -TERM "$server"; wait "$server" 2>/dev/null || true
+stop "$server"
 server=""
 awk '/VmHWM/ {printf "farm (%d boards): peak RSS %.1f MiB\n", '"$n"', $2 / 1024}' "/proc/$farm/status"
