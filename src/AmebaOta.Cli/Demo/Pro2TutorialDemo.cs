@@ -115,8 +115,8 @@ public sealed class Pro2TutorialDemo(DemoOutput output, FlashTiming flashTiming)
             output.Host($"flash boot amb82.bin  →  FW1: {shadowed.Fw1?.Stamp}, FW2: {shadowed.Fw2?.Stamp}: FW2 is newer, v3 is never booted");
 
             output.Step(6, Steps, "A failed update: the board is stuck until it is reset",
-                "start_ota with no image on the server: the board asks for it, this server answers 404 (Realtek's answers 200 with a JSON error body, which " +
-                "the board then tries to flash), the update fails and the board keeps v2. Its library then reports DOWNLOAD_FIRMWARE_COMPLETED for good, " +
+                "start_ota with no image on the server: the board asks for it, this server answers 404 (Realtek's answers 200 with a chunked JSON error body, " +
+                "which the board refuses: No Content-Length in header), the update fails and the board keeps v2. Its library then reports DOWNLOAD_FIRMWARE_COMPLETED for good, " +
                 "and acts on start_ota only when IDLE: every trigger is ignored until the board is reset.");
             output.Host($"a start_ota to {Address}:{OtaUiTrigger.Port} with no image served");
             await FailWithoutImageAsync(session, triggerPort, cancellationToken);

@@ -86,12 +86,12 @@ public sealed class AmebaDOtaHttpTests
     }
 
     [Fact]
-    public async Task No_file_on_the_stock_server_is_refused_as_a_bad_ota_header()
+    public async Task A_200_json_error_body_with_a_length_is_refused_as_a_bad_ota_header()
     {
         using var dir = new TempDir();
         await using var server = new ScriptedOtaUiServer();
         var body = "{\"success\":false,\"message\":\"File not found\"}"u8.ToArray();
-        server.Reply = DownloadReply.Ok(body);   // what our stock-like server would send with AmebaD's spelling
+        server.Reply = DownloadReply.Ok(body);   // a JSON error with a length AmebaD reads (Realtek's is chunked: RealtekOtaUiTests)
         await using var board = Board(dir, Image(1, server.Address));
         long before = board.Board.Flash.OperationCount;
         await ScriptedOtaUiServer.TriggerAsync(await Pro2Boards.TriggerPortAsync(board), wait: TimeSpan.FromMilliseconds(300));

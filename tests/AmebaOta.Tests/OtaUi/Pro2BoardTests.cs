@@ -92,13 +92,13 @@ public sealed class Pro2BoardTests
     }
 
     [Fact]
-    public async Task No_file_on_the_stock_server_a_json_body_is_flashed_fails_its_checksum_and_the_board_stays_completed()
+    public async Task A_200_json_error_body_with_a_length_is_flashed_fails_its_checksum_and_the_board_stays_completed()
     {
         var (dir, server) = await StartAsync();
         using (dir)
         await using (server)
         {
-            server.Reply = DownloadReply.NoFile();
+            server.Reply = DownloadReply.JsonErrorWithLength();
             await using var board = Pro2Boards.Board(dir, Pro2Boards.Chip(Pro2Boards.Image(1, Old, server.Address)));
             var port = await Pro2Boards.TriggerPortAsync(board);
             await ScriptedOtaUiServer.TriggerAsync(port);

@@ -18,8 +18,11 @@ public sealed record DownloadReply(byte[] Head, byte[] Body, int? CutAfter = nul
     public static DownloadReply Ok(byte[] body, string lengthName = "Content-Length") =>
         new(HttpResponseHead.Build(200, "OK", ("Content-Type", "application/octet-stream"), (lengthName, body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))), body);
 
-    /// <summary>What Realtek's stock server answers when no file was uploaded: 200, a JSON error body, lower-case headers (Next.js).</summary>
-    public static DownloadReply NoFile()
+    /// <summary>
+    /// A <c>200</c> with a JSON error body and its length, lower-case headers: what Realtek's server would do to a board
+    /// were its "File not found" sent with a length (it is sent chunked, which every SDK refuses: RealtekOtaUiTests).
+    /// </summary>
+    public static DownloadReply JsonErrorWithLength()
     {
         var body = "{\"success\":false,\"message\":\"File not found\"}"u8.ToArray();
         return new(HttpResponseHead.Build(200, "OK", ("content-type", "application/json"), ("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))), body);

@@ -31,6 +31,12 @@ public sealed record PullResponse(
     PullBodyEnd End,
     double? BytesPerSecond)
 {
+    /// <summary>
+    /// On a raw connection, how long the connection stays open after a whole response while the client sends nothing, as
+    /// a keep-alive server's does (null: closed at once). The client's close ends it sooner; a second request is not served.
+    /// </summary>
+    public TimeSpan? HoldOpen { get; init; }
+
     /// <summary>Head and body bytes that go out when nothing goes wrong.</summary>
     public long WireBytes => Head.Length + SendBytes;
 }

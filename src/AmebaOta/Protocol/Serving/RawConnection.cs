@@ -20,7 +20,7 @@ public sealed record RawServeOptions(Action<PullTransfer>? Started = null)
 /// Serves one connection straight on its byte pipe, with no HTTP framework in between, so every byte is the one the
 /// protocol chose: a server that speaks first (Ameba1's <c>update_ota_local</c> download server), and an HTTP port that
 /// must produce what a framework never would (a status line with no reason phrase, lower-case header names, a body cut
-/// short). One request per connection, then close.
+/// short). One request per connection, then close (at once, or when the client closes or <see cref="PullResponse.HoldOpen"/> passes).
 /// <para>With the connection's socket, the close is a reset (<see cref="AbortiveClose"/>, armed by the server when it
 /// accepted the connection) unless the board acknowledged the whole response, or a <see cref="PullBodyEnd.CloseEarly"/>
 /// response wants its FIN.</para>
@@ -83,6 +83,8 @@ public static class RawConnection
                 .ConfigureAwait(false);
             if (socket is not null && (outcome == PullTransferOutcome.Completed || response.End == PullBodyEnd.CloseEarly && outcome == PullTransferOutcome.CutByFault))
                 AbortiveClose.Disarm(socket);
+            if (outcome == PullTransferOutcome.Completed && response.HoldOpen is { } hold)
+                await Task.WhenAny(watching, Task.Delay(hold, cancellationToken)).ConfigureAwait(false);
             await pipe.Output.CompleteAsync().ConfigureAwait(false);
             await clientGone.CancelAsync().ConfigureAwait(false);
             await watching.ConfigureAwait(false);
