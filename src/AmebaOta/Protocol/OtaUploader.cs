@@ -271,10 +271,11 @@ public static class OtaUploader
         transfer.Handed = header.Length;
         for (int sent = 0; sent < image.Length;)
         {
-            while (header.Length + sent - (TcpInfo.BytesAcknowledged(socket) ?? long.MaxValue) > OtaUploadOptions.ThrottledInFlight)
+            long? acked;
+            while ((acked = TcpInfo.BytesAcknowledged(socket)) is { } a && header.Length + sent - a > OtaUploadOptions.ThrottledInFlight)
                 await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
             int n = Math.Min(OtaUploadOptions.ThrottledPiece, image.Length - sent);
-            await throttle.TakeAsync(n, cancellationToken).ConfigureAwait(false);
+            await throttle.TakeAsync(n, Math.Max(0, (acked ?? header.Length + sent) - header.Length), cancellationToken).ConfigureAwait(false);
             await SendAsync(socket, image.Slice(sent, n), cancellationToken).ConfigureAwait(false);
             sent += n;
             transfer.Handed = header.Length + sent;
