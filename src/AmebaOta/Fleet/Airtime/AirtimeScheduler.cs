@@ -49,7 +49,7 @@ public sealed class AirtimeScheduler : IDisposable
     private double _tokens;     // bytes the budget allows now
     private double? _tokensAt;
     private bool _pacing;       // a loop grants the waiting bytes
-    private long _inFlight;     // bytes granted and not yet acknowledged, all boards together
+    private long _inFlight;     // bytes granted and not yet acknowledged, all boards taking bytes together
 
     /// <summary>A scheduler keeping <paramref name="budget"/> (default: <see cref="AirtimeBudget"/>'s defaults).</summary>
     public AirtimeScheduler(AirtimeBudget? budget = null)
@@ -110,14 +110,14 @@ public sealed class AirtimeScheduler : IDisposable
     internal ValueTask PaceAsync(AirtimeTicket? ticket, int bytes, long acknowledged, CancellationToken cancellationToken, out double now)
     {
         now = Now();
-        if (_budget.MaxBytesPerSecond is not { } rate) return ValueTask.CompletedTask;
+        if (PaceRate is not { } rate) return ValueTask.CompletedTask;
         Pace pace;
         lock (_lock)
         {
             if (ticket is not null) Acknowledged(ticket, acknowledged);
             Refill(now, rate);
             pace = new Pace(ticket, bytes);
-            if (_paceQueue.Count == 0 && _tokens >= Fits(bytes, rate) && HasRoom(bytes, rate))
+            if (_paceQueue.Count == 0 && _tokens >= Fits(bytes, rate) && HasRoom(pace))
             {
                 Grant(pace);
                 return ValueTask.CompletedTask;
@@ -149,7 +149,7 @@ public sealed class AirtimeScheduler : IDisposable
             {
                 Refill(Now(), rate);
                 while (_paceQueue.TryPeek(out var next) &&
-                       (next.Granted.Task.IsCompleted || _tokens >= Fits(next.Bytes, rate) && HasRoom(next.Bytes, rate)))
+                       (next.Granted.Task.IsCompleted || _tokens >= Fits(next.Bytes, rate) && HasRoom(next)))
                 {
                     _paceQueue.Dequeue();
                     if (next.Granted.Task.IsCompleted) continue;   // cancelled: it takes nothing
@@ -170,26 +170,40 @@ public sealed class AirtimeScheduler : IDisposable
         }
     }
 
-    /// <summary>True when <paramref name="bytes"/> more in flight stay within the bound (or nothing is in flight: a piece larger than the bound still goes).</summary>
-    private bool HasRoom(int bytes, double rate) => _inFlight == 0 || _inFlight + bytes <= rate * _budget.InFlight.TotalSeconds;
+    /// <summary>
+    /// True when <paramref name="pace"/>'s bytes in flight stay within the bound (or nothing is in flight: a piece larger
+    /// than the bound still goes). Only boards taking bytes count: a board still erasing holds its first few KB until its
+    /// erase ends (the uploader keeps it at that), and counting them would let erasing boards fill the bound while the
+    /// boards that could take bytes wait.
+    /// </summary>
+    private bool HasRoom(Pace pace) =>
+        pace.Ticket is { IsSending: false } || _inFlight == 0 || _inFlight + pace.Bytes <= _budget.MaxBytesPerSecond * _budget.InFlight.TotalSeconds;
 
     private void Grant(Pace pace)
     {
         _tokens -= pace.Bytes;
-        if (pace.Ticket is not { Released: false } ticket) return;
-        long before = ticket.InFlight;
+        if (pace.Ticket is not { } ticket) return;
+        long before = Counted(ticket);
         ticket.Granted += pace.Bytes;
-        _inFlight += ticket.InFlight - before;
+        _inFlight += Counted(ticket) - before;
     }
 
     /// <summary>What <paramref name="ticket"/>'s board has acknowledged is no longer in flight (under the lock).</summary>
     private void Acknowledged(AirtimeTicket ticket, long acknowledged)
     {
-        if (ticket.Released) return;
-        long before = ticket.InFlight;
+        long before = Counted(ticket);
         ticket.AckedInFlight = Math.Max(ticket.AckedInFlight, acknowledged);
-        _inFlight -= before - ticket.InFlight;
+        _inFlight += Counted(ticket) - before;
     }
+
+    /// <summary>The bytes in flight <paramref name="ticket"/> adds to the bound's count.</summary>
+    private static long Counted(AirtimeTicket ticket) => ticket.IsSending && !ticket.Released ? ticket.InFlight : 0;
+
+    /// <summary>
+    /// The rate bytes are handed out at: the budget less what can come on top of it within a window (the bytes in flight
+    /// and the bucket's burst), so that what the boards acknowledge over any window stays within the budget, not only on average.
+    /// </summary>
+    internal double? PaceRate => _budget.MaxBytesPerSecond * (1 - (_budget.InFlight.TotalSeconds + Burst) / _budget.Window.TotalSeconds);
 
     /// <summary>The tokens a piece of <paramref name="bytes"/> waits for: its size, at most a full bucket.</summary>
     private static double Fits(int bytes, double rate) => Math.Min(bytes, rate * Burst);
@@ -321,8 +335,10 @@ public sealed class AirtimeScheduler : IDisposable
         lock (_lock)
         {
             double now = Now();
+            long counted = Counted(ticket);
             long delta = ticket.Record(now, phase, acknowledged, out changed, out double? eraseTook);
-            Acknowledged(ticket, acknowledged);
+            ticket.AckedInFlight = Math.Max(ticket.AckedInFlight, acknowledged);
+            _inFlight += Counted(ticket) - counted;   // a board that starts taking bytes brings its bytes in flight
             if (eraseTook is { } e) _observedErase = Math.Min(_observedErase ?? double.MaxValue, e);
             if (delta > 0) AddBytes(now, delta);
             if (changed) _peakSending = Math.Max(_peakSending, _active.Count(t => t.IsSending));
@@ -335,7 +351,7 @@ public sealed class AirtimeScheduler : IDisposable
         lock (_lock)
         {
             if (!_active.Remove(ticket)) return;
-            _inFlight -= ticket.InFlight;
+            _inFlight -= Counted(ticket);
             ticket.Released = true;
         }
         Pump();

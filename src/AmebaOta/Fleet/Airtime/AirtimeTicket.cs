@@ -117,9 +117,9 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
 
     /// <summary>
     /// The rate this board is expected to take bytes at, at time <paramref name="then"/> (0 if it will not be taking
-    /// any): a board taking bytes goes on at its measured rate until its image is all taken (at least <paramref name="rate"/>
-    /// if the budget held it back: it would take that much given the room, and counting less would start more boards in
-    /// a budget already full); a board not yet taking bytes starts when its erase (<paramref name="erase"/> from when it
+    /// any): a board taking bytes goes on at its measured rate until its image is all taken (and counts at least
+    /// <paramref name="rate"/> if the budget held it back: it would take that much given the room, and counting less would
+    /// start more boards in a budget already full, each then given less, and so on); a board not yet taking bytes starts when its erase (<paramref name="erase"/> from when it
     /// connected) ends, at <paramref name="rate"/>.
     /// </summary>
     internal double RateAt(double then, double now, double erase, double rate)
@@ -127,8 +127,9 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
         long remaining = Math.Max(0, _imageLength - _acked);
         if (IsSending)
         {
-            double own = HeldBack(now) ? Math.Max(MeasuredRate ?? 0, rate) : MeasuredRate ?? rate;
-            return now + remaining / Math.Max(own, 1) > then ? own : 0;
+            double measured = MeasuredRate ?? rate;
+            double own = HeldBack(now) ? Math.Max(measured, rate) : measured;
+            return now + remaining / Math.Max(measured, 1) > then ? own : 0;   // it ends at the pace it is given
         }
         double start = Math.Max(now, (ErasingSince ?? _startedAt) + erase);
         return start <= then && start + remaining / Math.Max(rate, 1) > then ? rate : 0;
