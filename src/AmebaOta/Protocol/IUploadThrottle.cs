@@ -8,6 +8,9 @@ namespace AmebaOta.Protocol;
 /// </summary>
 public interface IUploadThrottle
 {
-    /// <summary>Waits until <paramref name="bytes"/> more bytes may be sent.</summary>
-    ValueTask TakeAsync(int bytes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Waits until <paramref name="bytes"/> more bytes may be sent. <paramref name="acknowledged"/>: the image bytes the
+    /// board has acknowledged so far (just read), so the throttle knows how many of the bytes it allowed are still in flight.
+    /// </summary>
+    ValueTask TakeAsync(int bytes, long acknowledged, CancellationToken cancellationToken);
 }

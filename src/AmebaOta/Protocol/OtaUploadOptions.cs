@@ -37,8 +37,18 @@ public sealed record OtaUploadOptions
     /// <summary>With a <see cref="Throttle"/>, how often the acknowledged count is read while the uploader is <see cref="ThrottledInFlight"/> ahead.</summary>
     public static readonly TimeSpan ThrottledPoll = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>With a <see cref="Throttle"/>, the bytes asked of it at a time.</summary>
+    /// <summary>
+    /// With a <see cref="Throttle"/>, the most bytes ahead of the board's acknowledgements while it has not yet taken
+    /// <see cref="ErasingWindow"/>: it is erasing and reads nothing, and what waits for it is acknowledged at once when it
+    /// reads again, outside the throttle's pace.
+    /// </summary>
+    public const int ThrottledErasingInFlight = 2 * 1024;
+
+    /// <summary>With a <see cref="Throttle"/>, the most bytes asked of it at a time.</summary>
     public const int ThrottledPiece = 4 * 1024;
+
+    /// <summary>With a <see cref="Throttle"/>, the fewest bytes asked of it at a time (unless fewer are left): smaller pieces are not worth a wake-up.</summary>
+    public const int ThrottledMinPiece = 1024;
 
     /// <summary>
     /// Image bytes the board must acknowledge before the host counts its erase as over: more than its TCP receive window

@@ -63,7 +63,7 @@ public static class OtaUploader
 
             using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             sender = options.Throttle is { } throttle && seesAcks
-                ? SendPacedAsync(socket, header.ToArray(), image, throttle, OtaUploadOptions.ThrottledPoll, transfer, stopSending.Token)
+                ? SendPacedAsync(socket, header.ToArray(), image, throttle, OtaUploadOptions.ThrottledPoll, options.ErasingWindow, transfer, stopSending.Token)
                 : SendAllAsync(socket, header.ToArray(), image, options.ChunkSize, transfer, stopSending.Token);
             long lastAckAt = clock.ElapsedTicks;
             TimeSpan? eraseWait = null;
@@ -261,25 +261,41 @@ public static class OtaUploader
     }
 
     /// <summary>
-    /// As <see cref="SendAllAsync"/>, in pieces the throttle allows, never more than <see cref="OtaUploadOptions.ThrottledInFlight"/>
-    /// bytes ahead of what the board acknowledged (read here, between pieces, at the poll interval while waiting).
+    /// As <see cref="SendAllAsync"/>, in pieces the throttle allows, never more than <see cref="Room"/> allows ahead of what
+    /// the board acknowledged (read here, between pieces, at the poll interval while waiting).
     /// </summary>
     private static async Task SendPacedAsync(Socket socket, byte[] header, ReadOnlyMemory<byte> image, IUploadThrottle throttle, TimeSpan poll,
-        Transfer transfer, CancellationToken cancellationToken)
+        long erasingWindow, Transfer transfer, CancellationToken cancellationToken)
     {
         await SendAsync(socket, header, cancellationToken).ConfigureAwait(false);
         transfer.Handed = header.Length;
         for (int sent = 0; sent < image.Length;)
         {
-            while (header.Length + sent - (TcpInfo.BytesAcknowledged(socket) ?? long.MaxValue) > OtaUploadOptions.ThrottledInFlight)
+            long? acked;
+            int room;
+            while ((room = Room(acked = TcpInfo.BytesAcknowledged(socket), header.Length + sent, header.Length + erasingWindow)) <
+                   Math.Min(OtaUploadOptions.ThrottledMinPiece, image.Length - sent))
                 await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
-            int n = Math.Min(OtaUploadOptions.ThrottledPiece, image.Length - sent);
-            await throttle.TakeAsync(n, cancellationToken).ConfigureAwait(false);
+            int n = Math.Min(Math.Min(OtaUploadOptions.ThrottledPiece, room), image.Length - sent);
+            await throttle.TakeAsync(n, Math.Max(0, (acked ?? header.Length + sent) - header.Length), cancellationToken).ConfigureAwait(false);
             await SendAsync(socket, image.Slice(sent, n), cancellationToken).ConfigureAwait(false);
             sent += n;
             transfer.Handed = header.Length + sent;
         }
         socket.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>
+    /// How many more bytes may go after <paramref name="handed"/>: the bytes ahead of the board's acknowledgements stay under
+    /// <see cref="OtaUploadOptions.ThrottledInFlight"/>, and under <see cref="OtaUploadOptions.ThrottledErasingInFlight"/>
+    /// until it has acknowledged <paramref name="erasingWindow"/> (it reads nothing while it erases, and what waits for it
+    /// then is acknowledged in one go when it reads again, outside the pace: boards that start together end their erases together).
+    /// </summary>
+    private static int Room(long? acked, long handed, long erasingWindow)
+    {
+        if (acked is not { } a) return OtaUploadOptions.ThrottledPiece;
+        int ahead = a < erasingWindow ? OtaUploadOptions.ThrottledErasingInFlight : OtaUploadOptions.ThrottledInFlight;
+        return (int)Math.Max(0, ahead - (handed - a));
     }
 
     private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

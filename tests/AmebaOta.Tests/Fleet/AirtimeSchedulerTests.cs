@@ -101,7 +101,7 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
         var grants = new List<(double At, int Bytes)>();
         for (int piece = 0; piece < 1000; piece++)
         {
-            var wait = tickets[piece % tickets.Count].TakeAsync(4096, CancellationToken.None).AsTask();
+            var wait = tickets[piece % tickets.Count].TakeAsync(4096, long.MaxValue, CancellationToken.None).AsTask();
             while (!wait.IsCompleted)
             {
                 clock.Advance(TimeSpan.FromMilliseconds(1));
@@ -110,30 +110,33 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
             await wait;
             grants.Add((clock.Now.TotalSeconds, 4096));
         }
+        // Handed out at the budget less what may come on top of it in a second (50 ms in flight, 20 ms of burst): 93 %.
+        double pace = scheduler.PaceRate!.Value;
+        Assert.Equal(rate * 0.93, pace, 1e-6);
         double end = grants[^1].At;
-        Assert.InRange(end, 1000 * 4096 / rate - 0.05, 1000 * 4096 / rate + 0.05);   // as fast as the budget, no faster
+        Assert.InRange(end, 1000 * 4096 / pace - 0.05, 1000 * 4096 / pace + 0.05);   // as fast as the pace, no faster
         for (int i = 0; i < grants.Count; i++)
         {
             long inSecond = grants.Skip(i).TakeWhile(g => g.At < grants[i].At + 1).Sum(g => (long)g.Bytes);
-            Assert.True(inSecond <= rate * 1.03 + 4096, $"{inSecond} bytes in the second from {grants[i].At:0.000} s");
+            Assert.True(inSecond <= pace * 1.03 + 4096, $"{inSecond} bytes in the second from {grants[i].At:0.000} s");
         }
         // Without a budget nothing waits.
         using var free = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = null });
         using var ticket = await free.WaitTurnAsync(Image);
-        Assert.True(ticket.TakeAsync(1 << 20, CancellationToken.None).IsCompleted);
+        Assert.True(ticket.TakeAsync(1 << 20, 0, CancellationToken.None).IsCompleted);
     }
 
     [Fact]
     public async Task A_budget_smaller_than_a_piece_still_paces_the_pieces_at_its_rate()
     {
-        // 50 KB/s: the bucket holds 1 KB, less than a 4 KiB piece; each piece goes when the bucket is full, at the budget's pace.
+        // 50 KB/s: the bucket holds 1 KB, less than a 4 KiB piece; each piece goes when the bucket is full, at the budget's pace (93 % of it).
         var clock = new ManualClock();
         const double rate = 50_000;
         using var scheduler = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = rate });
         using var ticket = await scheduler.WaitTurnAsync(Image);
         for (int piece = 0; piece < 20; piece++)
         {
-            var wait = ticket.TakeAsync(4096, CancellationToken.None).AsTask();
+            var wait = ticket.TakeAsync(4096, long.MaxValue, CancellationToken.None).AsTask();
             for (int ms = 0; !wait.IsCompleted; ms++)
             {
                 Assert.True(ms < 10_000, $"piece {piece} never granted");
@@ -142,7 +145,7 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
             }
             await wait;
         }
-        Assert.InRange(clock.Now.TotalSeconds, 19 * 4096 / rate - 0.05, 20 * 4096 / rate + 0.05);
+        Assert.InRange(clock.Now.TotalSeconds, 19 * 4096 / scheduler.PaceRate!.Value - 0.05, 20 * 4096 / scheduler.PaceRate!.Value + 0.05);
     }
 
     [Fact]
@@ -203,6 +206,77 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
         clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(0, scheduler.Snapshot().BytesPerSecond);
         Assert.InRange(scheduler.Snapshot().PeakBytesPerSecond, 95_000, 105_000);
+    }
+
+    [Fact]
+    public async Task Bytes_in_flight_of_all_boards_together_stay_within_their_bound_until_acknowledged()
+    {
+        // 1 MB/s: 50 ms of it, 50,000 bytes, may be handed out and not acknowledged, however long the boards take.
+        var clock = new ManualClock();
+        const double rate = 1_000_000;
+        using var scheduler = new AirtimeScheduler(new AirtimeBudget { Clock = clock, MaxBytesPerSecond = rate });
+        var tickets = new List<AirtimeTicket>();
+        for (int i = 0; i < 5; i++) tickets.Add(await scheduler.WaitTurnAsync(Image));
+        foreach (var t in tickets) t.Report(OtaUploadPhase.Transferring, 0);   // taking bytes: their bytes in flight count
+        // A board still erasing does not count (its first few KB wait in its window until the erase ends; the uploader keeps them few).
+        using var erasing = await scheduler.WaitTurnAsync(Image);
+        Assert.True(erasing.TakeAsync(2048, 0, CancellationToken.None).IsCompleted);
+        var waits = new List<Task>();
+        for (int piece = 0; piece < 20; piece++) waits.Add(tickets[piece % 5].TakeAsync(4096, 0, CancellationToken.None).AsTask());
+        for (int ms = 0; ms < 1000; ms++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(Task.WhenAll(waits), Task.Delay(1));
+        }
+        Assert.Equal(12, waits.Count(w => w.IsCompleted));   // 12 × 4096 = 49,152; a 13th would pass 50,000 (so would the 12th with the erasing board's 2,048)
+
+        // Board 0 acknowledges what it was given (3 pieces): the next 3 pieces go, not more.
+        tickets[0].Report(OtaUploadPhase.Transferring, 3 * 4096);
+        for (int ms = 0; ms < 200 && waits.Count(w => w.IsCompleted) < 15; ms++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(Task.WhenAll(waits), Task.Delay(1));
+        }
+        Assert.Equal(15, waits.Count(w => w.IsCompleted));
+
+        // A board whose upload ended no longer holds any of the bound.
+        foreach (var t in tickets.Skip(1)) t.Dispose();
+        for (int ms = 0; ms < 200 && !waits.All(w => w.IsCompleted); ms++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(Task.WhenAll(waits), Task.Delay(1));
+        }
+        Assert.All(waits, w => Assert.True(w.IsCompleted));
+        tickets[0].Dispose();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_board_the_budget_holds_back_counts_at_a_boards_pace_not_at_what_it_was_given(bool heldBack)
+    {
+        // Five boards fill a budget of five expected boards. They are measured taking 10 KB/s each: if that is because the
+        // budget held them back (the bytes in flight fill their bound), they would take ~106 KB/s given room, and a sixth
+        // board must wait; if it is their own pace, there is room for many more.
+        var clock = new ManualClock();
+        var budget = new AirtimeBudget { Clock = clock, MaxBytesPerSecond = 5 * AirtimeBudget.TypicalBoardRate };
+        using var scheduler = new AirtimeScheduler(budget);
+        var tickets = new List<AirtimeTicket>();
+        for (int i = 0; i < 5; i++) tickets.Add(await scheduler.WaitTurnAsync(Image));
+        if (heldBack)
+        {
+            _ = tickets[0].TakeAsync(100_000, 0, CancellationToken.None);   // all of the bound and more, never acknowledged
+            foreach (var t in tickets) Assert.False(t.TakeAsync(4096, 0, CancellationToken.None).IsCompleted);
+        }
+        for (int step = 1; step <= 8; step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            foreach (var t in tickets) t.Report(OtaUploadPhase.Transferring, step * 1_000);   // 10 KB/s
+        }
+        var sixth = scheduler.WaitTurnAsync(Image).AsTask();
+        Assert.Equal(!heldBack, sixth.IsCompleted);
+        if (sixth.IsCompleted) (await sixth).Dispose();
+        foreach (var t in tickets) t.Dispose();
     }
 
     /// <summary>Boards that ask for a turn at once and behave as the virtual farm's do; the clock moves in small steps.</summary>

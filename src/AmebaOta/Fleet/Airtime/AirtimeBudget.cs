@@ -28,6 +28,15 @@ public sealed record AirtimeBudget
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How much of the budget may be in flight, all boards together: bytes handed to the network that no board has
+    /// acknowledged yet (50 ms of the budget, 281 KB at the default). Boards can acknowledge those together, on top of
+    /// what the pace hands out in the same second, so this bounds how far a second's acknowledged bytes can exceed the
+    /// budget (by this much plus the pace's burst). It does not slow the boards: each keeps its TCP window full with a few
+    /// KB, and a board reading at its flash's pace empties that window far slower than the host refills it.
+    /// </summary>
+    public TimeSpan InFlight { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// What one board is expected to take, in bytes per second, until boards have been measured: the pace a stock board
     /// writes an image at on typical flash (<see cref="OtaTimeEstimate"/>), about 106 KB/s.
     /// </summary>

@@ -14,8 +14,10 @@ namespace AmebaOta.Fleet.Airtime;
 /// (<see cref="AirtimeBudget.ExpectedBoardRate"/> until one has been measured).</para>
 /// <para>Those estimates look seconds ahead and can be wrong (a busy host, boards slower or faster than the ones before), so
 /// the budget is also kept where the bytes go out: every board's bytes are paced through one shared schedule at the budget's
-/// rate (<see cref="PaceAsync(int, CancellationToken)"/>), the uploader keeping only a few KB beyond what its board acknowledged. A wrong estimate
-/// then costs time (boards sharing the rate), never the budget.</para>
+/// rate (<see cref="PaceAsync(int, CancellationToken)"/>), the uploader keeping only a few KB beyond what its board acknowledged,
+/// and all boards together at most <see cref="AirtimeBudget.InFlight"/> of the budget (bytes in flight are acknowledged
+/// whenever the boards get to them, many at once when many boards do: unbounded, they were what took a second over the
+/// budget at 1,000 boards). A wrong estimate then costs time (boards sharing the rate), never the budget.</para>
 /// <para>Boards start in the order they asked (a retry goes first), at most <see cref="AirtimeBudget.MaxConcurrent"/>
 /// at once. Thread-safe; no I/O.</para>
 /// </summary>
@@ -24,6 +26,7 @@ public sealed class AirtimeScheduler : IDisposable
     private const int Buckets = 50;
     private const double Burst = 0.02;   // seconds of the budget the bucket holds: what may go at once after a pause
     private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(50);
+    private const double RoomPoll = 0.002;   // seconds between looks while the bytes in flight fill their bound
 
     private readonly AirtimeBudget _budget;
     private readonly TimeProvider _clock;
@@ -46,6 +49,7 @@ public sealed class AirtimeScheduler : IDisposable
     private double _tokens;     // bytes the budget allows now
     private double? _tokensAt;
     private bool _pacing;       // a loop grants the waiting bytes
+    private long _inFlight;     // bytes granted and not yet acknowledged, all boards taking bytes together
 
     /// <summary>A scheduler keeping <paramref name="budget"/> (default: <see cref="AirtimeBudget"/>'s defaults).</summary>
     public AirtimeScheduler(AirtimeBudget? budget = null)
@@ -101,22 +105,23 @@ public sealed class AirtimeScheduler : IDisposable
     /// that stalls for a while does not catch up with a burst afterwards. A piece larger than the bucket (a small budget)
     /// goes once the bucket is full, and the bucket owes the rest.
     /// </summary>
-    public ValueTask PaceAsync(int bytes, CancellationToken cancellationToken) => PaceAsync(bytes, cancellationToken, out _);
+    public ValueTask PaceAsync(int bytes, CancellationToken cancellationToken) => PaceAsync(null, bytes, 0, cancellationToken, out _);
 
-    internal ValueTask PaceAsync(int bytes, CancellationToken cancellationToken, out double now)
+    internal ValueTask PaceAsync(AirtimeTicket? ticket, int bytes, long acknowledged, CancellationToken cancellationToken, out double now)
     {
         now = Now();
-        if (_budget.MaxBytesPerSecond is not { } rate) return ValueTask.CompletedTask;
+        if (PaceRate is not { } rate) return ValueTask.CompletedTask;
         Pace pace;
         lock (_lock)
         {
+            if (ticket is not null) Acknowledged(ticket, acknowledged);
             Refill(now, rate);
-            if (_paceQueue.Count == 0 && _tokens >= Fits(bytes, rate))
+            pace = new Pace(ticket, bytes);
+            if (_paceQueue.Count == 0 && _tokens >= Fits(bytes, rate) && HasRoom(pace))
             {
-                _tokens -= bytes;
+                Grant(pace);
                 return ValueTask.CompletedTask;
             }
-            pace = new Pace(bytes);
             _paceQueue.Enqueue(pace);
             if (!_pacing)
             {
@@ -143,14 +148,16 @@ public sealed class AirtimeScheduler : IDisposable
             lock (_lock)
             {
                 Refill(Now(), rate);
-                while (_paceQueue.TryPeek(out var next) && (next.Granted.Task.IsCompleted || _tokens >= Fits(next.Bytes, rate)))
+                while (_paceQueue.TryPeek(out var next) &&
+                       (next.Granted.Task.IsCompleted || _tokens >= Fits(next.Bytes, rate) && HasRoom(next)))
                 {
                     _paceQueue.Dequeue();
                     if (next.Granted.Task.IsCompleted) continue;   // cancelled: it takes nothing
-                    _tokens -= next.Bytes;
+                    Grant(next);
                     (granted ??= []).Add(next);
                 }
-                if (_paceQueue.TryPeek(out var head)) wait = (Fits(head.Bytes, rate) - _tokens) / rate;
+                if (_paceQueue.TryPeek(out var head))
+                    wait = _tokens >= Fits(head.Bytes, rate) ? RoomPoll : (Fits(head.Bytes, rate) - _tokens) / rate;
                 else
                 {
                     _pacing = false;
@@ -163,6 +170,41 @@ public sealed class AirtimeScheduler : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="pace"/>'s bytes in flight stay within the bound (or nothing is in flight: a piece larger
+    /// than the bound still goes). Only boards taking bytes count: a board still erasing holds its first few KB until its
+    /// erase ends (the uploader keeps it at that), and counting them would let erasing boards fill the bound while the
+    /// boards that could take bytes wait.
+    /// </summary>
+    private bool HasRoom(Pace pace) =>
+        pace.Ticket is { IsSending: false } || _inFlight == 0 || _inFlight + pace.Bytes <= _budget.MaxBytesPerSecond * _budget.InFlight.TotalSeconds;
+
+    private void Grant(Pace pace)
+    {
+        _tokens -= pace.Bytes;
+        if (pace.Ticket is not { } ticket) return;
+        long before = Counted(ticket);
+        ticket.Granted += pace.Bytes;
+        _inFlight += Counted(ticket) - before;
+    }
+
+    /// <summary>What <paramref name="ticket"/>'s board has acknowledged is no longer in flight (under the lock).</summary>
+    private void Acknowledged(AirtimeTicket ticket, long acknowledged)
+    {
+        long before = Counted(ticket);
+        ticket.AckedInFlight = Math.Max(ticket.AckedInFlight, acknowledged);
+        _inFlight += Counted(ticket) - before;
+    }
+
+    /// <summary>The bytes in flight <paramref name="ticket"/> adds to the bound's count.</summary>
+    private static long Counted(AirtimeTicket ticket) => ticket.IsSending && !ticket.Released ? ticket.InFlight : 0;
+
+    /// <summary>
+    /// The rate bytes are handed out at: the budget less what can come on top of it within a window (the bytes in flight
+    /// and the bucket's burst), so that what the boards acknowledge over any window stays within the budget, not only on average.
+    /// </summary>
+    internal double? PaceRate => _budget.MaxBytesPerSecond * (1 - (_budget.InFlight.TotalSeconds + Burst) / _budget.Window.TotalSeconds);
+
     /// <summary>The tokens a piece of <paramref name="bytes"/> waits for: its size, at most a full bucket.</summary>
     private static double Fits(int bytes, double rate) => Math.Min(bytes, rate * Burst);
 
@@ -173,8 +215,9 @@ public sealed class AirtimeScheduler : IDisposable
         _tokensAt = now;
     }
 
-    private sealed class Pace(int bytes)
+    private sealed class Pace(AirtimeTicket? ticket, int bytes)
     {
+        public AirtimeTicket? Ticket { get; } = ticket;
         public int Bytes { get; } = bytes;
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -292,7 +335,10 @@ public sealed class AirtimeScheduler : IDisposable
         lock (_lock)
         {
             double now = Now();
+            long counted = Counted(ticket);
             long delta = ticket.Record(now, phase, acknowledged, out changed, out double? eraseTook);
+            ticket.AckedInFlight = Math.Max(ticket.AckedInFlight, acknowledged);
+            _inFlight += Counted(ticket) - counted;   // a board that starts taking bytes brings its bytes in flight
             if (eraseTook is { } e) _observedErase = Math.Min(_observedErase ?? double.MaxValue, e);
             if (delta > 0) AddBytes(now, delta);
             if (changed) _peakSending = Math.Max(_peakSending, _active.Count(t => t.IsSending));
@@ -305,6 +351,8 @@ public sealed class AirtimeScheduler : IDisposable
         lock (_lock)
         {
             if (!_active.Remove(ticket)) return;
+            _inFlight -= Counted(ticket);
+            ticket.Released = true;
         }
         Pump();
     }

@@ -41,7 +41,7 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
     /// <see cref="MeasuredRate"/> when the board was not held back by the budget over the window: what such a board can take.
     /// (Boards held back take what they are given, which says nothing of what the next board will take.)
     /// </summary>
-    internal double? OwnPace(double now) => now - Volatile.Read(ref _pacedAt) > _scheduler.Budget.Window.TotalSeconds ? MeasuredRate : null;
+    internal double? OwnPace(double now) => HeldBack(now) ? null : MeasuredRate;
 
     /// <summary>
     /// The upload's progress: its phase and the image bytes the board has acknowledged so far in this attempt (not what
@@ -53,12 +53,27 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
     }
 
     /// <summary>Waits until the budget allows <paramref name="bytes"/> more bytes (all boards together stay within it).</summary>
-    public ValueTask TakeAsync(int bytes, CancellationToken cancellationToken)
+    public ValueTask TakeAsync(int bytes, long acknowledged, CancellationToken cancellationToken)
     {
-        var wait = _scheduler.PaceAsync(bytes, cancellationToken, out double now);
+        var wait = _scheduler.PaceAsync(this, bytes, acknowledged, cancellationToken, out double now);
         if (!wait.IsCompleted) Volatile.Write(ref _pacedAt, now);
         return wait;
     }
+
+    /// <summary>Bytes the budget allowed this board (under the scheduler's lock).</summary>
+    internal long Granted { get; set; }
+
+    /// <summary>Image bytes the board acknowledged, as far as the budget knows (under the scheduler's lock).</summary>
+    internal long AckedInFlight { get; set; }
+
+    /// <summary>The scheduler no longer counts this board (under the scheduler's lock).</summary>
+    internal bool Released { get; set; }
+
+    /// <summary>Bytes allowed and not yet acknowledged.</summary>
+    internal long InFlight => Math.Max(0, Granted - AckedInFlight);
+
+    /// <summary>Held back by the budget within the last window: what it took then says less than what it can take.</summary>
+    internal bool HeldBack(double now) => now - Volatile.Read(ref _pacedAt) <= _scheduler.Budget.Window.TotalSeconds;
 
     /// <summary>The upload has ended: the board no longer takes bytes.</summary>
     public void Dispose()
@@ -102,16 +117,19 @@ public sealed class AirtimeTicket : IDisposable, IUploadThrottle
 
     /// <summary>
     /// The rate this board is expected to take bytes at, at time <paramref name="then"/> (0 if it will not be taking
-    /// any): a board taking bytes goes on at its measured rate until its image is all taken; a board not yet taking bytes
-    /// starts when its erase (<paramref name="erase"/> from when it connected) ends, at <paramref name="rate"/>.
+    /// any): a board taking bytes goes on at its measured rate until its image is all taken (and counts at least
+    /// <paramref name="rate"/> if the budget held it back: it would take that much given the room, and counting less would
+    /// start more boards in a budget already full, each then given less, and so on); a board not yet taking bytes starts when its erase (<paramref name="erase"/> from when it
+    /// connected) ends, at <paramref name="rate"/>.
     /// </summary>
     internal double RateAt(double then, double now, double erase, double rate)
     {
         long remaining = Math.Max(0, _imageLength - _acked);
         if (IsSending)
         {
-            double own = MeasuredRate ?? rate;
-            return now + remaining / Math.Max(own, 1) > then ? own : 0;
+            double measured = MeasuredRate ?? rate;
+            double own = HeldBack(now) ? Math.Max(measured, rate) : measured;
+            return now + remaining / Math.Max(measured, 1) > then ? own : 0;   // it ends at the pace it is given
         }
         double start = Math.Max(now, (ErasingSince ?? _startedAt) + erase);
         return start <= then && start + remaining / Math.Max(rate, 1) > then ? rate : 0;
