@@ -108,7 +108,8 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         if (found.Targets.Count == 0)
             throw new DashboardError(422, $"every board chosen was refused, nothing was sent: {string.Join("; ", refused.Take(3).Select(r => r.Reason))}");
         var options = new FleetOptions { MaxParallel = request.Parallel, Retries = 0, Interface = networkInterface };
-        Func<FleetOptions, long?, IFleetSender> sender = (o, _) => otaUi.Session.Sender(o);
+        // Stop on the page lets boards already triggered finish (a cut download leaves them stuck until reset).
+        Func<FleetOptions, long?, IFleetSender> sender = (o, _) => otaUi.Session.Sender(o, abort: CancellationToken.None);
         var run = Begin(id => mode == "update"
             ? new PlainUpdateRun(id, image, found.Targets, options, state, history, sender, recordHere: true)
             : RolloutRun.Create(id, image, found.Targets, request, options, state, history, sender, recordHere: true), refused);
@@ -145,7 +146,9 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         lock (_lock) run = _current is { } c && c.Id == id ? c : null;
         if (run is null) throw new DashboardError(404, $"there is no run {id} going");
         return run.RequestStop()
-            ? new ReplyJson(true, $"run {id}: stopping; uploads under way are reset (those boards keep their old image), nothing more is sent", id)
+            ? new ReplyJson(true, run.Image.OtaUi is not null && run.Image.Push is null
+                ? $"run {id}: stopping; nothing more is triggered, boards already triggered are followed to their end"
+                : $"run {id}: stopping; uploads under way are reset (those boards keep their old image), nothing more is sent", id)
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 
