@@ -210,7 +210,9 @@ public class OtaUiUploadCliTests
 
         await using var rollout = CommandProcess.Start(dir.Path, "fleet", "rollout", "v2.bin", "--match", baseIp[..^1] + "*", "--listen", server.ToString(),
             "--discover-timeout", "2", "--stages", "100%", "--parallel", "1", "--db", db, "--json");
-        string begin = await farm.Serial.WaitForAsync(l => l.Contains("Download new firmware begin"), "the first board's download", timeout: TimeSpan.FromSeconds(60));
+        string begin;
+        try { begin = await farm.Serial.WaitForAsync(l => l.Contains("Download new firmware begin"), "the first board's download", timeout: TimeSpan.FromSeconds(60)); }
+        catch (TimeoutException) { throw new TimeoutException($"no download; rollout:\n{string.Join("\n", rollout.Serial.Lines)}\n{string.Join("\n", rollout.Notes.Lines)}"); }
         string first = begin[..(begin.IndexOf(']') + 1)];
         long id = JsonDocument.Parse(rollout.Serial.Lines[0]).RootElement.GetProperty("rollout").GetInt64();
 
@@ -228,9 +230,9 @@ public class OtaUiUploadCliTests
         var succeeded = Assert.Single(BoardsIn(events, "success"));
         // No other board was triggered.
         Assert.Equal(1, Downloads());
-        using (var store = Fleet.History.HistoryStore.Open(db))
+        using (var store = AmebaOta.Fleet.History.HistoryStore.Open(db))
         {
-            Assert.Equal("stopped", new Fleet.Rollouts.RolloutStore(store).Load(id)!.State);
+            Assert.Equal("stopped", new AmebaOta.Fleet.Rollouts.RolloutStore(store).Load(id)!.State);
             Assert.Contains(store.Uploads(), u => u.Board == succeeded && u.Outcome is not null);
         }
 
