@@ -177,4 +177,40 @@ public sealed class DashboardOtaUiTests
             foreach (var b in boards) await b.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task An_AmebaD_image_started_from_the_page_on_an_OTA_Http_board_that_beats_here_goes_by_OTA_UI_not_by_push()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        string baseIp = FarmProcess.UniqueBaseIp();
+        string v1 = dir.File("v1.bin"), v2 = dir.File("km0_km4_image2.bin");
+        foreach (var (version, file) in new[] { ("1", v1), ("2", v2) })
+        {
+            var made = await Support.Cli.RunAsync(dir.Path, "image", "make", "--family", "amebad", "--mode", "ota-http", "--server", server.ToString(),
+                "--version", version, "-o", file);
+            Assert.True(made.ExitCode == 0, made.ToString());
+        }
+        await using var farm = FarmProcess.Start(dir.Path, "--family", "amebad", "--count", "1", "--image", v1, "--base-ip", baseIp, "--port", "5000",
+            "--sketch-delays", "short");
+        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
+            "--ota-ui", "--ota-ui-listen", server.ToString(), "--ota-ui-family", "amebad");
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var page = await browser.Context.NewPageAsync();
+        await page.GotoAsync(dashboard.Link);
+        var row = page.Locator($"#boards tbody tr[data-board=\"{baseIp}:5000\"]");
+        await Expect(row.Locator("td.seen")).ToContainTextAsync("OTA UI: idle", LongContains);
+        await Expect(row.Locator("td.family")).ToHaveTextAsync("amebad");
+
+        await page.Locator("#file").SetInputFilesAsync(v2);
+        await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
+        await row.Locator("td.pick input").CheckAsync();
+        await page.Locator("#start").ClickAsync();
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+        await Expect(page.Locator("#run-counts")).ToHaveTextAsync("1 of 1 done: 1 succeeded, 0 failed");
+        // Pulled after start_ota (OTA_Http), not pushed: the board announced the trigger and downloaded from the dashboard.
+        await farm.Serial.WaitForAsync("[MyAmeba-001] [OTA] Received start OTA signal from UI.");
+        await farm.Serial.WaitForAsync(l => l.StartsWith("[MyAmeba-001] [http_update_ota] Download new firmware begin"), "the download");
+        await farm.Serial.WaitForAsync("[MyAmeba-001] This is version 2");
+    }
 }
