@@ -209,7 +209,7 @@ public class OtaUiUploadCliTests
         int Downloads(string? board = null) => farm.Serial.Lines.Count(l => l.Contains("Download new firmware begin") && (board is null || l.StartsWith(board)));
 
         await using var rollout = CommandProcess.Start(dir.Path, "fleet", "rollout", "v2.bin", "--match", baseIp[..^1] + "*", "--listen", server.ToString(),
-            "--discover-timeout", "2", "--stages", "100%", "--parallel", "1", "--db", db, "--json");
+            "--discover-timeout", "8", "--stages", "100%", "--parallel", "1", "--db", db, "--json");   // two heartbeats (3.5 s) and a margin
         string begin;
         try { begin = await farm.Serial.WaitForAsync(l => l.Contains("Download new firmware begin"), "the first board's download", timeout: TimeSpan.FromSeconds(60)); }
         catch (TimeoutException) { throw new TimeoutException($"no download; rollout:\n{string.Join("\n", rollout.Serial.Lines)}\n{string.Join("\n", rollout.Notes.Lines)}"); }
