@@ -18,12 +18,7 @@ public sealed class DashboardOtaUiTests
     private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 45_000 };
     private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 45_000 };
 
-    private static IPEndPoint FreeServer()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return (IPEndPoint)probe.LocalEndpoint;
-    }
+    private static IPEndPoint FreeServer() => OtaUiTestServer.FreeEndPoint();
 
     private static Task RecordStatesAsync(IPage page) => page.EvaluateAsync(@"() => {
         window.__states = [];
@@ -36,24 +31,33 @@ public sealed class DashboardOtaUiTests
         }).observe(body, { subtree: true, childList: true, characterData: true });
     }");
 
+    private static Task<DashboardProcess> DashboardAsync(TempDir dir, IPEndPoint server, params string[] more) =>
+        DashboardProcess.StartAsync(null, dir.Path, ["--port", "0", "--interface", "lo", "--db", dir.File("history.db"), "--ota-ui", "--ota-ui-listen", server.ToString(), .. more]);
+
+    /// <summary>Virtual AMB82-mini boards at 127.0.<paramref name="subnet"/>.1 …, running version 1, beating to <paramref name="server"/>.</summary>
+    private static List<Pro2TestBoard> Boards(IPEndPoint server, int subnet, int count, Func<int, bool>? otaMode = null)
+    {
+        var boards = new List<Pro2TestBoard>();
+        for (int i = 1; i <= count; i++)
+        {
+            var board = new Pro2TestBoard(IPAddress.Parse($"127.0.{subnet}.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
+                OtaUiTestServer.Speedup, otaMode?.Invoke(i) ?? true);
+            board.Start();
+            boards.Add(board);
+        }
+        return boards;
+    }
+
     [Fact]
     public async Task OTA_UI_boards_appear_with_family_and_state_and_Start_updates_them_and_a_failure_says_why()
     {
         using var dir = new TempDir();
         var server = FreeServer();
-        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
-            "--ota-ui", "--ota-ui-listen", server.ToString());
-        var boards = new List<Pro2TestBoard>();
+        await using var dashboard = await DashboardAsync(dir, server);
         await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var boards = Boards(server, 44, 3, otaMode: i => i != 2);
         try
         {
-            for (int i = 1; i <= 3; i++)
-            {
-                var board = new Pro2TestBoard(IPAddress.Parse($"127.0.44.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
-                    OtaUiTestServer.Speedup, otaMode: i != 2);
-                board.Start();
-                boards.Add(board);
-            }
             var page = await browser.Context.NewPageAsync();
             await page.GotoAsync(dashboard.Link);
             await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
@@ -108,18 +112,11 @@ public sealed class DashboardOtaUiTests
     {
         using var dir = new TempDir();
         var server = FreeServer();
-        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
-            "--ota-ui", "--ota-ui-listen", server.ToString());
-        var boards = new List<Pro2TestBoard>();
+        await using var dashboard = await DashboardAsync(dir, server);
         await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var boards = Boards(server, 45, 4);
         try
         {
-            for (int i = 1; i <= 4; i++)
-            {
-                var board = new Pro2TestBoard(IPAddress.Parse($"127.0.45.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server, OtaUiTestServer.Speedup);
-                board.Start();
-                boards.Add(board);
-            }
             var page = await browser.Context.NewPageAsync();
             await page.GotoAsync(dashboard.Link);
             await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
@@ -193,8 +190,7 @@ public sealed class DashboardOtaUiTests
         }
         await using var farm = FarmProcess.Start(dir.Path, "--family", "amebad", "--count", "1", "--image", v1, "--base-ip", baseIp, "--port", "5000",
             "--sketch-delays", "short");
-        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
-            "--ota-ui", "--ota-ui-listen", server.ToString(), "--ota-ui-family", "amebad");
+        await using var dashboard = await DashboardAsync(dir, server, "--ota-ui-family", "amebad");
         await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
         var page = await browser.Context.NewPageAsync();
         await page.GotoAsync(dashboard.Link);

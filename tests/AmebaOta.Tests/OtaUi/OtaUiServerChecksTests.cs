@@ -20,12 +20,7 @@ public class OtaUiServerChecksTests
 
     private static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{Interlocked.Increment(ref _next)}");
 
-    private static IPEndPoint FreeServer()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return (IPEndPoint)probe.LocalEndpoint;
-    }
+    private static IPEndPoint FreeServer() => OtaUiTestServer.FreeEndPoint();
 
     private static byte[] AmebaDOtaAll(string server) => AmebaDImageFile.Parse(AmebaDImageBuilder.Build(new AmebaDImageBuildOptions(
         new SketchDescriptor(2, Port: OtaUiTrigger.Port, RecoveryPin: Pins.RecoveryPin.Unused, Board: BoardKind.Rtl8721d, Mode: SketchMode.OtaHttp, Server: server),

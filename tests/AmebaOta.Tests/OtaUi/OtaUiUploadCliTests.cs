@@ -17,12 +17,7 @@ public class OtaUiUploadCliTests
 
     private static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{Interlocked.Increment(ref _next)}");
 
-    private static IPEndPoint FreeServer()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return (IPEndPoint)probe.LocalEndpoint;
-    }
+    private static IPEndPoint FreeServer() => OtaUiTestServer.FreeEndPoint();
 
     private static async Task<Pro2TestBoard> BoardAsync(IPEndPoint server, uint version, ulong timestamp, bool otaMode = true, IPAddress? address = null)
     {
