@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AmebaOta.Cli.Commands.OtaUi;
 using AmebaOta.Cli.Output;
 using AmebaOta.Families;
 using AmebaOta.Families.Ameba1.Images;
@@ -133,13 +134,29 @@ public static class ImageCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "Image file: ota.bin, ram_2.p.bin, ram_2.ns.bin, ram_all.bin (Ameba1), km0_km4_image2.bin, OTA_All.bin (AmebaD), ota.bin, firmware.bin (AmebaPro2), or one made by 'image make'" };
         var json = CommonOptions.Json();
+        var server = new Option<string?>("--server")
+        {
+            Description = "For an image OTA UI boards download (AmebaD OTA_Http, AmebaPro2): ask this OTA UI server for its image as such a board would, " +
+                          "and say whether the board would take the answer (exit 2 if not: an AmebaD board cannot take an image from a server that sends " +
+                          "content-length in lower case, as Realtek's does; 4 unreachable); http://HOST:PORT, port 3000 if none",
+            HelpName = "URL",
+        };
         var command = new Command("info", "Show an image file's header, length, load address, signature, RTKWin, Image 3, checksum and sketch.\n" +
             "AmebaD files also show their OTA header and sub-images, and what a board would do with them: which bank, whether it fits, the checksum, the signature it would write, what it would refuse.\n" +
             "AmebaPro2 files show their label, manifest fields (VERSION, TIMST), the trailer check and the slots they fit.\n" +
             "Example: ameba-ota image info build/ota.bin --json\n" +
-            "Example: ameba-ota image info OTA_All.bin")
-        { file, json };
-        command.SetAction(parse => CommandRunner.Run(() =>
+            "Example: ameba-ota image info OTA_All.bin\n" +
+            "Example: ameba-ota image info OTA_All.bin --server http://192.168.1.10:3000")
+        { file, json, server };
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            int code = Show(parse);
+            if (code != ExitCodes.Ok || parse.GetValue(server) is not { } url) return code;
+            return await OtaUiServerCheck.RunAsync(url, parse.GetValue(file)!, parse.GetValue(json), cancellationToken);
+        }));
+        return command;
+
+        int Show(ParseResult parse)
         {
             var path = parse.GetValue(file)!;
             if (AmebaDImageCommands.IsAmebaD(path)) return AmebaDImageCommands.Info(path, parse.GetValue(json));
@@ -162,8 +179,7 @@ public static class ImageCommands
             }
             foreach (var line in ImageInfoText.Lines(path.Name, image)) Console.WriteLine(line);
             return ExitCodes.Ok;
-        }));
-        return command;
+        }
     }
 
     /// <summary>The first bytes of a file (to tell its format), or none when it cannot be read (the family's loader then says why).</summary>

@@ -18,12 +18,13 @@ internal sealed class BoardEntry(string name)
     public BoardUpdateJson? Update;
     public string? Site;
     public string? OtaUi;
+    public string? OtaUiNote;
     public bool SiteOnline;
     public Sites.BoardJobJson? Job;
     public long Version;
 
     public BoardJson ToJson() => new(Name, Address, Port, Host, BoardId, Online || SiteOnline, Virtual, FirstSeen, LastSeen, Last, Believed, Update)
     {
-        Family = Family, Site = Site, Job = Job, OtaUi = OtaUi,
+        Family = Family, Site = Site, Job = Job, OtaUi = OtaUi, OtaUiNote = OtaUiNote,
     };
 }

@@ -135,7 +135,7 @@ public sealed class DashboardApi(DashboardState state, ImageShelf images, RunMan
         {
             var request = await ReadJsonAsync(context.Request, Json.StartRunJson);
             var image = images.Find(request.Image ?? "") ?? throw new DashboardError(404, "that image is not on the dashboard (any more): drop it again");
-            await WriteAsync(context, 200, runs.Start(request, image), Json.ReplyJson);
+            await WriteAsync(context, 200, await runs.StartAsync(request, image), Json.ReplyJson);
         }
         catch (DashboardError e)
         {

@@ -15,6 +15,9 @@ public sealed record BoardJson(
     /// <summary>For a board that beats to this dashboard (<c>--ota-ui</c>): the OTA UI state of its last heartbeat (<c>idle</c>, <c>downloading</c> …); else null.</summary>
     public string? OtaUi { get; init; }
 
+    /// <summary>For such a board, what its state points to when the dashboard did not cause it (stuck at COMPLETED by an update started elsewhere); else null.</summary>
+    public string? OtaUiNote { get; init; }
+
     /// <summary>Open work on it in the job queue (asked for by anyone), or null.</summary>
     public Sites.BoardJobJson? Job { get; init; }
 }
@@ -80,7 +83,7 @@ public sealed record ImageJson(string Id, string File, long Size, string Sha256,
 
 /// <summary>A request the page makes to start a run: <c>Parallel</c> is the cap on boards at once (null: none), <c>MaxRate</c> the airtime budget in Mbit/s (null: the default; 0: none), as in <c>fleet upload</c>.</summary>
 public sealed record StartRunJson(string Image, List<string>? Boards, string? Pattern, string? Mode, bool WaitReboot = true, string? Stages = null,
-    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null, double? MaxRate = null);
+    string? MaxFailures = null, bool SkipCurrent = false, int? Parallel = null, double? MaxRate = null, bool Force = false);
 
 /// <summary>A control command for a virtual board.</summary>
 public sealed record BoardCommandJson(string Command);

@@ -49,8 +49,10 @@ public sealed partial class DashboardState
     /// listed by its trigger end point (as <c>fleet upload</c> records it), with the family the history knows it by, else
     /// <paramref name="family"/>.
     /// </summary>
-    public void OtaUiSeen(string name, IPEndPoint trigger, string state, bool online, DateTimeOffset lastBeat, DateTimeOffset firstSeen, string family) => Change(name, b =>
+    public void OtaUiSeen(string name, IPEndPoint trigger, string state, bool online, DateTimeOffset lastBeat, DateTimeOffset firstSeen, string family,
+        string? note = null) => Change(name, b =>
     {
+        b.OtaUiNote = note;
         b.Address = trigger.Address.ToString();
         b.Port = trigger.Port;
         b.Family ??= family;

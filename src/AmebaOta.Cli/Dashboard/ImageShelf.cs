@@ -77,12 +77,12 @@ public sealed class ImageShelf
         }
         catch (CliError e)
         {
-            refusal = e.Message;
+            refusal = PageText(e.Message);
             warnings = [.. push.Warnings];
         }
         var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{push.File.Checksum:x8}", push.File.Sketch?.Version,
             [.. ImageInfoText.Lines(fileName, push.File)], refusal, warnings) { Family = push.Family.Id };
-        return Keep(new ShelvedImage(fileName, push, sha, json));
+        return Keep(new ShelvedImage(fileName, push, sha, json) { OtaUi = PulledToo(push, fileName) });
     }
 
     /// <summary>
@@ -93,11 +93,28 @@ public sealed class ImageShelf
     {
         var served = OtaUiImage.From(bytes, fileName);
         var check = image.Family.CheckOtaUi(image, null);
-        string? refusal = check.Refused ? $"refusing to serve {fileName}: {string.Join("; ", check.Refusals)}" : null;
+        string? refusal = check.Refused ? $"refusing to serve {fileName}: {string.Join("; ", check.Refusals)}{Runs.RunManager.ForceHint}" : null;
         string sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var json = new ImageJson(sha, fileName, bytes.Length, sha, $"0x{image.Checksum:x8}", image.Sketch?.Version,
             [.. ImageInfoText.Lines(fileName, image)], refusal, [.. served.Warnings, .. check.Warnings]) { Family = image.Family.Id, OtaUi = true };
         return new ShelvedImage(fileName, null, sha, json) { OtaUi = served };
+    }
+
+    /// <summary>The CLI's sentence with the page's control in place of <c>--force</c>.</summary>
+    public static string PageText(string message) => message
+        .Replace(" (--force sends it anyway)", Runs.RunManager.ForceHint, StringComparison.Ordinal)
+        .Replace(" (--force serves it anyway)", Runs.RunManager.ForceHint, StringComparison.Ordinal)
+        .Replace(" (--force triggers it anyway)", Runs.RunManager.ForceHint, StringComparison.Ordinal);
+
+    /// <summary>
+    /// A pushed image whose family's boards can also pull it by OTA UI (AmebaD: <c>OTA_Http</c> downloads the
+    /// <c>OTA_All.bin</c> the push sends): what those boards download, for a run to boards that beat to the dashboard.
+    /// </summary>
+    private static OtaUiImage? PulledToo(PushImage push, string fileName)
+    {
+        if (!push.Family.UpdatesByOtaUi) return null;
+        try { return OtaUiImage.From([.. push.Sent.Bytes], fileName, force: true); }
+        catch (ImageFormatException) { return null; }
     }
 
     private ShelvedImage Keep(ShelvedImage shelved)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Serve.OtaUi;
 using AmebaOta.Families.Ameba1.Pull;
 using AmebaOta.Protocol.OtaUi.Server;
@@ -41,6 +42,9 @@ public static class ServeCommand
             Description = "With --ota-ui: seconds without a heartbeat before a board is shown as gone (it is kept, never forgotten)",
             DefaultValueFactory = _ => OtaUiBoards.DefaultGoneAfter.TotalSeconds,
         };
+        var db = HistoryDatabase.Option(readOnly: true);
+        db.Description = "With --ota-ui: the history read for the build each board runs, so a board is refused an image it would not boot " +
+                         $"(not written; default ${HistoryDatabase.EnvironmentVariable}, else the user's history.db if it exists)";
         var command = new Command("serve",
             "Serve an image to boards that pull their update: CloudOTA (ota_cloud) and http_update_ota over HTTP, update_ota_local over raw TCP, all at once.\n" +
             "With --ota-ui: Realtek's \"OTA UI\" server for AmebaD OTA_Http and AmebaPro2 OTA boards (heartbeats on POST /api/connectedclients, the image on\n" +
@@ -49,14 +53,14 @@ public static class ServeCommand
             "endpoint (with the token printed at start) swaps in a new image, only once it is whole and passes the checks. Ctrl+C stops.\n" +
             "Example: ameba-ota serve v2.bin --http-port 8080 --tcp-port 8082\n" +
             "Example: ameba-ota serve --ota-ui ota.bin --ip 192.168.1.10 --port 3000")
-        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force, maxConnections, settle, otaUi, port, goneAfter };
+        { file, ip, httpPort, tcpPort, jsonLog, fault, slowRate, noWatch, force, maxConnections, settle, otaUi, port, goneAfter, db };
 
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             if (!IPAddress.TryParse(parse.GetValue(ip)!, out var address))
                 throw new CliError(ExitCodes.Usage, $"--ip '{parse.GetValue(ip)}' is not an IP address");
             if (parse.GetValue(otaUi)) return await OtaUiServeCommand.RunAsync(ReadOtaUi(parse, address), cancellationToken);
-            foreach (var option in new Option[] { port, goneAfter })
+            foreach (var option in new Option[] { port, goneAfter, db })
                 if (parse.GetResult(option) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"{option.Name} is for --ota-ui");
             int http = parse.GetValue(httpPort), tcp = parse.GetValue(tcpPort);
             if (http is < 0 or > 65535) throw new CliError(ExitCodes.Usage, $"--http-port {http} is not a port (0 to 65535)");
@@ -95,6 +99,7 @@ public static class ServeCommand
                 MaxConnections = OptionChecks.InRange(parse.GetValue(maxConnections), 1, 1_000_000, "--max-connections"),
                 Settle = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(settle), 3600, "--settle")),
                 GoneAfter = TimeSpan.FromSeconds(OptionChecks.Seconds(parse.GetValue(goneAfter), 3600, "--gone-after")),
+                Database = HistoryDatabase.Resolve(parse.GetValue(db)),
             };
         }
     }

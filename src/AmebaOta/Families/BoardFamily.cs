@@ -96,6 +96,16 @@ public abstract class BoardFamily
     /// <summary>One sentence when a failed OTA UI update points to something about the board itself (null: nothing to add).</summary>
     public virtual string? OtaUiFailureHint(OtaUiFailure failure) => null;
 
+    /// <summary>How the family's OTA UI download reads a response head (its SDK's <c>parse_http_response</c>; null: no OTA UI).</summary>
+    public virtual Protocol.Http.SdkHttpHeadRules? OtaUiHeadRules => null;
+
+    /// <summary>
+    /// One sentence for a board of the family that reports COMPLETED though it downloaded nothing from this server: an
+    /// update started elsewhere failed (docs/reference section 12.5).
+    /// </summary>
+    public virtual string OtaUiStuckElsewhereHint =>
+        "it reports COMPLETED without having downloaded from this server: an update started elsewhere failed, and it ignores triggers until it is reset (its old firmware still runs)";
+
     /// <inheritdoc />
     public override string ToString() => Id;
 }

@@ -26,6 +26,12 @@ public sealed record FleetBoardStatus(
     /// </summary>
     public bool NeedsReset { get; init; }
 
+    /// <summary>
+    /// The final state is the board's own doing, even if the run was stopped meanwhile (an OTA UI board triggered before a
+    /// stop is followed to its end): a failure then counts as one, not as a consequence of the stop.
+    /// </summary>
+    public bool Decided { get; init; }
+
     /// <summary>True for <see cref="FleetBoardState.Updated"/>, <see cref="FleetBoardState.Failed"/>, <see cref="FleetBoardState.Skipped"/> and <see cref="FleetBoardState.Cancelled"/>.</summary>
     public bool IsFinal => State is FleetBoardState.Updated or FleetBoardState.Failed or FleetBoardState.Skipped or FleetBoardState.Cancelled;
 }

@@ -231,9 +231,10 @@ public sealed partial class DashboardBrowserTests(DashboardFixture fixture) : IC
         cli = await Support.Cli.RunAsync(fixture.Dir.Path, "upload", tooLarge, "--ip", "127.0.0.1");
         Assert.Equal(2, cli.ExitCode);
         await page.Locator("#file").SetInputFilesAsync(tooLarge);
-        await Expect(page.Locator("#image-refusal")).ToHaveTextAsync(cli.Stderr.Trim());
+        // The CLI's sentence, with the page's own control in place of --force.
+        await Expect(page.Locator("#image-refusal")).ToHaveTextAsync(cli.Stderr.Trim().Replace("(--force sends it anyway)", "(tick \"force\" to send it anyway)"));
         await Expect(page.Locator("#start")).ToBeDisabledAsync();
-        await Expect(page.Locator("#start-note")).ToHaveTextAsync("this image is refused");
+        await Expect(page.Locator("#start-note")).ToHaveTextAsync("this image is refused (tick \"force\" to send it anyway)");
         await DashboardFixture.ScreenshotAsync(page, "refused-image");
     }
 

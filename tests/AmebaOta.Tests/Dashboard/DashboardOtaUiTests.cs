@@ -18,12 +18,7 @@ public sealed class DashboardOtaUiTests
     private static readonly LocatorAssertionsToHaveTextOptions Long = new() { Timeout = 45_000 };
     private static readonly LocatorAssertionsToContainTextOptions LongContains = new() { Timeout = 45_000 };
 
-    private static IPEndPoint FreeServer()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return (IPEndPoint)probe.LocalEndpoint;
-    }
+    private static IPEndPoint FreeServer() => OtaUiTestServer.FreeEndPoint();
 
     private static Task RecordStatesAsync(IPage page) => page.EvaluateAsync(@"() => {
         window.__states = [];
@@ -36,24 +31,33 @@ public sealed class DashboardOtaUiTests
         }).observe(body, { subtree: true, childList: true, characterData: true });
     }");
 
+    private static Task<DashboardProcess> DashboardAsync(TempDir dir, IPEndPoint server, params string[] more) =>
+        DashboardProcess.StartAsync(null, dir.Path, ["--port", "0", "--interface", "lo", "--db", dir.File("history.db"), "--ota-ui", "--ota-ui-listen", server.ToString(), .. more]);
+
+    /// <summary>Virtual AMB82-mini boards at 127.0.<paramref name="subnet"/>.1 …, running version 1, beating to <paramref name="server"/>.</summary>
+    private static List<Pro2TestBoard> Boards(IPEndPoint server, int subnet, int count, Func<int, bool>? otaMode = null)
+    {
+        var boards = new List<Pro2TestBoard>();
+        for (int i = 1; i <= count; i++)
+        {
+            var board = new Pro2TestBoard(IPAddress.Parse($"127.0.{subnet}.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
+                OtaUiTestServer.Speedup, otaMode?.Invoke(i) ?? true);
+            board.Start();
+            boards.Add(board);
+        }
+        return boards;
+    }
+
     [Fact]
     public async Task OTA_UI_boards_appear_with_family_and_state_and_Start_updates_them_and_a_failure_says_why()
     {
         using var dir = new TempDir();
         var server = FreeServer();
-        await using var dashboard = await DashboardProcess.StartAsync(null, dir.Path, "--port", "0", "--interface", "lo", "--db", dir.File("history.db"),
-            "--ota-ui", "--ota-ui-listen", server.ToString());
-        var boards = new List<Pro2TestBoard>();
+        await using var dashboard = await DashboardAsync(dir, server);
         await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var boards = Boards(server, 44, 3, otaMode: i => i != 2);
         try
         {
-            for (int i = 1; i <= 3; i++)
-            {
-                var board = new Pro2TestBoard(IPAddress.Parse($"127.0.44.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
-                    OtaUiTestServer.Speedup, otaMode: i != 2);
-                board.Start();
-                boards.Add(board);
-            }
             var page = await browser.Context.NewPageAsync();
             await page.GotoAsync(dashboard.Link);
             await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
@@ -101,5 +105,108 @@ public sealed class DashboardOtaUiTests
         {
             foreach (var b in boards) await b.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_board_stuck_elsewhere_is_explained_force_sends_a_refused_image_and_a_staged_rollout_of_an_OTA_UI_image_runs_from_the_page()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        await using var dashboard = await DashboardAsync(dir, server);
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var boards = Boards(server, 45, 4);
+        try
+        {
+            var page = await browser.Context.NewPageAsync();
+            await page.GotoAsync(dashboard.Link);
+            await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+            ILocator Row(int i) => page.Locator($"#boards tbody tr[data-board=\"127.0.45.{i}:5000\"]");
+            for (int i = 1; i <= 4; i++) await Expect(Row(i).Locator("td.seen")).ToContainTextAsync("OTA UI: idle", LongContains);
+
+            // Board 4 is triggered by someone else (Realtek's page, a script): it asks this server, which has nothing for it, and stays COMPLETED.
+            await ScriptedOtaUiServer.TriggerAsync(new IPEndPoint(boards[3].Address, 5000));
+            await Expect(Row(4).Locator("td.seen")).ToContainTextAsync("OTA UI: completed", LongContains);
+            await Expect(Row(4).Locator("td.seen .otaui-note")).ToContainTextAsync("without having downloaded from this server");
+            await Expect(Row(4).Locator("td.seen .otaui-note")).ToContainTextAsync("ignores triggers until it is reset");
+            await Expect(Row(1).Locator("td.seen .otaui-note")).ToHaveCountAsync(0);
+
+            // An image the checks refuse: the page says how to send it anyway, and "force" does.
+            var bad = Pro2TestBoard.Image(2, server, timestamp: 1_700_000_400);
+            bad[^1] ^= 0xFF;
+            File.WriteAllBytes(dir.File("bad.bin"), bad);
+            await page.Locator("#file").SetInputFilesAsync(dir.File("bad.bin"));
+            await Expect(page.Locator("#image-refusal")).ToContainTextAsync("(tick \"force\" to send it anyway)");
+            Assert.DoesNotContain("--force", await page.Locator("#image-refusal").TextContentAsync());
+            await Row(3).Locator("td.pick input").CheckAsync();
+            await Expect(page.Locator("#start-note")).ToHaveTextAsync("this image is refused (tick \"force\" to send it anyway)");
+            await Expect(page.Locator("#start")).ToBeDisabledAsync();
+            await page.Locator("#force").CheckAsync();
+            await Expect(page.Locator("#start-note")).ToHaveTextAsync("1 board");
+            await page.Locator("#start").ClickAsync();
+            await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+            await Expect(page.Locator("#run-counts")).ToHaveTextAsync("1 of 1 done: 0 succeeded, 1 failed");
+            await Expect(Row(3).Locator("td.update .state")).ToContainTextAsync("failed");   // it took every byte and refused the checksum
+            await page.Locator("#force").UncheckAsync();
+            await Row(3).Locator("td.pick input").UncheckAsync();
+
+            // A staged rollout of an OTA UI image: a canary, then the rest, each board triggered, served and judged here.
+            File.WriteAllBytes(dir.File("v2.bin"), Pro2TestBoard.Image(2, server, timestamp: 1_700_000_500));
+            await page.Locator("#file").SetInputFilesAsync(dir.File("v2.bin"));
+            await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
+            await page.Locator("input[name=mode][value=rollout]").CheckAsync();
+            await page.Locator("#stages").FillAsync("1,100%");
+            foreach (int i in new[] { 1, 2 }) await Row(i).Locator("td.pick input").CheckAsync();
+            await page.Locator("#start").ClickAsync();
+            await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+            await Expect(page.Locator("#run-image")).ToContainTextAsync("staged rollout of v2.bin");
+            await Expect(page.Locator("#run-image")).ToContainTextAsync("stage 2 of 2");
+            await Expect(page.Locator("#run-counts")).ToHaveTextAsync("2 of 2 done: 2 succeeded, 0 failed");
+            await Expect(Row(1).Locator("td.update .state")).ToContainTextAsync("success");
+            await Expect(Row(2).Locator("td.update .state")).ToContainTextAsync("success");
+            Assert.Equal(2, boards[0].LastBoot!.ChosenSlot);
+            Assert.Equal(2, boards[1].LastBoot!.ChosenSlot);
+
+            var history = await Support.Cli.RunAsync(dir.Path, "history", "--db", dir.File("history.db"));
+            Assert.Contains(history.Lines, l => l.Contains("127.0.45.1:5000") && l.Contains("v2.bin"));
+        }
+        finally
+        {
+            foreach (var b in boards) await b.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_AmebaD_image_started_from_the_page_on_an_OTA_Http_board_that_beats_here_goes_by_OTA_UI_not_by_push()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        string baseIp = FarmProcess.UniqueBaseIp();
+        string v1 = dir.File("v1.bin"), v2 = dir.File("km0_km4_image2.bin");
+        foreach (var (version, file) in new[] { ("1", v1), ("2", v2) })
+        {
+            var made = await Support.Cli.RunAsync(dir.Path, "image", "make", "--family", "amebad", "--mode", "ota-http", "--server", server.ToString(),
+                "--version", version, "-o", file);
+            Assert.True(made.ExitCode == 0, made.ToString());
+        }
+        await using var farm = FarmProcess.Start(dir.Path, "--family", "amebad", "--count", "1", "--image", v1, "--base-ip", baseIp, "--port", "5000",
+            "--sketch-delays", "short");
+        await using var dashboard = await DashboardAsync(dir, server, "--ota-ui-family", "amebad");
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        var page = await browser.Context.NewPageAsync();
+        await page.GotoAsync(dashboard.Link);
+        var row = page.Locator($"#boards tbody tr[data-board=\"{baseIp}:5000\"]");
+        await Expect(row.Locator("td.seen")).ToContainTextAsync("OTA UI: idle", LongContains);
+        await Expect(row.Locator("td.family")).ToHaveTextAsync("amebad");
+
+        await page.Locator("#file").SetInputFilesAsync(v2);
+        await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
+        await row.Locator("td.pick input").CheckAsync();
+        await page.Locator("#start").ClickAsync();
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("completed", Long);
+        await Expect(page.Locator("#run-counts")).ToHaveTextAsync("1 of 1 done: 1 succeeded, 0 failed");
+        // Pulled after start_ota (OTA_Http), not pushed: the board announced the trigger and downloaded from the dashboard.
+        await farm.Serial.WaitForAsync("[MyAmeba-001] [OTA] Received start OTA signal from UI.");
+        await farm.Serial.WaitForAsync(l => l.StartsWith("[MyAmeba-001] [http_update_ota] Download new firmware begin"), "the download");
+        await farm.Serial.WaitForAsync("[MyAmeba-001] This is version 2");
     }
 }

@@ -83,6 +83,13 @@ public sealed class AmebaDOtaHttpTests
         await board.Serial.WaitForAsync("[parse_http_response] No Content-Length in header");
         await server.States.WaitForAsync("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", 2);
         Assert.Equal(1, board.Board.BootCount);
+        Assert.Equal("OTA_STATE_DOWNLOAD_FIRMWARE_COMPLETED", server.States.Lines.Last());   // stuck there: nothing sets it back to IDLE
+
+        // Only a reset brings it back, on the old firmware: nothing of version 2 was written.
+        board.Board.Reset();
+        await board.Serial.WaitForAsync("This is version 1", 2);
+        Assert.Equal(OtaBank.Ota1, ((AmebaDBootResult)board.Board.LastBoot!).Bank);
+        Assert.DoesNotContain("This is version 2", board.Serial.Lines);
     }
 
     [Fact]

@@ -28,6 +28,14 @@ public sealed class OtaUiTestServer : IAsyncDisposable
     public string Token { get; }
     public IPEndPoint EndPoint => Http.EndPoint;
 
+    /// <summary>A free port on 127.0.0.1, for a server a process under test will listen on (the boards' sketch names it first).</summary>
+    public static IPEndPoint FreeEndPoint()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return (IPEndPoint)probe.LocalEndpoint;
+    }
+
     /// <summary>The judge's waits for boards <see cref="Speedup"/> times faster.</summary>
     public static OtaUiJudgeSettings Judge { get; } = new OtaUiJudgeSettings().Faster(Speedup);
 

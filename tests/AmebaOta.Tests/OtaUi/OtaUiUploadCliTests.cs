@@ -17,12 +17,7 @@ public class OtaUiUploadCliTests
 
     private static IPAddress NextAddress() => IPAddress.Parse($"127.0.20.{Interlocked.Increment(ref _next)}");
 
-    private static IPEndPoint FreeServer()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return (IPEndPoint)probe.LocalEndpoint;
-    }
+    private static IPEndPoint FreeServer() => OtaUiTestServer.FreeEndPoint();
 
     private static async Task<Pro2TestBoard> BoardAsync(IPEndPoint server, uint version, ulong timestamp, bool otaMode = true, IPAddress? address = null)
     {
@@ -191,5 +186,58 @@ public class OtaUiUploadCliTests
             await farm.Serial.WaitForAsync($"{name} === Load FW2 ===");
             await farm.Serial.WaitForAsync($"{name} This is version 2");
         }
+    }
+
+    [Fact]
+    public async Task A_stopped_rollout_follows_the_board_mid_download_to_its_end_triggers_no_other_and_resume_does_the_rest()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        string db = dir.File("h.db");
+        File.WriteAllBytes(dir.File("v1.bin"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000));
+        // 512 KiB at the datasheet's typical flash timing: about 7 s of download, long enough for a stop to land in it.
+        File.WriteAllBytes(dir.File("v2.bin"), Pro2TestBoard.Image(2, server, timestamp: 1_700_000_800, size: 512 * 1024 + 4));
+        string baseIp = FarmProcess.UniqueBaseIp();
+        await using var farm = FarmProcess.Start(dir.Path, "--family", "amebapro2", "--count", "3", "--image", "v1.bin", "--base-ip", baseIp,
+            "--sketch-delays", "short", "--flash-timing", "typical");
+        await farm.WaitForAllListeningAsync(3);
+        int Downloads(string? board = null) => farm.Serial.Lines.Count(l => l.Contains("Download new firmware begin") && (board is null || l.StartsWith(board)));
+
+        await using var rollout = CommandProcess.Start(dir.Path, "fleet", "rollout", "v2.bin", "--match", baseIp[..^1] + "*", "--listen", server.ToString(),
+            "--discover-timeout", "8", "--stages", "100%", "--parallel", "1", "--db", db, "--json");   // two heartbeats (3.5 s) and a margin
+        string begin;
+        try { begin = await farm.Serial.WaitForAsync(l => l.Contains("Download new firmware begin"), "the first board's download", timeout: TimeSpan.FromSeconds(60)); }
+        catch (TimeoutException) { throw new TimeoutException($"no download; rollout:\n{string.Join("\n", rollout.Serial.Lines)}\n{string.Join("\n", rollout.Notes.Lines)}"); }
+        string first = begin[..(begin.IndexOf(']') + 1)];
+        long id = JsonDocument.Parse(rollout.Serial.Lines[0]).RootElement.GetProperty("rollout").GetInt64();
+
+        var stop = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "--stop", id.ToString(), "--db", db);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal(8, await rollout.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+
+        // The board mid-download was not cut: it took the image, restarted on it, and the rollout recorded its success.
+        await farm.Serial.WaitForAsync($"{first} This is version 2");
+        var events = rollout.Serial.Lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var end = events[^1];
+        Assert.Equal("stopped", end.GetProperty("result").GetString());
+        Assert.Equal(1, end.GetProperty("success").GetInt32());
+        Assert.Equal(2, end.GetProperty("aborted").GetInt32());
+        var succeeded = Assert.Single(BoardsIn(events, "success"));
+        // No other board was triggered.
+        Assert.Equal(1, Downloads());
+        using (var store = AmebaOta.Fleet.History.HistoryStore.Open(db))
+        {
+            Assert.Equal("stopped", new AmebaOta.Fleet.Rollouts.RolloutStore(store).Load(id)!.State);
+            Assert.Contains(store.Uploads(), u => u.Board == succeeded && u.Outcome is not null);
+        }
+
+        var resumed = await Support.Cli.RunAsync(dir.Path, "fleet", "rollout", "--resume", id.ToString(), "--db", db, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var after = Events(resumed);
+        Assert.Equal("completed", after[^1].GetProperty("result").GetString());
+        Assert.Equal(2, BoardsIn(after, "success").Count());
+        Assert.DoesNotContain(succeeded, BoardsIn(after, "uploading"));
+        Assert.Equal(3, Downloads());
+        Assert.Equal(1, Downloads(first));
     }
 }

@@ -87,9 +87,9 @@ public sealed class OtaUiFleetPlan : IAsyncDisposable
         Session.FindTargetsAsync(addresses, pattern, discover, history, Images, force, w => Diagnostics.Warning(Printable.Of(w)), cancellationToken);
 
     /// <summary>The sender; in text mode each board's decision is told as it comes (why it failed, what the restart proves).</summary>
-    public OtaUiFleetSender Sender(FleetOptions options, bool quiet)
+    public OtaUiFleetSender Sender(FleetOptions options, bool quiet, CancellationToken? abort = null)
     {
-        var sender = Session.Sender(options);
+        var sender = Session.Sender(options, abort);
         if (!quiet) sender.BoardJudged += (target, outcome) => Console.WriteLine(Printable.Of(Describe(target, outcome)));
         return sender;
     }

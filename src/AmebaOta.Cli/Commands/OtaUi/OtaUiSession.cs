@@ -125,8 +125,24 @@ public sealed class OtaUiSession : IAsyncDisposable
     }
 
     /// <summary>The image the history believes <paramref name="target"/> runs, when it kept its bytes.</summary>
-    private static IFirmwareImage? RunningImage(BestEffortHistory history, FleetTarget target) =>
-        history.Try(s => s.Board(target.Name) is { Believed: { } believed } && s.ImageBytes(believed.Image.Sha256) is { } bytes ? Parse(bytes) : null, null);
+    private static IFirmwareImage? RunningImage(BestEffortHistory history, FleetTarget target) => RunningImage(history, target.Name);
+
+    private static IFirmwareImage? RunningImage(BestEffortHistory history, string board) =>
+        history.Try(s => s.Board(board) is { Believed: { } believed } && s.ImageBytes(believed.Image.Sha256) is { } bytes ? Parse(bytes) : null, null);
+
+    /// <summary>The name OTA UI runs list and record a board by: its trigger end point (<c>10.0.0.5:5000</c>).</summary>
+    public static string BoardName(IPAddress address) => new IPEndPoint(OtaUiBoards.Normalize(address), OtaUiTrigger.Port).ToString();
+
+    /// <summary>
+    /// Why the board at <paramref name="address"/> must not download <paramref name="image"/>, when the history knows what
+    /// it runs and its family refuses the image for that (an AmebaPro2 build not newer: written, never booted); else null.
+    /// </summary>
+    public static string? DownloadRefusal(BestEffortHistory history, IPAddress address, OtaUiImage image)
+    {
+        if (RunningImage(history, BoardName(address)) is not { } running || running.Family != image.Family) return null;
+        var check = image.Family.CheckOtaUi(image.Image, running);
+        return check.Refused ? string.Join("; ", check.Refusals) : null;
+    }
 
     private static IFirmwareImage? Parse(byte[] bytes)
     {
@@ -140,8 +156,8 @@ public sealed class OtaUiSession : IAsyncDisposable
         foreach (var (name, image) in images) history.Try(s => s.StoreImage(ImageIdentity.Of(image.Image, name), image.Bytes));
     }
 
-    /// <summary>A sender over this server for a fleet run.</summary>
-    public OtaUiFleetSender Sender(FleetOptions options) => new(Core, options);
+    /// <summary>A sender over this server for a fleet run; <paramref name="abort"/> as <see cref="OtaUiFleetSender.Abort"/>.</summary>
+    public OtaUiFleetSender Sender(FleetOptions options, CancellationToken? abort = null) => new(Core, options) { Abort = abort };
 
     /// <summary>
     /// What was proved about an updated board, one line: the wire shows the restart; the build is the family's boot rule

@@ -16,9 +16,10 @@ internal sealed class RolloutRun : RunTracker
     private readonly DashboardHistory _history;
     private readonly long? _rolloutId;
     private readonly Func<FleetOptions, long?, IFleetSender>? _sender;
+    private readonly bool _recordHere;
 
     private RolloutRun(long id, ShelvedImage image, RolloutPlan plan, RolloutSettings settings, DashboardState state, DashboardHistory history, long? rolloutId,
-        Func<FleetOptions, long?, IFleetSender>? sender)
+        Func<FleetOptions, long?, IFleetSender>? sender, bool recordHere)
         : base(id, "rollout", image, [.. plan.Boards.Select(b => b.Target)], settings.Fleet.WaitReboot is not null, state)
     {
         _plan = plan;
@@ -26,15 +27,17 @@ internal sealed class RolloutRun : RunTracker
         _history = history;
         _rolloutId = rolloutId;
         _sender = sender;
+        _recordHere = recordHere;
     }
 
     /// <summary>
     /// Plans the rollout and records it; throws <see cref="DashboardError"/> for bad stages or a downgrade, as <c>fleet rollout</c>
     /// refuses them. With <paramref name="sender"/> the boards' site agents send each stage (and record the uploads), and the
-    /// rollout is recorded as one over the sites, so that <c>fleet rollout --resume</c> resumes it through them too.
+    /// rollout is recorded as one over the sites, so that <c>fleet rollout --resume</c> resumes it through them too; unless
+    /// <paramref name="recordHere"/> (the dashboard's own OTA UI server sends): then the dashboard records the uploads.
     /// </summary>
     public static RolloutRun Create(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, StartRunJson request, FleetOptions fleet,
-        DashboardState state, DashboardHistory history, Func<FleetOptions, long?, IFleetSender>? sender = null)
+        DashboardState state, DashboardHistory history, Func<FleetOptions, long?, IFleetSender>? sender = null, bool recordHere = false)
     {
         IReadOnlyList<StageSize> sizes;
         FailureThreshold threshold;
@@ -43,7 +46,7 @@ internal sealed class RolloutRun : RunTracker
         catch (FormatException e) { throw new DashboardError(400, $"--stages: {e.Message}"); }
         try { threshold = FailureThreshold.Parse(string.IsNullOrWhiteSpace(request.MaxFailures) ? "0" : request.MaxFailures.Trim()); }
         catch (FormatException e) { throw new DashboardError(400, e.Message); }
-        var settings = new RolloutSettings(stages, threshold, TimeSpan.Zero, fleet, Force: false, request.SkipCurrent, AllowDowngrade: false);
+        var settings = new RolloutSettings(stages, threshold, TimeSpan.Zero, fleet, Force: request.Force, request.SkipCurrent, AllowDowngrade: false);
         var identity = DashboardHistory.Identity(image);
         var known = history.Summaries();
         RolloutPlan plan;
@@ -63,9 +66,9 @@ internal sealed class RolloutRun : RunTracker
             ? history.Best.Try<long?>(s => new RolloutStore(s).Create(identity, Keep(image, dir), settings, plan), null)
             : history.Best.Store is { Engine: DatabaseEngine.Postgres }
                 // A shared database keeps the image's bytes itself: --resume finds them from any machine.
-                ? history.Best.Try<long?>(s => { s.StoreImage(identity, image.Sent.Bytes); return new RolloutStore(s).Create(identity, image.FileName, settings, plan, sender is null ? null : "*"); }, null)
+                ? history.Best.Try<long?>(s => { s.StoreImage(identity, image.Sent.Bytes); return new RolloutStore(s).Create(identity, image.FileName, settings, plan, sender is null || recordHere ? null : "*"); }, null)
                 : null;
-        return new RolloutRun(id, image, plan, settings, state, history, rolloutId, sender);
+        return new RolloutRun(id, image, plan, settings, state, history, rolloutId, sender, recordHere);
     }
 
     /// <summary>Writes the image as sent beside the database (<c>SHA256/FILE</c>, whole, then renamed), for <c>--resume</c>.</summary>
@@ -93,7 +96,7 @@ internal sealed class RolloutRun : RunTracker
             : new RolloutRunner(_plan, _settings, journal);
         Airtime = runner.Airtime;
         // Site agents record the uploads they make; a rollout sent from here records its own.
-        if (_sender is null && _history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
+        if ((_sender is null || _recordHere) && _history.Recorder(Image, stop, _rolloutId) is { } record) runner.FleetBoardChanged += record;
         runner.BoardChanged += s =>
         {
             var final = s.Board.State.IsDone() || s.Board.State is RolloutBoardState.Aborted or RolloutBoardState.NeedsReset;

@@ -25,9 +25,9 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
     private RunTracker? _current;
 
     /// <summary>Starts a run; throws <see cref="DashboardError"/> with the reason when it cannot.</summary>
-    public ReplyJson Start(StartRunJson request, ShelvedImage image)
+    public async Task<ReplyJson> StartAsync(StartRunJson request, ShelvedImage image)
     {
-        if (image.Json.Refusal is { } refusal) throw new DashboardError(422, refusal);
+        if (image.Json.Refusal is { } refusal && !request.Force) throw new DashboardError(422, refusal);
         string mode = (request.Mode ?? "update").Trim().ToLowerInvariant();
         if (mode is not ("update" or "rollout")) throw new DashboardError(400, $"unknown mode '{request.Mode}': update or rollout");
         if (request.Parallel is < 1 or > MaxParallel) throw new DashboardError(400, $"parallel {request.Parallel} is out of range: use 1 to {MaxParallel}, or none");
@@ -39,7 +39,8 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 throw new DashboardError(409, $"run {before.Id} is still going: wait for it to end, or stop it");
         }
         var names = Names(request);
-        if (image.OtaUi is { } served) return StartOtaUi(request, image, served, names, mode);
+        if (image.OtaUi is { } served && (image.Push is null || ByOtaUi(names, image)))
+            return await StartOtaUiAsync(request, image.Push is null ? image : image with { Push = null }, served, names, mode);
         var push = image.Push!;
         var atSites = sites?.Targets(names);
         var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, push) : [.. atSites.Targets], push);
@@ -60,17 +61,35 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                                        $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
     }
 
+    /// <summary>What the page offers in place of the CLI's <c>--force</c>.</summary>
+    public const string ForceHint = " (tick \"force\" to send it anyway)";
+
+    /// <summary>
+    /// True when an image that both ways can take (AmebaD: pushed to <c>OTA_Basic</c>, pulled by <c>OTA_Http</c>) goes to
+    /// the chosen boards by OTA UI: they beat to this dashboard. Boards found by mDNS keep the push; both at once are refused.
+    /// </summary>
+    private bool ByOtaUi(List<string> names, ShelvedImage image)
+    {
+        var beating = names.Where(n => state.OtaUiOnline(n) is not null).ToList();
+        if (beating.Count == 0) return false;
+        if (beating.Count == names.Count) return true;
+        var pushed = names.Except(beating).ToList();
+        throw new DashboardError(422, $"the boards chosen take {image.FileName} two ways: {beating.Count} beat to this dashboard (OTA_Http: " +
+            $"{string.Join(", ", beating.Take(3))}{(beating.Count > 3 ? ", …" : "")}) and {pushed.Count} answer by mDNS (OTA_Basic: " +
+            $"{string.Join(", ", pushed.Take(3))}{(pushed.Count > 3 ? ", …" : "")}): start them in two runs; nothing was sent");
+    }
+
     /// <summary>
     /// A run of an image OTA UI boards download (<c>dashboard --ota-ui</c>): the boards chosen must beat here; each is
     /// checked against what the history says it runs (as <c>fleet upload</c> checks it), then triggered and judged by
-    /// <see cref="Protocol.OtaUi.Updates.OtaUiFleetSender"/>; the dashboard records the uploads.
+    /// <see cref="Protocol.OtaUi.Updates.OtaUiFleetSender"/>, at once or in the stages of a rollout
+    /// (<see cref="RolloutRun"/>); the dashboard records the uploads.
     /// </summary>
-    private ReplyJson StartOtaUi(StartRunJson request, ShelvedImage image, OtaUiImage served, List<string> names, string mode)
+    private async Task<ReplyJson> StartOtaUiAsync(StartRunJson request, ShelvedImage image, OtaUiImage served, List<string> names, string mode)
     {
         if (otaUi is null)
             throw new DashboardError(422, $"{image.FileName} is {UploadCommand.Article(image.Family)} {image.Family.DisplayName} image, which boards download by the OTA UI method: " +
                 "start the dashboard with --ota-ui (and --ota-ui-listen where their sketch sends its heartbeats)");
-        if (mode != "update") throw new DashboardError(422, "a staged rollout of an OTA UI image is not offered here yet: use 'fleet rollout' with the image");
         var addresses = new List<IPAddress>();
         var silent = new List<string>();
         foreach (var name in names)
@@ -83,15 +102,21 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
                 "an OTA UI image goes only to boards whose sketch sends its heartbeats here; nothing was sent");
         var images = image.Fleet;
         OtaUiSession.RememberImages(history.Best, [(image.FileName, served)]);
-        // Boards given by address: the session checks them against the history and completes without waiting.
-        var found = otaUi.Session.FindTargetsAsync(addresses, null, TimeSpan.Zero, history.Best, images, force: false, _ => { }, CancellationToken.None).GetAwaiter().GetResult();
-        var refused = found.Refused.Select(r => (r.Target, r.Reason)).ToList();
+        var warnings = new List<string>();
+        var found = await otaUi.Session.FindTargetsAsync(addresses, null, TimeSpan.Zero, history.Best, images, request.Force, warnings.Add, CancellationToken.None);
+        var refused = found.Refused.Select(r => (r.Target, Reason: ImageShelf.PageText(r.Reason))).ToList();
         if (found.Targets.Count == 0)
             throw new DashboardError(422, $"every board chosen was refused, nothing was sent: {string.Join("; ", refused.Take(3).Select(r => r.Reason))}");
         var options = new FleetOptions { MaxParallel = request.Parallel, Retries = 0, Interface = networkInterface };
-        var run = Begin(id => new PlainUpdateRun(id, image, found.Targets, options, state, history, (o, _) => otaUi.Session.Sender(o), recordHere: true), refused);
+        // Stop on the page lets boards already triggered finish (a cut download leaves them stuck until reset).
+        Func<FleetOptions, long?, IFleetSender> sender = (o, _) => otaUi.Session.Sender(o, abort: CancellationToken.None);
+        var run = Begin(id => mode == "update"
+            ? new PlainUpdateRun(id, image, found.Targets, options, state, history, sender, recordHere: true)
+            : RolloutRun.Create(id, image, found.Targets, request, options, state, history, sender, recordHere: true), refused);
         return new ReplyJson(true, $"run {run.Id}: {image.FileName} to {found.Targets.Count} OTA UI board{(found.Targets.Count == 1 ? "" : "s")}" +
-            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing ({string.Join("; ", refused.Take(3).Select(r => r.Reason))})"), run.Id);
+            (mode == "rollout" ? " in stages" : "") +
+            (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing ({string.Join("; ", refused.Take(3).Select(r => r.Reason))})") +
+            (request.Force && warnings.Count > 0 ? $"; forced: {string.Join("; ", warnings.Where(w => w.Contains("despite", StringComparison.Ordinal)).Take(3))}" : ""), run.Id);
     }
 
     private RunTracker Begin(Func<long, RunTracker> create, List<(FleetTarget Target, string Reason)> refused)
@@ -121,7 +146,9 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         lock (_lock) run = _current is { } c && c.Id == id ? c : null;
         if (run is null) throw new DashboardError(404, $"there is no run {id} going");
         return run.RequestStop()
-            ? new ReplyJson(true, $"run {id}: stopping; uploads under way are reset (those boards keep their old image), nothing more is sent", id)
+            ? new ReplyJson(true, run.Image.OtaUi is not null && run.Image.Push is null
+                ? $"run {id}: stopping; nothing more is triggered, boards already triggered are followed to their end"
+                : $"run {id}: stopping; uploads under way are reset (those boards keep their old image), nothing more is sent", id)
             : new ReplyJson(false, $"run {id} has already ended", id);
     }
 

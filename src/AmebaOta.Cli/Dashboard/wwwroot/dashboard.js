@@ -213,7 +213,7 @@ function fillRow(entry) {
   setText(entry, "family", b.family || "");
   setText(entry, "site", b.site || "");
   setText(entry, "address", b.address ? `${b.address}:${b.port}` : "");
-  const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "") + "|" + (b.otaUi || "");
+  const seenKey = (b.online ? "on" : "off") + (b.lastSeen || "") + "|" + (b.otaUi || "") + "|" + (b.otaUiNote || "");
   if (entry.drawn.seen !== seenKey) {
     entry.drawn.seen = seenKey;
     cells.seen.textContent = "";
@@ -226,6 +226,13 @@ function fillRow(entry) {
       tag.className = "tag otaui";
       tag.textContent = b.online ? "OTA UI: " + b.otaUi : "OTA UI: gone (was " + b.otaUi + ")";
       cells.seen.append(" ", tag);
+      if (b.otaUiNote) {
+        // Stuck by an update started elsewhere (for AmebaD, likely Realtek's server and its lower-case content-length).
+        const note = document.createElement("div");
+        note.className = "warn-text otaui-note";
+        note.textContent = "warning: " + b.otaUiNote;
+        cells.seen.append(note);
+      }
     }
     cells.seen.title = b.lastSeen ? "last seen " + new Date(b.lastSeen).toLocaleString() : "";
   }
@@ -367,7 +374,7 @@ function updateStartButton() {
   let why = "";
   if (!token()) why = "read-only: paste the token";
   else if (!image) why = "drop an image first";
-  else if (image.refusal) why = "this image is refused";
+  else if (image.refusal && !$("force").checked) why = "this image is refused (tick \"force\" to send it anyway)";
   else if (runGoing(currentRun())) why = "a run is going";
   else if (!pattern && ticked === 0) why = hidden ? `the ${plural(hidden, "ticked board")} ${hidden === 1 ? "is" : "are"} hidden by the filter` : "tick boards or give a pattern";
   $("start").disabled = !!why;
@@ -384,7 +391,7 @@ async function startRun() {
     maxRate: $("max-rate").value === "" ? null : Number($("max-rate").value),
     boards: pattern ? null : tickedShown(), pattern: pattern || null,
     stages: mode === "rollout" ? $("stages").value : null, maxFailures: mode === "rollout" ? $("max-failures").value : null,
-    skipCurrent: mode === "rollout" && $("skip-current").checked,
+    skipCurrent: mode === "rollout" && $("skip-current").checked, force: $("force").checked,
   };
   $("start").disabled = true;
   const { status, reply } = await post("/api/runs", request);
@@ -590,6 +597,7 @@ function wire() {
   $("select-shown").addEventListener("click", () => pick(true));
   $("select-none").addEventListener("click", () => pick(false));
   $("pick-all").addEventListener("change", (e) => pick(e.target.checked));
+  $("force").addEventListener("change", updateStartButton);
   const drop = $("drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));

@@ -1,5 +1,8 @@
 using System.Net;
+using AmebaOta.Cli.Commands.OtaUi;
+using AmebaOta.Cli.History;
 using AmebaOta.Cli.Output;
+using AmebaOta.Fleet.History;
 using AmebaOta.Protocol.OtaUi.Server;
 
 namespace AmebaOta.Cli.Serve.OtaUi;
@@ -8,6 +11,9 @@ namespace AmebaOta.Cli.Serve.OtaUi;
 public sealed record OtaUiServeOptions(string ImagePath, IPAddress Address, int Port, OtaUiFault Fault, double SlowBytesPerSecond, bool JsonLog, bool Watch,
     bool Force)
 {
+    /// <summary>The history read for what each board runs (null: none); never written.</summary>
+    public string? Database { get; init; }
+
     /// <summary>The port the stock sketches name (and the stock server listens on).</summary>
     public const int DefaultPort = 3000;
 
@@ -25,18 +31,25 @@ public sealed record OtaUiServeOptions(string ImagePath, IPAddress Address, int 
 /// <c>ameba-ota serve --ota-ui</c>: the server AmebaD <c>OTA_Http</c> and AmebaPro2 <c>OTA</c> boards beat to and download
 /// from, in place of Realtek's stock Next.js app: the same endpoints, with boards kept (shown as gone, never forgotten), a
 /// 404 instead of a 200 when there is nothing to serve, a token for changes, and every download logged with what the board
-/// acknowledged.
+/// acknowledged. The image must pass its family's checks before anything is served (and every new image too), and a
+/// board the history knows is refused an image its family would not boot (a 409, logged), unless <c>--force</c>.
 /// </summary>
 public static class OtaUiServeCommand
 {
     public static async Task<int> RunAsync(OtaUiServeOptions options, CancellationToken cancellationToken)
     {
-        var image = OtaUiImage.Load(options.ImagePath, options.Force);
-        var images = new OtaUiImageSource(image, options.Force);
-        await using var core = new OtaUiServer(images, new OtaUiServerOptions(options.Fault, options.SlowBytesPerSecond) { GoneAfter = options.GoneAfter });
+        var image = OtaUiImage.Load(options.ImagePath, options.Force, preflight: true);
+        var images = new OtaUiImageSource(image, options.Force, preflight: true);
+        using var history = OpenHistory(options.Database);
+        await using var core = new OtaUiServer(images, new OtaUiServerOptions(options.Fault, options.SlowBytesPerSecond)
+        {
+            GoneAfter = options.GoneAfter,
+            DownloadCheck = options.Force ? null : (address, served) => OtaUiSession.DownloadRefusal(history, address, served),
+        });
         string? faultId = options.Fault == OtaUiFault.None ? null : OtaUiFaults.Id(options.Fault);
         await using var console = new ServeConsole(options.JsonLog, faultId, core.Activity);
         foreach (var w in image.Warnings) console.Warning(w);
+        core.DownloadRefused += (address, reason) => console.Warning(RefusedLine(address, reason));
         if (!IPAddress.IsLoopback(options.Address))
             console.Warning($"listening on {options.Address}, not loopback: every host that reaches it can download the image and post heartbeats (changes still need the token)");
         else
@@ -71,6 +84,20 @@ public static class OtaUiServeCommand
         }
         await server.RunUntilAsync(cancellationToken);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What is logged when a board the history knows is refused the image it asked for.</summary>
+    public static string RefusedLine(IPAddress address, string reason) =>
+        $"{address}: download refused (answered {OtaUiResponses.RefusedStatus}): {reason}; the board reports COMPLETED and ignores triggers until it is " +
+        "reset (--force serves it anyway)";
+
+    /// <summary>The history, read only: a SQLite file that does not exist yet is not created.</summary>
+    private static BestEffortHistory OpenHistory(string? database)
+    {
+        if (database is null) return BestEffortHistory.Disabled();
+        var location = HistoryDatabase.Location(database);
+        if (location.Engine == DatabaseEngine.Sqlite && !File.Exists(location.Target)) return BestEffortHistory.Disabled();
+        return BestEffortHistory.Open(database, message => Console.Error.WriteLine($"warning: {message}"));
     }
 
     /// <summary>"10.0.0.5: OTA_STATE_IDLE" (first heartbeat, or a new state), "10.0.0.5: gone, no heartbeat for 9 s (last: …)".</summary>

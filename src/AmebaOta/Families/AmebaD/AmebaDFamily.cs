@@ -89,6 +89,14 @@ public sealed class AmebaDFamily : BoardFamily
     /// <summary>Besides the push of <c>OTA_Basic</c>, the <c>OTA_Http</c> example updates by OTA UI.</summary>
     public override bool UpdatesByOtaUi => true;
 
+    /// <inheritdoc />
+    public override Protocol.Http.SdkHttpHeadRules? OtaUiHeadRules => Protocol.Http.SdkHttpHeadRules.AmebaD;
+
+    /// <summary>The likeliest cause, by the SDK source: Realtek's own server (docs/reference section 12.4).</summary>
+    public override string OtaUiStuckElsewhereHint => base.OtaUiStuckElsewhereHint +
+        ". If it was triggered from Realtek's OTA UI page: AmebaD boards cannot take an image from that server, which sends content-length in lower case " +
+        "(the AmebaD SDK reads only Content-Length: \"No Content-Length in header\"); reset the board and update it from here";
+
     /// <summary>The same file checks as a push (the OTA_Http download reads OTA_All.bin as OTA_Basic does).</summary>
     public override OtaUiCheck CheckOtaUi(IFirmwareImage image, IFirmwareImage? running)
     {

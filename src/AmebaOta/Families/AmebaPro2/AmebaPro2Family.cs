@@ -70,4 +70,7 @@ public sealed class AmebaPro2Family : BoardFamily
 
     /// <inheritdoc />
     public override string? OtaUiFailureHint(OtaUiFailure failure) => OtaUi.Pro2OtaUi.FailureHint(failure);
+
+    /// <inheritdoc />
+    public override Protocol.Http.SdkHttpHeadRules? OtaUiHeadRules => Protocol.Http.SdkHttpHeadRules.AmebaPro2;
 }

@@ -149,7 +149,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
         FleetBoardState.Connecting or FleetBoardState.BoardErasing or FleetBoardState.Sending or FleetBoardState.Retrying => RolloutBoardState.Uploading,
         FleetBoardState.WaitingForReboot => RolloutBoardState.Rebooting,
         FleetBoardState.Updated => RolloutBoardState.Success,
-        FleetBoardState.Failed when !stopping => RolloutBoardState.Failure,
+        FleetBoardState.Failed when !stopping || s.Decided => RolloutBoardState.Failure,
         _ => RolloutBoardState.Aborted,
     };
 

@@ -19,6 +19,7 @@ public static class HttpResponseHead
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
         _ => "Error",
     };
 

@@ -49,9 +49,11 @@ public sealed class OtaUiImage : IServedImage
 
     /// <summary>
     /// Makes a snapshot of <paramref name="bytes"/>: its family's parser must take it and the family must update by OTA UI,
-    /// or it is refused (<see cref="ImageFormatException"/>) unless <paramref name="force"/>.
+    /// or it is refused (<see cref="ImageFormatException"/>) unless <paramref name="force"/>. With
+    /// <paramref name="preflight"/>, what the family refuses whatever the board runs (<see cref="BoardFamily.CheckOtaUi"/>:
+    /// AmebaD's header checks, AmebaPro2's trailer and slot) is refused too, unless <paramref name="force"/>.
     /// </summary>
-    public static OtaUiImage From(byte[] bytes, string? name = null, bool force = false)
+    public static OtaUiImage From(byte[] bytes, string? name = null, bool force = false, bool preflight = false)
     {
         var image = BoardFamilies.ParseImage(bytes);
         var warnings = new List<string>();
@@ -61,16 +63,21 @@ public sealed class OtaUiImage : IServedImage
             if (!force) throw new ImageFormatException(refusal + " (--force serves it anyway)");
             warnings.Add("served despite: " + refusal);
         }
+        else if (preflight && image.Family.CheckOtaUi(image, null) is { Refused: true } check)
+        {
+            if (!force) throw new ImageFormatException($"refusing to serve {name ?? "the image"}: {string.Join("; ", check.Refusals)} (--force serves it anyway)");
+            warnings.AddRange(check.Refusals.Select(r => $"{name ?? "the image"} served despite: {r}"));
+        }
         return new OtaUiImage(image, name, warnings);
     }
 
     /// <summary>Loads <paramref name="path"/> whole and makes a snapshot of it (see <see cref="From"/>).</summary>
-    public static OtaUiImage Load(string path, bool force = false)
+    public static OtaUiImage Load(string path, bool force = false, bool preflight = false)
     {
         var bytes = InputFile.ReadAll(path, "an image file", MaxFileLength, message => new ImageFormatException(message));
         try
         {
-            return From(bytes, Path.GetFileName(path), force);
+            return From(bytes, Path.GetFileName(path), force, preflight);
         }
         catch (ImageFormatException e) when (!e.Message.StartsWith(Path.GetFileName(path), StringComparison.Ordinal))
         {

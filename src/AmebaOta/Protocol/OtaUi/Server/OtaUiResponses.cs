@@ -59,6 +59,13 @@ public static class OtaUiResponses
         };
     }
 
+    /// <summary>Status of a download the server refuses for that board (an image it would not boot).</summary>
+    public const int RefusedStatus = 409;
+
+    /// <summary>A download refused for that board: 409 with <c>{"success":false,"message":…}</c>.</summary>
+    public static PullResponse Refused(string reason) =>
+        Json(RefusedStatus, Encoding.UTF8.GetBytes($"{{\"success\":false,\"message\":\"{System.Text.Json.JsonEncodedText.Encode(reason)}\"}}"));
+
     /// <summary>A JSON answer with its status and canonical head.</summary>
     public static PullResponse Json(int status, ReadOnlyMemory<byte> body)
     {

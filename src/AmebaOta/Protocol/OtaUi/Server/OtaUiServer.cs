@@ -14,6 +14,12 @@ public sealed record OtaUiServerOptions(OtaUiFault Fault = OtaUiFault.None, doub
 
     /// <summary>The clock (a test's own, or the system's).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Asked before the default image goes to a board (an image chosen for a board was checked when it was chosen): a
+    /// sentence refuses that download (<see cref="OtaUiServer.DownloadRefused"/>, answered 409), null lets it go.
+    /// </summary>
+    public Func<IPAddress, OtaUiImage, string?>? DownloadCheck { get; init; }
 }
 
 /// <summary>
@@ -74,8 +80,25 @@ public sealed class OtaUiServer : IAsyncDisposable
     public OtaUiImage? ImageFor(IPAddress address) =>
         _chosen.TryGetValue(OtaUiBoards.Normalize(address), out var chosen) ? chosen : Images.Snapshot;
 
-    /// <summary>The answer to <c>GET /api/uploadfile</c> from <paramref name="address"/>, with the server's fault applied.</summary>
-    public PullResponse Download(IPAddress address) => OtaUiResponses.Download(ImageFor(address), Options.Fault, Options.SlowBytesPerSecond, Options.Time.GetUtcNow());
+    /// <summary>A download turned down by <see cref="OtaUiServerOptions.DownloadCheck"/>: the board's address and why.</summary>
+    public event Action<IPAddress, string>? DownloadRefused;
+
+    /// <summary>
+    /// The answer to <c>GET /api/uploadfile</c> from <paramref name="address"/>, with the server's fault applied; a 409 when
+    /// <see cref="OtaUiServerOptions.DownloadCheck"/> refuses the default image for that board (both SDKs stop on a status
+    /// other than 200: the board reports COMPLETED and keeps its firmware; docs/reference section 12.4).
+    /// </summary>
+    public PullResponse Download(IPAddress address)
+    {
+        var image = ImageFor(address);
+        if (image is not null && Options.Fault != OtaUiFault.Stock && ChosenFor(address) is null
+            && Options.DownloadCheck?.Invoke(OtaUiBoards.Normalize(address), image) is { } refusal)
+        {
+            DownloadRefused?.Invoke(OtaUiBoards.Normalize(address), refusal);
+            return OtaUiResponses.Refused(refusal);
+        }
+        return OtaUiResponses.Download(image, Options.Fault, Options.SlowBytesPerSecond, Options.Time.GetUtcNow());
+    }
 
     /// <summary>Serves <paramref name="image"/> to the board at <paramref name="address"/> (whatever the default) until <see cref="Release"/>.</summary>
     public void Choose(IPAddress address, OtaUiImage image) => _chosen[OtaUiBoards.Normalize(address)] = image;

@@ -39,9 +39,19 @@ public sealed class OtaUiBoardUpdate(OtaUiServer server, IPAddress board, OtaUiI
 {
     private readonly OtaUiUpdateOptions _options = options ?? new OtaUiUpdateOptions();
 
-    /// <summary>Runs it to its end; progress goes to <paramref name="progress"/> on every change and tick.</summary>
-    public async Task<OtaUiOutcome> RunAsync(Action<OtaUiProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs it to its end; progress goes to <paramref name="progress"/> on every change and tick. Cancelled: a download under way is cut.</summary>
+    public Task<OtaUiOutcome> RunAsync(Action<OtaUiProgress>? progress, CancellationToken cancellationToken) => RunAsync(progress, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Runs it to its end. <paramref name="stop"/> stops it only until the board is sent <c>start_ota</c> (then it is
+    /// <see cref="OperationCanceledException"/>, nothing sent); once triggered, the board is followed to the judge's
+    /// decision, since a cut download leaves it stuck until a reset (docs/reference section 12.5). <paramref name="abort"/>
+    /// stops it at any time, cutting a download under way.
+    /// </summary>
+    public async Task<OtaUiOutcome> RunAsync(Action<OtaUiProgress>? progress, CancellationToken stop, CancellationToken abort)
     {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, abort);
+        bool triggered = false;
         var address = OtaUiBoards.Normalize(board);
         var time = server.Options.Time;
         var started = time.GetTimestamp();
@@ -93,14 +103,17 @@ public sealed class OtaUiBoardUpdate(OtaUiServer server, IPAddress board, OtaUiI
                 if (step == OtaUiStep.Finished) return judge.Outcome!;
                 if (step == OtaUiStep.Triggering)
                 {
-                    var result = await TriggerSender.SendAsync(new IPEndPoint(address, _options.TriggerPort), _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                    if (!triggered) either.Token.ThrowIfCancellationRequested();
+                    var result = await TriggerSender.SendAsync(new IPEndPoint(address, _options.TriggerPort), _options.ConnectTimeout,
+                        triggered ? abort : either.Token).ConfigureAwait(false);
+                    triggered = true;
                     lock (gate) judge.Triggered(result, time.GetUtcNow());
                     continue;
                 }
-                await wake.WaitAsync(_options.Tick, cancellationToken).ConfigureAwait(false);
+                await wake.WaitAsync(_options.Tick, triggered ? abort : either.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (either.IsCancellationRequested)
         {
             // Stopped: a download under way is cut with a reset (the board keeps its old firmware, and needs a reset to take a trigger again).
             Volatile.Read(ref download)?.Cut();

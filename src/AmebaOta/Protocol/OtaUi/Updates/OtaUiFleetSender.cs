@@ -12,7 +12,9 @@ namespace AmebaOta.Protocol.OtaUi.Updates;
 /// run (<see cref="FleetBoardStatus"/>), so the history, the rollout runner and the displays take it as they are:
 /// waiting for a heartbeat, triggering and waiting for the board to ask for its image are <c>connecting</c>, the download
 /// <c>sending</c> with the bytes the board acknowledged, and the wait for the restart <c>waiting for reboot</c>.
-/// A failed update is not retried: it leaves the board ignoring triggers until it is reset.
+/// A failed update is not retried: it leaves the board ignoring triggers until it is reset. With <see cref="Abort"/> set, the
+/// run's cancellation stops only what has not been triggered yet: boards already sent <c>start_ota</c> are followed to the
+/// judge's decision and reported (<see cref="FleetBoardStatus.Decided"/>); <see cref="Abort"/> cuts them too.
 /// </summary>
 public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options = null, OtaUiJudgeSettings? judge = null) : IFleetSender
 {
@@ -31,6 +33,12 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
 
     /// <summary>Boards triggered at once when <see cref="FleetOptions.MaxParallel"/> is not set.</summary>
     public const int DefaultParallel = 16;
+
+    /// <summary>
+    /// What cuts boards already triggered (a download under way is reset); null: the run's own cancellation does
+    /// (a plain <c>upload</c>'s Ctrl+C). A rollout gives its Ctrl+C here, so that a stop request lets triggered boards finish.
+    /// </summary>
+    public CancellationToken? Abort { get; init; }
 
     /// <summary>The trigger port (the libraries' 5000; a test may use another).</summary>
     public int TriggerPort { get; init; } = OtaUiTrigger.Port;
@@ -86,11 +94,11 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
                     status = next;
                     Report(results, index, status);
                 }
-            }, ct);
+            }, ct, Abort ?? ct);
             BoardJudged?.Invoke(target, outcome);
             Report(results, index, Final(status, outcome, image, clock.Elapsed));
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested || Abort?.IsCancellationRequested == true)
         {
             Report(results, index, status with { State = FleetBoardState.Cancelled, Error = status.State == FleetBoardState.Sending ? "cut mid-download" : "cancelled", Elapsed = clock.Elapsed });
         }
@@ -111,11 +119,11 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
     private static FleetBoardStatus Final(FleetBoardStatus status, OtaUiOutcome outcome, OtaUiImage image, TimeSpan elapsed)
     {
         if (outcome.Result == OtaUiResult.Updated)
-            return status with { State = FleetBoardState.Updated, BytesSent = outcome.Acked, Error = null, RebootTime = outcome.RebootTime, Elapsed = elapsed };
+            return status with { State = FleetBoardState.Updated, BytesSent = outcome.Acked, Error = null, RebootTime = outcome.RebootTime, Elapsed = elapsed, Decided = true };
         string error = Explain(outcome, image);
         return status with
         {
-            State = FleetBoardState.Failed, BytesSent = outcome.Acked, Error = error, Elapsed = elapsed,
+            State = FleetBoardState.Failed, BytesSent = outcome.Acked, Error = error, Elapsed = elapsed, Decided = true,
             NeedsReset = outcome.Result == OtaUiResult.NotStarted && outcome.NeedsReset,
         };
     }
