@@ -251,6 +251,15 @@ public class AirtimeSchedulerTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(600)]
+    public void A_bound_on_bytes_in_flight_that_would_leave_no_pace_is_refused(int milliseconds)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AirtimeScheduler(new AirtimeBudget { InFlight = TimeSpan.FromMilliseconds(milliseconds) }));
+        Assert.Contains("bytes in flight", error.Message);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_board_the_budget_holds_back_counts_at_a_boards_pace_not_at_what_it_was_given(bool heldBack)

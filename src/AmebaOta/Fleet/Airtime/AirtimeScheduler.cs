@@ -58,6 +58,8 @@ public sealed class AirtimeScheduler : IDisposable
         if (_budget.MaxBytesPerSecond is <= 0) throw new ArgumentOutOfRangeException(nameof(budget), "the rate budget must be positive (or none)");
         if (_budget.MaxConcurrent is < 1) throw new ArgumentOutOfRangeException(nameof(budget), "the concurrency cap must be at least 1 (or none)");
         if (_budget.Window <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(budget), "the window must be positive");
+        if (_budget.InFlight < TimeSpan.Zero || _budget.InFlight.TotalSeconds + Burst >= _budget.Window.TotalSeconds / 2)
+            throw new ArgumentOutOfRangeException(nameof(budget), "the bytes in flight must be a small part of the window (the pace is the budget less them)");
         _clock = _budget.Clock;
         _bucketSeconds = _budget.Window.TotalSeconds / Buckets;
     }
