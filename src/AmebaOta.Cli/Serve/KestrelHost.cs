@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,13 @@ public abstract class KestrelHost(WebApplication app) : IAsyncDisposable
         });
         return builder;
     }
+
+    /// <summary>
+    /// The transport of a server boards download from: what a board acknowledged is still known after it reset the
+    /// connection (<see cref="AckCountingTransport"/>).
+    /// </summary>
+    protected static void UseBoardSockets(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<IConnectionListenerFactory, AckCountingTransport>();   // the last one registered binds
 
     /// <summary>The limits of a server boards download from: a connection may wait <paramref name="idleTimeout"/> for its request.</summary>
     protected static void SetBoardLimits(KestrelServerOptions kestrel, TimeSpan idleTimeout)

@@ -79,6 +79,7 @@ public sealed class PullServer : KestrelHost
                 });
             }
         });
+        UseBoardSockets(builder);
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
         app.Run(context => HandleAsync(context, images, activity, control, stopping.Token));

@@ -8,7 +8,8 @@ namespace AmebaOta.Protocol;
 /// window makes the difference large: a server's kernel takes a whole image while the board is still erasing.
 /// <para>The counter reads through the connection's own socket (no descriptor of its own: a server holding thousands of
 /// boards needs one descriptor per connection). Once the socket is closed it keeps the last value it read, so whoever
-/// closes a connection early (a framework, when the board closes its end) calls <see cref="Freeze"/> first.</para>
+/// closes a connection early calls <see cref="Freeze"/> first; an <see cref="AckCountingSocket"/> (what serve's servers
+/// accept) reads the count itself as it closes, so a framework closing it first (on a board's reset) loses nothing.</para>
 /// </summary>
 public sealed class TcpAckCounter : IDisposable
 {
@@ -44,6 +45,12 @@ public sealed class TcpAckCounter : IDisposable
             return Volatile.Read(ref _last);
         }
     }
+
+    /// <summary>
+    /// True once no acknowledgement can come any more: the peer reset the connection, or the socket was closed. (A peer
+    /// that only closed its own end may still acknowledge.)
+    /// </summary>
+    public bool ConnectionOver => Volatile.Read(ref _socket) is not { } socket || TcpInfo.State(socket) is null or TcpInfo.Closed;
 
     /// <summary>Reads the count one last time and lets go of the socket: call it before the socket is closed.</summary>
     public void Freeze()

@@ -18,9 +18,13 @@ internal static class TcpInfo
     /// <summary><c>TCP_ESTABLISHED</c>: neither side has closed.</summary>
     public const byte Established = 1;
 
+    /// <summary><c>TCP_CLOSE</c>: the connection is over (a reset received, or closed), though the descriptor is still open.</summary>
+    public const byte Closed = 7;
+
     /// <summary>Bytes acknowledged by the peer so far (the FIN, once acknowledged, counts as one), or null when unknown.</summary>
     public static long? BytesAcknowledged(Socket socket)
     {
+        if (socket is AckCountingSocket { BytesAcknowledgedAtClose: { } atClose }) return atClose;
         Span<byte> info = stackalloc byte[256];
         int length = Read(socket, info);
         return length < BytesAckedOffset + 8 ? null : (long)BinaryPrimitives.ReadUInt64LittleEndian(info[BytesAckedOffset..]);

@@ -58,6 +58,7 @@ public sealed class OtaUiHttpServer : KestrelHost
                 if (core.Options.Fault != OtaUiFault.None) l.Use(next => c => endpoints.ServeFaultyAsync(c, next));
             });
         });
+        UseBoardSockets(builder);
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(stopping.Cancel);
         endpoints.Map(app);

@@ -144,7 +144,8 @@ public static class PullSender
 
     /// <summary>
     /// Waits until the board has acknowledged every body byte; false when it takes none for as long as a host gives a
-    /// stock board (<see cref="OtaUploadBudget.DefaultStall(long)"/>: its slowest erase and a margin), as a board that died does.
+    /// stock board (<see cref="OtaUploadBudget.DefaultStall(long)"/>: its slowest erase and a margin), as a board that died does,
+    /// or at once when it reset the connection (the framework does not always tell a writer that has handed over every byte).
     /// </summary>
     private static async Task<bool> AllAcknowledgedAsync(PullTransfer transfer, TimeSpan? stallTimeout, CancellationToken token)
     {
@@ -153,6 +154,7 @@ public static class PullSender
         long lastChange = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!transfer.AllAcknowledged)
         {
+            if (transfer.ConnectionOver) return transfer.AllAcknowledged;
             long now = transfer.BoardBytes;
             if (now != last)
             {
@@ -190,9 +192,13 @@ public static class PullSender
     private static async ValueTask<bool> WriteAsync(PipeWriter writer, ReadOnlyMemory<byte> bytes, PullTransfer? transfer, CancellationToken token)
     {
         if (bytes.IsEmpty) return false;
+        // Where acknowledgements are seen, bytes count as handed over once in the pipe: a board that resets while the
+        // write waits for room may have taken part of them, and only its acknowledgements (never more) are counted.
+        bool counted = transfer is { SeesAcknowledgements: true };
+        if (counted) transfer!.Add(bytes.Length);
         var result = await writer.WriteAsync(bytes, token).ConfigureAwait(false);
         if (result.IsCanceled || result.IsCompleted) return true;
-        transfer?.Add(bytes.Length);
+        if (!counted) transfer?.Add(bytes.Length);
         return false;
     }
 }

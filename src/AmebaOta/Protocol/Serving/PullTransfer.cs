@@ -101,6 +101,9 @@ public sealed class PullTransfer(IPEndPoint? remote, string protocol, string pat
     /// <summary>True when the board has acknowledged every body byte handed over so far (always true when that cannot be seen).</summary>
     internal bool AllAcknowledged => acks is null || Current() >= SentBytes;
 
+    /// <summary>True when the board can acknowledge nothing more (it reset the connection, or the socket is closed); false when that cannot be seen.</summary>
+    internal bool ConnectionOver => acks?.ConnectionOver ?? false;
+
     private long Current()
     {
         long sent = SentBytes;
