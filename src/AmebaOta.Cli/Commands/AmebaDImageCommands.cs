@@ -107,10 +107,10 @@ public static class AmebaDImageCommands
     }
 
     /// <summary><c>image info</c> of an AmebaD file.</summary>
-    public static int Info(FileInfo path, bool json)
+    public static int Info(FileInfo path, bool json, OtaUiServerCheckJson? serverCheck = null)
     {
         var image = AmebaDImageFile.Load(path.FullName);
-        if (json) JsonOut.Write(AmebaDImageInfoText.Json(path.Name, image), CliJsonContext.Default.AmebaDImageInfoJson);
+        if (json) JsonOut.Write(AmebaDImageInfoText.Json(path.Name, image) with { ServerCheck = serverCheck }, CliJsonContext.Default.AmebaDImageInfoJson);
         else foreach (var line in AmebaDImageInfoText.Lines(path.Name, image)) Console.WriteLine(line);
         return ExitCodes.Ok;
     }

@@ -150,20 +150,29 @@ public static class ImageCommands
         { file, json, server };
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
-            int code = Show(parse);
-            if (code != ExitCodes.Ok || parse.GetValue(server) is not { } url) return code;
-            return await OtaUiServerCheck.RunAsync(url, parse.GetValue(file)!, parse.GetValue(json), cancellationToken);
+            bool asJson = parse.GetValue(json);
+            if (parse.GetValue(server) is not { } url) return Show(parse, null);
+            if (!asJson)
+            {
+                Show(parse, null);   // the image's lines first, then the server's
+                return (await OtaUiServerCheck.CheckAsync(url, parse.GetValue(file)!, cancellationToken)).Finish(json: false);
+            }
+            // One JSON document: the image's, with what the server answered in it.
+            var check = await OtaUiServerCheck.CheckAsync(url, parse.GetValue(file)!, cancellationToken);
+            Show(parse, check.Json);
+            return check.Finish(json: true);
         }));
         return command;
 
-        int Show(ParseResult parse)
+        int Show(ParseResult parse, OtaUiServerCheckJson? serverCheck)
         {
             var path = parse.GetValue(file)!;
-            if (AmebaDImageCommands.IsAmebaD(path)) return AmebaDImageCommands.Info(path, parse.GetValue(json));
+            if (AmebaDImageCommands.IsAmebaD(path)) return AmebaDImageCommands.Info(path, parse.GetValue(json), serverCheck);
             if (Pro2Image.Recognises(ReadStart(path.FullName)))
             {
                 var pro2Image = Pro2Image.Load(path.FullName);
-                if (parse.GetValue(json)) JsonOut.Write(AmebaPro2ImageText.Json(path.Name, pro2Image), Pro2JsonContext.Default.Pro2ImageInfoJson);
+                if (parse.GetValue(json))
+                    JsonOut.Write(AmebaPro2ImageText.Json(path.Name, pro2Image) with { ServerCheck = serverCheck }, Pro2JsonContext.Default.Pro2ImageInfoJson);
                 else foreach (var line in AmebaPro2ImageText.Lines(path.Name, pro2Image)) Console.WriteLine(line);
                 return ExitCodes.Ok;
             }

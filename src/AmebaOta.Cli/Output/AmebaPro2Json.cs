@@ -10,7 +10,12 @@ public sealed record Pro2SlotFitJson(string Slot, string Length, bool Fits);
 public sealed record Pro2ImageInfoJson(
     string File, string Family, long FileLength, string Kind, string Label, int ManifestVersion, string VersionHex, ulong Timestamp, string? BuiltUtc,
     string? TypeId, uint? ImageSize, string? Trailer, string FirmwareChecksum, bool TrailerValid, int Blocks,
-    IReadOnlyList<Pro2SlotFitJson> Slots, IReadOnlyList<Pro2FieldJson> Fields, SketchJson? Sketch, string? SketchError, IReadOnlyList<string> Warnings);
+    IReadOnlyList<Pro2SlotFitJson> Slots, IReadOnlyList<Pro2FieldJson> Fields, SketchJson? Sketch, string? SketchError, IReadOnlyList<string> Warnings)
+{
+    /// <summary>With <c>--server</c>: what that OTA UI server answered a board (absent without it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OtaUiServerCheckJson? ServerCheck { get; init; }
+}
 
 public sealed record Pro2SlotJson(int Index, string Start, string Length, bool Labelled, int? ManifestVersion, ulong? Timestamp, string? BuiltUtc, SketchJson? Sketch, string? Problem);
 

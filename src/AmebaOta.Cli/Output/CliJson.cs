@@ -18,7 +18,21 @@ public sealed record AmebaDImageInfoJson(
     string File, long FileLength, string Family, string Kind, OtaAllHeaderJson? OtaHeader, int ImageOffset, int ImageLength,
     IReadOnlyList<SubImageJson> Km0, string? Km4Offset, IReadOnlyList<SubImageJson> Km4, bool Km0RtkWin, bool Km4RtkWin, string? ImageError,
     string Checksum, bool ChecksumMatchesHeader, string FileChecksum, string Signature, bool FitsBank, int BankSize, long SectorsErased,
-    SketchJson? Sketch, string? SketchError, IReadOnlyList<string> Refusals, IReadOnlyList<string> Warnings);
+    SketchJson? Sketch, string? SketchError, IReadOnlyList<string> Refusals, IReadOnlyList<string> Warnings)
+{
+    /// <summary>With <c>--server</c>: what that OTA UI server answered a board (absent without it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OtaUiServerCheckJson? ServerCheck { get; init; }
+}
+
+/// <summary>
+/// <c>image info --server URL --json</c>: what the OTA UI server answered a board's <c>GET /api/uploadfile</c>, as sent
+/// (<c>statusLine</c>, <c>lengthHeader</c>: the length's header line, spelling and all), and the SDK's verdict:
+/// <c>accepted</c> (exit 0), <c>refused</c> (exit 2), <c>unreachable</c> (exit 4), <c>no-answer</c> (no whole head in
+/// time, or closed before it: exit 5), with the reason.
+/// </summary>
+public sealed record OtaUiServerCheckJson(string Server, bool Reachable, string? StatusLine, int? Status, string? LengthHeader, uint? ContentLength,
+    string Verdict, bool BoardsWouldDownload, string? Sdk, string Reason);
 
 /// <summary><c>flash boot --json</c> of an AmebaD flash file.</summary>
 public sealed record AmebaDBootJson(string Outcome, string? Bank, string? Address, string Reason, IReadOnlyList<string> Log, SketchJson? Sketch, IReadOnlyList<string> Warnings);

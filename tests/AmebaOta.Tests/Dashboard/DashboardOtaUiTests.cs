@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using AmebaOta.Protocol.OtaUi;
 using AmebaOta.Tests.OtaUi;
 using AmebaOta.Tests.Support;
 using Microsoft.Playwright;
@@ -35,13 +36,13 @@ public sealed class DashboardOtaUiTests
         DashboardProcess.StartAsync(null, dir.Path, ["--port", "0", "--interface", "lo", "--db", dir.File("history.db"), "--ota-ui", "--ota-ui-listen", server.ToString(), .. more]);
 
     /// <summary>Virtual AMB82-mini boards at 127.0.<paramref name="subnet"/>.1 …, running version 1, beating to <paramref name="server"/>.</summary>
-    private static List<Pro2TestBoard> Boards(IPEndPoint server, int subnet, int count, Func<int, bool>? otaMode = null)
+    private static List<Pro2TestBoard> Boards(IPEndPoint server, int subnet, int count, Func<int, bool>? otaMode = null, double speedup = OtaUiTestServer.Speedup)
     {
         var boards = new List<Pro2TestBoard>();
         for (int i = 1; i <= count; i++)
         {
             var board = new Pro2TestBoard(IPAddress.Parse($"127.0.{subnet}.{i}"), Pro2TestBoard.Image(1, server, timestamp: 1_700_000_000), server,
-                OtaUiTestServer.Speedup, otaMode?.Invoke(i) ?? true);
+                speedup, otaMode?.Invoke(i) ?? true);
             board.Start();
             boards.Add(board);
         }
@@ -168,6 +169,67 @@ public sealed class DashboardOtaUiTests
 
             var history = await Support.Cli.RunAsync(dir.Path, "history", "--db", dir.File("history.db"));
             Assert.Contains(history.Lines, l => l.Contains("127.0.45.1:5000") && l.Contains("v2.bin"));
+        }
+        finally
+        {
+            foreach (var b in boards) await b.DisposeAsync();
+        }
+    }
+
+    private static bool Triggered(Pro2TestBoard board) => board.Serial.Any(l => l.Contains("A client connected to this server", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Stop_on_the_page_during_a_staged_OTA_UI_rollout_triggers_no_other_board_follows_the_triggered_one_to_its_end_and_records_it_stopped()
+    {
+        using var dir = new TempDir();
+        var server = FreeServer();
+        await using var dashboard = await DashboardAsync(dir, server);
+        await using var browser = await HeadlessChromium.LaunchAsync(dir.Path);
+        // Real time (the one such test): the board holds the trigger's connection 500 ms after its echo, and Stop lands in it.
+        var boards = Boards(server, 47, 3, speedup: 1);
+        try
+        {
+            var page = await browser.Context.NewPageAsync();
+            await page.GotoAsync(dashboard.Link);
+            await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+            ILocator Row(int i) => page.Locator($"#boards tbody tr[data-board=\"127.0.47.{i}:5000\"]");
+            for (int i = 1; i <= 3; i++) await Expect(Row(i).Locator("td.seen")).ToContainTextAsync("OTA UI: idle", LongContains);
+
+            File.WriteAllBytes(dir.File("v2.bin"), Pro2TestBoard.Image(2, server, timestamp: 1_700_000_500, size: 1024 * 1024 + 4));
+            await page.Locator("#file").SetInputFilesAsync(dir.File("v2.bin"));
+            await Expect(page.Locator("#image-refusal")).ToBeHiddenAsync();
+            await page.Locator("input[name=mode][value=rollout]").CheckAsync();
+            await page.Locator("#stages").FillAsync("1,100%");
+            for (int i = 1; i <= 3; i++) await Row(i).Locator("td.pick input").CheckAsync();
+            await page.Locator("#start").ClickAsync();
+
+            // The canary is triggered; Stop is pressed at once, while the host still waits for the trigger's echo and close.
+            Pro2TestBoard? canary = null;
+            using (var triggered = new CancellationTokenSource(TimeSpan.FromSeconds(45)))
+                while ((canary = boards.FirstOrDefault(Triggered)) is null) await Task.Delay(10, triggered.Token);
+            await page.Locator("#stop").ClickAsync();
+            await Expect(page.Locator("#run-state")).ToHaveTextAsync("stopped", Long);
+
+            // The triggered board was followed to its end: it took the image, restarted on it, and the run says so.
+            int c = boards.IndexOf(canary) + 1;
+            await Expect(Row(c).Locator("td.update .state")).ToContainTextAsync("success", LongContains);
+            Assert.Equal(2, canary.LastBoot!.ChosenSlot);
+            await Expect(page.Locator("#run-counts")).ToContainTextAsync("1 succeeded, 0 failed");
+            await Expect(page.Locator("#run-reason")).ToContainTextAsync("stopped from the page");
+            // No other board was triggered, then or later (a stage that carried on would have within a heartbeat or two).
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            foreach (var other in boards.Where(b => b != canary))
+            {
+                Assert.False(Triggered(other), $"{other.Address} was triggered after the stop");
+                Assert.Equal(1, other.Boots);
+                Assert.Equal(OtaUiState.Idle, other.State);
+            }
+
+            // The history records the rollout stopped (resumable), as 'fleet rollout --stop' leaves it.
+            string runId = (await page.Locator("#run-id").TextContentAsync())!;
+            long rollout = long.Parse(System.Text.RegularExpressions.Regex.Match(runId, @"rollout (\d+)").Groups[1].Value);
+            using var store = AmebaOta.Fleet.History.HistoryStore.Open(dir.File("history.db"));
+            Assert.Equal("stopped", new AmebaOta.Fleet.Rollouts.RolloutStore(store).Load(rollout)!.State);
         }
         finally
         {

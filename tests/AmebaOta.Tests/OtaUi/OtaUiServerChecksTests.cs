@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using AmebaOta.Families.AmebaD.Images;
 using AmebaOta.Images;
 using AmebaOta.Protocol.OtaUi;
@@ -68,6 +69,65 @@ public class OtaUiServerChecksTests
         var nobody = await Support.Cli.RunAsync(dir.Path, "image", "info", "OTA_All.bin", "--server", $"http://{FreeServer()}");
         Assert.True(nobody.ExitCode == 4, nobody.ToString());
         Assert.Contains("cannot reach the OTA UI server", nobody.Stderr);
+    }
+
+    /// <summary>Starts <c>serve --ota-ui FILE</c> as a process (with <paramref name="more"/> options) and returns it with where it listens.</summary>
+    private static async Task<(CommandProcess Serve, IPEndPoint At)> ServeOtaUiAsync(string dir, string file, params string[] more)
+    {
+        var serve = CommandProcess.Start(dir, ["serve", "--ota-ui", file, "--port", "0", "--db", "none", "--no-watch", .. more]);
+        string listen = await serve.Serial.WaitForAsync(l => l.StartsWith("ota ui: ", StringComparison.Ordinal), "serve's address line");
+        return (serve, IPEndPoint.Parse(listen.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]));
+    }
+
+    [Fact]
+    public async Task Image_info_server_json_carries_the_servers_answer_as_sent_and_the_verdict_with_the_same_exit_codes()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("OTA_All.bin"), AmebaDOtaAll("127.0.0.1:3000"));
+        int length = (int)new FileInfo(dir.File("OTA_All.bin")).Length;
+
+        var (stock, stockAt) = await ServeOtaUiAsync(dir.Path, "OTA_All.bin", "--fault", "stock");
+        await using (stock)
+        {
+            var refused = await Support.Cli.RunAsync(dir.Path, "image", "info", "OTA_All.bin", "--server", $"http://{stockAt}", "--json");
+            Assert.True(refused.ExitCode == 2, refused.ToString());
+            Assert.Contains("boards cannot take an image from this server", Assert.Single(refused.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+            var root = JsonDocument.Parse(refused.Stdout).RootElement;
+            Assert.Equal("amebad", root.GetProperty("family").GetString());   // the image's own JSON, with the server's answer in it
+            var check = root.GetProperty("serverCheck");
+            Assert.Equal(stockAt.ToString(), check.GetProperty("server").GetString());
+            Assert.True(check.GetProperty("reachable").GetBoolean());
+            Assert.Equal("HTTP/1.1 200 OK", check.GetProperty("statusLine").GetString());
+            Assert.Equal($"content-length: {length}", check.GetProperty("lengthHeader").GetString());
+            Assert.Equal("refused", check.GetProperty("verdict").GetString());
+            Assert.False(check.GetProperty("boardsWouldDownload").GetBoolean());
+            Assert.Contains("'content-length' (lower case", check.GetProperty("reason").GetString());
+        }
+
+        var (ours, oursAt) = await ServeOtaUiAsync(dir.Path, "OTA_All.bin");
+        await using (ours)
+        {
+            var ok = await Support.Cli.RunAsync(dir.Path, "image", "info", "OTA_All.bin", "--server", oursAt.ToString(), "--json");
+            Assert.True(ok.ExitCode == 0, ok.ToString());
+            Assert.Equal("", ok.Stderr);
+            var check = JsonDocument.Parse(ok.Stdout).RootElement.GetProperty("serverCheck");
+            Assert.Equal($"Content-Length: {length}", check.GetProperty("lengthHeader").GetString());
+            Assert.Equal(length, check.GetProperty("contentLength").GetInt32());
+            Assert.Equal(200, check.GetProperty("status").GetInt32());
+            Assert.Equal("accepted", check.GetProperty("verdict").GetString());
+            Assert.True(check.GetProperty("boardsWouldDownload").GetBoolean());
+        }
+
+        var nobody = await Support.Cli.RunAsync(dir.Path, "image", "info", "OTA_All.bin", "--server", $"http://{FreeServer()}", "--json");
+        Assert.True(nobody.ExitCode == 4, nobody.ToString());
+        var unreachable = JsonDocument.Parse(nobody.Stdout).RootElement.GetProperty("serverCheck");
+        Assert.False(unreachable.GetProperty("reachable").GetBoolean());
+        Assert.Equal("unreachable", unreachable.GetProperty("verdict").GetString());
+        Assert.Contains("cannot reach the OTA UI server", unreachable.GetProperty("reason").GetString());
+
+        // Without --server the image's JSON is as it was: no serverCheck.
+        var plain = await Support.Cli.RunAsync(dir.Path, "image", "info", "OTA_All.bin", "--json");
+        Assert.False(JsonDocument.Parse(plain.Stdout).RootElement.TryGetProperty("serverCheck", out _));
     }
 
     [Fact]

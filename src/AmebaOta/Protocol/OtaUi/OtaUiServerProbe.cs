@@ -9,7 +9,8 @@ namespace AmebaOta.Protocol.OtaUi;
 /// <param name="Verdict">The SDK's reading of the head (<see cref="SdkHttpHeadRules.Check"/>).</param>
 /// <param name="StatusLine">The first line of the answer, as sent.</param>
 /// <param name="LengthName">The name of the length header exactly as spelt (<c>content-length</c>, <c>Content-Length</c>), or null when there was none.</param>
-public sealed record OtaUiProbeResult(SdkHeadVerdict Verdict, string StatusLine, string? LengthName);
+/// <param name="LengthLine">That header's whole line as sent (<c>content-length: 1187840</c>), or null when there was none.</param>
+public sealed record OtaUiProbeResult(SdkHeadVerdict Verdict, string StatusLine, string? LengthName, string? LengthLine = null);
 
 /// <summary>
 /// Asks an OTA UI server for its image as a board would (<see cref="OtaUiDownload.Request"/>: the exact bytes of the SDK's
@@ -55,9 +56,9 @@ public static class OtaUiServerProbe
         var bytes = head.ToArray();
         var text = Encoding.Latin1.GetString(bytes);
         var lines = text.Split("\r\n");
-        string? lengthName = lines.Skip(1).TakeWhile(l => l.Length > 0).Select(l => l.Split(':', 2)[0].Trim())
-            .FirstOrDefault(name => name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase));
-        return new OtaUiProbeResult(rules.Check(bytes), lines[0], lengthName);
+        string? lengthLine = lines.Skip(1).TakeWhile(l => l.Length > 0)
+            .FirstOrDefault(l => l.Split(':', 2)[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase));
+        return new OtaUiProbeResult(rules.Check(bytes), lines[0], lengthLine?.Split(':', 2)[0].Trim(), lengthLine);
     }
 
     private static bool HasHeadEnd(MemoryStream head) => head.Length >= 4 && head.GetBuffer().AsSpan(0, (int)head.Length).IndexOf("\r\n\r\n"u8) >= 0;

@@ -104,8 +104,9 @@ public sealed class OtaUiBoardUpdate(OtaUiServer server, IPAddress board, OtaUiI
                 if (step == OtaUiStep.Triggering)
                 {
                     if (!triggered) either.Token.ThrowIfCancellationRequested();
+                    // Once start_ota is out the board downloads: from then on only an abort stops following it.
                     var result = await TriggerSender.SendAsync(new IPEndPoint(address, _options.TriggerPort), _options.ConnectTimeout,
-                        triggered ? abort : either.Token).ConfigureAwait(false);
+                        triggered ? abort : either.Token, afterSent: abort).ConfigureAwait(false);
                     triggered = true;
                     lock (gate) judge.Triggered(result, time.GetUtcNow());
                     continue;

@@ -53,8 +53,13 @@ public static class TriggerSender
     /// <summary>How long to watch for the board's close after the echo (long enough to see Pro2's 500 ms).</summary>
     public static readonly TimeSpan CloseWatch = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Sends the signal to <paramref name="board"/> and reports what came back.</summary>
-    public static async Task<TriggerResult> SendAsync(IPEndPoint board, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the signal to <paramref name="board"/> and reports what came back. <paramref name="cancellationToken"/> stops it
+    /// until the signal goes out; from then on only <paramref name="afterSent"/> does (default: the same token): a board
+    /// sent <c>start_ota</c> downloads whatever the host does next, so a caller that follows triggered boards to their end
+    /// must not lose one to a stop that landed while the echo was awaited.
+    /// </summary>
+    public static async Task<TriggerResult> SendAsync(IPEndPoint board, TimeSpan connectTimeout, CancellationToken cancellationToken, CancellationToken? afterSent = null)
     {
         using var socket = new Socket(board.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -75,12 +80,14 @@ public static class TriggerSender
                 e.SocketErrorCode == SocketError.ConnectionRefused ? $"nothing listens on {board} (connection refused)" : $"{board}: {e.Message}");
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        var sent = afterSent ?? cancellationToken;
         try
         {
-            await socket.SendAsync(Signal, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            var echo = await ReadEchoAsync(socket, cancellationToken).ConfigureAwait(false);
+            await socket.SendAsync(Signal, SocketFlags.None, sent).ConfigureAwait(false);
+            var echo = await ReadEchoAsync(socket, sent).ConfigureAwait(false);
             if (echo.Length == 0) return new TriggerResult(TriggerOutcome.NoEcho, echo, null, $"{board} accepted start_ota but echoed nothing within {EchoTimeout.TotalSeconds:0} s");
-            var closedAfter = await WatchCloseAsync(socket, cancellationToken).ConfigureAwait(false);
+            var closedAfter = await WatchCloseAsync(socket, sent).ConfigureAwait(false);
             return new TriggerResult(TriggerOutcome.Echoed, echo, closedAfter, null);
         }
         catch (SocketException e)
