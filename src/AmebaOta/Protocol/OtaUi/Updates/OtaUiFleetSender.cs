@@ -64,37 +64,15 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
         var results = new FleetBoardStatus[targets.Count];
         for (int i = 0; i < targets.Count; i++)
             Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.OtaUiFor(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
-        var running = new List<Task>();
-        int next = 0;
-        try
-        {
-            for (; next < targets.Count; next++)
+        await FleetTurns.RunAsync(Airtime, targets.Count, index =>
             {
-                int index = next;
-                if (images.OtaUiFor(targets[index].Family) is not { } image)
-                {
-                    Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = "not triggered: this run serves no image for its family" });
-                    continue;
-                }
-                AirtimeTicket turn;
-                try
-                {
-                    turn = await Airtime.WaitTurnAsync(image.Length, cancellationToken: cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                running.Add(Task.Run(() => RunBoardAsync(results, index, targets[index], image, turn, cancellationToken), CancellationToken.None));
-                if (running.Count >= 256) running.RemoveAll(t => t.IsCompletedSuccessfully);
-            }
-        }
-        finally
-        {
-            for (int i = next; i < targets.Count; i++)
-                Report(results, i, results[i] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
-        }
-        await Task.WhenAll(running).ConfigureAwait(false);
+                if (images.OtaUiFor(targets[index].Family) is { } image) return image.Length;
+                Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = "not triggered: this run serves no image for its family" });
+                return null;
+            },
+            (index, turn) => RunBoardAsync(results, index, targets[index], images.OtaUiFor(targets[index].Family)!, turn, cancellationToken),
+            index => Report(results, index, results[index] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" }),
+            cancellationToken).ConfigureAwait(false);
         return new FleetResult(results, clock.Elapsed);
     }
 
