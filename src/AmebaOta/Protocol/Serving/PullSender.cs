@@ -215,23 +215,25 @@ public static class PullSender
     private static async Task FollowAsync(PullTransfer transfer, IReportingThrottle throttle, CancellationToken stop)
     {
         long reported = -1;
+        void Report()
+        {
+            long acked = transfer.BoardBytes;
+            if (acked == reported) return;
+            throttle.Report(ThrottledWindow.Phase(acked, transfer.TotalBytes, OtaUploadOptions.DefaultErasingWindow), acked);
+            reported = acked;
+        }
         try
         {
-            while (true)
+            while (transfer.Outcome == PullTransferOutcome.Running)
             {
-                long acked = transfer.BoardBytes;
-                if (acked != reported)
-                {
-                    throttle.Report(ThrottledWindow.Phase(acked, transfer.TotalBytes, OtaUploadOptions.DefaultErasingWindow), acked);
-                    reported = acked;
-                }
-                if (transfer.Outcome != PullTransferOutcome.Running) return;
+                Report();
                 await Task.Delay(AcknowledgementPoll, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
         }
+        Report();   // the last acknowledgements, read before the transfer ended
     }
 
     /// <summary>The client went away: still a whole transfer if it had acknowledged every byte of a whole body first.</summary>

@@ -98,7 +98,6 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
                     Report(results, index, status);
                 }
             }, ct, Abort ?? ct);
-            turn.Dispose();
             BoardJudged?.Invoke(target, outcome);
             Report(results, index, Final(status, outcome, image, clock.Elapsed));
         }
