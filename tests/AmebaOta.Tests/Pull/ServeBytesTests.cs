@@ -138,7 +138,29 @@ public class ServeBytesTests
             : await Support.Cli.RunAsync(dir.Path, "publish", "bad.bin", "--to", "site");
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("error: bad.bin is refused: its Image 2 body lacks \"RTKWin\"", result.Stderr);
+        Assert.EndsWith(command == "serve" ? "(--force serves it anyway)" : "(--allow-refused publishes it anyway)", result.Stderr.Trim());
         Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Publish_force_replaces_files_but_never_publishes_a_refused_image()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("v2.bin"), V2);
+        var noRtkWin = (byte[])V2.Clone();
+        noRtkWin[16 + 4] = (byte)'X';
+        File.WriteAllBytes(dir.File("bad.bin"), noRtkWin);
+        Assert.Equal(0, (await Support.Cli.RunAsync(dir.Path, "publish", "v2.bin", "--to", "site")).ExitCode);
+
+        var forced = await Support.Cli.RunAsync(dir.Path, "publish", "bad.bin", "--to", "site", "--force");
+        Assert.Equal(2, forced.ExitCode);
+        Assert.Contains("--allow-refused", forced.Stderr);
+        Assert.Equal(V2, File.ReadAllBytes(dir.File("site/ota.bin")));   // the good image stays published
+
+        var allowed = await Support.Cli.RunAsync(dir.Path, "publish", "bad.bin", "--to", "site", "--force", "--allow-refused");
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.Contains("warning: served despite: its Image 2 body lacks", allowed.Stderr);
+        Assert.Equal(noRtkWin, File.ReadAllBytes(dir.File("site/ota.bin")));
     }
 
     [Fact]

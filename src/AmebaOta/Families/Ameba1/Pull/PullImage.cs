@@ -64,16 +64,17 @@ public sealed class PullImage : IServedImage
 
     /// <summary>
     /// Makes a snapshot of <paramref name="file"/> as <c>upload</c> sends it (<see cref="OtaImageAsSent"/>: the same checks,
-    /// a "new" signature cleared): throws <see cref="ImageFormatException"/> with the refusals unless <paramref name="force"/>.
+    /// a "new" signature cleared): throws <see cref="ImageFormatException"/> with the refusals and <paramref name="overrideHint"/>
+    /// (how the caller's user goes past them) unless <paramref name="force"/>.
     /// </summary>
-    public static PullImage From(ImageFile file, string? name = null, bool force = false)
+    public static PullImage From(ImageFile file, string? name = null, bool force = false, string overrideHint = "--force serves it anyway")
     {
         // A "new" signature never goes to a board: served cleared, the board signs the image itself after verifying.
         var asSent = OtaImageAsSent.Prepare(file);
         var preflight = asSent.Check;
         file = asSent.Image;
         if (preflight.Refused && !force)
-            throw new ImageFormatException($"{name ?? "the image"} is refused: {string.Join("; ", preflight.Refusals)} (--force serves it anyway)");
+            throw new ImageFormatException($"{name ?? "the image"} is refused: {string.Join("; ", preflight.Refusals)} ({overrideHint})");
         var warnings = preflight.Warnings.Concat(asSent.Notes).Concat(preflight.Refused ? preflight.Refusals.Select(r => "served despite: " + r) : []).ToList();
         if (file.Length + TrailerSize <= 512)
             warnings.Add($"{file.Length} bytes is so small that a whole sdk-http response fits in http_update_ota's first 512-byte read, " +
@@ -82,5 +83,6 @@ public sealed class PullImage : IServedImage
     }
 
     /// <summary>Loads <paramref name="path"/> whole and makes a snapshot of it (see <see cref="From"/>).</summary>
-    public static PullImage Load(string path, bool force = false) => From(ImageFile.Load(path), Path.GetFileName(path), force);
+    public static PullImage Load(string path, bool force = false, string overrideHint = "--force serves it anyway") =>
+        From(ImageFile.Load(path), Path.GetFileName(path), force, overrideHint);
 }
