@@ -75,8 +75,7 @@ public static class FleetCommands
             FleetUploadOptions.EnsureDescriptors(targets.Count, options);
 
             IFleetSender updater = otaUi is not null ? otaUi.Sender(options, quiet: asJson) : new FleetUpdater(options);
-            // OTA UI boards pull their image: no airtime budget paces them (an idle scheduler stands in for the display).
-            var airtime = (updater as FleetUpdater)?.Airtime ?? new AirtimeScheduler(FleetUpdater.BudgetOf(options));
+            var airtime = updater.Airtime ?? new AirtimeScheduler(FleetUpdater.BudgetOf(options));
             var latest = targets.Select(t => new FleetBoardStatus(t, FleetBoardState.Queued, 0, images.LengthFor(t.Family), 0, TimeSpan.Zero)).ToArray();
             var index = targets.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
             updater.BoardChanged += s => Volatile.Write(ref latest[index[s.Target]], s);
@@ -90,7 +89,7 @@ public static class FleetCommands
                 foreach (var c in found.Conflicts) JsonOut.Write(FleetBoardJson.Conflict(c), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var s in found.Silent) JsonOut.Write(FleetBoardJson.Silent(s), FleetJsonContext.Default.FleetBoardJson);
                 foreach (var (t, reason) in found.Refused) JsonOut.Write(FleetBoardJson.Refused(t, reason), FleetJsonContext.Default.FleetBoardJson);
-                if (otaUi is null) JsonOut.Write(new FleetAirtimeLineJson(AirtimeJson.From(airtime.Snapshot())), FleetJsonContext.Default.FleetAirtimeLineJson);
+                JsonOut.Write(new FleetAirtimeLineJson(AirtimeJson.From(airtime.Snapshot())), FleetJsonContext.Default.FleetAirtimeLineJson);
             }
             else
             {
@@ -114,7 +113,7 @@ public static class FleetCommands
                     result = await updater.UpdateAsync(targets, images, cancellationToken);
                 }
                 FleetText.Summary(result, found);
-                if (otaUi is null) FleetText.AirtimeSummary(airtime.Snapshot());
+                FleetText.AirtimeSummary(airtime.Snapshot());
             }
             if (cancellationToken.IsCancellationRequested)
                 throw new CliError(ExitCodes.Cancelled, $"interrupted: {result.Updated} of {targets.Count} boards were updated before Ctrl+C" +

@@ -217,10 +217,10 @@ public static class FleetRolloutCommand
         var plan = run.Plan;
         var journal = run.Id is { } journalId ? new RolloutJournal(history, journalId) : null;
         var runner = run.Sites is { } sites
-            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => sites.Sender(options, run.Identities, "fleet rollout", run.Id) }
+            ? new RolloutRunner(plan, run.Settings, journal) { Sender = (options, _) => sites.Sender(options, run.Identities, "fleet rollout", run.Id) }
             : run.OtaUi is { } otaUi
             // A stop request lets boards already triggered finish (a cut download leaves them stuck until reset); Ctrl+C cuts them.
-            ? new RolloutRunner(plan, run.Settings, journal) { Sender = options => otaUi.Sender(options, quiet: asJson, abort: cancellationToken) }
+            ? new RolloutRunner(plan, run.Settings, journal) { Sender = (options, airtime) => otaUi.Sender(options, quiet: asJson, abort: cancellationToken, airtime) }
             : new RolloutRunner(plan, run.Settings, journal);
         // Site agents record the uploads they make; a rollout sent from here records its own.
         if (run.Sites is null) runner.FleetBoardChanged += new FleetHistoryRecorder(history, run.Identities, "fleet rollout", cancellationToken, run.Id).OnBoardChanged;

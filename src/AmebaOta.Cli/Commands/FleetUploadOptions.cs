@@ -96,7 +96,7 @@ public sealed class FleetUploadOptions
         return new FleetOptions
         {
             MaxParallel = parse.GetValue(Parallel) is { } parallel ? InRange(parallel, 1, AirtimeBudget.Ceiling, "--parallel") : null,
-            MaxBytesPerSecond = InRange(parse.GetValue(MaxRate), 0, 100_000, "--max-rate") is > 0 and var rate ? AirtimeBudget.MegabitsToBytes(rate) : null,
+            MaxBytesPerSecond = MaxBytesPerSecond(parse, MaxRate),
             ConnectTimeout = upload.ConnectTimeout,
             StallTimeout = upload.StallTimeout,
             Retries = InRange(parse.GetValue(Retries), 0, 100, "--retries"),
@@ -105,6 +105,10 @@ public sealed class FleetUploadOptions
             Interface = parse.GetValue(Interface),
         };
     }
+
+    /// <summary>The airtime budget <c>--max-rate</c> asks for, in bytes per second (0: none).</summary>
+    public static double? MaxBytesPerSecond(ParseResult parse, Option<double> maxRate) =>
+        InRange(parse.GetValue(maxRate), 0, 100_000, "--max-rate") is > 0 and var rate ? AirtimeBudget.MegabitsToBytes(rate) : null;
 
     /// <summary>Makes room for a connection to each board that may be under way at once (the system's limit on open files); warns when the system will not.</summary>
     public static void EnsureDescriptors(int boards, FleetOptions options)

@@ -60,39 +60,16 @@ public sealed class FleetUpdater : IFleetSender
         var watcher = _options.WaitReboot is null ? null : new RebootWatcher(_options.Interface);
         try
         {
-            var running = new List<Task>();
-            int next = 0;
-            try
-            {
-                for (; next < targets.Count; next++)
+            await FleetTurns.RunAsync(Airtime, targets.Count, index =>
                 {
-                    int index = next;
-                    var image = images.For(targets[index].Family);
-                    if (image is null)
-                    {
-                        // The commands refuse such boards before anything is sent; never send a board another family's image.
-                        Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({targets[index].Family?.DisplayName ?? "unknown"})" });
-                        continue;
-                    }
-                    AirtimeTicket turn;
-                    try
-                    {
-                        turn = await Airtime.WaitTurnAsync(image.Length, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-                    running.Add(Task.Run(() => RunBoardAsync(results, index, targets[index], image, turn, watcher, cancellationToken), CancellationToken.None));
-                    if (running.Count >= 256) running.RemoveAll(t => t.IsCompletedSuccessfully);
-                }
-            }
-            finally
-            {
-                for (int i = next; i < targets.Count; i++)
-                    Report(results, i, results[i] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
-            }
-            await Task.WhenAll(running).ConfigureAwait(false);
+                    if (images.For(targets[index].Family) is { } image) return image.Length;
+                    // The commands refuse such boards before anything is sent; never send a board another family's image.
+                    Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = $"not sent: this run has no image for its family ({targets[index].Family?.DisplayName ?? "unknown"})" });
+                    return null;
+                },
+                (index, turn) => RunBoardAsync(results, index, targets[index], images.For(targets[index].Family)!, turn, watcher, cancellationToken),
+                index => Report(results, index, results[index] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" }),
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -54,7 +54,10 @@ public sealed record OtaUploadOptions
     /// Image bytes the board must acknowledge before the host counts its erase as over: more than its TCP receive window
     /// holds while it reads nothing (default 8 KiB, a few lwIP 1.4.1 windows; a family whose stack has a larger window says so).
     /// </summary>
-    public long ErasingWindow { get; init; } = 8 * 1024;
+    public long ErasingWindow { get; init; } = DefaultErasingWindow;
+
+    /// <summary>The default <see cref="ErasingWindow"/>, 8 KiB.</summary>
+    public const long DefaultErasingWindow = 8 * 1024;
 
     /// <summary>
     /// After the last byte is acknowledged, wait at most this long for the board to close its end, which a receiver that

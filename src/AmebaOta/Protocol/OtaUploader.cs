@@ -95,7 +95,7 @@ public static class OtaUploader
                         $"{board} sent data back ({waiting} bytes waiting) after acknowledging {ackedImage} of {total} bytes: a stock Ameba OTA receiver never " +
                         "sends a byte on this connection, so this is another service or the wrong port (the board's OTA port is printed on its serial line and " +
                         "advertised by mDNS); the connection was reset", ackedImage);
-                if (phase == OtaUploadPhase.BoardErasing && ackedImage >= Math.Min(total, options.ErasingWindow))
+                if (phase == OtaUploadPhase.BoardErasing && ThrottledWindow.Phase(ackedImage, total, options.ErasingWindow) == OtaUploadPhase.Transferring)
                 {
                     phase = OtaUploadPhase.Transferring;
                     eraseWait = clock.Elapsed - connectTime;
@@ -261,7 +261,7 @@ public static class OtaUploader
     }
 
     /// <summary>
-    /// As <see cref="SendAllAsync"/>, in pieces the throttle allows, never more than <see cref="Room"/> allows ahead of what
+    /// As <see cref="SendAllAsync"/>, in pieces the throttle allows, never more than <see cref="ThrottledWindow.Room"/> allows ahead of what
     /// the board acknowledged (read here, between pieces, at the poll interval while waiting).
     /// </summary>
     private static async Task SendPacedAsync(Socket socket, byte[] header, ReadOnlyMemory<byte> image, IUploadThrottle throttle, TimeSpan poll,
@@ -273,29 +273,16 @@ public static class OtaUploader
         {
             long? acked;
             int room;
-            while ((room = Room(acked = TcpInfo.BytesAcknowledged(socket), header.Length + sent, header.Length + erasingWindow)) <
-                   Math.Min(OtaUploadOptions.ThrottledMinPiece, image.Length - sent))
+            while (!ThrottledWindow.Enough(room = ThrottledWindow.Room(acked = TcpInfo.BytesAcknowledged(socket), header.Length + sent, header.Length + erasingWindow),
+                       image.Length - sent))
                 await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
-            int n = Math.Min(Math.Min(OtaUploadOptions.ThrottledPiece, room), image.Length - sent);
+            int n = ThrottledWindow.Piece(room, image.Length - sent);
             await throttle.TakeAsync(n, Math.Max(0, (acked ?? header.Length + sent) - header.Length), cancellationToken).ConfigureAwait(false);
             await SendAsync(socket, image.Slice(sent, n), cancellationToken).ConfigureAwait(false);
             sent += n;
             transfer.Handed = header.Length + sent;
         }
         socket.Shutdown(SocketShutdown.Send);
-    }
-
-    /// <summary>
-    /// How many more bytes may go after <paramref name="handed"/>: the bytes ahead of the board's acknowledgements stay under
-    /// <see cref="OtaUploadOptions.ThrottledInFlight"/>, and under <see cref="OtaUploadOptions.ThrottledErasingInFlight"/>
-    /// until it has acknowledged <paramref name="erasingWindow"/> (it reads nothing while it erases, and what waits for it
-    /// then is acknowledged in one go when it reads again, outside the pace: boards that start together end their erases together).
-    /// </summary>
-    private static int Room(long? acked, long handed, long erasingWindow)
-    {
-        if (acked is not { } a) return OtaUploadOptions.ThrottledPiece;
-        int ahead = a < erasingWindow ? OtaUploadOptions.ThrottledErasingInFlight : OtaUploadOptions.ThrottledInFlight;
-        return (int)Math.Max(0, ahead - (handed - a));
     }
 
     private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

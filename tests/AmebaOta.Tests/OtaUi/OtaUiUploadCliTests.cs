@@ -179,7 +179,7 @@ public class OtaUiUploadCliTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var boards = Events(result);
-        Assert.Equal(3, boards.Count(b => b.GetProperty("state").GetString() == "updated"));
+        Assert.Equal(3, boards.Count(b => b.TryGetProperty("state", out var s) && s.GetString() == "updated"));
         for (int i = 1; i <= 3; i++)
         {
             string name = $"[MyAmeba-{i:000}]";

@@ -3,6 +3,7 @@ using System.Net;
 using AmebaOta.Cli.Output;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Fleet.History;
 using AmebaOta.Protocol.OtaUi.Server;
 using AmebaOta.Protocol.OtaUi.Updates;
@@ -53,7 +54,8 @@ public sealed class OtaUiFleetPlan : IAsyncDisposable
         if (parse.GetResult(o.Port) is { Implicit: false }) throw new CliError(ExitCodes.Usage, $"--port is not used with the OTA UI method: boards take the trigger on port {Protocol.OtaUi.OtaUiTrigger.Port}; the server's port is --listen's");
         var options = new FleetOptions
         {
-            MaxParallel = parse.GetValue(o.Parallel) is { } parallel ? FleetUploadOptions.InRange(parallel, 1, 1024, "--parallel") : 16,
+            MaxParallel = parse.GetValue(o.Parallel) is { } parallel ? FleetUploadOptions.InRange(parallel, 1, AirtimeBudget.Ceiling, "--parallel") : null,
+            MaxBytesPerSecond = FleetUploadOptions.MaxBytesPerSecond(parse, o.MaxRate),
             WaitReboot = WaitRebootOption.Read(parse, o.WaitReboot, () => new OtaUiJudgeSettings().RebootWait),
             Retries = 0,
             Interface = parse.GetValue(o.Interface),
@@ -86,10 +88,13 @@ public sealed class OtaUiFleetPlan : IAsyncDisposable
         CancellationToken cancellationToken) =>
         Session.FindTargetsAsync(addresses, pattern, discover, history, Images, force, w => Diagnostics.Warning(Printable.Of(w)), cancellationToken);
 
-    /// <summary>The sender; in text mode each board's decision is told as it comes (why it failed, what the restart proves).</summary>
-    public OtaUiFleetSender Sender(FleetOptions options, bool quiet, CancellationToken? abort = null)
+    /// <summary>
+    /// The sender (its own airtime scheduler, or <paramref name="airtime"/>: a rollout's); in text mode each board's decision is
+    /// told as it comes (why it failed, what the restart proves).
+    /// </summary>
+    public OtaUiFleetSender Sender(FleetOptions options, bool quiet, CancellationToken? abort = null, AirtimeScheduler? airtime = null)
     {
-        var sender = Session.Sender(options, abort);
+        var sender = Session.Sender(options, abort, airtime);
         if (!quiet) sender.BoardJudged += (target, outcome) => Console.WriteLine(Printable.Of(Describe(target, outcome)));
         return sender;
     }

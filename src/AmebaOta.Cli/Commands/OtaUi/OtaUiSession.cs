@@ -156,8 +156,12 @@ public sealed class OtaUiSession : IAsyncDisposable
         foreach (var (name, image) in images) history.Try(s => s.StoreImage(ImageIdentity.Of(image.Image, name), image.Bytes));
     }
 
-    /// <summary>A sender over this server for a fleet run; <paramref name="abort"/> as <see cref="OtaUiFleetSender.Abort"/>.</summary>
-    public OtaUiFleetSender Sender(FleetOptions options, CancellationToken? abort = null) => new(Core, options) { Abort = abort };
+    /// <summary>
+    /// A sender over this server for a fleet run; <paramref name="abort"/> as <see cref="OtaUiFleetSender.Abort"/>;
+    /// <paramref name="airtime"/>: a scheduler shared with other runs (null: its own, from <paramref name="options"/>).
+    /// </summary>
+    public OtaUiFleetSender Sender(FleetOptions options, CancellationToken? abort = null, AmebaOta.Fleet.Airtime.AirtimeScheduler? airtime = null) =>
+        new(Core, options, airtime: airtime) { Abort = abort };
 
     /// <summary>
     /// What was proved about an updated board, one line: the wire shows the restart; the build is the family's boot rule

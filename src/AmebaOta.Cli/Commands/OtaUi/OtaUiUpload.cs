@@ -27,7 +27,8 @@ public static class OtaUiUpload
             : throw new CliError(ExitCodes.Usage, "give the board's address with --ip (OTA UI boards are known by the address they beat from)");
         var named = OtaUiSession.LoadImages([request.File], request.Force, out var warnings);
         using var history = HistoryDatabase.OpenForRecording(parse, request.Db);
-        var options = new FleetOptions { MaxParallel = 1, Retries = 0, WaitReboot = WaitRebootOption.Read(parse, request.WaitReboot, () => new OtaUiJudgeSettings().RebootWait) };
+        // One board: no airtime budget (the board reads at its own pace), as a push upload has none.
+        var options = new FleetOptions { MaxParallel = 1, MaxBytesPerSecond = null, Retries = 0, WaitReboot = WaitRebootOption.Read(parse, request.WaitReboot, () => new OtaUiJudgeSettings().RebootWait) };
         await using var plan = await OtaUiFleetPlan.StartAsync(named, request.OtaUi.ListenEndPoint(parse, named.Select(n => n.Image)), options, history, warnings,
             cancellationToken);
         foreach (var w in warnings) Diagnostics.Warning(Printable.Of(w));

@@ -1,5 +1,6 @@
 using AmebaOta.Cli.Output;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 
 namespace AmebaOta.Cli.Dashboard.Runs;
 
@@ -9,12 +10,12 @@ namespace AmebaOta.Cli.Dashboard.Runs;
 /// or OTA UI boards triggered by this dashboard's server (<paramref name="sender"/>, and <paramref name="recordHere"/>: the dashboard records them).
 /// </summary>
 internal sealed class PlainUpdateRun(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, FleetOptions options, DashboardState state,
-    DashboardHistory history, Func<FleetOptions, long?, IFleetSender>? sender = null, bool recordHere = false) : RunTracker(id, "update", image, targets, options.WaitReboot is not null, state)
+    DashboardHistory history, Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender>? sender = null, bool recordHere = false) : RunTracker(id, "update", image, targets, options.WaitReboot is not null, state)
 {
     protected override async Task<(string State, string Reason)> ExecuteAsync(CancellationToken stop)
     {
-        IFleetSender updater = sender?.Invoke(options, null) ?? new FleetUpdater(options);
-        Airtime = (updater as FleetUpdater)?.Airtime;
+        IFleetSender updater = sender?.Invoke(options, null, null) ?? new FleetUpdater(options);
+        Airtime = updater.Airtime;
         if ((sender is null || recordHere) && history.Recorder(Image, stop) is { } record) updater.BoardChanged += record;
         updater.BoardChanged += s => Board(s.Target.Name, Json(Id, s), s.IsFinal,
             s.State switch { FleetBoardState.Updated => true, FleetBoardState.Failed => false, _ => null });

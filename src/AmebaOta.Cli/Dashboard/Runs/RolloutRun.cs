@@ -1,4 +1,5 @@
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Fleet.History;
 using AmebaOta.Fleet.Rollouts;
 
@@ -15,11 +16,11 @@ internal sealed class RolloutRun : RunTracker
     private readonly RolloutSettings _settings;
     private readonly DashboardHistory _history;
     private readonly long? _rolloutId;
-    private readonly Func<FleetOptions, long?, IFleetSender>? _sender;
+    private readonly Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender>? _sender;
     private readonly bool _recordHere;
 
     private RolloutRun(long id, ShelvedImage image, RolloutPlan plan, RolloutSettings settings, DashboardState state, DashboardHistory history, long? rolloutId,
-        Func<FleetOptions, long?, IFleetSender>? sender, bool recordHere)
+        Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender>? sender, bool recordHere)
         : base(id, "rollout", image, [.. plan.Boards.Select(b => b.Target)], settings.Fleet.WaitReboot is not null, state)
     {
         _plan = plan;
@@ -37,7 +38,7 @@ internal sealed class RolloutRun : RunTracker
     /// <paramref name="recordHere"/> (the dashboard's own OTA UI server sends): then the dashboard records the uploads.
     /// </summary>
     public static RolloutRun Create(long id, ShelvedImage image, IReadOnlyList<FleetTarget> targets, StartRunJson request, FleetOptions fleet,
-        DashboardState state, DashboardHistory history, Func<FleetOptions, long?, IFleetSender>? sender = null, bool recordHere = false)
+        DashboardState state, DashboardHistory history, Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender>? sender = null, bool recordHere = false)
     {
         IReadOnlyList<StageSize> sizes;
         FailureThreshold threshold;
@@ -92,7 +93,7 @@ internal sealed class RolloutRun : RunTracker
         foreach (var b in _plan.Boards) Board(b.Target.Name, Json(b, null), b.State.IsDone(), Outcome(b.State));
         var journal = _rolloutId is { } rid ? new RolloutJournal(_history.Best, rid) : null;
         var runner = _sender is { } send
-            ? new RolloutRunner(_plan, _settings, journal) { Sender = options => send(options, _rolloutId) }
+            ? new RolloutRunner(_plan, _settings, journal) { Sender = (options, airtime) => send(options, _rolloutId, airtime) }
             : new RolloutRunner(_plan, _settings, journal);
         Airtime = runner.Airtime;
         // Site agents record the uploads they make; a rollout sent from here records its own.

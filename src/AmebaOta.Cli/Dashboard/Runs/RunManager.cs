@@ -44,12 +44,12 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         var push = image.Push!;
         var atSites = sites?.Targets(names);
         var (targets, refused) = Refuse(atSites is null ? LocalTargets(names, push) : [.. atSites.Targets], push);
-        Func<FleetOptions, long?, IFleetSender>? sender = atSites is null ? null
-            : (o, rolloutId) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
+        Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender>? sender = atSites is null ? null
+            : (o, rolloutId, _) => sites!.Sender(atSites, o, DashboardHistory.Identity(image), rolloutId);
         var options = new FleetOptions
         {
             MaxParallel = request.Parallel,
-            MaxBytesPerSecond = rate > 0 ? AirtimeBudget.MegabitsToBytes(rate) : null,
+            MaxBytesPerSecond = BudgetOf(request),
             WaitReboot = request.WaitReboot ? push.Sender.DefaultRebootWait(push) : null,
             Interface = networkInterface,
         };
@@ -60,6 +60,10 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
             (refused.Count == 0 ? "" : $"; {refused.Count} refused, sent nothing: not {UploadCommand.Article(push.Family)} {push.Family.DisplayName} board " +
                                        $"({string.Join(", ", refused.Take(5).Select(r => r.Target.Name))}{(refused.Count > 5 ? ", …" : "")})"), run.Id);
     }
+
+    /// <summary>The airtime budget a run asks for, in bytes per second (the default's when none is given; 0: none).</summary>
+    private static double? BudgetOf(StartRunJson request) =>
+        (request.MaxRate ?? AirtimeBudget.DefaultMegabitsPerSecond) is > 0 and var rate ? AirtimeBudget.MegabitsToBytes(rate) : null;
 
     /// <summary>What the page offers in place of the CLI's <c>--force</c>.</summary>
     public const string ForceHint = " (tick \"force\" to send it anyway)";
@@ -107,9 +111,12 @@ public sealed class RunManager(DashboardState state, DashboardHistory history, s
         var refused = found.Refused.Select(r => (r.Target, Reason: ImageShelf.PageText(r.Reason))).ToList();
         if (found.Targets.Count == 0)
             throw new DashboardError(422, $"every board chosen was refused, nothing was sent: {string.Join("; ", refused.Take(3).Select(r => r.Reason))}");
-        var options = new FleetOptions { MaxParallel = request.Parallel, Retries = 0, Interface = networkInterface };
+        var options = new FleetOptions
+        {
+            MaxParallel = request.Parallel, MaxBytesPerSecond = BudgetOf(request), Retries = 0, Interface = networkInterface,
+        };
         // Stop on the page lets boards already triggered finish (a cut download leaves them stuck until reset).
-        Func<FleetOptions, long?, IFleetSender> sender = (o, _) => otaUi.Session.Sender(o, abort: CancellationToken.None);
+        Func<FleetOptions, long?, AirtimeScheduler?, IFleetSender> sender = (o, _, airtime) => otaUi.Session.Sender(o, abort: CancellationToken.None, airtime);
         var run = Begin(id => mode == "update"
             ? new PlainUpdateRun(id, image, found.Targets, options, state, history, sender, recordHere: true)
             : RolloutRun.Create(id, image, found.Targets, request, options, state, history, sender, recordHere: true), refused);

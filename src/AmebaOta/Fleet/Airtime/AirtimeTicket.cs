@@ -4,10 +4,11 @@ namespace AmebaOta.Fleet.Airtime;
 
 /// <summary>
 /// One board's turn, from <see cref="AirtimeScheduler.WaitTurnAsync"/>: report its upload's progress to it, pace its bytes
-/// with it (<see cref="OtaUploadOptions.Throttle"/>), and dispose it when the upload has ended (sent, failed or cancelled),
-/// so the next board can start.
+/// with it (<see cref="OtaUploadOptions.Throttle"/> for a push; <see cref="Protocol.Serving.PullResponse.Throttle"/> for a board that
+/// pulls its image, whose server reports the progress), and dispose it when the upload has ended (sent, failed or
+/// cancelled), so the next board can start.
 /// </summary>
-public sealed class AirtimeTicket : IDisposable, IUploadThrottle
+public sealed class AirtimeTicket : IDisposable, IReportingThrottle
 {
     private const int Samples = 16;
     private const double MinimumSpan = 0.25;

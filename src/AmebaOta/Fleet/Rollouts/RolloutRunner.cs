@@ -27,8 +27,11 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
     /// </summary>
     public AirtimeScheduler Airtime { get; } = new(FleetUpdater.BudgetOf(settings.Fleet));
 
-    /// <summary>What sends each stage: null (the default), a <see cref="FleetUpdater"/> in this process sharing <see cref="Airtime"/>; or the boards' site agents.</summary>
-    public Func<FleetOptions, IFleetSender>? Sender { get; init; }
+    /// <summary>
+    /// What sends each stage, given the run's options and <see cref="Airtime"/>: null (the default), a <see cref="FleetUpdater"/>
+    /// in this process sharing <see cref="Airtime"/>; an OTA UI sender sharing it too; or the boards' site agents.
+    /// </summary>
+    public Func<FleetOptions, AirtimeScheduler, IFleetSender>? Sender { get; init; }
 
     /// <summary>How often the journal's heartbeat runs (and a stop request is noticed).</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -87,7 +90,7 @@ public sealed class RolloutRunner(RolloutPlan plan, RolloutSettings settings, IR
             using var stageStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var index = todo.ToDictionary(i => _boards[i].Target);
             var lastFleet = new FleetBoardState[total];
-            var updater = Sender?.Invoke(settings.Fleet) ?? new FleetUpdater(settings.Fleet, Airtime);
+            var updater = Sender?.Invoke(settings.Fleet, Airtime) ?? new FleetUpdater(settings.Fleet, Airtime);
             updater.BoardChanged += s =>
             {
                 FleetBoardChanged?.Invoke(s);

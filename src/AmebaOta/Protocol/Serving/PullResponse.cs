@@ -37,6 +37,13 @@ public sealed record PullResponse(
     /// </summary>
     public TimeSpan? HoldOpen { get; init; }
 
+    /// <summary>
+    /// Paces the body for a fleet's airtime budget (the board's ticket; null: as fast as the board reads): the sender hands
+    /// the network only the bytes it allows, a few KB beyond what the board acknowledged, and reports those acknowledgements
+    /// to it. Used where acknowledgements can be read, on a body without a pace of its own (<see cref="BytesPerSecond"/>).
+    /// </summary>
+    public IReportingThrottle? Throttle { get; init; }
+
     /// <summary>Head and body bytes that go out when nothing goes wrong.</summary>
     public long WireBytes => Head.Length + SendBytes;
 }

@@ -7,7 +7,8 @@ namespace AmebaOta.Protocol.Serving;
 /// the body in chunks, flushing each so that a board's small receive window paces the server. Applies the response's
 /// pace, cut and stall. A whole body counts as completed only once the board has acknowledged all of it (where the
 /// transfer can see acknowledgements): the host's buffers take a whole image while the board is still erasing, and a
-/// board that resets meanwhile never got it.
+/// board that resets meanwhile never got it. A body with a <see cref="PullResponse.Throttle"/> (a fleet's airtime budget)
+/// goes in the pieces it allows, a few KB ahead of what the board acknowledged, as a throttled push does.
 /// </summary>
 public static class PullSender
 {
@@ -37,6 +38,9 @@ public static class PullSender
         // The stall fault keeps its silence on purpose (it shows that the SDK clients wait forever): no watchdog there.
         var watchdog = response.End == PullBodyEnd.Stall ? Task.CompletedTask
             : WatchForStallAsync(transfer, stall ?? OtaUploadBudget.DefaultStall(transfer.TotalBytes), stalled, stopWatching.Token);
+        // The throttle learns what the board acknowledged from a loop of its own: the sender waits on the throttle, and the
+        // throttle waits for acknowledgements (its bytes in flight) that only a report frees.
+        var follower = Throttled(response, transfer) is { } throttle ? FollowAsync(transfer, throttle, stopWatching.Token) : Task.CompletedTask;
         try
         {
             return await SendBodyAsync(writer, response, transfer, writeHead, clientGone, stalled, token, stall).ConfigureAwait(false);
@@ -45,6 +49,7 @@ public static class PullSender
         {
             await stopWatching.CancelAsync().ConfigureAwait(false);
             await watchdog.ConfigureAwait(false);
+            await follower.ConfigureAwait(false);
         }
     }
 
@@ -89,20 +94,10 @@ public static class PullSender
                 transfer.HeadWritten(response.Head.Length);
             }
             var body = response.Body[..(int)response.SendBytes];
-            int chunk = response.BytesPerSecond is null ? ChunkSize : SlowChunkSize;
-            var pace = response.BytesPerSecond is { } rate ? TimeSpan.FromSeconds(chunk / rate) : TimeSpan.Zero;
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            for (int offset = 0; offset < body.Length; offset += chunk)
-            {
-                var piece = body.Slice(offset, Math.Min(chunk, body.Length - offset));
-                if (await WriteAsync(writer, piece, transfer, token).ConfigureAwait(false)) return Left(transfer);
-                if (pace > TimeSpan.Zero)
-                {
-                    // Paced from the start, so timer lateness does not add up.
-                    var due = pace * ((offset / chunk) + 1) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                    if (due > TimeSpan.Zero) await Task.Delay(due, token).ConfigureAwait(false);
-                }
-            }
+            var throttle = Throttled(response, transfer);
+            if (await (throttle is null ? SendChunksAsync(writer, body, response, transfer, token) : SendPacedAsync(writer, body, transfer, throttle, token))
+                    .ConfigureAwait(false))
+                return Left(transfer);
             switch (response.End)
             {
                 case PullBodyEnd.CloseEarly:
@@ -168,6 +163,79 @@ public static class PullSender
             await Task.Delay(AcknowledgementPoll, token).ConfigureAwait(false);
         }
         return true;
+    }
+
+    /// <summary>Writes the body in chunks, at the response's own pace if it has one; true when the connection is gone.</summary>
+    private static async Task<bool> SendChunksAsync(PipeWriter writer, ReadOnlyMemory<byte> body, PullResponse response, PullTransfer transfer, CancellationToken token)
+    {
+        int chunk = response.BytesPerSecond is null ? ChunkSize : SlowChunkSize;
+        var pace = response.BytesPerSecond is { } rate ? TimeSpan.FromSeconds(chunk / rate) : TimeSpan.Zero;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int offset = 0; offset < body.Length; offset += chunk)
+        {
+            var piece = body.Slice(offset, Math.Min(chunk, body.Length - offset));
+            if (await WriteAsync(writer, piece, transfer, token).ConfigureAwait(false)) return true;
+            if (pace > TimeSpan.Zero)
+            {
+                // Paced from the start, so timer lateness does not add up.
+                var due = pace * ((offset / chunk) + 1) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                if (due > TimeSpan.Zero) await Task.Delay(due, token).ConfigureAwait(false);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The response's throttle, where it can pace: the board's acknowledgements are seen, and the body has no pace of its own.</summary>
+    private static IReportingThrottle? Throttled(PullResponse response, PullTransfer transfer) =>
+        response.BytesPerSecond is null && transfer.SeesAcknowledgements ? response.Throttle : null;
+
+    /// <summary>
+    /// Writes the body in the pieces <paramref name="throttle"/> allows, never more than <see cref="ThrottledWindow.Room"/>
+    /// ahead of what the board acknowledged (read between pieces, and every <see cref="OtaUploadOptions.ThrottledPoll"/>
+    /// while waiting); true when the connection is gone.
+    /// </summary>
+    private static async Task<bool> SendPacedAsync(PipeWriter writer, ReadOnlyMemory<byte> body, PullTransfer transfer, IReportingThrottle throttle, CancellationToken token)
+    {
+        for (int sent = 0; sent < body.Length;)
+        {
+            long acked;
+            int room;
+            while (!ThrottledWindow.Enough(room = ThrottledWindow.Room(acked = transfer.BoardBytes, sent, OtaUploadOptions.DefaultErasingWindow), body.Length - sent))
+                await Task.Delay(OtaUploadOptions.ThrottledPoll, token).ConfigureAwait(false);
+            int n = ThrottledWindow.Piece(room, body.Length - sent);
+            await throttle.TakeAsync(n, acked, token).ConfigureAwait(false);
+            if (await WriteAsync(writer, body.Slice(sent, n), transfer, token).ConfigureAwait(false)) return true;
+            sent += n;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Tells <paramref name="throttle"/> what the board acknowledged, every <see cref="AcknowledgementPoll"/> while it changes,
+    /// until the transfer ends or <paramref name="stop"/> (erasing until its first window is taken, as a push counts it).
+    /// </summary>
+    private static async Task FollowAsync(PullTransfer transfer, IReportingThrottle throttle, CancellationToken stop)
+    {
+        long reported = -1;
+        void Report()
+        {
+            long acked = transfer.BoardBytes;
+            if (acked == reported) return;
+            throttle.Report(ThrottledWindow.Phase(acked, transfer.TotalBytes, OtaUploadOptions.DefaultErasingWindow), acked);
+            reported = acked;
+        }
+        try
+        {
+            while (transfer.Outcome == PullTransferOutcome.Running)
+            {
+                Report();
+                await Task.Delay(AcknowledgementPoll, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Report();   // the last acknowledgements, read before the transfer ended
     }
 
     /// <summary>The client went away: still a whole transfer if it had acknowledged every byte of a whole body first.</summary>

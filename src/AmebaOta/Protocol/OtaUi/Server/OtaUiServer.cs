@@ -25,12 +25,13 @@ public sealed record OtaUiServerOptions(OtaUiFault Fault = OtaUiFault.None, doub
 /// <summary>
 /// The OTA UI protocol on the server's side, with no transport: the boards and their heartbeats
 /// (<see cref="Boards"/>), the image for boards that have none chosen (<see cref="Images"/>), the images chosen for some
-/// boards while their update runs (<see cref="Choose"/>), and the downloads under way (<see cref="Activity"/>). A host
+/// boards while their update runs (<see cref="Choose"/>, with the pace of their fleet's airtime budget), and the downloads
+/// under way (<see cref="Activity"/>). A host
 /// (<c>serve --ota-ui</c>, the dashboard, <c>upload</c>) wires it to sockets; the judge reads the same events.
 /// </summary>
 public sealed class OtaUiServer : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<IPAddress, OtaUiImage> _chosen = new();
+    private readonly ConcurrentDictionary<IPAddress, Chosen> _chosen = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sweeper;
 
@@ -78,7 +79,7 @@ public sealed class OtaUiServer : IAsyncDisposable
 
     /// <summary>The image a download from <paramref name="address"/> gets: the one chosen for that board, else the default (null: none).</summary>
     public OtaUiImage? ImageFor(IPAddress address) =>
-        _chosen.TryGetValue(OtaUiBoards.Normalize(address), out var chosen) ? chosen : Images.Snapshot;
+        _chosen.TryGetValue(OtaUiBoards.Normalize(address), out var chosen) ? chosen.Image : Images.Snapshot;
 
     /// <summary>A download turned down by <see cref="OtaUiServerOptions.DownloadCheck"/>: the board's address and why.</summary>
     public event Action<IPAddress, string>? DownloadRefused;
@@ -86,7 +87,8 @@ public sealed class OtaUiServer : IAsyncDisposable
     /// <summary>
     /// The answer to <c>GET /api/uploadfile</c> from <paramref name="address"/>, with the server's fault applied; a 409 when
     /// <see cref="OtaUiServerOptions.DownloadCheck"/> refuses the default image for that board (both SDKs stop on a status
-    /// other than 200: the board reports COMPLETED and keeps its firmware; docs/reference section 12.4).
+    /// other than 200: the board reports COMPLETED and keeps its firmware; docs/reference section 12.4). A board chosen with a
+    /// throttle (one of a fleet run's boards) gets its body paced through it; any other board reads it at its own pace.
     /// </summary>
     public PullResponse Download(IPAddress address)
     {
@@ -97,17 +99,23 @@ public sealed class OtaUiServer : IAsyncDisposable
             DownloadRefused?.Invoke(OtaUiBoards.Normalize(address), refusal);
             return OtaUiResponses.Refused(refusal);
         }
-        return OtaUiResponses.Download(image, Options.Fault, Options.SlowBytesPerSecond, Options.Time.GetUtcNow());
+        var response = OtaUiResponses.Download(image, Options.Fault, Options.SlowBytesPerSecond, Options.Time.GetUtcNow());
+        return _chosen.TryGetValue(OtaUiBoards.Normalize(address), out var chosen) && chosen.Throttle is { } throttle ? response with { Throttle = throttle } : response;
     }
 
-    /// <summary>Serves <paramref name="image"/> to the board at <paramref name="address"/> (whatever the default) until <see cref="Release"/>.</summary>
-    public void Choose(IPAddress address, OtaUiImage image) => _chosen[OtaUiBoards.Normalize(address)] = image;
+    /// <summary>
+    /// Serves <paramref name="image"/> to the board at <paramref name="address"/> (whatever the default) until <see cref="Release"/>,
+    /// its body paced through <paramref name="throttle"/> when given (the board's airtime ticket in a fleet run).
+    /// </summary>
+    public void Choose(IPAddress address, OtaUiImage image, IReportingThrottle? throttle = null) => _chosen[OtaUiBoards.Normalize(address)] = new Chosen(image, throttle);
 
     /// <summary>The board at <paramref name="address"/> gets the default image again.</summary>
     public void Release(IPAddress address) => _chosen.TryRemove(OtaUiBoards.Normalize(address), out _);
 
     /// <summary>The image chosen for a board, if any.</summary>
-    public OtaUiImage? ChosenFor(IPAddress address) => _chosen.GetValueOrDefault(OtaUiBoards.Normalize(address));
+    public OtaUiImage? ChosenFor(IPAddress address) => _chosen.GetValueOrDefault(OtaUiBoards.Normalize(address))?.Image;
+
+    private sealed record Chosen(OtaUiImage Image, IReportingThrottle? Throttle);
 
     private async Task SweepAsync(CancellationToken stop)
     {

@@ -28,6 +28,9 @@ public sealed record OtaUiUpdateOptions
 
     /// <summary>How often the judge is asked what waiting means, and progress reported.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Paces the board's download (its fleet's airtime ticket); null: it reads at its own pace.</summary>
+    public IReportingThrottle? Throttle { get; init; }
 }
 
 /// <summary>
@@ -83,7 +86,7 @@ public sealed class OtaUiBoardUpdate(OtaUiServer server, IPAddress board, OtaUiI
             wake.Release();
         }
 
-        server.Choose(address, image);
+        server.Choose(address, image, _options.Throttle);
         server.Boards.Beat += OnBeat;
         server.Activity.Started += OnStarted;
         server.Activity.Ended += OnEnded;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AmebaOta.Families;
 using AmebaOta.Fleet;
+using AmebaOta.Fleet.Airtime;
 using AmebaOta.Protocol.OtaUi.Server;
 
 namespace AmebaOta.Protocol.OtaUi.Updates;
@@ -8,7 +9,11 @@ namespace AmebaOta.Protocol.OtaUi.Updates;
 /// <summary>
 /// A fleet run by the OTA UI method: each board is triggered and serves itself its family's image from
 /// <paramref name="server"/> (which the caller keeps listening on the boards' port), followed by its own
-/// <see cref="OtaUiBoardUpdate"/>, at most <see cref="FleetOptions.MaxParallel"/> at once. Its reports are those of a push
+/// <see cref="OtaUiBoardUpdate"/>. Boards start as the airtime budget allows, as a push run's do (<see cref="AirtimeScheduler"/>:
+/// <see cref="FleetOptions.MaxBytesPerSecond"/>, at most <see cref="FleetOptions.MaxParallel"/> at once when set): a board's
+/// ticket is taken before it is triggered, the server paces its download through it (the bytes it acknowledges, read from
+/// the download's socket, are what it costs), and it is given back when the download ends, before the wait for the
+/// restart; a board triggered and not yet downloading costs nothing. Its reports are those of a push
 /// run (<see cref="FleetBoardStatus"/>), so the history, the rollout runner and the displays take it as they are:
 /// waiting for a heartbeat, triggering and waiting for the board to ask for its image are <c>connecting</c>, the download
 /// <c>sending</c> with the bytes the board acknowledged, and the wait for the restart <c>waiting for reboot</c>.
@@ -16,9 +21,16 @@ namespace AmebaOta.Protocol.OtaUi.Updates;
 /// run's cancellation stops only what has not been triggered yet: boards already sent <c>start_ota</c> are followed to the
 /// judge's decision and reported (<see cref="FleetBoardStatus.Decided"/>); <see cref="Abort"/> cuts them too.
 /// </summary>
-public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options = null, OtaUiJudgeSettings? judge = null) : IFleetSender
+/// <param name="server">The boards' server (kept listening by the caller).</param>
+/// <param name="options">How the run goes (defaults: <see cref="FleetOptions"/>).</param>
+/// <param name="judge">What the judge waits for (defaults: <see cref="OtaUiJudgeSettings"/>).</param>
+/// <param name="airtime">A scheduler shared with other runs (a rollout's stages share one); null: one from <paramref name="options"/>.</param>
+public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options = null, OtaUiJudgeSettings? judge = null, AirtimeScheduler? airtime = null) : IFleetSender
 {
     private readonly FleetOptions _options = options ?? new FleetOptions();
+
+    /// <summary>Who decides when each board is triggered; its <see cref="AirtimeScheduler.Snapshot"/> is the budget in use.</summary>
+    public AirtimeScheduler Airtime { get; } = airtime ?? new AirtimeScheduler(FleetUpdater.BudgetOf(options ?? new FleetOptions()));
 
     /// <inheritdoc />
     public event Action<FleetBoardStatus>? BoardChanged;
@@ -30,9 +42,6 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
     public OtaUiJudgeSettings Judge { get; } = options?.WaitReboot is { } wait
         ? (judge ?? new OtaUiJudgeSettings()) with { RebootWait = wait }
         : judge ?? new OtaUiJudgeSettings();
-
-    /// <summary>Boards triggered at once when <see cref="FleetOptions.MaxParallel"/> is not set.</summary>
-    public const int DefaultParallel = 16;
 
     /// <summary>
     /// What cuts boards already triggered (a download under way is reset); null: the run's own cancellation does
@@ -55,40 +64,34 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
         var results = new FleetBoardStatus[targets.Count];
         for (int i = 0; i < targets.Count; i++)
             Report(results, i, new FleetBoardStatus(targets[i], FleetBoardState.Queued, 0, images.OtaUiFor(targets[i].Family)?.Length ?? 0, 0, TimeSpan.Zero));
-        // Boards that pull their image are not paced by the airtime budget (the host serves, the board reads at its pace):
-        // without an explicit cap, as many at a time as before the budget existed.
-        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxParallel ?? DefaultParallel));
-        await Task.WhenAll(targets.Select((t, i) => Task.Run(() => RunBoardAsync(results, i, t, images.OtaUiFor(t.Family), slots, cancellationToken), CancellationToken.None)));
+        await FleetTurns.RunAsync(Airtime, targets.Count, index =>
+            {
+                if (images.OtaUiFor(targets[index].Family) is { } image) return image.Length;
+                Report(results, index, results[index] with { State = FleetBoardState.Failed, Error = "not triggered: this run serves no image for its family" });
+                return null;
+            },
+            (index, turn) => RunBoardAsync(results, index, targets[index], images.OtaUiFor(targets[index].Family)!, turn, cancellationToken),
+            index => Report(results, index, results[index] with { State = FleetBoardState.Skipped, Error = "cancelled before it started" }),
+            cancellationToken).ConfigureAwait(false);
         return new FleetResult(results, clock.Elapsed);
     }
 
-    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, OtaUiImage? image, SemaphoreSlim slots, CancellationToken ct)
+    private async Task RunBoardAsync(FleetBoardStatus[] results, int index, FleetTarget target, OtaUiImage image, AirtimeTicket turn, CancellationToken ct)
     {
         var status = results[index];
-        if (image is null)
-        {
-            Report(results, index, status with { State = FleetBoardState.Failed, Error = "not triggered: this run serves no image for its family" });
-            return;
-        }
-        try
-        {
-            await slots.WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            Report(results, index, status with { State = FleetBoardState.Skipped, Error = "cancelled before it started" });
-            return;
-        }
         var clock = Stopwatch.StartNew();
         try
         {
             status = status with { State = FleetBoardState.Connecting, Attempt = 1 };
             Report(results, index, status);
+            // Triggered and not yet downloading, it costs nothing: it counts from now as a push board does from its connect.
+            turn.Report(OtaUploadPhase.BoardErasing, 0);
             var update = new OtaUiBoardUpdate(server, target.EndPoint.Address, image,
-                new OtaUiUpdateOptions { Judge = Judge, ConnectTimeout = _options.ConnectTimeout, TriggerPort = TriggerPort });
+                new OtaUiUpdateOptions { Judge = Judge, ConnectTimeout = _options.ConnectTimeout, TriggerPort = TriggerPort, Throttle = turn });
             var outcome = await update.RunAsync(p =>
             {
                 var next = status with { State = StateOf(p.Step), BytesSent = p.Acked, Length = p.Total > 0 ? p.Total : status.Length, Elapsed = clock.Elapsed };
+                if (next.State == FleetBoardState.WaitingForReboot) turn.Dispose();   // the download has ended: the next board may start
                 if (next.State != status.State || next.BytesSent != status.BytesSent)
                 {
                     status = next;
@@ -104,7 +107,7 @@ public sealed class OtaUiFleetSender(OtaUiServer server, FleetOptions? options =
         }
         finally
         {
-            slots.Release();
+            turn.Dispose();
         }
     }
 
