@@ -201,7 +201,10 @@ public static class PullSender
             long acked;
             int room;
             while (!ThrottledWindow.Enough(room = ThrottledWindow.Room(acked = transfer.BoardBytes, sent, OtaUploadOptions.DefaultErasingWindow), body.Length - sent))
+            {
+                if (transfer.ConnectionOver) return true;   // reset by the board: no room will come
                 await Task.Delay(OtaUploadOptions.ThrottledPoll, token).ConfigureAwait(false);
+            }
             int n = ThrottledWindow.Piece(room, body.Length - sent);
             await throttle.TakeAsync(n, acked, token).ConfigureAwait(false);
             if (await WriteAsync(writer, body.Slice(sent, n), transfer, token).ConfigureAwait(false)) return true;
