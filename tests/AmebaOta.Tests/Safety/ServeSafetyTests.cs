@@ -58,6 +58,46 @@ public sealed class ServeSafetyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Serve_ota_ui_killed_at_random_points_resets_every_download_never_a_fin_before_the_last_byte()
+    {
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("ota.bin"), OtaUi.Pro2Boards.Image(2, 1_700_000_002, "127.0.0.1:3000", size: 400_000));
+        using var net = await PrivateNetwork.CreateAsync();
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        var outcomes = new List<string>();
+        long whole = 0;
+        for (int i = 0; i <= Kills; i++)
+        {
+            await using var serve = CommandProcess.StartIn(net, dir.Path, "serve", "--ota-ui", "ota.bin", "--port", "0", "--db", "none", "--no-watch");
+            string listen = await serve.Serial.WaitForAsync(l => l.StartsWith("ota ui: ", StringComparison.Ordinal), "serve's address line");
+            var at = IPEndPoint.Parse(listen.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2]);
+            using var board = net.NewTcpSocket();
+            await board.ConnectAsync(at);
+            await board.SendAsync(Encoding.ASCII.GetBytes($"GET /api/uploadfile HTTP/1.1\r\nHost: {at}\r\n\r\n"), SocketFlags.None);
+            var peer = new PacedPeer();
+            var reading = peer.ReadToEndAsync(board, BoardRate * 4, pauseAfter: 1, pause: TimeSpan.FromMilliseconds(100));
+            if (i == 0)
+            {
+                // One whole download first: after the board acknowledged everything, the close is an ordinary FIN.
+                var full = await reading.WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(WireCapture.Ending.Fin, full.Ending);
+                whole = full.Bytes;
+                Assert.True(whole >= 400_000, $"a whole download was {whole} bytes");
+                continue;
+            }
+            long killAt = random.NextInt64(0, whole);
+            await peer.WaitForAsync(killAt, reading);
+            await serve.KillAsync();
+            var seen = await reading;
+            outcomes.Add($"killed at {killAt}: {seen.Ending} after {seen.Bytes}");
+            Assert.True(seen.Ending == WireCapture.Ending.Reset || seen.Bytes == whole,
+                $"seed {seed}: the board saw a FIN after {seen.Bytes} of {whole} bytes\n{string.Join('\n', outcomes)}");
+        }
+        output.WriteLine($"serve --ota-ui: {Kills} kills (seed {seed}), 0 FIN before the last byte\n{string.Join('\n', outcomes)}");
+    }
+
+    [Fact]
     public async Task An_image_rewritten_in_place_during_thousands_of_downloads_is_never_served_mixed()
     {
         const int Size = 16 * 1024, Rewrites = 6;
